@@ -1,0 +1,141 @@
+"""``klasterbot`` / ``python -m bot``: run, demo, migrate, backup, restore."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.storage.db import apply_migrations, open_sync
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def cmd_run(settings: Settings) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+
+    settings.require_token()
+    _setup_logging(settings)
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_migrate(settings: Settings) -> int:
+    conn = open_sync(settings.db_path)
+    try:
+        applied = apply_migrations(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    print(f"{settings.db_path}: schema version {version} ({len(applied)} migration(s) applied)")
+    return 0
+
+
+def cmd_backup(settings: Settings, target: Path) -> int:
+    """SQLite's online backup API: a consistent copy even while the bot writes."""
+    if not settings.db_path.exists():
+        print(f"no database at {settings.db_path}", file=sys.stderr)
+        return 1
+    source = open_sync(settings.db_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        source.backup(dest)
+        check = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dest.close()
+        source.close()
+    print(f"backup written to {target} (integrity: {check})")
+    return 0 if check == "ok" else 1
+
+
+def cmd_restore(settings: Settings, source_path: Path, yes: bool) -> int:
+    """Copy a backup over the live database (stop the bot first); asks for confirmation."""
+    if not source_path.is_file():
+        print(f"no backup at {source_path}", file=sys.stderr)
+        return 1
+    probe = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        check = probe.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        probe.close()
+    if check != "ok":
+        print(f"backup {source_path} is damaged: {check}", file=sys.stderr)
+        return 1
+    if not yes:
+        answer = input(f"Replace {settings.db_path} with {source_path}? Type 'ya' to confirm: ")
+        if answer.strip().lower() not in ("ya", "yes", "y"):
+            print("restore cancelled")
+            return 1
+    src = sqlite3.connect(str(source_path))
+    dest = open_sync(settings.db_path)
+    try:
+        src.backup(dest)
+        apply_migrations(dest)
+    finally:
+        src.close()
+        dest.close()
+    print(f"restored {settings.db_path} from {source_path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="klasterbot", description="Klaster Logistik Bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot against Telegram (long polling)")
+    demo = sub.add_parser("demo", help="local playground: the real bot against an offline Bot API")
+    demo.add_argument("--reset", action="store_true", help="start from a freshly seeded demo database")
+    demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default data/demo.db)")
+    sub.add_parser("migrate", help="apply database migrations")
+    backup = sub.add_parser("backup", help="consistent online backup of the database")
+    backup.add_argument("path", type=Path)
+    restore = sub.add_parser("restore", help="replace the database with a backup (stop the bot first)")
+    restore.add_argument("path", type=Path)
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub.add_parser("i18n", help="compile the translation catalogues")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            return cmd_run(settings)
+        if args.command == "demo":
+            from bot.devtools.demo import run_demo
+
+            return asyncio.run(run_demo(settings, args.db, args.reset))
+        if args.command == "migrate":
+            return cmd_migrate(settings)
+        if args.command == "backup":
+            return cmd_backup(settings, args.path)
+        if args.command == "restore":
+            return cmd_restore(settings, args.path, args.yes)
+        if args.command == "i18n":
+            from bot.i18n_tools import main as i18n_main
+
+            return i18n_main(["compile"])
+    except ConfigError as exc:
+        print(f"klasterbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

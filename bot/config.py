@@ -1,0 +1,87 @@
+"""Settings from the environment and an optional ``.env`` file.
+
+Kept dependency-free on purpose: the parser reads ``KEY=value`` lines, which is all ``.env.example``
+documents, so operators never need another package to configure the bot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_BASE = "https://api.telegram.org"
+_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+LOCALES = ("id", "en")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_base_url: str = DEFAULT_API_BASE
+    db_path: Path = Path("data/klaster.db")
+    timezone: str = "Asia/Makassar"
+    locale: str = "id"
+    log_level: str = "INFO"
+
+    @property
+    def bot_base_url(self) -> str:
+        """Base for method calls; PTB appends the token and the method name."""
+        return f"{self.api_base_url.rstrip('/')}/bot"
+
+    @property
+    def file_base_url(self) -> str:
+        return f"{self.api_base_url.rstrip('/')}/file/bot"
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set (see .env.example).")
+        if not _TOKEN_RE.match(self.token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<35 characters>'.")
+        return self.token
+
+
+def parse_dotenv(text: str) -> dict[str, str]:
+    """Parse ``KEY=value`` lines; ``#`` comments, ``export`` prefixes and quotes are tolerated."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+    """Environment variables win over ``.env``; invalid zone or locale raises ConfigError."""
+    merged: dict[str, str] = {}
+    if dotenv is not None and dotenv.is_file():
+        merged.update(parse_dotenv(dotenv.read_text(encoding="utf-8")))
+    merged.update(os.environ if env is None else env)
+    tz = merged.get("KLASTER_TZ") or "Asia/Makassar"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"KLASTER_TZ={tz!r} is not a known time zone.") from exc
+    locale = merged.get("KLASTER_LOCALE") or "id"
+    if locale not in LOCALES:
+        raise ConfigError(f"KLASTER_LOCALE={locale!r} is not supported (choose one of {', '.join(LOCALES)}).")
+    return Settings(
+        token=merged.get("TELEGRAM_BOT_TOKEN") or None,
+        api_base_url=merged.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE,
+        db_path=Path(merged.get("KLASTER_DB") or "data/klaster.db"),
+        timezone=tz,
+        locale=locale,
+        log_level=(merged.get("KLASTER_LOG_LEVEL") or "INFO").upper(),
+    )

@@ -1,0 +1,1 @@
+"""python-telegram-bot glue: one module per feature, each with ``register(app)``; see ``bot/app.py``."""

@@ -1,0 +1,33 @@
+"""Shared fixtures: the real Application on a temporary database, driven through the stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.devtools.harness import Harness, running
+from bot.devtools.sim import SimUser
+
+GROUP_ID = -1001234567890
+ADMIN = SimUser(1001, "Rina", "Sekretariat", "rina_bpbd")
+MEMBER = SimUser(1002, "Budi", "Santoso", "budi_pmi")
+OTHER = SimUser(1003, "Sari", None, "sari_dinsos")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "klaster.db"
+
+
+@pytest.fixture
+async def h(db_path: Path) -> AsyncIterator[Harness]:
+    async with running(db_path) as harness:
+        api = harness.api
+        api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
+        api.set_bot_rights(GROUP_ID)
+        api.set_member(GROUP_ID, ADMIN.json(), "creator")
+        api.set_member(GROUP_ID, MEMBER.json(), "member")
+        api.set_member(GROUP_ID, OTHER.json(), "member")
+        yield harness
