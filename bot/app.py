@@ -31,9 +31,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import core, plumbing
+from bot.handlers import capacity, cluster, core, directory, handover, plumbing, registration
 from bot.handlers.context import BotContext
 from bot.i18n import SUPPORTED, translator
 from bot.runtime import Runtime
@@ -46,7 +47,13 @@ OFFLINE_TOKEN = "123456789:OFFLINE-klaster-logistik-bot-token-000"
 # The one explicit list of features. Order matters only for the fallbacks, which come last.
 FEATURES = [
     plumbing.register,
+    scheduling.register,
     core.register,
+    cluster.register,
+    registration.register,
+    directory.register,
+    handover.register,
+    capacity.register,
 ]
 
 

@@ -43,13 +43,17 @@ class SimUser:
         return out
 
 
+# Telegram's update ids only grow; one counter for every simulator keeps that true across restarts.
+_UPDATE_IDS = itertools.count(1)
+
+
 class Simulator:
     """Drives an Application with updates; every call returns the Bot API calls it caused."""
 
     def __init__(self, app: Application, api: FakeBotApi, clock_ts: Any = None) -> None:
         self.app = app
         self.api = api
-        self._update_ids = itertools.count(1)
+        self._update_ids = _UPDATE_IDS
         self._clock_ts = clock_ts or api._clock
 
     def next_update_id(self) -> int:

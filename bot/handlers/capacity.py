@@ -1,0 +1,96 @@
+"""/kapasitas: an organisation's lasting capacity (warehouses, vehicles, equipment, people, topics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application
+
+from bot.domain import regions
+from bot.domain.orgs import normalize_name, parse_capacity_kind, parse_capacity_line
+from bot.handlers.common import add_command, command_args, reply
+from bot.handlers.context import BotContext
+from bot.handlers.gate import require_cluster, require_member
+from bot.i18n import N_
+from bot.runtime import CommandSpec
+from bot.services import members as svc
+from bot.storage import members as repo
+from bot.views import esc
+from bot.views import members as views
+
+
+async def kapasitas(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    t = context.t
+    runtime = context.runtime
+    args = command_args(update)
+    first, _, rest = args.partition(" ")
+    kind = parse_capacity_kind(first) if first else None
+    if args and kind is None and first.lower() not in ("hapus", "delete"):
+        actor = await require_cluster(update, context)
+        if actor is None:
+            return
+        hits = await runtime.db.read(svc.search_capacity, actor.cluster.id, args)
+        await reply(update, context, views.capacity_search(t, args, hits))
+        return
+    if chat.type != ChatType.PRIVATE:
+        await reply(
+            update,
+            context,
+            t.gettext(
+                "Edit your organisation's capacity in a private chat with me. "
+                "Here you can search it, e.g. <code>/kapasitas perahu</code>."
+            ),
+        )
+        return
+    actor = await require_member(update, context)
+    if actor is None or actor.org is None:
+        return
+    now = runtime.clock.timestamp()
+    if first.lower() in ("hapus", "delete"):
+        if not rest.strip().lstrip("#").isdigit():
+            await reply(
+                update, context, t.gettext("Write the number shown in the list, e.g. <code>/kapasitas hapus 12</code>.")
+            )
+            return
+        removed = await runtime.db.write(repo.delete_capacity, actor.org.id, int(rest.strip().lstrip("#")))
+        await reply(
+            update, context, t.gettext("Removed.") if removed else t.gettext("There is no such entry in your list.")
+        )
+        return
+    if kind is not None:
+        line = parse_capacity_line(kind, rest)
+        if line is None:
+            await reply(
+                update, context, t.gettext("Tell me what it is after the kind.") + "\n" + views.capacity_help(t)
+            )
+            return
+        region = regions.find_region(line.region_text, actor.cluster.province) if line.region_text else None
+        location = "" if region else line.region_text[:80]
+        await runtime.db.write(_add_tx, actor.org.id, kind, line.name[:80], line.quantity,
+                               region.code if region else None, location, now)  # fmt: skip
+        await reply(update, context, t.gettext("Saved: {name}.").format(name=esc(line.name)))
+        return
+    rows = await runtime.db.read(repo.capacities_of_org, actor.org.id)
+    lines = [t.gettext("<b>Capacity of {org}</b>").format(org=esc(actor.org.name))]
+    lines += views.capacity_lines(t, rows, with_ids=True) or [t.gettext("Nothing registered yet.")]
+    lines += ["", views.capacity_help(t)]
+    await reply(update, context, "\n".join(lines))
+
+
+def _add_tx(conn: Any, org_id: int, kind: str, name: str, quantity: float | None, region_code: str | None,
+            location: str, now: int) -> int:  # fmt: skip
+    capacity_id = repo.add_capacity(conn, org_id, kind, name, normalize_name(name), quantity, region_code, location,
+                                    "", now)  # fmt: skip
+    repo.touch_org(conn, org_id, now)
+    return capacity_id
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    add_command(app, CommandSpec("kapasitas", N_("Your organisation's capacity, or who has something"),
+                                 "/kapasitas kendaraan perahu karet 4 HSS", aliases=("capacity",),
+                                 section="anggota"), kapasitas)  # fmt: skip

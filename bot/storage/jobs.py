@@ -1,0 +1,96 @@
+"""SQL for scheduled work rows (see migration 0003)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class JobRow:
+    id: int
+    cluster_id: int | None
+    kind: str
+    ref: str
+    due_at: int
+    status: str
+    payload: dict[str, Any]
+
+
+def _row(row: sqlite3.Row) -> JobRow:
+    return JobRow(row["id"], row["cluster_id"], row["kind"], row["ref"], row["due_at"], row["status"],
+                  json.loads(row["payload"]))  # fmt: skip
+
+
+def schedule(
+    conn: sqlite3.Connection, kind: str, ref: str, due_at: int, cluster_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:  # fmt: skip
+    """Create or move a pending job. A job that already ran is re-armed only if the new time is later
+    (a recurring slot moving forward), never re-sent for the same time."""
+    row = conn.execute(
+        "INSERT INTO scheduled_jobs (cluster_id, kind, ref, due_at, payload) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, "
+        "status = CASE WHEN scheduled_jobs.status IN ('pending', 'cancelled') "
+        "OR excluded.due_at > scheduled_jobs.due_at THEN 'pending' ELSE scheduled_jobs.status END, "
+        "claimed_at = CASE WHEN scheduled_jobs.status IN ('pending', 'cancelled') OR "
+        "excluded.due_at > scheduled_jobs.due_at THEN NULL ELSE scheduled_jobs.claimed_at END "
+        "RETURNING id",
+        (cluster_id, kind, ref, due_at, json.dumps(payload or {}, ensure_ascii=False)),
+    ).fetchone()
+    return int(row[0])
+
+
+def cancel(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> int:
+    cur = conn.execute(
+        "UPDATE scheduled_jobs SET status = 'cancelled' WHERE kind = ? AND ref LIKE ? AND status = 'pending'",
+        (kind, ref_prefix.replace("%", r"\%") + "%"),
+    )
+    return cur.rowcount
+
+
+def claim_due(conn: sqlite3.Connection, now: int, limit: int = 500) -> list[JobRow]:
+    """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it."""
+    rows = conn.execute(
+        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id IN ("
+        "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?) "
+        "RETURNING *",
+        (now, now, limit),
+    ).fetchall()
+    return sorted((_row(r) for r in rows), key=lambda j: (j.due_at, j.id))
+
+
+def finish(conn: sqlite3.Connection, job_id: int, status: str, now: int, note: str = "") -> None:
+    conn.execute(
+        "UPDATE scheduled_jobs SET status = ?, done_at = ?, note = ? WHERE id = ? AND status = 'claimed'",
+        (status, now, note, job_id),
+    )
+
+
+def interrupted_claims(conn: sqlite3.Connection) -> int:
+    """Claims left by a crash are not re-sent (that could send twice); they are recorded instead."""
+    cur = conn.execute("UPDATE scheduled_jobs SET status = 'interrupted' WHERE status = 'claimed'")
+    return cur.rowcount
+
+
+def pending_before(conn: sqlite3.Connection, until: int) -> list[tuple[int, int]]:
+    """(id, due_at) of pending jobs due before ``until``: what the job queue should hold right now."""
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT id, due_at FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at", (until,)
+    )]  # fmt: skip
+
+
+def jobs(conn: sqlite3.Connection, kind: str | None = None, ref_prefix: str = "") -> list[JobRow]:
+    sql = "SELECT * FROM scheduled_jobs WHERE ref LIKE ?"
+    params: list[Any] = [ref_prefix.replace("%", r"\%") + "%"]
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    return [_row(r) for r in conn.execute(sql + " ORDER BY due_at, id", params)]
+
+
+def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+    """Jobs reference clusters by id, not chat id: nothing to move."""
+    return None

@@ -1,0 +1,377 @@
+"""SQL for clusters, organisations, representatives, the secretariat, handovers and capacities."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: int
+    chat_id: int
+    name: str
+    area: str
+    province: str
+    timezone: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: int
+    cluster_id: int
+    name: str
+    short_name: str
+    type: str
+    region_code: str | None
+    status: str
+    stock_public: bool
+    last_activity: int | None
+    created_at: int
+    invite_code: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    cluster_id: int
+    user_id: int
+    organization_id: int
+    title: str
+    status: str
+    joined_at: int
+    first_name: str = ""
+    last_name: str | None = None
+    username: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or str(self.user_id)
+
+
+def _cluster(row: sqlite3.Row | None) -> Cluster | None:
+    if row is None:
+        return None
+    return Cluster(row["id"], row["chat_id"], row["name"], row["area"], row["province"], row["timezone"], row["locale"])
+
+
+def _org(row: sqlite3.Row | None) -> Organization | None:
+    if row is None:
+        return None
+    return Organization(
+        row["id"], row["cluster_id"], row["name"], row["short_name"], row["type"], row["region_code"],
+        row["status"], bool(row["stock_public"]), row["last_activity"], row["created_at"], row["invite_code"],
+    )  # fmt: skip
+
+
+_MEMBER_SELECT = (
+    "SELECT m.id, m.cluster_id, m.user_id, m.organization_id, m.title, m.status, m.joined_at, "
+    "COALESCE(u.first_name, '') AS first_name, u.last_name, u.username "
+    "FROM members m LEFT JOIN users u ON u.user_id = m.user_id "
+)
+
+
+def _member(row: sqlite3.Row | None) -> Member | None:
+    if row is None:
+        return None
+    return Member(
+        row["id"], row["cluster_id"], row["user_id"], row["organization_id"], row["title"], row["status"],
+        row["joined_at"], row["first_name"], row["last_name"], row["username"],
+    )  # fmt: skip
+
+
+# ---- clusters -------------------------------------------------------------------------------------
+
+
+def cluster_by_chat(conn: sqlite3.Connection, chat_id: int) -> Cluster | None:
+    return _cluster(conn.execute("SELECT * FROM clusters WHERE chat_id = ?", (chat_id,)).fetchone())
+
+
+def cluster_by_id(conn: sqlite3.Connection, cluster_id: int) -> Cluster | None:
+    return _cluster(conn.execute("SELECT * FROM clusters WHERE id = ?", (cluster_id,)).fetchone())
+
+
+def all_clusters(conn: sqlite3.Connection) -> list[Cluster]:
+    return [c for c in map(_cluster, conn.execute("SELECT * FROM clusters ORDER BY id")) if c]
+
+
+def create_cluster(
+    conn: sqlite3.Connection, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
+    user_id: int, now: int,
+) -> tuple[Cluster, bool]:  # fmt: skip
+    """Insert the cluster unless the chat already is one; returns (cluster, created)."""
+    row = conn.execute(
+        "INSERT INTO clusters (chat_id, name, area, province, timezone, locale, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING RETURNING *",
+        (chat_id, name, area, province, tz, locale, user_id, now),
+    ).fetchone()
+    if row is None:
+        existing = cluster_by_chat(conn, chat_id)
+        assert existing is not None
+        return existing, False
+    conn.execute(
+        "INSERT INTO secretariat (cluster_id, user_id, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (row["id"], user_id, user_id, now),
+    )
+    cluster = _cluster(row)
+    assert cluster is not None
+    return cluster, True
+
+
+# ---- secretariat ----------------------------------------------------------------------------------
+
+
+def is_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM secretariat WHERE cluster_id = ? AND user_id = ?", (cluster_id, user_id)).fetchone()
+        is not None
+    )
+
+
+def add_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int, by: int, now: int) -> bool:
+    cur = conn.execute(
+        "INSERT INTO secretariat (cluster_id, user_id, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (cluster_id, user_id, by, now),
+    )
+    return cur.rowcount > 0
+
+
+def remove_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> bool:
+    cur = conn.execute("DELETE FROM secretariat WHERE cluster_id = ? AND user_id = ?", (cluster_id, user_id))
+    return cur.rowcount > 0
+
+
+def secretariat_users(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT s.user_id, COALESCE(u.first_name, '') AS first_name, u.last_name, u.username "
+        "FROM secretariat s LEFT JOIN users u ON u.user_id = s.user_id WHERE s.cluster_id = ? ORDER BY s.added_at",
+        (cluster_id,),
+    ).fetchall()
+
+
+# ---- users ----------------------------------------------------------------------------------------
+
+
+def user_by_username(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT user_id, first_name, last_name, username FROM users WHERE lower(username) = lower(?)",
+        (username.lstrip("@"),),
+    ).fetchone()
+
+
+def user_row(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT user_id, first_name, last_name, username, reachable FROM users WHERE user_id = ?", (user_id,)
+    ).fetchone()
+
+
+# ---- organisations --------------------------------------------------------------------------------
+
+
+def org_by_id(conn: sqlite3.Connection, org_id: int) -> Organization | None:
+    return _org(conn.execute("SELECT * FROM organizations WHERE id = ?", (org_id,)).fetchone())
+
+
+def org_by_invite(conn: sqlite3.Connection, code: str) -> Organization | None:
+    return _org(conn.execute("SELECT * FROM organizations WHERE invite_code = ?", (code,)).fetchone())
+
+
+def orgs_of_cluster(conn: sqlite3.Connection, cluster_id: int, statuses: tuple[str, ...] = ()) -> list[Organization]:
+    sql = "SELECT * FROM organizations WHERE cluster_id = ?"
+    params: list[Any] = [cluster_id]
+    if statuses:
+        sql += f" AND status IN ({','.join('?' * len(statuses))})"
+        params += statuses
+    sql += " ORDER BY type, name COLLATE NOCASE"
+    return [o for o in map(_org, conn.execute(sql, params)) if o]
+
+
+def create_org(
+    conn: sqlite3.Connection, cluster_id: int, name: str, short_name: str, norm_name: str, type_: str,
+    region_code: str | None, status: str, now: int, invite_code: str | None = None,
+) -> Organization:  # fmt: skip
+    row = conn.execute(
+        "INSERT INTO organizations (cluster_id, name, short_name, norm_name, type, region_code, status, invite_code, "
+        "created_at, last_activity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (cluster_id, name, short_name, norm_name, type_, region_code, status, invite_code, now, now),
+    ).fetchone()
+    org = _org(row)
+    assert org is not None
+    return org
+
+
+def update_org(conn: sqlite3.Connection, org_id: int, **fields: Any) -> None:
+    allowed = {"name", "short_name", "norm_name", "type", "region_code", "status", "stock_public", "decided_at",
+               "decided_by", "invite_code", "last_activity"}  # fmt: skip
+    keys = [k for k in fields if k in allowed]
+    if not keys:
+        return
+    conn.execute(
+        f"UPDATE organizations SET {', '.join(f'{k} = ?' for k in keys)} WHERE id = ?",
+        (*[fields[k] for k in keys], org_id),
+    )
+
+
+def touch_org(conn: sqlite3.Connection, org_id: int, now: int) -> None:
+    conn.execute("UPDATE organizations SET last_activity = ? WHERE id = ?", (now, org_id))
+
+
+def org_status_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[str, int]:
+    return {
+        row[0]: row[1]
+        for row in conn.execute(
+            "SELECT status, COUNT(*) FROM organizations WHERE cluster_id = ? GROUP BY status", (cluster_id,)
+        )
+    }
+
+
+def active_rep_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[int, int]:
+    return {
+        row[0]: row[1]
+        for row in conn.execute(
+            "SELECT organization_id, COUNT(*) FROM members WHERE cluster_id = ? AND status = 'active' "
+            "GROUP BY organization_id",
+            (cluster_id,),
+        )
+    }
+
+
+# ---- members --------------------------------------------------------------------------------------
+
+
+def member_by_id(conn: sqlite3.Connection, member_id: int) -> Member | None:
+    return _member(conn.execute(_MEMBER_SELECT + "WHERE m.id = ?", (member_id,)).fetchone())
+
+
+def current_member(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> Member | None:
+    """The person's pending or active membership in the cluster."""
+    return _member(
+        conn.execute(
+            _MEMBER_SELECT + "WHERE m.cluster_id = ? AND m.user_id = ? AND m.status IN ('pending', 'active')",
+            (cluster_id, user_id),
+        ).fetchone()
+    )
+
+
+def memberships_of_user(conn: sqlite3.Connection, user_id: int) -> list[Member]:
+    rows = conn.execute(
+        _MEMBER_SELECT + "WHERE m.user_id = ? AND m.status IN ('pending', 'active') ORDER BY m.joined_at DESC",
+        (user_id,),
+    )
+    return [m for m in map(_member, rows) if m]
+
+
+def members_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, ...] = ("active",)) -> list[Member]:
+    rows = conn.execute(
+        _MEMBER_SELECT + f"WHERE m.organization_id = ? AND m.status IN ({','.join('?' * len(statuses))}) "
+        "ORDER BY m.joined_at",
+        (org_id, *statuses),
+    )
+    return [m for m in map(_member, rows) if m]
+
+
+def create_member(
+    conn: sqlite3.Connection, cluster_id: int, user_id: int, org_id: int, title: str, status: str, now: int
+) -> Member:
+    row = conn.execute(
+        "INSERT INTO members (cluster_id, user_id, organization_id, title, status, joined_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (cluster_id, user_id, org_id, title, status, now),
+    ).fetchone()
+    member = member_by_id(conn, row[0])
+    assert member is not None
+    return member
+
+
+def set_member_status(conn: sqlite3.Connection, member_id: int, status: str, now: int) -> None:
+    left = now if status in ("inactive", "former", "rejected") else None
+    conn.execute("UPDATE members SET status = ?, left_at = ? WHERE id = ?", (status, left, member_id))
+
+
+def active_member_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[int]:
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT user_id FROM members WHERE cluster_id = ? AND status = 'active' ORDER BY user_id", (cluster_id,)
+        )
+    ]
+
+
+# ---- handovers ------------------------------------------------------------------------------------
+
+
+def create_handover(
+    conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user: int | None, to_user: int | None,
+    code: str | None, created_by: int, now: int, status: str = "offered",
+) -> int:  # fmt: skip
+    row = conn.execute(
+        "INSERT INTO handovers (cluster_id, organization_id, from_user_id, to_user_id, code, status, created_by, "
+        "created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (cluster_id, org_id, from_user, to_user, code, status, created_by, now, now if status != "offered" else None),
+    ).fetchone()
+    return int(row[0])
+
+
+def handover_by_id(conn: sqlite3.Connection, handover_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM handovers WHERE id = ?", (handover_id,)).fetchone()
+
+
+def handover_by_code(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM handovers WHERE code = ?", (code.upper(),)).fetchone()
+
+
+def decide_handover(conn: sqlite3.Connection, handover_id: int, status: str, to_user: int | None, now: int) -> bool:
+    """Only an offered handover can be decided (a second tap or a replay changes nothing)."""
+    cur = conn.execute(
+        "UPDATE handovers SET status = ?, to_user_id = COALESCE(?, to_user_id), decided_at = ? "
+        "WHERE id = ? AND status = 'offered'",
+        (status, to_user, now, handover_id),
+    )
+    return cur.rowcount > 0
+
+
+def handover_history(conn: sqlite3.Connection, org_id: int, limit: int = 5) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT h.*, fu.first_name AS from_name, tu.first_name AS to_name FROM handovers h "
+        "LEFT JOIN users fu ON fu.user_id = h.from_user_id LEFT JOIN users tu ON tu.user_id = h.to_user_id "
+        "WHERE h.organization_id = ? AND h.status IN ('accepted', 'reassigned') ORDER BY h.decided_at DESC LIMIT ?",
+        (org_id, limit),
+    ).fetchall()
+
+
+# ---- capacities -----------------------------------------------------------------------------------
+
+
+def add_capacity(
+    conn: sqlite3.Connection, org_id: int, kind: str, name: str, norm_name: str, quantity: float | None,
+    region_code: str | None, location: str, note: str, now: int,
+) -> int:  # fmt: skip
+    row = conn.execute(
+        "INSERT INTO capacities (organization_id, kind, name, norm_name, quantity, region_code, location, note, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (org_id, kind, name, norm_name, quantity, region_code, location, note, now),
+    ).fetchone()
+    return int(row[0])
+
+
+def capacities_of_org(conn: sqlite3.Connection, org_id: int) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM capacities WHERE organization_id = ? ORDER BY kind, name", (org_id,)).fetchall()
+
+
+def delete_capacity(conn: sqlite3.Connection, org_id: int, capacity_id: int) -> bool:
+    cur = conn.execute("DELETE FROM capacities WHERE id = ? AND organization_id = ?", (capacity_id, org_id))
+    return cur.rowcount > 0
+
+
+def capacities_of_cluster(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT c.*, o.name AS org_name, o.short_name AS org_short FROM capacities c "
+        "JOIN organizations o ON o.id = c.organization_id WHERE o.cluster_id = ? AND o.status = 'approved'",
+        (cluster_id,),
+    ).fetchall()
