@@ -34,7 +34,7 @@ from telegram.request import BaseRequest
 from bot import scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import capacity, cluster, core, directory, handover, plumbing, registration
+from bot.handlers import capacity, cluster, core, directory, handover, needs, plumbing, registration
 from bot.handlers.context import BotContext
 from bot.i18n import SUPPORTED, translator
 from bot.runtime import Runtime
@@ -54,6 +54,7 @@ FEATURES = [
     directory.register,
     handover.register,
     capacity.register,
+    needs.register,
 ]
 
 

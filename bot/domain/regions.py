@@ -18,7 +18,7 @@ DEFAULT_PROVINCE = "63"
 
 # Above this many characters a text is not a region name; skip the (quadratic) fuzzy comparison.
 _MAX_LOOKUP_CHARS = 120
-_FUZZY_CUTOFF = 0.8
+_FUZZY_CUTOFF = 0.85
 _MAX_NGRAM = 4
 
 _KAB_WORDS = frozenset({"kab", "kabupaten", "kabup"})
@@ -132,7 +132,7 @@ def get_region(code: str) -> Region | None:
     return next((r for r in _load(match.group(1)) if r.code == full), None)
 
 
-def find_region(text: str, province: str = DEFAULT_PROVINCE) -> Region | None:
+def find_region(text: str, province: str = DEFAULT_PROVINCE, *, cutoff: float = _FUZZY_CUTOFF) -> Region | None:
     """What a person typed for a kabupaten/kota → the region, or None. Exact forms first, then a close typo.
 
     "Kab Banjar" is Banjar: a name that matches exactly never loses to a longer name that merely starts with it.
@@ -163,14 +163,14 @@ def find_region(text: str, province: str = DEFAULT_PROVINCE) -> Region | None:
         return None
     if core in forms:
         return forms[core]
-    return _fuzzy(core, province, kind)
+    return _fuzzy(core, province, kind, cutoff)
 
 
-def _fuzzy(core: str, province: str, kind: str | None) -> Region | None:
+def _fuzzy(core: str, province: str, kind: str | None, cutoff: float = _FUZZY_CUTOFF) -> Region | None:
     if len(core) < 4:
         return None
     forms = _forms(province)
-    close = difflib.get_close_matches(core, list(forms), n=5, cutoff=_FUZZY_CUTOFF)
+    close = difflib.get_close_matches(core, list(forms), n=5, cutoff=cutoff)
     if kind is not None:
         same_kind = [c for c in close if forms[c].kind == kind]
         close = same_kind or close

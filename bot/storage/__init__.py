@@ -12,4 +12,11 @@ from collections.abc import Callable
 
 ChatMigrationHook = Callable[[sqlite3.Connection, int, int], None]
 
-CHAT_MIGRATION_HOOKS: list[ChatMigrationHook] = []
+
+def _hooks() -> list[ChatMigrationHook]:
+    from bot.storage import needs
+
+    return [needs.migrate_chat]
+
+
+CHAT_MIGRATION_HOOKS: list[ChatMigrationHook] = _hooks()

@@ -375,3 +375,21 @@ def capacities_of_cluster(conn: sqlite3.Connection, cluster_id: int) -> list[sql
         "JOIN organizations o ON o.id = c.organization_id WHERE o.cluster_id = ? AND o.status = 'approved'",
         (cluster_id,),
     ).fetchall()
+
+
+# ---- per-cluster settings -------------------------------------------------------------------------
+
+
+def get_setting(conn: sqlite3.Connection, cluster_id: int, key: str) -> str | None:
+    row = conn.execute(
+        "SELECT value FROM cluster_settings WHERE cluster_id = ? AND key = ?", (cluster_id, key)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def set_setting(conn: sqlite3.Connection, cluster_id: int, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO cluster_settings (cluster_id, key, value) VALUES (?, ?, ?) "
+        "ON CONFLICT (cluster_id, key) DO UPDATE SET value = excluded.value",
+        (cluster_id, key, value),
+    )

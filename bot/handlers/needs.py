@@ -1,0 +1,766 @@
+"""/butuh, /tawar, pledges (Saya bantu → sent → received), need/offer lists, escalation, /kejadian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot import scheduling
+from bot.handlers import needs_input
+from bot.handlers.common import add_command, command_args, edit, reply, send
+from bot.handlers.context import BotContext
+from bot.handlers.core import add_deeplink
+from bot.handlers.gate import current_actor, is_secretariat, require_member, require_secretariat
+from bot.i18n import N_, translator
+from bot.runtime import CommandSpec
+from bot.services import needs as svc
+from bot.services.members import Actor
+from bot.storage import core as core_repo
+from bot.storage import members as members_repo
+from bot.storage import needs as repo
+from bot.storage.jobs import JobRow
+from bot.storage.members import Cluster
+from bot.storage.needs import Need, Offer
+from bot.views import Reply, esc
+from bot.views import needs as views
+
+NEED_DIALOG = "need"
+PLEDGE_DIALOG = "pledge"
+OFFER_DIALOG = "offer"
+DIALOG_TTL_S = 30 * 60
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+# ---- cards ----------------------------------------------------------------------------------------
+
+
+def _card(cluster: Cluster, need: Need, bot_username: str, incident: Any = None) -> Reply:
+    return views.need_card(translator(cluster.locale), need, cluster.timezone, bot_username, incident)
+
+
+async def refresh_need_card(context: BotContext | AnyApp, need: Need) -> None:
+    """Edit the need's card in place (never reposted)."""
+    app = context if isinstance(context, Application) else context.application
+    runtime = app.bot_data["runtime"]
+    if need.chat_id is None or need.message_id is None:
+        return
+    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id)
+    incident = (
+        await runtime.db.read(repo.incident_by_id, need.cluster_id, need.incident_id) if need.incident_id else None
+    )
+    if cluster is None:
+        return
+    from bot.handlers.common import call_with_retries, to_markup
+
+    card = _card(cluster, need, app.bot.username, incident)
+
+    async def _do(cid: int) -> Any:
+        return await app.bot.edit_message_text(
+            card.text, chat_id=cid, message_id=need.message_id, reply_markup=to_markup(card.keyboard)
+        )
+
+    from telegram.error import BadRequest
+
+    try:
+        await call_with_retries(runtime, need.chat_id, _do)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def refresh_offer_card(context: BotContext, offer: Offer) -> None:
+    if offer.chat_id is None or offer.message_id is None:
+        return
+    cluster = await context.runtime.db.read(members_repo.cluster_by_id, offer.cluster_id)
+    if cluster is not None:
+        await edit(
+            context,
+            offer.chat_id,
+            offer.message_id,
+            views.offer_card(translator(cluster.locale), offer, cluster.timezone),
+        )
+
+
+# ---- posting a need -------------------------------------------------------------------------------
+
+
+async def butuh(update: Update, context: BotContext) -> None:
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    line = command_args(update)
+    if not line:
+        await _start_need_dialog(update, context, actor)
+        return
+    now = context.runtime.clock.now()
+    parsed = needs_input.parse_need(line, actor.cluster, now, context.t)
+    if isinstance(parsed, str):
+        await reply(update, context, parsed)
+        return
+    await _publish_need(update, context, actor, parsed)
+
+
+async def _publish_need(update: Update, context: BotContext, actor: Actor, draft: svc.NeedDraft) -> None:
+    runtime = context.runtime
+    assert actor.org is not None and update.effective_user is not None and update.effective_chat is not None
+    if draft.incident_id is None:
+        active = await runtime.db.read(repo.incidents, actor.cluster.id)
+        regional = [i for i in active if draft.region_code in i.region_codes] or active
+        if len(regional) >= 1 and (len(regional) == 1 or draft.region_code):
+            draft = svc.NeedDraft(**{**draft.__dict__, "incident_id": regional[0].id})
+    posted = await runtime.db.write(
+        svc.post_need, actor.cluster.id, actor.org.id, update.effective_user.id, draft, runtime.clock.timestamp()
+    )
+    need = posted.need
+    assert need is not None
+    incident = (
+        await runtime.db.read(repo.incident_by_id, actor.cluster.id, need.incident_id) if need.incident_id else None
+    )
+    card = _card(actor.cluster, need, context.bot.username, incident)
+    message = await send(context, actor.cluster.chat_id, card.text, card.keyboard)
+    if message is not None:
+        await runtime.db.write(repo.set_need_message, need.id, message.chat.id, message.message_id)
+    group_t = translator(actor.cluster.locale)
+    if posted.matches:
+        await send(context, actor.cluster.chat_id, views.matches_text(group_t, [m.offer for m in posted.matches]))
+    if update.effective_chat.id != actor.cluster.chat_id:
+        await reply(update, context, views.posted_elsewhere(context.t, need.code))
+    offers = {m.offer.id: m.offer for m in posted.matches}
+    for user_id, offer_ids in posted.notify.items():
+        for offer_id in offer_ids[:1]:
+            notice = views.match_notice(group_t, need, offers[offer_id])
+            await send(context, user_id, notice.text, notice.keyboard)
+
+
+async def _save_dialog(
+    context: BotContext, chat_id: int, user_id: int, kind: str, step: str, data: dict[str, Any]
+) -> None:
+    runtime = context.runtime
+    await runtime.db.write(
+        core_repo.set_dialog, chat_id, user_id, kind, step, data, runtime.clock.timestamp() + DIALOG_TTL_S
+    )
+
+
+async def _start_need_dialog(update: Update, context: BotContext, actor: Actor) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    await _save_dialog(context, chat.id, user.id, NEED_DIALOG, "item", {"cluster_id": actor.cluster.id})
+    await reply(update, context, needs_input.ask_item(context.t))
+
+
+async def on_need_text(update: Update, context: BotContext, dialog: core_repo.Dialog) -> None:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    step = needs_input.NeedStep(dialog.step, dict(dialog.data))
+    result = needs_input.need_dialog_text(
+        step, message.text or "", actor.cluster, context.runtime.clock.now(), context.t
+    )
+    await _advance_need(update, context, actor, result)
+
+
+async def _advance_need(update: Update, context: BotContext, actor: Actor, result: needs_input.StepResult) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    if result.draft is not None:
+        await context.runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
+        await _publish_need(update, context, actor, result.draft)
+        return
+    if result.step is not None:
+        await _save_dialog(context, chat.id, user.id, NEED_DIALOG, result.step.name, result.step.data)
+    if result.reply is not None:
+        await reply(update, context, result.reply)
+
+
+async def on_need_button(update: Update, context: BotContext) -> None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or query.data is None or chat is None or user is None:
+        return
+    runtime = context.runtime
+    dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
+    if dialog is None or dialog.kind != NEED_DIALOG or dialog.expires_at < runtime.clock.timestamp():
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    step = needs_input.NeedStep(dialog.step, dict(dialog.data))
+    result = needs_input.need_dialog_button(step, query.data, actor.cluster, runtime.clock.now(), context.t)
+    if result is None:
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    await query.answer()
+    await _advance_need(update, context, actor, result)
+
+
+# ---- offers ---------------------------------------------------------------------------------------
+
+
+async def tawar(update: Update, context: BotContext) -> None:
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    line = command_args(update)
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    if not line:
+        await _save_dialog(context, chat.id, user.id, OFFER_DIALOG, "line", {"cluster_id": actor.cluster.id})
+        await reply(update, context, needs_input.ask_offer(context.t))
+        return
+    await _offer_from_line(update, context, actor, line)
+
+
+async def _offer_from_line(update: Update, context: BotContext, actor: Actor, line: str) -> bool:
+    runtime = context.runtime
+    parsed = needs_input.parse_offer(line, actor.cluster, runtime.clock.now(), context.t)
+    if isinstance(parsed, str):
+        await reply(update, context, parsed)
+        return False
+    assert actor.org is not None and update.effective_user is not None and update.effective_chat is not None
+    posted = await runtime.db.write(
+        svc.post_offer, actor.cluster.id, actor.org.id, update.effective_user.id, parsed, runtime.clock.timestamp()
+    )
+    offer = posted.offer
+    assert offer is not None
+    group_t = translator(actor.cluster.locale)
+    card = views.offer_card(group_t, offer, actor.cluster.timezone)
+    message = await send(context, actor.cluster.chat_id, card.text, card.keyboard)
+    if message is not None:
+        await runtime.db.write(repo.set_offer_message, offer.id, message.chat.id, message.message_id)
+    if posted.matching_needs:
+        await send(context, actor.cluster.chat_id, views.matching_needs_text(group_t, posted.matching_needs))
+    if update.effective_chat.id != actor.cluster.chat_id:
+        await reply(update, context, views.posted_elsewhere(context.t, offer.code))
+    return True
+
+
+async def on_offer_text(update: Update, context: BotContext, dialog: core_repo.Dialog) -> None:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    if await _offer_from_line(update, context, actor, message.text or ""):
+        await context.runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
+
+
+async def on_offer_button(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    parts = query.data.split(":")
+    actor = await current_actor(update, context)
+    if actor is None or len(parts) != 3 or parts[1] != "wd" or not parts[2].isdigit():
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    secretariat = await is_secretariat(context, actor, user.id)
+    org_id = actor.org.id if actor.is_active and actor.org else None
+    runtime = context.runtime
+    offer = await runtime.db.write(
+        svc.withdraw_offer, int(parts[2]), org_id, secretariat, user.id, runtime.clock.timestamp()
+    )
+    if offer is None:
+        await query.answer(
+            context.t.gettext("Only the offering organisation or the secretariat can do this."), show_alert=True
+        )
+        return
+    await query.answer(context.t.gettext("Saved."))
+    await refresh_offer_card(context, offer)
+
+
+# ---- need card buttons ----------------------------------------------------------------------------
+
+
+async def on_card_button(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    if len(parts) != 3 or not parts[2].isdigit() or parts[1] not in ("help", "info", "done", "cancel"):
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    runtime = context.runtime
+    need = await runtime.db.read(repo.need_by_id, int(parts[2]))
+    actor = await current_actor(update, context)
+    if need is None or actor is None or need.cluster_id != actor.cluster.id:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    action = parts[1]
+    if action in ("help", "info"):
+        prefix = "bantu" if action == "help" else "detail"
+        await query.answer(url=f"https://t.me/{context.bot.username}?start={prefix}_{need.id}")
+        return
+    secretariat = await is_secretariat(context, actor, user.id)
+    org_id = actor.org.id if actor.is_active and actor.org else None
+    status = "fulfilled" if action == "done" else "cancelled"
+    result = await runtime.db.write(
+        svc.close_need, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp()
+    )
+    if not result.ok:
+        text = (
+            t.gettext("Only the organisation that posted the need or the secretariat can close it.")
+            if result.reason == "not_allowed"
+            else t.gettext("This was already decided.")
+        )
+        await query.answer(text, show_alert=True)
+        return
+    await query.answer(t.gettext("Saved."))
+    assert result.need is not None
+    await refresh_need_card(context, result.need)
+    for uid in result.notify_user_ids:
+        await send(context, uid, views.pledge_closed_notice(translator(actor.cluster.locale), result.need))
+
+
+# ---- pledges --------------------------------------------------------------------------------------
+
+
+async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    need = await context.runtime.db.read(repo.need_by_id, int(arg)) if arg.isdigit() else None
+    if need is None or need.cluster_id != actor.cluster.id:
+        await reply(update, context, context.t.gettext("This link is no longer valid."))
+        return
+    if need.status != "open":
+        await reply(update, context, context.t.gettext("{code} is already closed. Thank you!").format(code=need.code))
+        return
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    await _save_dialog(context, chat.id, user.id, PLEDGE_DIALOG, "amount", {"need_id": need.id})
+    await reply(update, context, views.ask_pledge(context.t, need))
+
+
+async def deeplink_detail(update: Update, context: BotContext, arg: str) -> None:
+    actor = await current_actor(update, context)
+    need = await context.runtime.db.read(repo.need_by_id, int(arg)) if arg.isdigit() else None
+    if need is None or actor is None or need.cluster_id != actor.cluster.id:
+        await reply(update, context, context.t.gettext("This link is no longer valid."))
+        return
+    pledges = await context.runtime.db.read(repo.pledges_of_need, need.id)
+    await reply(update, context, views.need_detail(context.t, need, pledges, actor.cluster.timezone))
+
+
+async def _pledge(update: Update, context: BotContext, need_id: int, quantity: float, offer_id: int | None) -> None:
+    actor = await require_member(update, context)
+    if actor is None or actor.org is None or update.effective_user is None:
+        return
+    runtime = context.runtime
+    t = context.t
+    need = await runtime.db.read(repo.need_by_id, need_id)
+    if need is None or need.cluster_id != actor.cluster.id:
+        await reply(update, context, t.gettext("This button is no longer valid."))
+        return
+    result = await runtime.db.write(
+        svc.make_pledge, need_id, actor.org.id, update.effective_user.id, quantity, runtime.clock.timestamp(), offer_id
+    )
+    if not result.ok:
+        await reply(update, context, _pledge_reason(context, result.reason))
+        return
+    assert result.need is not None and result.pledge is not None
+    chat = update.effective_chat
+    if chat is not None:
+        await runtime.db.write(core_repo.clear_dialog, chat.id, update.effective_user.id)
+    await reply(update, context, views.pledge_saved(t, result.need, result.pledge))
+    await refresh_need_card(context, result.need)
+    if offer_id is not None:
+        offer = await runtime.db.read(repo.offer_by_id, offer_id)
+        if offer is not None:
+            await refresh_offer_card(context, offer)
+    group_t = translator(actor.cluster.locale)
+    for uid in result.notify_user_ids:
+        if uid != update.effective_user.id:
+            notice = views.owner_notice(group_t, result.need, result.pledge)
+            await send(context, uid, notice.text, notice.keyboard)
+
+
+def _pledge_reason(context: BotContext, reason: str) -> str:
+    t = context.t
+    return {
+        "need_closed": t.gettext("This need is already closed. Thank you!"),
+        "bad_quantity": t.gettext("The amount must be more than 0."),
+        "offer_used": t.gettext("That offer is no longer available."),
+        "not_allowed": t.gettext(
+            "Only the pledging organisation, the need's organisation or the secretariat can do this."
+        ),
+        "already": t.gettext("This was already decided."),
+    }.get(reason, t.gettext("This button is no longer valid."))
+
+
+async def on_pledge_text(update: Update, context: BotContext, dialog: core_repo.Dialog) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    need = await context.runtime.db.read(repo.need_by_id, int(dialog.data.get("need_id", 0)))
+    if need is None:
+        await reply(update, context, context.t.gettext("This link is no longer valid."))
+        return
+    amount = needs_input.parse_pledge_amount(message.text or "", need.unit, context.t)
+    if isinstance(amount, str):
+        await reply(update, context, amount)
+        return
+    await _pledge(update, context, need.id, amount, None)
+
+
+async def on_pledge_button(update: Update, context: BotContext) -> None:
+    """pl:q:<need>:<amount> (amount buttons) and pl:o:<need>:<offer> (one tap from a matching offer)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parts = query.data.split(":")
+    try:
+        kind, need_id, value = parts[1], int(parts[2]), parts[3]
+        amount = float(value) if kind == "q" else 0.0
+        offer_id = int(value) if kind == "o" else None
+    except (IndexError, ValueError):
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    if kind not in ("q", "o") or (kind == "q" and not 0 < amount <= svc.MAX_QUANTITY):
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    await query.answer()
+    if offer_id is not None:
+        need = await context.runtime.db.read(repo.need_by_id, need_id)
+        amount = need.remaining if need is not None and need.remaining > 0 else (need.quantity if need else 1.0)
+    if query.message is not None:
+        await context.bot.edit_message_reply_markup(query.message.chat.id, query.message.message_id, reply_markup=None)
+    await _pledge(update, context, need_id, amount, offer_id)
+
+
+async def on_pledge_state(update: Update, context: BotContext) -> None:
+    """pg:sent / pg:recv / pg:cancel on a pledge; the card is edited in place."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    targets = {"sent": "sent", "recv": "received", "cancel": "cancelled"}
+    if len(parts) != 3 or parts[1] not in targets or not parts[2].isdigit():
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    runtime = context.runtime
+    pledge = await runtime.db.read(repo.pledge_by_id, int(parts[2]))
+    need = await runtime.db.read(repo.need_by_id, pledge.need_id) if pledge else None
+    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id) if need else None
+    if pledge is None or need is None or cluster is None:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    actor = await runtime.db.read(_actor_in, cluster, user.id)
+    secretariat = await is_secretariat(context, actor, user.id)
+    org_id = actor.org.id if actor.is_active and actor.org else None
+    result = await runtime.db.write(
+        svc.move_pledge, pledge.id, targets[parts[1]], user.id, org_id, secretariat, runtime.clock.timestamp()
+    )
+    if not result.ok:
+        await query.answer(_pledge_reason(context, result.reason), show_alert=True)
+        return
+    await query.answer(t.gettext("Saved."))
+    assert result.need is not None and result.pledge is not None
+    if query.message is not None:
+        await edit(
+            context,
+            query.message.chat.id,
+            query.message.message_id,
+            Reply(views.pledge_moved(t, result.need, result.pledge), views.pledge_buttons(t, result.pledge)),
+        )
+    await refresh_need_card(context, result.need)
+    group_t = translator(cluster.locale)
+    for uid in result.notify_user_ids:
+        if result.pledge.status == "sent":
+            notice = views.owner_notice(group_t, result.need, result.pledge)
+            await send(context, uid, notice.text, notice.keyboard)
+        else:
+            await send(context, uid, views.pledge_moved(group_t, result.need, result.pledge))
+    if result.closed_now:
+        await send(context, cluster.chat_id, views.need_closed_text(group_t, result.need))
+
+
+def _actor_in(conn: Any, cluster: Cluster, user_id: int) -> Actor:
+    from bot.services.members import resolve_actor
+
+    return resolve_actor(conn, cluster, user_id)
+
+
+async def komitmen(update: Update, context: BotContext) -> None:
+    """/komitmen: my organisation's open pledges, with their buttons."""
+    actor = await require_member(update, context)
+    if actor is None or actor.org is None:
+        return
+    pledges = await context.runtime.db.read(repo.pledges_of_org, actor.org.id, ("pledged", "sent"))
+    if not pledges:
+        await reply(update, context, context.t.gettext("Your organisation has no open pledges."))
+        return
+    for pledge in pledges[:10]:
+        need = await context.runtime.db.read(repo.need_by_id, pledge.need_id)
+        if need is not None:
+            await reply(
+                update,
+                context,
+                Reply(views.pledge_moved(context.t, need, pledge), views.pledge_buttons(context.t, pledge)),
+            )
+
+
+# ---- lists ----------------------------------------------------------------------------------------
+
+
+async def kebutuhan(update: Update, context: BotContext) -> None:
+    actor = await current_actor(update, context)
+    if actor is None:
+        actor = await require_member(update, context)
+        if actor is None:
+            return
+    filters_ = needs_input.parse_list_filters(command_args(update), actor.cluster)
+    if filters_.mine and not actor.is_active:
+        await require_member(update, context)
+        return
+    needs = await context.runtime.db.read(
+        repo.list_needs,
+        actor.cluster.id,
+        "open",
+        filters_.region_code,
+        filters_.item_key,
+        filters_.category,
+        filters_.priority,
+        filters_.incident_id,
+        actor.org.id if filters_.mine and actor.org else None,
+    )
+    title = context.t.gettext("Open needs") + (f" — {filters_.label}" if filters_.label else "")
+    await reply(update, context, views.needs_list(context.t, needs, 0, title, "nl:" + filters_.encode()))
+
+
+async def tawaran(update: Update, context: BotContext) -> None:
+    actor = await current_actor(update, context)
+    if actor is None:
+        actor = await require_member(update, context)
+        if actor is None:
+            return
+    filters_ = needs_input.parse_list_filters(command_args(update), actor.cluster)
+    offers = await context.runtime.db.read(
+        repo.list_offers,
+        actor.cluster.id,
+        "open",
+        filters_.region_code,
+        filters_.item_key,
+        filters_.category,
+        actor.org.id if filters_.mine and actor.org else None,
+    )
+    title = context.t.gettext("Open offers") + (f" — {filters_.label}" if filters_.label else "")
+    await reply(update, context, views.offers_list(context.t, offers, 0, title, "ol:" + filters_.encode()))
+
+
+async def on_list_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    actor = await current_actor(update, context)
+    parts = query.data.split(":")
+    filters_ = needs_input.ListFilters.decode(":".join(parts[1:-1])) if len(parts) >= 3 else None
+    if actor is None or filters_ is None or not parts[-1].isdigit():
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    await query.answer()
+    page = int(parts[-1])
+    org_id = actor.org.id if filters_.mine and actor.org else None
+    prefix = parts[0] + ":" + filters_.encode()
+    if parts[0] == "nl":
+        needs = await context.runtime.db.read(
+            repo.list_needs,
+            actor.cluster.id,
+            "open",
+            filters_.region_code,
+            filters_.item_key,
+            filters_.category,
+            filters_.priority,
+            filters_.incident_id,
+            org_id,
+        )
+        content = views.needs_list(context.t, needs, page, context.t.gettext("Open needs"), prefix)
+    else:
+        offers = await context.runtime.db.read(
+            repo.list_offers,
+            actor.cluster.id,
+            "open",
+            filters_.region_code,
+            filters_.item_key,
+            filters_.category,
+            org_id,
+        )
+        content = views.offers_list(context.t, offers, page, context.t.gettext("Open offers"), prefix)
+    await edit(context, query.message.chat.id, query.message.message_id, content)
+
+
+# ---- incidents ------------------------------------------------------------------------------------
+
+
+async def kejadian(update: Update, context: BotContext) -> None:
+    args = command_args(update)
+    if not args:
+        actor = await current_actor(update, context)
+        if actor is None:
+            actor = await require_member(update, context)
+            if actor is None:
+                return
+        incidents = await context.runtime.db.read(repo.incidents, actor.cluster.id)
+        await reply(update, context, needs_input.incidents_text(context.t, incidents, actor.cluster.timezone))
+        return
+    actor = await require_secretariat(update, context)
+    if actor is None or update.effective_user is None:
+        return
+    runtime = context.runtime
+    command = needs_input.parse_incident_command(args, actor.cluster, runtime.clock.now(), context.t)
+    if isinstance(command, str):
+        await reply(update, context, command)
+        return
+    now = runtime.clock.timestamp()
+    if command.action == "new":
+        incident = await runtime.db.write(
+            repo.create_incident,
+            actor.cluster.id,
+            command.type,
+            command.title,
+            command.region_codes,
+            command.status,
+            command.started_at,
+            update.effective_user.id,
+            now,
+        )
+        await reply(
+            update,
+            context,
+            context.t.gettext("Saved. Incident declared:")
+            + "\n"
+            + views.incident_line(context.t, incident, actor.cluster.timezone),
+        )
+        return
+    existing = await runtime.db.read(repo.incident_by_id, actor.cluster.id, command.incident_id)
+    if existing is None:
+        await reply(
+            update,
+            context,
+            context.t.gettext("There is no incident #{n} in this cluster. Type /kejadian for the list.").format(
+                n=command.incident_id
+            ),
+        )
+        return
+    await runtime.db.write(repo.set_incident_status, existing.id, command.status, now)
+    updated = await runtime.db.read(repo.incident_by_id, actor.cluster.id, existing.id)
+    assert updated is not None
+    await reply(
+        update,
+        context,
+        context.t.gettext("Saved.") + "\n" + views.incident_line(context.t, updated, actor.cluster.timezone),
+    )
+
+
+# ---- escalation job -------------------------------------------------------------------------------
+
+
+async def escalate_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
+    runtime = app.bot_data["runtime"]
+    escalation = await runtime.db.write(svc.escalation_due, int(job.payload.get("need_id", 0)), now)
+    if escalation is None:
+        return "done", "covered"
+    need = escalation.need
+    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id)
+    if cluster is None:
+        return "missed", "no cluster"
+    t = translator(cluster.locale)
+    hours = max(1.0, round((now - need.created_at) / 3600, 1))
+    text = views.escalation_text(t, need, hours)
+    await send(app, cluster.chat_id, text)
+    for uid in escalation.secretariat_user_ids:
+        await send(app, uid, text)
+    return "done", ""
+
+
+def register(app: AnyApp) -> None:
+    add_command(
+        app,
+        CommandSpec(
+            "butuh",
+            N_("Post a need (what, how much, where, how urgent)"),
+            "/butuh 500 paket sembako HSS mendesak untuk 120 KK besok",
+            aliases=("need",),
+            section="kebutuhan",
+        ),
+        butuh,
+    )
+    add_command(
+        app,
+        CommandSpec(
+            "tawar",
+            N_("Post an offer of goods or equipment"),
+            "/tawar 200 terpal Banjarbaru sampai 30/8",
+            aliases=("offer",),
+            section="kebutuhan",
+        ),
+        tawar,
+    )
+    add_command(
+        app,
+        CommandSpec(
+            "kebutuhan",
+            N_("Open needs, filtered by region, item or priority"),
+            "/kebutuhan HSS mendesak",
+            aliases=("needs",),
+            section="kebutuhan",
+        ),
+        kebutuhan,
+    )
+    add_command(
+        app,
+        CommandSpec(
+            "tawaran",
+            N_("Open offers, filtered by region or item"),
+            "/tawaran terpal",
+            aliases=("offers",),
+            section="kebutuhan",
+        ),
+        tawaran,
+    )
+    add_command(
+        app,
+        CommandSpec(
+            "komitmen",
+            N_("Your organisation's open pledges"),
+            aliases=("pledges",),
+            scopes=("private",),
+            section="kebutuhan",
+        ),
+        komitmen,
+    )
+    add_command(
+        app,
+        CommandSpec(
+            "kejadian",
+            N_("Incidents: list, declare, change status (secretariat)"),
+            "/kejadian banjir HSS, HST tanggap darurat 20/8",
+            aliases=("incident",),
+            section="kebutuhan",
+        ),
+        kejadian,
+    )
+    app.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^nd:"))
+    app.add_handler(CallbackQueryHandler(on_pledge_button, pattern=r"^pl:"))
+    app.add_handler(CallbackQueryHandler(on_pledge_state, pattern=r"^pg:"))
+    app.add_handler(CallbackQueryHandler(on_offer_button, pattern=r"^of:"))
+    app.add_handler(CallbackQueryHandler(on_need_button, pattern=r"^nf:"))
+    app.add_handler(CallbackQueryHandler(on_list_page, pattern=r"^(nl|ol):"))
+    runtime = app.bot_data["runtime"]
+    runtime.dialogs[NEED_DIALOG] = on_need_text
+    runtime.dialogs[PLEDGE_DIALOG] = on_pledge_text
+    runtime.dialogs[OFFER_DIALOG] = on_offer_text
+    add_deeplink(app, "bantu", deeplink_help)
+    add_deeplink(app, "detail", deeplink_detail)
+    scheduling.add_job_handler(app, svc.ESCALATE_KIND, escalate_job)
+
+
+__all__ = ["ChatType", "esc", "register"]

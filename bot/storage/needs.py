@@ -1,0 +1,501 @@
+"""SQL for incidents, needs, offers, pledges and pledge events.
+
+The needs row carries running totals (pledged / sent / received) that are updated in the same
+transaction as every pledge change and its event row, so the totals always equal the pledges' sums
+(tested as a property) and lists never need a GROUP BY over pledges.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+PRIORITIES = {1: "mendesak", 2: "tinggi", 3: "sedang", 4: "rendah"}
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    cluster_id: int
+    type: str
+    title: str
+    region_codes: tuple[str, ...]
+    status: str
+    started_at: int
+    closed_at: int | None
+
+
+@dataclass(frozen=True)
+class Need:
+    id: int
+    cluster_id: int
+    number: int
+    incident_id: int | None
+    organization_id: int
+    created_by: int
+    item_key: str | None
+    item_name: str
+    category: str | None
+    quantity: float
+    unit: str
+    region_code: str | None
+    location: str
+    priority: int
+    needed_by: int | None
+    beneficiaries: int | None
+    beneficiary_unit: str | None
+    note: str
+    status: str
+    pledged: float
+    sent: float
+    received: float
+    chat_id: int | None
+    message_id: int | None
+    created_at: int
+    org_name: str = ""
+
+    @property
+    def code(self) -> str:
+        return f"K-{self.number:04d}"
+
+    @property
+    def remaining(self) -> float:
+        """What still needs a pledge (cancelled pledges already left the totals)."""
+        return max(0.0, self.quantity - self.pledged)
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: int
+    cluster_id: int
+    number: int
+    organization_id: int
+    created_by: int
+    item_key: str | None
+    item_name: str
+    category: str | None
+    quantity: float
+    unit: str
+    committed: float
+    region_code: str | None
+    location: str
+    available_until: int | None
+    conditions: str
+    status: str
+    chat_id: int | None
+    message_id: int | None
+    created_at: int
+    org_name: str = ""
+
+    @property
+    def code(self) -> str:
+        return f"T-{self.number:04d}"
+
+    @property
+    def available(self) -> float:
+        return max(0.0, self.quantity - self.committed)
+
+
+@dataclass(frozen=True)
+class Pledge:
+    id: int
+    need_id: int
+    organization_id: int
+    user_id: int
+    offer_id: int | None
+    source: str
+    quantity: float
+    status: str
+    created_at: int
+    org_name: str = ""
+
+
+def _incident(row: sqlite3.Row) -> Incident:
+    codes = tuple(c for c in row["region_codes"].split(",") if c)
+    return Incident(
+        row["id"],
+        row["cluster_id"],
+        row["type"],
+        row["title"],
+        codes,
+        row["status"],
+        row["started_at"],
+        row["closed_at"],
+    )
+
+
+def _need(row: sqlite3.Row) -> Need:
+    keys = row.keys()
+    return Need(
+        row["id"],
+        row["cluster_id"],
+        row["number"],
+        row["incident_id"],
+        row["organization_id"],
+        row["created_by"],
+        row["item_key"],
+        row["item_name"],
+        row["category"],
+        row["quantity"],
+        row["unit"],
+        row["region_code"],
+        row["location"],
+        row["priority"],
+        row["needed_by"],
+        row["beneficiaries"],
+        row["beneficiary_unit"],
+        row["note"],
+        row["status"],
+        row["pledged"],
+        row["sent"],
+        row["received"],
+        row["chat_id"],
+        row["message_id"],
+        row["created_at"],
+        row["org_name"] if "org_name" in keys else "",
+    )
+
+
+def _offer(row: sqlite3.Row) -> Offer:
+    keys = row.keys()
+    return Offer(
+        row["id"],
+        row["cluster_id"],
+        row["number"],
+        row["organization_id"],
+        row["created_by"],
+        row["item_key"],
+        row["item_name"],
+        row["category"],
+        row["quantity"],
+        row["unit"],
+        row["committed"],
+        row["region_code"],
+        row["location"],
+        row["available_until"],
+        row["conditions"],
+        row["status"],
+        row["chat_id"],
+        row["message_id"],
+        row["created_at"],
+        row["org_name"] if "org_name" in keys else "",
+    )
+
+
+def _pledge(row: sqlite3.Row) -> Pledge:
+    keys = row.keys()
+    return Pledge(
+        row["id"],
+        row["need_id"],
+        row["organization_id"],
+        row["user_id"],
+        row["offer_id"],
+        row["source"],
+        row["quantity"],
+        row["status"],
+        row["created_at"],
+        row["org_name"] if "org_name" in keys else "",
+    )
+
+
+def next_number(conn: sqlite3.Connection, cluster_id: int, kind: str) -> int:
+    row = conn.execute(
+        "INSERT INTO counters (cluster_id, kind, value) VALUES (?, ?, 1) "
+        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = value + 1 RETURNING value",
+        (cluster_id, kind),
+    ).fetchone()
+    return int(row[0])
+
+
+# ---- incidents ------------------------------------------------------------------------------------
+
+
+def create_incident(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    type_: str,
+    title: str,
+    region_codes: list[str],
+    status: str,
+    started_at: int,
+    by: int,
+    now: int,
+) -> Incident:
+    row = conn.execute(
+        "INSERT INTO incidents (cluster_id, type, title, region_codes, status, started_at, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (cluster_id, type_, title, ",".join(region_codes), status, started_at, by, now),
+    ).fetchone()
+    return _incident(row)
+
+
+def incident_by_id(conn: sqlite3.Connection, cluster_id: int, incident_id: int) -> Incident | None:
+    row = conn.execute("SELECT * FROM incidents WHERE id = ? AND cluster_id = ?", (incident_id, cluster_id)).fetchone()
+    return _incident(row) if row else None
+
+
+def incidents(conn: sqlite3.Connection, cluster_id: int, active_only: bool = True) -> list[Incident]:
+    sql = "SELECT * FROM incidents WHERE cluster_id = ?" + (" AND status != 'selesai'" if active_only else "")
+    return [_incident(r) for r in conn.execute(sql + " ORDER BY started_at DESC", (cluster_id,))]
+
+
+def set_incident_status(conn: sqlite3.Connection, incident_id: int, status: str, now: int) -> None:
+    conn.execute(
+        "UPDATE incidents SET status = ?, closed_at = CASE WHEN ? = 'selesai' THEN ? ELSE NULL END WHERE id = ?",
+        (status, status, now, incident_id),
+    )
+
+
+# ---- needs ----------------------------------------------------------------------------------------
+
+_NEED_SELECT = (
+    "SELECT n.*, COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM needs n "
+    "JOIN organizations o ON o.id = n.organization_id "
+)
+
+
+def insert_need(conn: sqlite3.Connection, **fields: Any) -> Need:
+    keys = list(fields)
+    row = conn.execute(
+        f"INSERT INTO needs ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))}) RETURNING id",
+        [fields[k] for k in keys],
+    ).fetchone()
+    need = need_by_id(conn, row[0])
+    assert need is not None
+    return need
+
+
+def need_by_id(conn: sqlite3.Connection, need_id: int) -> Need | None:
+    row = conn.execute(_NEED_SELECT + "WHERE n.id = ?", (need_id,)).fetchone()
+    return _need(row) if row else None
+
+
+def need_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Need | None:
+    row = conn.execute(_NEED_SELECT + "WHERE n.cluster_id = ? AND n.number = ?", (cluster_id, number)).fetchone()
+    return _need(row) if row else None
+
+
+def set_need_message(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
+    conn.execute("UPDATE needs SET chat_id = ?, message_id = ? WHERE id = ?", (chat_id, message_id, need_id))
+
+
+def set_need_status(conn: sqlite3.Connection, need_id: int, status: str, now: int) -> bool:
+    cur = conn.execute(
+        "UPDATE needs SET status = ?, updated_at = ?, closed_at = CASE WHEN ? = 'open' THEN NULL ELSE ? END "
+        "WHERE id = ? AND status != ?",
+        (status, now, status, now, need_id, status),
+    )
+    return cur.rowcount > 0
+
+
+def mark_escalated(conn: sqlite3.Connection, need_id: int, now: int) -> None:
+    conn.execute("UPDATE needs SET escalated_at = ? WHERE id = ?", (now, need_id))
+
+
+def list_needs(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    status: str = "open",
+    region_code: str | None = None,
+    item_key: str | None = None,
+    category: str | None = None,
+    priority: int | None = None,
+    incident_id: int | None = None,
+    organization_id: int | None = None,
+    limit: int = 500,
+) -> list[Need]:
+    """Filtered list, most urgent first then oldest (the order the group should act in)."""
+    sql = _NEED_SELECT + "WHERE n.cluster_id = ? AND n.status = ?"
+    params: list[Any] = [cluster_id, status]
+    for column, value in (
+        ("n.region_code", region_code),
+        ("n.item_key", item_key),
+        ("n.category", category),
+        ("n.priority", priority),
+        ("n.incident_id", incident_id),
+        ("n.organization_id", organization_id),
+    ):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    sql += " ORDER BY n.priority, n.created_at LIMIT ?"
+    params.append(limit)
+    return [_need(r) for r in conn.execute(sql, params)]
+
+
+def apply_pledge_delta(
+    conn: sqlite3.Connection, need_id: int, pledged: float, sent: float, received: float, now: int
+) -> None:
+    conn.execute(
+        "UPDATE needs SET pledged = pledged + ?, sent = sent + ?, received = received + ?, updated_at = ? WHERE id = ?",
+        (pledged, sent, received, now, need_id),
+    )
+
+
+# ---- offers ---------------------------------------------------------------------------------------
+
+_OFFER_SELECT = (
+    "SELECT f.*, COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM offers f "
+    "JOIN organizations o ON o.id = f.organization_id "
+)
+
+
+def insert_offer(conn: sqlite3.Connection, **fields: Any) -> Offer:
+    keys = list(fields)
+    row = conn.execute(
+        f"INSERT INTO offers ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))}) RETURNING id",
+        [fields[k] for k in keys],
+    ).fetchone()
+    offer = offer_by_id(conn, row[0])
+    assert offer is not None
+    return offer
+
+
+def offer_by_id(conn: sqlite3.Connection, offer_id: int) -> Offer | None:
+    row = conn.execute(_OFFER_SELECT + "WHERE f.id = ?", (offer_id,)).fetchone()
+    return _offer(row) if row else None
+
+
+def offer_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Offer | None:
+    row = conn.execute(_OFFER_SELECT + "WHERE f.cluster_id = ? AND f.number = ?", (cluster_id, number)).fetchone()
+    return _offer(row) if row else None
+
+
+def set_offer_message(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
+    conn.execute("UPDATE offers SET chat_id = ?, message_id = ? WHERE id = ?", (chat_id, message_id, offer_id))
+
+
+def set_offer_status(conn: sqlite3.Connection, offer_id: int, status: str, now: int) -> bool:
+    cur = conn.execute(
+        "UPDATE offers SET status = ?, updated_at = ? WHERE id = ? AND status != ?", (status, now, offer_id, status)
+    )
+    return cur.rowcount > 0
+
+
+def add_offer_committed(conn: sqlite3.Connection, offer_id: int, delta: float, now: int) -> None:
+    conn.execute(
+        "UPDATE offers SET committed = MAX(0, committed + ?), updated_at = ?, "
+        "status = CASE WHEN status = 'withdrawn' THEN status WHEN committed + ? >= quantity THEN 'taken' "
+        "ELSE 'open' END WHERE id = ?",
+        (delta, now, delta, offer_id),
+    )
+
+
+def list_offers(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    status: str = "open",
+    region_code: str | None = None,
+    item_key: str | None = None,
+    category: str | None = None,
+    organization_id: int | None = None,
+    limit: int = 500,
+) -> list[Offer]:
+    sql = _OFFER_SELECT + "WHERE f.cluster_id = ? AND f.status = ?"
+    params: list[Any] = [cluster_id, status]
+    for column, value in (
+        ("f.region_code", region_code),
+        ("f.item_key", item_key),
+        ("f.category", category),
+        ("f.organization_id", organization_id),
+    ):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    sql += " ORDER BY f.created_at LIMIT ?"
+    params.append(limit)
+    return [_offer(r) for r in conn.execute(sql, params)]
+
+
+# ---- pledges --------------------------------------------------------------------------------------
+
+_PLEDGE_SELECT = (
+    "SELECT p.*, COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM pledges p "
+    "JOIN organizations o ON o.id = p.organization_id "
+)
+
+
+def insert_pledge(
+    conn: sqlite3.Connection,
+    need_id: int,
+    org_id: int,
+    user_id: int,
+    offer_id: int | None,
+    source: str,
+    quantity: float,
+    now: int,
+) -> Pledge:
+    row = conn.execute(
+        "INSERT INTO pledges (need_id, organization_id, user_id, offer_id, source, quantity, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (need_id, org_id, user_id, offer_id, source, quantity, now, now),
+    ).fetchone()
+    pledge = pledge_by_id(conn, row[0])
+    assert pledge is not None
+    return pledge
+
+
+def pledge_by_id(conn: sqlite3.Connection, pledge_id: int) -> Pledge | None:
+    row = conn.execute(_PLEDGE_SELECT + "WHERE p.id = ?", (pledge_id,)).fetchone()
+    return _pledge(row) if row else None
+
+
+def set_pledge_status(conn: sqlite3.Connection, pledge_id: int, from_status: str, to_status: str, now: int) -> bool:
+    """Compare-and-set: a replayed button press finds the status already moved and changes nothing."""
+    cur = conn.execute(
+        "UPDATE pledges SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+        (to_status, now, pledge_id, from_status),
+    )
+    return cur.rowcount > 0
+
+
+def pledges_of_need(conn: sqlite3.Connection, need_id: int) -> list[Pledge]:
+    return [_pledge(r) for r in conn.execute(_PLEDGE_SELECT + "WHERE p.need_id = ? ORDER BY p.id", (need_id,))]
+
+
+def pledges_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, ...]) -> list[Pledge]:
+    rows = conn.execute(
+        _PLEDGE_SELECT + f"WHERE p.organization_id = ? AND p.status IN ({','.join('?' * len(statuses))}) "
+        "ORDER BY p.id DESC LIMIT 50",
+        (org_id, *statuses),
+    )
+    return [_pledge(r) for r in rows]
+
+
+def add_pledge_event(
+    conn: sqlite3.Connection, pledge: Pledge, from_status: str | None, to_status: str, user_id: int, now: int
+) -> None:
+    conn.execute(
+        "INSERT INTO pledge_events (pledge_id, need_id, from_status, to_status, quantity, user_id, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (pledge.id, pledge.need_id, from_status, to_status, pledge.quantity, user_id, now),
+    )
+
+
+def totals_from_events(conn: sqlite3.Connection, need_id: int) -> tuple[float, float, float]:
+    """(pledged, sent, received) recomputed from the event log alone: the audit check."""
+    state: dict[int, tuple[str, float]] = {}
+    for row in conn.execute(
+        "SELECT pledge_id, to_status, quantity FROM pledge_events WHERE need_id = ? ORDER BY id", (need_id,)
+    ):
+        state[row[0]] = (row[1], row[2])
+    pledged = sum(q for s, q in state.values() if s in ("pledged", "sent", "received"))
+    sent = sum(q for s, q in state.values() if s in ("sent", "received"))
+    received = sum(q for s, q in state.values() if s == "received")
+    return pledged, sent, received
+
+
+def audit_trail(conn: sqlite3.Connection, need_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT e.*, COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name, u.first_name FROM pledge_events e "
+        "JOIN pledges p ON p.id = e.pledge_id JOIN organizations o ON o.id = p.organization_id "
+        "LEFT JOIN users u ON u.user_id = e.user_id WHERE e.need_id = ? ORDER BY e.id",
+        (need_id,),
+    ).fetchall()
+
+
+def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+    """Cards live in the group: their chat id follows the group when it becomes a supergroup."""
+    conn.execute("UPDATE needs SET chat_id = ? WHERE chat_id = ?", (new, old))
+    conn.execute("UPDATE offers SET chat_id = ? WHERE chat_id = ?", (new, old))
