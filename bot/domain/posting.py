@@ -101,7 +101,8 @@ _LOCALITY_RE = re.compile(rf"{_LETTER_START}(?P<kw>{_alt(list(_LOCALITY_WORDS))}
 _LOCATION_RE = re.compile(rf"{_LETTER_START}(?P<kw>{_alt(_LOCATION_WORDS)}){_LETTER_END}\.?[ ]*", _I)
 _WORD_RE = re.compile(r"[^\s\x00,;()]+")
 _NOT_A_QUANTITY_BEFORE_RE = re.compile(
-    r"(?:rt|rw|no|nomor|posko|km|jl|jln|jalan|gang|gg|blok|lantai|tahap|ke|tahun|thn|kloter|gelombang)\.?\s*$", _I
+    r"(?<![^\W\d_])(?:rt|rw|no|nomor|posko|km|jl|jln|jalan|gang|gg|blok|lantai|tahap|ke|tahun|thn|kloter|gelombang)\.?\s*$",
+    _I,
 )
 
 
@@ -255,8 +256,7 @@ def _quantity(work: _Work, allow_zero: bool) -> QuantityMatch | PostError | None
     if chosen is None:
         return None
     if isinstance(chosen.result, QuantityError):
-        error = work.error(chosen.result.code, "quantity", chosen.start, chosen.end)
-        return error
+        return work.error(chosen.result.code, "quantity", chosen.start, chosen.end)
     work.claim(chosen.start, chosen.end)
     return chosen
 
