@@ -15,6 +15,7 @@ from bot.storage import core as core_repo
 from bot.storage import jobs as jobs_repo
 from bot.storage import members as members_repo
 from bot.storage import needs as repo
+from bot.storage import sitrep as sitrep_repo
 from bot.storage.needs import Need, Offer, Pledge
 
 MAX_QUANTITY = 1_000_000_000
@@ -129,6 +130,7 @@ def post_need(
     core_repo.audit(conn, cluster_id, user_id, "need.post", need.code, now)
     due = now + int(escalation_hours(conn, cluster_id, draft.priority) * 3600)
     jobs_repo.schedule(conn, ESCALATE_KIND, f"need:{need.id}", due, cluster_id, {"need_id": need.id})
+    sitrep_repo.mark_changed(conn, cluster_id, now)
     posted = Posted(need=need, matches=matching_offers(conn, need))
     for match in posted.matches:
         if match.offer.organization_id == org_id:
@@ -186,6 +188,7 @@ def post_offer(
     )
     members_repo.touch_org(conn, org_id, now)
     core_repo.audit(conn, cluster_id, user_id, "offer.post", offer.code, now)
+    sitrep_repo.mark_changed(conn, cluster_id, now)
     if offer.item_key:
         needs = repo.list_needs(conn, cluster_id, item_key=offer.item_key, limit=20)
     elif offer.category:
@@ -239,6 +242,7 @@ def make_pledge(
     repo.add_pledge_event(conn, pledge, None, "pledged", user_id, now)
     repo.apply_pledge_delta(conn, need_id, quantity, 0, 0, now)
     members_repo.touch_org(conn, org_id, now)
+    sitrep_repo.mark_changed(conn, need.cluster_id, now)
     owners = [m.user_id for m in members_repo.members_of_org(conn, need.organization_id)]
     return PledgeResult(True, need=repo.need_by_id(conn, need_id), pledge=pledge, notify_user_ids=owners)
 
@@ -290,6 +294,7 @@ def move_pledge(
         offer = repo.offer_by_id(conn, pledge.offer_id) if pledge.offer_id is not None else None
         if offer is not None:
             repo.add_offer_committed(conn, offer.id, -(in_unit(q, need.unit, offer.unit) or q), now)
+    sitrep_repo.mark_changed(conn, need.cluster_id, now)
     updated = repo.need_by_id(conn, need.id)
     assert updated is not None
     closed_now = False
@@ -333,6 +338,7 @@ def close_need(
         return PledgeResult(False, "already", need)
     jobs_repo.cancel(conn, ESCALATE_KIND, f"need:{need.id}")
     core_repo.audit(conn, need.cluster_id, user_id, f"need.{status}", need.code, now)
+    sitrep_repo.mark_changed(conn, need.cluster_id, now)
     pledgers = {p.user_id for p in repo.pledges_of_need(conn, need_id) if p.status in ("pledged", "sent")}
     return PledgeResult(
         True, need=repo.need_by_id(conn, need_id), closed_now=True, notify_user_ids=sorted(pledgers - {user_id})
@@ -346,6 +352,7 @@ def withdraw_offer(
     if offer is None or not (is_secretariat or org_id == offer.organization_id) or offer.status != "open":
         return None
     repo.set_offer_status(conn, offer_id, "withdrawn", now)
+    sitrep_repo.mark_changed(conn, offer.cluster_id, now)
     core_repo.audit(conn, offer.cluster_id, user_id, "offer.withdraw", offer.code, now)
     return repo.offer_by_id(conn, offer_id)
 

@@ -20,14 +20,19 @@ class JobRow:
 
 
 def _row(row: sqlite3.Row) -> JobRow:
-    return JobRow(row["id"], row["cluster_id"], row["kind"], row["ref"], row["due_at"], row["status"],
-                  json.loads(row["payload"]))  # fmt: skip
+    return JobRow(
+        row["id"], row["cluster_id"], row["kind"], row["ref"], row["due_at"], row["status"], json.loads(row["payload"])
+    )
 
 
 def schedule(
-    conn: sqlite3.Connection, kind: str, ref: str, due_at: int, cluster_id: int | None = None,
+    conn: sqlite3.Connection,
+    kind: str,
+    ref: str,
+    due_at: int,
+    cluster_id: int | None = None,
     payload: dict[str, Any] | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Create or move a pending job. A job that already ran is re-armed only if the new time is later
     (a recurring slot moving forward), never re-sent for the same time."""
     row = conn.execute(
@@ -77,9 +82,12 @@ def interrupted_claims(conn: sqlite3.Connection) -> int:
 
 def pending_before(conn: sqlite3.Connection, until: int) -> list[tuple[int, int]]:
     """(id, due_at) of pending jobs due before ``until``: what the job queue should hold right now."""
-    return [(r[0], r[1]) for r in conn.execute(
-        "SELECT id, due_at FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at", (until,)
-    )]  # fmt: skip
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT id, due_at FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at", (until,)
+        )
+    ]
 
 
 def jobs(conn: sqlite3.Connection, kind: str | None = None, ref_prefix: str = "") -> list[JobRow]:
@@ -94,3 +102,23 @@ def jobs(conn: sqlite3.Connection, kind: str | None = None, ref_prefix: str = ""
 def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
     """Jobs reference clusters by id, not chat id: nothing to move."""
     return None
+
+
+def schedule_once(
+    conn: sqlite3.Connection,
+    kind: str,
+    ref: str,
+    due_at: int,
+    cluster_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Debounce: if a pending job exists keep its (earlier) time; otherwise (re-)arm it for ``due_at``."""
+    conn.execute(
+        "INSERT INTO scheduled_jobs (cluster_id, kind, ref, due_at, payload) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (kind, ref) DO UPDATE SET "
+        "due_at = CASE WHEN scheduled_jobs.status = 'pending' THEN MIN(scheduled_jobs.due_at, excluded.due_at) "
+        "ELSE excluded.due_at END, "
+        "status = CASE WHEN scheduled_jobs.status = 'claimed' THEN 'claimed' ELSE 'pending' END, "
+        "claimed_at = CASE WHEN scheduled_jobs.status = 'claimed' THEN scheduled_jobs.claimed_at ELSE NULL END",
+        (cluster_id, kind, ref, due_at, json.dumps(payload or {}, ensure_ascii=False)),
+    )

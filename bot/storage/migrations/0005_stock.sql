@@ -1,0 +1,155 @@
+-- Private stock reports (stok / persediaan): the current figure per organisation, item and location,
+-- its history, running totals for the cluster picture, forwarded /cari requests, pending file imports
+-- and the link between a pledge made from stock and the stock line it came from.
+
+-- One row per (organisation, item, kabupaten/kota, location): a new report replaces the figure.
+CREATE TABLE stock (
+    id              INTEGER PRIMARY KEY,
+    cluster_id      INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+    organization_id INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    item_key        TEXT,                      -- catalogue key; NULL for a free-text item
+    item_name       TEXT NOT NULL,
+    norm_item       TEXT NOT NULL,             -- item_key, or "~" + folded name: the item part of the identity
+    category        TEXT NOT NULL DEFAULT '',  -- catalogue category key; '' when unknown
+    quantity        REAL NOT NULL CHECK (quantity >= 0),  -- in the base unit (kg, l, buah …) when convertible
+    unit            TEXT NOT NULL,
+    region_code     TEXT NOT NULL DEFAULT '',  -- Kemendagri kabupaten/kota code; '' when unknown
+    location        TEXT NOT NULL DEFAULT '',  -- warehouse / posko as typed
+    norm_location   TEXT NOT NULL DEFAULT '',
+    expires_at      INTEGER,                   -- epoch seconds (end of the given day or month)
+    condition       TEXT NOT NULL DEFAULT 'baik' CHECK (condition IN ('baik', 'rusak_ringan', 'rusak_berat')),
+    confirmed_at    INTEGER NOT NULL,          -- last report or "still correct"; drives the stale flag
+    stale_notified  INTEGER NOT NULL DEFAULT 0,  -- a stale reminder went out since the last confirmation
+    expiry_notified INTEGER NOT NULL DEFAULT 0,  -- a near-expiry reminder went out for this expiry date
+    source          TEXT NOT NULL DEFAULT 'chat' CHECK (source IN ('chat', 'import')),
+    updated_by      INTEGER,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX stock_identity ON stock (organization_id, norm_item, region_code, norm_location);
+-- /cari and stock matching: one item in one cluster, every column the query reads (covering).
+CREATE INDEX stock_item
+    ON stock (cluster_id, norm_item, region_code, organization_id, quantity, unit, confirmed_at, expires_at);
+-- Freshness counts (stale = confirmed before a cut-off) and near-expiry counts, as index range counts.
+CREATE INDEX stock_confirmed ON stock (cluster_id, confirmed_at);
+CREATE INDEX stock_expiry ON stock (cluster_id, expires_at) WHERE expires_at IS NOT NULL;
+
+-- Running totals per (cluster, category, unit, kabupaten/kota, organisation), kept by the triggers below in the
+-- same transaction as every stock change. The cluster picture aggregates this small table instead of
+-- 1,000,000 stock rows; keeping the organisation in the key gives exact contributor counts and the privacy rule.
+CREATE TABLE stock_totals (
+    cluster_id      INTEGER NOT NULL,
+    category        TEXT NOT NULL,
+    unit            TEXT NOT NULL,
+    region_code     TEXT NOT NULL,
+    organization_id INTEGER NOT NULL,
+    quantity        REAL NOT NULL,
+    lines           INTEGER NOT NULL,
+    confirmed_sum   INTEGER NOT NULL,          -- Σ confirmed_at: mean age = now − confirmed_sum / lines
+    PRIMARY KEY (cluster_id, category, unit, region_code, organization_id)
+) WITHOUT ROWID;
+CREATE INDEX stock_totals_region
+    ON stock_totals (cluster_id, region_code, category, unit, organization_id, quantity, lines, confirmed_sum);
+
+CREATE TRIGGER stock_totals_insert AFTER INSERT ON stock BEGIN
+    INSERT INTO stock_totals (cluster_id, category, unit, region_code, organization_id, quantity, lines, confirmed_sum)
+    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.region_code, NEW.organization_id, NEW.quantity, 1,
+            NEW.confirmed_at)
+    ON CONFLICT (cluster_id, category, unit, region_code, organization_id) DO UPDATE SET
+        quantity = quantity + excluded.quantity, lines = lines + 1,
+        confirmed_sum = confirmed_sum + excluded.confirmed_sum;
+END;
+
+CREATE TRIGGER stock_totals_delete AFTER DELETE ON stock BEGIN
+    UPDATE stock_totals SET quantity = quantity - OLD.quantity, lines = lines - 1,
+        confirmed_sum = confirmed_sum - OLD.confirmed_at
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
+      AND region_code = OLD.region_code AND organization_id = OLD.organization_id;
+    DELETE FROM stock_totals
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
+      AND region_code = OLD.region_code AND organization_id = OLD.organization_id AND lines <= 0;
+END;
+
+CREATE TRIGGER stock_totals_update
+AFTER UPDATE OF cluster_id, organization_id, category, unit, region_code, quantity, confirmed_at ON stock BEGIN
+    UPDATE stock_totals SET quantity = quantity - OLD.quantity, lines = lines - 1,
+        confirmed_sum = confirmed_sum - OLD.confirmed_at
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
+      AND region_code = OLD.region_code AND organization_id = OLD.organization_id;
+    INSERT INTO stock_totals (cluster_id, category, unit, region_code, organization_id, quantity, lines, confirmed_sum)
+    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.region_code, NEW.organization_id, NEW.quantity, 1,
+            NEW.confirmed_at)
+    ON CONFLICT (cluster_id, category, unit, region_code, organization_id) DO UPDATE SET
+        quantity = quantity + excluded.quantity, lines = lines + 1,
+        confirmed_sum = confirmed_sum + excluded.confirmed_sum;
+    DELETE FROM stock_totals
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
+      AND region_code = OLD.region_code AND organization_id = OLD.organization_id AND lines <= 0;
+END;
+
+-- Every change of a stock line: what it became, what it was, why, who, when (kept after the line is removed).
+CREATE TABLE stock_history (
+    id              INTEGER PRIMARY KEY,
+    stock_id        INTEGER NOT NULL,
+    cluster_id      INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+    organization_id INTEGER NOT NULL,
+    item_key        TEXT,
+    item_name       TEXT NOT NULL,
+    region_code     TEXT NOT NULL DEFAULT '',
+    location        TEXT NOT NULL DEFAULT '',
+    action          TEXT NOT NULL,  -- report | replace | add | subtract | empty | remove | confirm | import | pledge
+    previous        REAL,           -- NULL for a new line
+    quantity        REAL NOT NULL,  -- 0 after a removal
+    unit            TEXT NOT NULL,
+    expires_at      INTEGER,
+    user_id         INTEGER,
+    at              INTEGER NOT NULL
+);
+CREATE INDEX stock_history_line ON stock_history (stock_id, at);
+CREATE INDEX stock_history_org ON stock_history (organization_id, at);
+
+-- /cari forwarded privately to the holders; each holder organisation answers once, with one tap.
+CREATE TABLE stock_requests (
+    id              INTEGER PRIMARY KEY,
+    cluster_id      INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+    user_id         INTEGER NOT NULL,
+    organization_id INTEGER,
+    norm_item       TEXT NOT NULL,
+    item_name       TEXT NOT NULL,
+    region_code     TEXT NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    forwarded_at    INTEGER                    -- set once, when the requester asks to forward it
+);
+CREATE TABLE stock_request_answers (
+    request_id      INTEGER NOT NULL REFERENCES stock_requests (id) ON DELETE CASCADE,
+    organization_id INTEGER NOT NULL,
+    user_id         INTEGER,
+    answer          TEXT NOT NULL DEFAULT 'asked' CHECK (answer IN ('asked', 'yes', 'no')),
+    answered_at     INTEGER,
+    PRIMARY KEY (request_id, organization_id)
+) WITHOUT ROWID;
+
+-- A validated file waiting for the sender's decision (only when some rows had errors).
+CREATE TABLE stock_imports (
+    id          INTEGER PRIMARY KEY,
+    cluster_id  INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL,
+    file_name   TEXT NOT NULL,
+    rows        TEXT NOT NULL,   -- JSON list of the valid rows
+    valid_rows  INTEGER NOT NULL,
+    error_rows  INTEGER NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'applied', 'cancelled')),
+    created_at  INTEGER NOT NULL,
+    decided_at  INTEGER
+);
+
+-- A pledge made from a stock line: once the need's organisation confirms receipt, the holder is asked to
+-- reduce that line (nothing is deducted without the holder's confirmation).
+CREATE TABLE stock_pledges (
+    pledge_id       INTEGER PRIMARY KEY REFERENCES pledges (id) ON DELETE CASCADE,
+    stock_id        INTEGER NOT NULL,
+    organization_id INTEGER NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'asked', 'deducted', 'kept')),
+    created_at      INTEGER NOT NULL,
+    decided_at      INTEGER
+);

@@ -1,0 +1,1 @@
+-- reserved for agenda (issue 7)
