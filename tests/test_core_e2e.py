@@ -121,3 +121,15 @@ async def test_command_menus_set_per_scope_and_language(h: Harness) -> None:
     keys = list(h.api.commands)
     assert len(keys) == 4
     assert any("all_group_chats" in k and k.endswith("|en") for k in keys)
+
+
+async def test_flooding_user_is_answered_once_politely(h: Harness) -> None:
+    replies = []
+    for _ in range(30):
+        calls = await h.sim.send(MEMBER, text="/start")
+        replies += [c.text for c in calls if c.method == "sendMessage"]
+    assert len(replies) == 21  # 20 answered, then one polite note, then silence
+    assert "terlalu cepat" in replies[-1]
+    h.clock.advance(__import__("datetime").timedelta(seconds=11))
+    calls = await h.sim.send(MEMBER, text="/start")
+    assert calls and "Halo" in calls[-1].text

@@ -29,6 +29,36 @@ from bot.views.help import unknown_command_text
 log = logging.getLogger(__name__)
 
 PRE_GROUP = -100
+FLOOD_WINDOW_S = 10
+FLOOD_MAX_UPDATES = 20  # per user per window: far above a person typing or tapping, well below a script
+
+
+class FloodGuard:
+    """Per-user sliding window kept in memory: a flood is answered once, politely, then ignored until it
+    calms down. Nothing is stored for the ignored updates (they are still claimed, so never replayed)."""
+
+    def __init__(self, window: int = FLOOD_WINDOW_S, limit: int = FLOOD_MAX_UPDATES) -> None:
+        self.window, self.limit = window, limit
+        self._hits: dict[int, list[int]] = {}
+        self._warned: dict[int, int] = {}
+
+    def check(self, user_id: int, now: int) -> str:
+        """'ok', 'warn' (first update over the limit) or 'drop'."""
+        hits = [t for t in self._hits.get(user_id, []) if t > now - self.window]
+        hits.append(now)
+        self._hits[user_id] = hits
+        if len(self._hits) > 10_000:  # keep memory bounded under a storm of distinct users
+            for uid in list(self._hits)[:5_000]:
+                self._hits.pop(uid, None)
+        if len(hits) <= self.limit:
+            self._warned.pop(user_id, None)
+            return "ok"
+        if self._warned.get(user_id, 0) > now - self.window:
+            return "drop"
+        self._warned[user_id] = now
+        return "warn"
+
+
 SERVICE_GROUP = -50
 FALLBACK_GROUP = 0  # fallbacks are registered last in group 0, so they only see what nothing else took
 
@@ -56,6 +86,21 @@ async def pre_update(update: Update, context: BotContext) -> None:
         context.locale = seen.cluster_locale or seen.chat_locale or runtime.settings.locale
     else:
         context.locale = seen.user_locale or runtime.settings.locale
+    if user is not None:
+        guard: FloodGuard = runtime.extras.setdefault("flood_guard", FloodGuard())
+        verdict = guard.check(user.id, runtime.clock.timestamp())
+        if verdict != "ok":
+            if verdict == "warn" and chat is not None and chat.type == ChatType.PRIVATE:
+                await reply(
+                    update,
+                    context,
+                    context.t.gettext(
+                        "You are sending messages very quickly. Please wait a few seconds; I will answer again then."
+                    ),
+                )
+            elif verdict == "warn" and update.callback_query is not None:
+                await update.callback_query.answer(context.t.gettext("Too many taps. Please wait a few seconds."))
+            raise ApplicationHandlerStop
 
 
 async def on_migrate(update: Update, context: BotContext) -> None:
