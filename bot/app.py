@@ -116,6 +116,7 @@ def build_application(
             )
         )
         .concurrent_updates(PerChatUpdateProcessor())
+        .job_queue(scheduling.BotJobQueue())
         .post_init(startup)
         .post_shutdown(shutdown)
     )

@@ -30,6 +30,7 @@ class Settings:
     timezone: str = "Asia/Makassar"
     locale: str = "id"
     log_level: str = "INFO"
+    tick_seconds: float = 30.0  # how often scheduled work is checked (exact-time jobs fire in between)
 
     @property
     def bot_base_url(self) -> str:
@@ -84,4 +85,13 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
         timezone=tz,
         locale=locale,
         log_level=(merged.get("KLASTER_LOG_LEVEL") or "INFO").upper(),
+        tick_seconds=_positive_float(merged.get("KLASTER_TICK_S"), 30.0),
     )
+
+
+def _positive_float(raw: str | None, default: float) -> float:
+    try:
+        value = float(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"expected a number of seconds, got {raw!r}.") from exc
+    return value if value > 0 else default

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.runtime import Runtime
 from bot.storage import jobs as jobs_repo
@@ -33,6 +33,20 @@ LATE_AFTER_S = 120  # a job that runs this much after its due time is "late"
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # A handler returns the final status: "done" (sent) or "missed" (deliberately not sent), and a note.
 JobHandler = Callable[[AnyApp, JobRow, int, bool], Awaitable[tuple[str, str]]]
+
+
+class BotJobQueue(JobQueue[Any]):
+    """PTB's job queue with APScheduler defaults that never drop a late job silently.
+
+    The defaults go through ``scheduler_configuration`` (applied when the queue is attached to the
+    Application): calling ``scheduler.configure`` later would replace PTB's executor.
+    """
+
+    @property
+    def scheduler_configuration(self) -> dict[str, Any]:
+        config = dict(super().scheduler_configuration)
+        config["job_defaults"] = {"misfire_grace_time": None, "coalesce": True}
+        return config
 
 
 def add_job_handler(app: AnyApp, kind: str, handler: JobHandler) -> None:
@@ -90,9 +104,8 @@ async def on_startup(app: AnyApp) -> None:
     if interrupted:
         log.warning("%d scheduled job(s) were interrupted by a crash and are not re-sent", interrupted)
     if app.job_queue is not None:
-        app.job_queue.scheduler.configure(job_defaults={"misfire_grace_time": None, "coalesce": True})
         app.job_queue.run_repeating(
-            _tick, interval=TICK_S, first=1, name="scheduler-tick",
+            _tick, interval=runtime.settings.tick_seconds, first=1, name="scheduler-tick",
             job_kwargs={"id": "scheduler-tick", "replace_existing": True, "misfire_grace_time": None, "coalesce": True},
         )  # fmt: skip
     await run_due(app)

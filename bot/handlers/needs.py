@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import scheduling
@@ -430,9 +432,13 @@ async def on_pledge_button(update: Update, context: BotContext) -> None:
     if offer_id is not None:
         need = await context.runtime.db.read(repo.need_by_id, need_id)
         amount = need.remaining if need is not None and need.remaining > 0 else (need.quantity if need else 1.0)
-    if query.message is not None:
-        await context.bot.edit_message_reply_markup(query.message.chat.id, query.message.message_id, reply_markup=None)
     await _pledge(update, context, need_id, amount, offer_id)
+    if query.message is not None:
+        # The amount buttons are spent; a message that is already gone or unchanged is fine.
+        with contextlib.suppress(BadRequest):
+            await context.bot.edit_message_reply_markup(
+                query.message.chat.id, query.message.message_id, reply_markup=None
+            )
 
 
 async def on_pledge_state(update: Update, context: BotContext) -> None:
