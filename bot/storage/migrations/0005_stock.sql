@@ -34,40 +34,66 @@ CREATE INDEX stock_item
 CREATE INDEX stock_confirmed ON stock (cluster_id, confirmed_at);
 CREATE INDEX stock_expiry ON stock (cluster_id, expires_at) WHERE expires_at IS NOT NULL;
 
--- Running totals per (cluster, category, unit, kabupaten/kota, organisation), kept by the triggers below in the
+-- Running totals per (cluster, category, unit, organisation, kabupaten/kota), kept by the triggers below in the
 -- same transaction as every stock change. The cluster picture aggregates this small table instead of
--- 1,000,000 stock rows; keeping the organisation in the key gives exact contributor counts and the privacy rule.
+-- 1,000,000 stock rows; keeping the organisation in the key gives exact contributor counts, and ``private``
+-- (a copy of NOT organizations.stock_public, rewritten when that flag changes) applies the privacy rule without
+-- a join.
 CREATE TABLE stock_totals (
     cluster_id      INTEGER NOT NULL,
     category        TEXT NOT NULL,
     unit            TEXT NOT NULL,
-    region_code     TEXT NOT NULL,
     organization_id INTEGER NOT NULL,
+    region_code     TEXT NOT NULL,
+    private         INTEGER NOT NULL,
     quantity        REAL NOT NULL,
     lines           INTEGER NOT NULL,
     confirmed_sum   INTEGER NOT NULL,          -- Σ confirmed_at: mean age = now − confirmed_sum / lines
-    PRIMARY KEY (cluster_id, category, unit, region_code, organization_id)
+    -- Primary key order serves the by-category totals (grouped by category, unit, then organisation).
+    PRIMARY KEY (cluster_id, category, unit, organization_id, region_code)
 ) WITHOUT ROWID;
 CREATE INDEX stock_totals_region
-    ON stock_totals (cluster_id, region_code, category, unit, organization_id, quantity, lines, confirmed_sum);
+    ON stock_totals (cluster_id, region_code, category, unit, private, quantity, lines, confirmed_sum);
+CREATE INDEX stock_totals_org ON stock_totals (cluster_id, organization_id);
+
+-- Lines per UTC day of confirmation ('c') and of expiry ('e'): "how many are stale / expire soon" is a sum over
+-- at most a few hundred day rows plus exact index counts for the two partial days at the edges.
+CREATE TABLE stock_days (
+    cluster_id INTEGER NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('c', 'e')),
+    day        INTEGER NOT NULL,               -- epoch seconds / 86400
+    lines      INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, kind, day)
+) WITHOUT ROWID;
 
 CREATE TRIGGER stock_totals_insert AFTER INSERT ON stock BEGIN
-    INSERT INTO stock_totals (cluster_id, category, unit, region_code, organization_id, quantity, lines, confirmed_sum)
-    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.region_code, NEW.organization_id, NEW.quantity, 1,
+    INSERT INTO stock_totals (cluster_id, category, unit, organization_id, region_code, private, quantity, lines,
+                              confirmed_sum)
+    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.organization_id, NEW.region_code,
+            (SELECT stock_public = 0 FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1,
             NEW.confirmed_at)
-    ON CONFLICT (cluster_id, category, unit, region_code, organization_id) DO UPDATE SET
+    ON CONFLICT (cluster_id, category, unit, organization_id, region_code) DO UPDATE SET
         quantity = quantity + excluded.quantity, lines = lines + 1,
         confirmed_sum = confirmed_sum + excluded.confirmed_sum;
+    INSERT INTO stock_days (cluster_id, kind, day, lines) VALUES (NEW.cluster_id, 'c', NEW.confirmed_at / 86400, 1)
+    ON CONFLICT (cluster_id, kind, day) DO UPDATE SET lines = lines + 1;
+    INSERT INTO stock_days (cluster_id, kind, day, lines)
+    SELECT NEW.cluster_id, 'e', NEW.expires_at / 86400, 1 WHERE NEW.expires_at IS NOT NULL
+    ON CONFLICT (cluster_id, kind, day) DO UPDATE SET lines = lines + 1;
 END;
 
 CREATE TRIGGER stock_totals_delete AFTER DELETE ON stock BEGIN
     UPDATE stock_totals SET quantity = quantity - OLD.quantity, lines = lines - 1,
         confirmed_sum = confirmed_sum - OLD.confirmed_at
     WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
-      AND region_code = OLD.region_code AND organization_id = OLD.organization_id;
+      AND organization_id = OLD.organization_id AND region_code = OLD.region_code;
     DELETE FROM stock_totals
     WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
-      AND region_code = OLD.region_code AND organization_id = OLD.organization_id AND lines <= 0;
+      AND organization_id = OLD.organization_id AND region_code = OLD.region_code AND lines <= 0;
+    UPDATE stock_days SET lines = lines - 1
+    WHERE cluster_id = OLD.cluster_id AND kind = 'c' AND day = OLD.confirmed_at / 86400;
+    UPDATE stock_days SET lines = lines - 1
+    WHERE OLD.expires_at IS NOT NULL AND cluster_id = OLD.cluster_id AND kind = 'e' AND day = OLD.expires_at / 86400;
 END;
 
 CREATE TRIGGER stock_totals_update
@@ -75,16 +101,35 @@ AFTER UPDATE OF cluster_id, organization_id, category, unit, region_code, quanti
     UPDATE stock_totals SET quantity = quantity - OLD.quantity, lines = lines - 1,
         confirmed_sum = confirmed_sum - OLD.confirmed_at
     WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
-      AND region_code = OLD.region_code AND organization_id = OLD.organization_id;
-    INSERT INTO stock_totals (cluster_id, category, unit, region_code, organization_id, quantity, lines, confirmed_sum)
-    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.region_code, NEW.organization_id, NEW.quantity, 1,
+      AND organization_id = OLD.organization_id AND region_code = OLD.region_code;
+    INSERT INTO stock_totals (cluster_id, category, unit, organization_id, region_code, private, quantity, lines,
+                              confirmed_sum)
+    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.organization_id, NEW.region_code,
+            (SELECT stock_public = 0 FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1,
             NEW.confirmed_at)
-    ON CONFLICT (cluster_id, category, unit, region_code, organization_id) DO UPDATE SET
+    ON CONFLICT (cluster_id, category, unit, organization_id, region_code) DO UPDATE SET
         quantity = quantity + excluded.quantity, lines = lines + 1,
         confirmed_sum = confirmed_sum + excluded.confirmed_sum;
     DELETE FROM stock_totals
     WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
-      AND region_code = OLD.region_code AND organization_id = OLD.organization_id AND lines <= 0;
+      AND organization_id = OLD.organization_id AND region_code = OLD.region_code AND lines <= 0;
+END;
+
+CREATE TRIGGER stock_days_confirmed AFTER UPDATE OF cluster_id, confirmed_at ON stock
+WHEN OLD.confirmed_at / 86400 != NEW.confirmed_at / 86400 OR OLD.cluster_id != NEW.cluster_id BEGIN
+    UPDATE stock_days SET lines = lines - 1
+    WHERE cluster_id = OLD.cluster_id AND kind = 'c' AND day = OLD.confirmed_at / 86400;
+    INSERT INTO stock_days (cluster_id, kind, day, lines) VALUES (NEW.cluster_id, 'c', NEW.confirmed_at / 86400, 1)
+    ON CONFLICT (cluster_id, kind, day) DO UPDATE SET lines = lines + 1;
+END;
+
+CREATE TRIGGER stock_days_expiry AFTER UPDATE OF cluster_id, expires_at ON stock
+WHEN OLD.expires_at IS NOT NEW.expires_at OR OLD.cluster_id != NEW.cluster_id BEGIN
+    UPDATE stock_days SET lines = lines - 1
+    WHERE OLD.expires_at IS NOT NULL AND cluster_id = OLD.cluster_id AND kind = 'e' AND day = OLD.expires_at / 86400;
+    INSERT INTO stock_days (cluster_id, kind, day, lines)
+    SELECT NEW.cluster_id, 'e', NEW.expires_at / 86400, 1 WHERE NEW.expires_at IS NOT NULL
+    ON CONFLICT (cluster_id, kind, day) DO UPDATE SET lines = lines + 1;
 END;
 
 -- Every change of a stock line: what it became, what it was, why, who, when (kept after the line is removed).
