@@ -70,6 +70,8 @@ def cmd_restore(settings: Settings, source_path: Path, yes: bool) -> int:
     probe = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     try:
         check = probe.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        check = str(exc)
     finally:
         probe.close()
     if check != "ok":

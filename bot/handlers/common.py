@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.handlers.context import BotContext
@@ -43,8 +43,15 @@ def _seconds(retry_after: Any) -> float:
     return float(retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after)
 
 
-async def call_with_retries(runtime: Runtime, chat_id: int, fn: Callable[[int], Awaitable[Any]]) -> Any:
-    """Run one Bot API call for ``chat_id`` with Telegram's failure rules; returns None if unreachable."""
+async def call_with_retries(
+    runtime: Runtime, chat_id: int, fn: Callable[[int], Awaitable[Any]], idempotent: bool = False
+) -> Any:
+    """Run one Bot API call for ``chat_id`` with Telegram's failure rules; returns None if unreachable.
+
+    RetryAfter and server errors (5xx) are retried with backoff: Telegram did not take the message. A
+    timeout is ambiguous (the message may have been delivered), so only idempotent calls (edits, pins)
+    are retried after one; a send is not, which is what keeps an acknowledged message from being sent twice.
+    """
     attempt = 0
     while True:
         try:
@@ -55,8 +62,18 @@ async def call_with_retries(runtime: Runtime, chat_id: int, fn: Callable[[int], 
                 raise
             await runtime.sleep(_seconds(exc.retry_after))
         except TimedOut:
-            # A timeout may have been delivered: retrying could duplicate. Sends are not retried.
-            raise
+            attempt += 1
+            if not idempotent or attempt > MAX_RETRIES:
+                raise
+            await runtime.sleep(2 ** (attempt - 1))
+        except BadRequest:
+            raise  # our request was wrong: repeating it cannot help
+        except NetworkError as exc:
+            attempt += 1
+            if attempt > MAX_RETRIES:
+                raise
+            log.warning("Bot API error %s, retrying (%d/%d)", exc, attempt, MAX_RETRIES)
+            await runtime.sleep(2 ** (attempt - 1))
         except ChatMigrated as exc:
             new_id = int(exc.new_chat_id)
             await runtime.db.write(core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp())
@@ -123,7 +140,7 @@ async def edit(context: BotContext, chat_id: int, message_id: int, content: Repl
         )
 
     try:
-        await call_with_retries(runtime, chat_id, _do)
+        await call_with_retries(runtime, chat_id, _do, idempotent=True)
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
             return True

@@ -67,7 +67,7 @@ async def refresh_need_card(context: BotContext | AnyApp, need: Need) -> None:
     from telegram.error import BadRequest
 
     try:
-        await call_with_retries(runtime, need.chat_id, _do)
+        await call_with_retries(runtime, need.chat_id, _do, idempotent=True)
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise

@@ -89,7 +89,7 @@ async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[s
         )
 
     try:
-        await call_with_retries(runtime, state.chat_id, _do)
+        await call_with_retries(runtime, state.chat_id, _do, idempotent=True)
     except BadRequest as exc:
         text = exc.message.lower()
         if "not modified" in text:
