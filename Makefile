@@ -21,7 +21,7 @@ demo: install
 	$(BIN)/klasterbot demo $(DEMO_ARGS)
 
 lint: install
-	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff check bot tests $(wildcard bench)
 	$(BIN)/python -m bot.i18n_tools check
 	$(BIN)/hadolint Dockerfile
 
