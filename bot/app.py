@@ -34,7 +34,7 @@ from telegram.request import BaseRequest
 from bot import scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import capacity, cluster, core, directory, handover, needs, plumbing, registration, sitrep
+from bot.handlers import capacity, cluster, core, directory, handover, needs, plumbing, registration, sitrep, stock
 from bot.handlers.context import BotContext
 from bot.i18n import SUPPORTED, translator
 from bot.runtime import Runtime
@@ -55,6 +55,7 @@ FEATURES = [
     handover.register,
     capacity.register,
     needs.register,
+    stock.register,
     sitrep.register,
 ]
 

@@ -135,6 +135,9 @@ async def _publish_need(update: Update, context: BotContext, actor: Actor, draft
         for offer_id in offer_ids[:1]:
             notice = views.match_notice(group_t, need, offers[offer_id])
             await send(context, user_id, notice.text, notice.keyboard)
+    # Other features react to a new need (the stock feature notifies holders of matching stock privately).
+    for hook in context.runtime.extras.get("need_posted_hooks", []):
+        await hook(context, need)
 
 
 async def _save_dialog(
@@ -487,6 +490,9 @@ async def on_pledge_state(update: Update, context: BotContext) -> None:
             await send(context, uid, views.pledge_moved(group_t, result.need, result.pledge))
     if result.closed_now:
         await send(context, cluster.chat_id, views.need_closed_text(group_t, result.need))
+    # Other features react to a pledge moving (the stock feature offers to deduct a received pledge from stock).
+    for hook in runtime.extras.get("pledge_moved_hooks", []):
+        await hook(context, result.pledge)
 
 
 def _actor_in(conn: Any, cluster: Cluster, user_id: int) -> Actor:

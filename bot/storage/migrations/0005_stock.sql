@@ -35,10 +35,10 @@ CREATE INDEX stock_confirmed ON stock (cluster_id, confirmed_at);
 CREATE INDEX stock_expiry ON stock (cluster_id, expires_at) WHERE expires_at IS NOT NULL;
 
 -- Running totals per (cluster, category, unit, organisation, kabupaten/kota), kept by the triggers below in the
--- same transaction as every stock change. The cluster picture aggregates this small table instead of
--- 1,000,000 stock rows; keeping the organisation in the key gives exact contributor counts, and ``private``
--- (a copy of NOT organizations.stock_public, rewritten when that flag changes) applies the privacy rule without
--- a join.
+-- same transaction as every stock change, so the cluster picture never aggregates 1,000,000 stock rows. The
+-- organisation in the key gives exact contributor counts; ``private`` (a copy of NOT organizations.stock_public,
+-- rewritten when that flag changes) applies the privacy rule without a join. The sums the picture reads are
+-- kept from this table by a second level of triggers (stock_region_sums, stock_category_sums).
 CREATE TABLE stock_totals (
     cluster_id      INTEGER NOT NULL,
     category        TEXT NOT NULL,
@@ -52,9 +52,118 @@ CREATE TABLE stock_totals (
     -- Primary key order serves the by-category totals (grouped by category, unit, then organisation).
     PRIMARY KEY (cluster_id, category, unit, organization_id, region_code)
 ) WITHOUT ROWID;
-CREATE INDEX stock_totals_region
-    ON stock_totals (cluster_id, region_code, category, unit, private, quantity, lines, confirmed_sum);
 CREATE INDEX stock_totals_org ON stock_totals (cluster_id, organization_id);
+
+-- Second level: the sums the cluster picture reads, kept by triggers on stock_totals (third level for the
+-- contributor counts per category, which must count an organisation once across its kabupaten/kota).
+CREATE TABLE stock_region_sums (
+    cluster_id           INTEGER NOT NULL,
+    region_code          TEXT NOT NULL,
+    category             TEXT NOT NULL,
+    unit                 TEXT NOT NULL,
+    quantity             REAL NOT NULL,
+    lines                INTEGER NOT NULL,
+    confirmed_sum        INTEGER NOT NULL,
+    contributors         INTEGER NOT NULL,
+    private_contributors INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, region_code, category, unit)
+) WITHOUT ROWID;
+
+CREATE TABLE stock_category_sums (
+    cluster_id           INTEGER NOT NULL,
+    category             TEXT NOT NULL,
+    unit                 TEXT NOT NULL,
+    quantity             REAL NOT NULL,
+    lines                INTEGER NOT NULL,
+    confirmed_sum        INTEGER NOT NULL,
+    contributors         INTEGER NOT NULL,
+    private_contributors INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, category, unit)
+) WITHOUT ROWID;
+
+-- An organisation contributes to a category once, however many kabupaten/kota it holds it in.
+CREATE TABLE stock_category_orgs (
+    cluster_id      INTEGER NOT NULL,
+    category        TEXT NOT NULL,
+    unit            TEXT NOT NULL,
+    organization_id INTEGER NOT NULL,
+    regions         INTEGER NOT NULL,
+    private         INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, category, unit, organization_id)
+) WITHOUT ROWID;
+
+CREATE TRIGGER stock_sums_insert AFTER INSERT ON stock_totals BEGIN
+    INSERT INTO stock_region_sums (cluster_id, region_code, category, unit, quantity, lines, confirmed_sum,
+                                   contributors, private_contributors)
+    VALUES (NEW.cluster_id, NEW.region_code, NEW.category, NEW.unit, NEW.quantity, NEW.lines, NEW.confirmed_sum, 1,
+            NEW.private)
+    ON CONFLICT (cluster_id, region_code, category, unit) DO UPDATE SET
+        quantity = quantity + excluded.quantity, lines = lines + excluded.lines,
+        confirmed_sum = confirmed_sum + excluded.confirmed_sum, contributors = contributors + 1,
+        private_contributors = private_contributors + excluded.private_contributors;
+    INSERT INTO stock_category_sums (cluster_id, category, unit, quantity, lines, confirmed_sum, contributors,
+                                     private_contributors)
+    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.quantity, NEW.lines, NEW.confirmed_sum, 0, 0)
+    ON CONFLICT (cluster_id, category, unit) DO UPDATE SET
+        quantity = quantity + excluded.quantity, lines = lines + excluded.lines,
+        confirmed_sum = confirmed_sum + excluded.confirmed_sum;
+    INSERT INTO stock_category_orgs (cluster_id, category, unit, organization_id, regions, private)
+    VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.organization_id, 1, NEW.private)
+    ON CONFLICT (cluster_id, category, unit, organization_id) DO UPDATE SET regions = regions + 1;
+END;
+
+CREATE TRIGGER stock_sums_update AFTER UPDATE OF quantity, lines, confirmed_sum, private ON stock_totals BEGIN
+    UPDATE stock_region_sums SET quantity = quantity - OLD.quantity + NEW.quantity,
+        lines = lines - OLD.lines + NEW.lines, confirmed_sum = confirmed_sum - OLD.confirmed_sum + NEW.confirmed_sum,
+        private_contributors = private_contributors - OLD.private + NEW.private
+    WHERE cluster_id = NEW.cluster_id AND region_code = NEW.region_code AND category = NEW.category
+      AND unit = NEW.unit;
+    UPDATE stock_category_sums SET quantity = quantity - OLD.quantity + NEW.quantity,
+        lines = lines - OLD.lines + NEW.lines, confirmed_sum = confirmed_sum - OLD.confirmed_sum + NEW.confirmed_sum
+    WHERE cluster_id = NEW.cluster_id AND category = NEW.category AND unit = NEW.unit;
+    UPDATE stock_category_orgs SET private = NEW.private
+    WHERE NEW.private != OLD.private AND cluster_id = NEW.cluster_id AND category = NEW.category
+      AND unit = NEW.unit AND organization_id = NEW.organization_id;
+END;
+
+CREATE TRIGGER stock_sums_delete AFTER DELETE ON stock_totals BEGIN
+    UPDATE stock_region_sums SET quantity = quantity - OLD.quantity, lines = lines - OLD.lines,
+        confirmed_sum = confirmed_sum - OLD.confirmed_sum, contributors = contributors - 1,
+        private_contributors = private_contributors - OLD.private
+    WHERE cluster_id = OLD.cluster_id AND region_code = OLD.region_code AND category = OLD.category
+      AND unit = OLD.unit;
+    DELETE FROM stock_region_sums
+    WHERE cluster_id = OLD.cluster_id AND region_code = OLD.region_code AND category = OLD.category
+      AND unit = OLD.unit AND contributors <= 0;
+    UPDATE stock_category_sums SET quantity = quantity - OLD.quantity, lines = lines - OLD.lines,
+        confirmed_sum = confirmed_sum - OLD.confirmed_sum
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit;
+    UPDATE stock_category_orgs SET regions = regions - 1
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
+      AND organization_id = OLD.organization_id;
+    DELETE FROM stock_category_orgs
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit
+      AND organization_id = OLD.organization_id AND regions <= 0;
+END;
+
+CREATE TRIGGER stock_category_orgs_insert AFTER INSERT ON stock_category_orgs BEGIN
+    UPDATE stock_category_sums SET contributors = contributors + 1,
+        private_contributors = private_contributors + NEW.private
+    WHERE cluster_id = NEW.cluster_id AND category = NEW.category AND unit = NEW.unit;
+END;
+
+CREATE TRIGGER stock_category_orgs_private AFTER UPDATE OF private ON stock_category_orgs BEGIN
+    UPDATE stock_category_sums SET private_contributors = private_contributors - OLD.private + NEW.private
+    WHERE cluster_id = NEW.cluster_id AND category = NEW.category AND unit = NEW.unit;
+END;
+
+CREATE TRIGGER stock_category_orgs_delete AFTER DELETE ON stock_category_orgs BEGIN
+    UPDATE stock_category_sums SET contributors = contributors - 1,
+        private_contributors = private_contributors - OLD.private
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit;
+    DELETE FROM stock_category_sums
+    WHERE cluster_id = OLD.cluster_id AND category = OLD.category AND unit = OLD.unit AND contributors <= 0;
+END;
 
 -- Lines per UTC day of confirmation ('c') and of expiry ('e'): "how many are stale / expire soon" is a sum over
 -- at most a few hundred day rows plus exact index counts for the two partial days at the edges.
@@ -130,6 +239,83 @@ WHEN OLD.expires_at IS NOT NEW.expires_at OR OLD.cluster_id != NEW.cluster_id BE
     INSERT INTO stock_days (cluster_id, kind, day, lines)
     SELECT NEW.cluster_id, 'e', NEW.expires_at / 86400, 1 WHERE NEW.expires_at IS NOT NULL
     ON CONFLICT (cluster_id, kind, day) DO UPDATE SET lines = lines + 1;
+END;
+
+-- Per item, for the situation summary's gaps: running totals per organisation (exact contributor counts), and
+-- their sums per item and unit kept by a second level of triggers, so the summary reads a few dozen rows.
+CREATE TABLE stock_item_totals (
+    cluster_id      INTEGER NOT NULL,
+    norm_item       TEXT NOT NULL,
+    unit            TEXT NOT NULL,
+    organization_id INTEGER NOT NULL,
+    private         INTEGER NOT NULL,
+    quantity        REAL NOT NULL,
+    lines           INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, norm_item, unit, organization_id)
+) WITHOUT ROWID;
+CREATE INDEX stock_item_totals_org ON stock_item_totals (cluster_id, organization_id);
+
+CREATE TABLE stock_item_sums (
+    cluster_id           INTEGER NOT NULL,
+    norm_item            TEXT NOT NULL,
+    unit                 TEXT NOT NULL,
+    quantity             REAL NOT NULL,
+    contributors         INTEGER NOT NULL,
+    private_contributors INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, norm_item, unit)
+) WITHOUT ROWID;
+
+CREATE TRIGGER stock_item_insert AFTER INSERT ON stock BEGIN
+    INSERT INTO stock_item_totals (cluster_id, norm_item, unit, organization_id, private, quantity, lines)
+    VALUES (NEW.cluster_id, NEW.norm_item, NEW.unit, NEW.organization_id,
+            (SELECT stock_public = 0 FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1)
+    ON CONFLICT (cluster_id, norm_item, unit, organization_id) DO UPDATE SET
+        quantity = quantity + excluded.quantity, lines = lines + 1;
+END;
+
+CREATE TRIGGER stock_item_delete AFTER DELETE ON stock BEGIN
+    UPDATE stock_item_totals SET quantity = quantity - OLD.quantity, lines = lines - 1
+    WHERE cluster_id = OLD.cluster_id AND norm_item = OLD.norm_item AND unit = OLD.unit
+      AND organization_id = OLD.organization_id;
+    DELETE FROM stock_item_totals
+    WHERE cluster_id = OLD.cluster_id AND norm_item = OLD.norm_item AND unit = OLD.unit
+      AND organization_id = OLD.organization_id AND lines <= 0;
+END;
+
+CREATE TRIGGER stock_item_update AFTER UPDATE OF cluster_id, organization_id, norm_item, unit, quantity ON stock BEGIN
+    UPDATE stock_item_totals SET quantity = quantity - OLD.quantity, lines = lines - 1
+    WHERE cluster_id = OLD.cluster_id AND norm_item = OLD.norm_item AND unit = OLD.unit
+      AND organization_id = OLD.organization_id;
+    INSERT INTO stock_item_totals (cluster_id, norm_item, unit, organization_id, private, quantity, lines)
+    VALUES (NEW.cluster_id, NEW.norm_item, NEW.unit, NEW.organization_id,
+            (SELECT stock_public = 0 FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1)
+    ON CONFLICT (cluster_id, norm_item, unit, organization_id) DO UPDATE SET
+        quantity = quantity + excluded.quantity, lines = lines + 1;
+    DELETE FROM stock_item_totals
+    WHERE cluster_id = OLD.cluster_id AND norm_item = OLD.norm_item AND unit = OLD.unit
+      AND organization_id = OLD.organization_id AND lines <= 0;
+END;
+
+CREATE TRIGGER stock_item_sums_insert AFTER INSERT ON stock_item_totals BEGIN
+    INSERT INTO stock_item_sums (cluster_id, norm_item, unit, quantity, contributors, private_contributors)
+    VALUES (NEW.cluster_id, NEW.norm_item, NEW.unit, NEW.quantity, 1, NEW.private)
+    ON CONFLICT (cluster_id, norm_item, unit) DO UPDATE SET
+        quantity = quantity + excluded.quantity, contributors = contributors + 1,
+        private_contributors = private_contributors + excluded.private_contributors;
+END;
+
+CREATE TRIGGER stock_item_sums_update AFTER UPDATE OF quantity, private ON stock_item_totals BEGIN
+    UPDATE stock_item_sums SET quantity = quantity - OLD.quantity + NEW.quantity,
+        private_contributors = private_contributors - OLD.private + NEW.private
+    WHERE cluster_id = NEW.cluster_id AND norm_item = NEW.norm_item AND unit = NEW.unit;
+END;
+
+CREATE TRIGGER stock_item_sums_delete AFTER DELETE ON stock_item_totals BEGIN
+    UPDATE stock_item_sums SET quantity = quantity - OLD.quantity, contributors = contributors - 1,
+        private_contributors = private_contributors - OLD.private
+    WHERE cluster_id = OLD.cluster_id AND norm_item = OLD.norm_item AND unit = OLD.unit;
+    DELETE FROM stock_item_sums
+    WHERE cluster_id = OLD.cluster_id AND norm_item = OLD.norm_item AND unit = OLD.unit AND contributors <= 0;
 END;
 
 -- Every change of a stock line: what it became, what it was, why, who, when (kept after the line is removed).

@@ -1,0 +1,784 @@
+"""Private stock reports and the cluster's logistics picture: the rules, one transaction per use case.
+
+Privacy rule (DESIGN.md): an organisation's figures are shown by name only if it set ``stock_public``. A total is
+shown only when it cannot be traced back to exactly one non-consenting organisation: either every contributor is
+public, or at least ``MIN_PRIVATE_CONTRIBUTORS`` private ones are pooled in it (with one private contributor among
+public ones, subtracting the public figures would give the private one away). Hidden totals carry ``None``, so
+no view can print them by mistake. With two private contributors each could still subtract its own figure;
+raising ``MIN_PRIVATE_CONTRIBUTORS`` to 3 closes that at the cost of hiding more of a small cluster's picture.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from bot.domain import catalogue, posting, regions
+from bot.domain import quantity as qty
+from bot.domain.catalogue import ItemMatch
+from bot.domain.regions import fold
+from bot.domain.sitrep import Sitrep
+from bot.services import needs as needs_svc
+from bot.storage import core as core_repo
+from bot.storage import jobs as jobs_repo
+from bot.storage import members as members_repo
+from bot.storage import needs as needs_repo
+from bot.storage import stock as repo
+from bot.storage.needs import Need
+from bot.storage.stock import StockInput, StockLine
+
+STALE_KIND = "stock.stale"
+EXPIRY_KIND = "stock.expiry"
+DEFAULT_STALE_DAYS = 30
+DEFAULT_EXPIRY_DAYS = 30
+MAX_STALE_DAYS = 365
+MIN_PRIVATE_CONTRIBUTORS = 2
+MAX_LINES = 100  # lines per message; a longer list goes through the file import
+MAX_QUANTITY = float(qty.MAX_QUANTITY)
+DAY_S = 24 * 3600
+CONDITIONS = ("baik", "rusak_ringan", "rusak_berat")
+
+
+@dataclass(frozen=True)
+class StockDraft:
+    item_key: str | None
+    item_name: str
+    category: str
+    quantity: float
+    unit: str
+    region_code: str
+    location: str = ""
+    expires_at: int | None = None
+    condition: str = "baik"
+
+
+def norm_location(location: str, region_code: str) -> str:
+    """The location's comparison form, without the names of its own region.
+
+    "gudang BPBD Bjm" and "Gudang bpbd Banjarmasin" are one place: the region is already part of the identity.
+    """
+    text = location[:120]
+    for hit in sorted(regions.find_regions_in(text, region_code[:2] or regions.DEFAULT_PROVINCE),
+                      key=lambda h: -h.start):  # fmt: skip
+        if hit.region is not None and hit.region.code == region_code:
+            text = text[: hit.start] + " " + text[hit.end :]
+    return fold(text)[:80]
+
+
+def to_input(draft: StockDraft) -> StockInput:
+    norm_item = draft.item_key or "~" + fold(draft.item_name)[:80]
+    return StockInput(
+        draft.item_key, draft.item_name[:80], norm_item, draft.category, draft.quantity, draft.unit,
+        draft.region_code, draft.location[:80], norm_location(draft.location, draft.region_code), draft.expires_at,
+        draft.condition,
+    )  # fmt: skip
+
+
+def norm_item_of(match: ItemMatch) -> str:
+    return match.item.key if match.item is not None else "~" + fold(match.text)[:80]
+
+
+def item_fields(match: ItemMatch) -> tuple[str | None, str, str]:
+    if match.item is not None:
+        return match.item.key, match.item.name_id, match.item.category
+    return None, " ".join(match.text.split())[:80], ""
+
+
+def base_quantity(value: Decimal, unit: str, pack: qty.Pack | None = None) -> tuple[float, str]:
+    """Stored in the base unit so lines and totals add up: 2,5 ton → 2500 kg; 1 dus (24 botol) → 24 botol."""
+    amount, base = qty.normalize(value, unit, pack)
+    return float(amount), base or unit
+
+
+def end_of_day(when: datetime) -> int:
+    return int(when.replace(hour=23, minute=59, second=59, microsecond=0).timestamp())
+
+
+# ---- parsing a report (glue between bot.domain and drafts) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class LineResult:
+    number: int  # 1-based line number in the message
+    text: str
+    draft: StockDraft | None = None
+    error: posting.PostError | None = None
+    missing_region: bool = False
+
+
+def parse_line(text: str, now: datetime, tz: str, province: str, default_region: str | None) -> LineResult:
+    parsed = posting.parse_stock_line(text, now, tz, province)
+    if isinstance(parsed, posting.PostError):
+        return LineResult(0, text, error=parsed)
+    if parsed.quantity > qty.MAX_QUANTITY:
+        return LineResult(0, text, error=posting.PostError(qty.TOO_LARGE, "quantity", str(parsed.quantity)))
+    region = parsed.region.code if parsed.region else default_region
+    if not region:
+        return LineResult(0, text, missing_region=True)
+    key, name, category = item_fields(parsed.item)
+    unit = parsed.unit or (parsed.item.item.unit if parsed.item.item else "buah")
+    amount, base = base_quantity(parsed.quantity, unit, parsed.pack)
+    expires = end_of_day(parsed.expiry.value) if parsed.expiry is not None else None
+    location = " ".join((parsed.location or "").split())
+    draft = StockDraft(key, name, category, amount, base, region, location, expires, parsed.condition or "baik")
+    return LineResult(0, text, draft=draft)
+
+
+def parse_report(text: str, now: datetime, tz: str, province: str, default_region: str | None) -> list[LineResult]:
+    """Every non-empty line of a message, numbered as the sender sees them."""
+    results = []
+    lines = [line for line in text.splitlines() if line.strip()]
+    for number, line in enumerate(lines[:MAX_LINES], start=1):
+        result = parse_line(line.strip(), now, tz, province, default_region)
+        results.append(LineResult(number, line.strip(), result.draft, result.error, result.missing_region))
+    return results
+
+
+# ---- settings and reminders -----------------------------------------------------------------------
+
+
+def _int_setting(conn: sqlite3.Connection, cluster_id: int, key: str, default: int) -> int:
+    raw = members_repo.get_setting(conn, cluster_id, key)
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        return default
+    return value if 1 <= value <= MAX_STALE_DAYS else default
+
+
+def stale_days(conn: sqlite3.Connection, cluster_id: int) -> int:
+    return _int_setting(conn, cluster_id, "stock_stale_days", DEFAULT_STALE_DAYS)
+
+
+def expiry_days(conn: sqlite3.Connection, cluster_id: int) -> int:
+    return _int_setting(conn, cluster_id, "stock_expiry_days", DEFAULT_EXPIRY_DAYS)
+
+
+def set_stale_days(conn: sqlite3.Connection, cluster_id: int, days: int, user_id: int, now: int) -> None:
+    if not 1 <= days <= MAX_STALE_DAYS:
+        raise ValueError("days out of range")
+    members_repo.set_setting(conn, cluster_id, "stock_stale_days", str(days))
+    core_repo.audit(conn, cluster_id, user_id, "stock.stale_days", str(days), now)
+    for org_id in repo.orgs_with_stock(conn, cluster_id):
+        rearm(conn, cluster_id, org_id, now)
+
+
+def rearm(conn: sqlite3.Connection, cluster_id: int, org_id: int, now: int) -> None:
+    """Point the organisation's two reminder rows at the next moment a line turns stale or near expiry."""
+    ref = f"org:{org_id}"
+    first = repo.first_unreminded_confirmation(conn, org_id)
+    if first is None:
+        jobs_repo.cancel(conn, STALE_KIND, ref)
+    else:
+        due = max(now, first + stale_days(conn, cluster_id) * DAY_S)
+        jobs_repo.schedule(conn, STALE_KIND, ref, due, cluster_id, {"org_id": org_id})
+    expiry = repo.first_unreminded_expiry(conn, org_id)
+    if expiry is None:
+        jobs_repo.cancel(conn, EXPIRY_KIND, ref)
+    else:
+        due = max(now, expiry - expiry_days(conn, cluster_id) * DAY_S)
+        jobs_repo.schedule(conn, EXPIRY_KIND, ref, due, cluster_id, {"org_id": org_id})
+
+
+@dataclass
+class Reminder:
+    org_id: int
+    cluster_id: int
+    lines: list[StockLine]
+    user_ids: list[int]
+    days: int
+
+
+def stale_due(conn: sqlite3.Connection, org_id: int, now: int) -> Reminder | None:
+    """Lines not confirmed for the cluster's period: recorded as reminded (once per confirmation), re-armed."""
+    org = members_repo.org_by_id(conn, org_id)
+    if org is None:
+        return None
+    days = stale_days(conn, org.cluster_id)
+    lines = repo.stale_lines(conn, org_id, now - days * DAY_S)
+    repo.mark_notified(conn, "stale_notified", (line.id for line in lines))
+    rearm(conn, org.cluster_id, org_id, now)
+    users = [m.user_id for m in members_repo.members_of_org(conn, org_id)]
+    return Reminder(org_id, org.cluster_id, lines, users, days) if lines else None
+
+
+def expiry_due(conn: sqlite3.Connection, org_id: int, now: int) -> Reminder | None:
+    org = members_repo.org_by_id(conn, org_id)
+    if org is None:
+        return None
+    days = expiry_days(conn, org.cluster_id)
+    lines = repo.expiring_lines(conn, org_id, now + days * DAY_S)
+    repo.mark_notified(conn, "expiry_notified", (line.id for line in lines))
+    rearm(conn, org.cluster_id, org_id, now)
+    users = [m.user_id for m in members_repo.members_of_org(conn, org_id)]
+    return Reminder(org_id, org.cluster_id, lines, users, days) if lines else None
+
+
+# ---- reporting and adjusting ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    number: int
+    line: StockLine
+    previous: float | None  # the replaced figure, None for a new line
+
+
+def report(
+    conn: sqlite3.Connection, cluster_id: int, org_id: int, user_id: int | None, drafts: list[tuple[int, StockDraft]],
+    now: int, source: str = "chat",
+) -> list[Saved]:  # fmt: skip
+    """Store every draft: a line with the same organisation, item, region and location is replaced (history kept)."""
+    saved = []
+    for number, draft in drafts:
+        if not 0 <= draft.quantity <= MAX_QUANTITY or draft.condition not in CONDITIONS:
+            raise ValueError("invalid draft")
+        entry = to_input(draft)
+        before = repo.find_line(conn, org_id, entry.norm_item, entry.region_code, entry.norm_location)
+        line = repo.upsert_line(conn, cluster_id, org_id, entry, user_id, now, source)
+        action = "import" if source == "import" else ("replace" if before else "report")
+        repo.add_history(conn, line, action, before.quantity if before else None, line.quantity, user_id, now)
+        saved.append(Saved(number, line, before.quantity if before else None))
+    if saved:
+        members_repo.touch_org(conn, org_id, now)
+        rearm(conn, cluster_id, org_id, now)
+    return saved
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    ok: bool
+    reason: str = ""  # not_found | too_much | bad_quantity
+    line: StockLine | None = None
+    previous: float | None = None
+    removed: bool = False
+
+
+ADJUST_ACTIONS = ("add", "subtract", "empty", "remove", "confirm")
+
+
+def adjust(
+    conn: sqlite3.Connection, org_id: int, stock_id: int, action: str, amount: float, user_id: int, now: int
+) -> Adjusted:
+    """+/−/habis/hapus/masih benar on one of the organisation's own lines."""
+    line = repo.line_by_id(conn, stock_id)
+    if line is None or line.organization_id != org_id or action not in ADJUST_ACTIONS:
+        return Adjusted(False, "not_found")
+    if action in ("add", "subtract") and not 0 < amount <= MAX_QUANTITY:
+        return Adjusted(False, "bad_quantity", line)
+    if action == "remove":
+        repo.delete_line(conn, stock_id)
+        repo.add_history(conn, line, "remove", line.quantity, 0, user_id, now)
+        rearm(conn, line.cluster_id, org_id, now)
+        return Adjusted(True, line=line, previous=line.quantity, removed=True)
+    if action == "confirm":
+        repo.confirm_lines(conn, [stock_id], user_id, now)
+        new = line.quantity
+    elif action == "add":
+        new = line.quantity + amount
+        if new > MAX_QUANTITY:
+            return Adjusted(False, "bad_quantity", line)
+    elif action == "subtract":
+        if amount > line.quantity + 1e-9:
+            return Adjusted(False, "too_much", line)
+        new = max(0.0, line.quantity - amount)
+    else:
+        new = 0.0
+    if action != "confirm":
+        repo.set_quantity(conn, stock_id, new, user_id, now)
+    repo.add_history(conn, line, action, line.quantity, new, user_id, now)
+    members_repo.touch_org(conn, org_id, now)
+    rearm(conn, line.cluster_id, org_id, now)
+    return Adjusted(True, line=repo.line_by_id(conn, stock_id), previous=line.quantity)
+
+
+def confirm_all_stale(conn: sqlite3.Connection, org_id: int, user_id: int, now: int) -> int:
+    """ "Still correct" from a stale reminder: every stale line of the organisation is confirmed (history kept)."""
+    org = members_repo.org_by_id(conn, org_id)
+    if org is None:
+        return 0
+    cutoff = now - stale_days(conn, org.cluster_id) * DAY_S
+    lines = [line for line in repo.lines_of_org(conn, org_id) if line.confirmed_at <= cutoff]
+    repo.confirm_lines(conn, (line.id for line in lines), user_id, now)
+    for line in lines:
+        repo.add_history(conn, line, "confirm", line.quantity, line.quantity, user_id, now)
+    if lines:
+        members_repo.touch_org(conn, org_id, now)
+    rearm(conn, org.cluster_id, org_id, now)
+    return len(lines)
+
+
+@dataclass(frozen=True)
+class LineStatus:
+    line: StockLine
+    stale: bool
+    near_expiry: bool
+    expired: bool
+
+
+@dataclass
+class MyStock:
+    lines: list[LineStatus]
+    stale_days: int
+    public: bool
+
+
+def my_stock(conn: sqlite3.Connection, org_id: int, now: int) -> MyStock:
+    org = members_repo.org_by_id(conn, org_id)
+    assert org is not None
+    days = stale_days(conn, org.cluster_id)
+    window = expiry_days(conn, org.cluster_id) * DAY_S
+    out = []
+    for line in repo.lines_of_org(conn, org_id):
+        expired = line.expires_at is not None and line.expires_at <= now
+        near = line.expires_at is not None and not expired and line.expires_at <= now + window
+        out.append(LineStatus(line, line.confirmed_at <= now - days * DAY_S, near, expired))
+    return MyStock(out, days, org.stock_public)
+
+
+def set_public(conn: sqlite3.Connection, org_id: int, public: bool, user_id: int, now: int) -> None:
+    org = members_repo.org_by_id(conn, org_id)
+    assert org is not None
+    repo.set_stock_public(conn, org_id, public)
+    core_repo.audit(conn, org.cluster_id, user_id, "stock.public", f"org:{org_id}", now, public=public)
+
+
+def history(conn: sqlite3.Connection, org_id: int, stock_id: int) -> list[sqlite3.Row] | None:
+    line = repo.line_by_id(conn, stock_id)
+    if line is None or line.organization_id != org_id:
+        return None
+    return repo.history_of_line(conn, stock_id)
+
+
+# ---- the cluster picture --------------------------------------------------------------------------
+
+
+def shown(contributors: int, private_contributors: int) -> bool:
+    """May a total of these contributors be shown without exposing one non-consenting organisation?"""
+    return contributors > 0 and (private_contributors == 0 or private_contributors >= MIN_PRIVATE_CONTRIBUTORS)
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    category: str
+    unit: str
+    region_code: str  # '' in the by-category list
+    quantity: float | None  # None: hidden by the privacy rule
+    contributors: int
+    lines: int
+    mean_age_days: float
+
+
+@dataclass
+class Totals:
+    by_category: list[TotalRow]
+    by_region: list[TotalRow]
+    organizations: int
+    lines: int
+    stale_lines: int
+    near_expiry_lines: int
+    expired_lines: int
+    mean_age_days: float
+    stale_days: int
+    expiry_days: int
+
+
+def _age(now: int, confirmed_sum: int, lines: int) -> float:
+    return max(0.0, (now - confirmed_sum / lines) / DAY_S) if lines else 0.0
+
+
+def _total(row: sqlite3.Row, now: int, region: str) -> TotalRow:
+    visible = shown(int(row["contributors"]), int(row["private_contributors"]))
+    amount = round(float(row["quantity"]), 6) if visible else None
+    return TotalRow(row["category"], row["unit"], region, amount, int(row["contributors"]), int(row["lines"]),
+                    _age(now, int(row["confirmed_sum"]), int(row["lines"])))  # fmt: skip
+
+
+def cluster_totals(conn: sqlite3.Connection, cluster_id: int, now: int) -> Totals:
+    """Totals by item category and by kabupaten/kota with contributor counts and freshness, privacy applied.
+
+    Reads the trigger-kept sums and per-day counts, so it costs about the same with 1,000 or 1,000,000 stock
+    rows (see bench/bench_stock.py). Only reads: the sitrep can call it inside its own transaction.
+    """
+    days = stale_days(conn, cluster_id)
+    window = expiry_days(conn, cluster_id)
+    categories = repo.totals_by_category(conn, cluster_id)
+    lines = sum(int(r["lines"]) for r in categories)
+    confirmed_sum = sum(int(r["confirmed_sum"]) for r in categories)
+    order = {c.key: i for i, c in enumerate(catalogue.categories())}
+    return Totals(
+        by_category=sorted((_total(r, now, "") for r in categories), key=lambda r: (order.get(r.category, 99), r.unit)),
+        by_region=sorted(
+            (_total(r, now, r["region_code"]) for r in repo.totals_by_region(conn, cluster_id)),
+            key=lambda r: (r.region_code, order.get(r.category, 99), r.unit),
+        ),
+        organizations=repo.contributing_orgs(conn, cluster_id),
+        lines=lines,
+        stale_lines=repo.count_stale(conn, cluster_id, now - days * DAY_S),
+        near_expiry_lines=repo.count_near_expiry(conn, cluster_id, now, now + window * DAY_S),
+        expired_lines=repo.count_expired(conn, cluster_id, now),
+        mean_age_days=_age(now, confirmed_sum, lines),
+        stale_days=days,
+        expiry_days=window,
+    )
+
+
+# ---- /cari: who holds an item ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicHolder:
+    org_id: int
+    org_name: str
+    region_code: str
+    quantity: float
+    unit: str
+    confirmed_at: int
+
+
+@dataclass(frozen=True)
+class PrivateGroup:
+    region_code: str
+    unit: str
+    holders: int
+    quantity: float | None  # None unless enough private holders are pooled
+
+
+@dataclass
+class Search:
+    item_name: str
+    item_key: str | None
+    norm_item: str
+    region_code: str | None
+    public: list[PublicHolder] = field(default_factory=list)
+    private: list[PrivateGroup] = field(default_factory=list)
+    private_orgs: int = 0
+    request_id: int | None = None  # set when there is someone to forward the request to
+
+
+def search(
+    conn: sqlite3.Connection, cluster_id: int, item: ItemMatch, region_code: str | None, now: int,
+    user_id: int | None = None, org_id: int | None = None,
+) -> Search:  # fmt: skip
+    """Fresh, unexpired holdings of one item, nearest kabupaten/kota first; private holders only pooled (the
+    asker's own organisation left out of the pools).
+
+    When someone other than the requester's own organisation holds it, a request row is created so the
+    requester can forward it privately with one tap.
+    """
+    norm = norm_item_of(item)
+    key, name, _ = item_fields(item)
+    result = Search(name, key, norm, region_code)
+    fresh_after = now - stale_days(conn, cluster_id) * DAY_S
+    rows = repo.holders(conn, cluster_id, norm, fresh_after, now)
+    orgs = repo.orgs_public(conn, (r["organization_id"] for r in rows))
+    order = regions.nearest_first(region_code, sorted({r["region_code"] for r in rows})) if region_code else []
+    rank = {code: i for i, code in enumerate(order)}
+    pooled: dict[tuple[str, str], list[float]] = defaultdict(list)
+    private_orgs: set[int] = set()
+    for row in rows:
+        label, public = orgs.get(row["organization_id"], ("", False))
+        if row["organization_id"] == org_id and not public:
+            continue  # the asker knows its own figures; pooling them would let it subtract them from the pool
+        if public:
+            result.public.append(PublicHolder(row["organization_id"], label, row["region_code"], row["quantity"],
+                                              row["unit"], row["confirmed_at"]))  # fmt: skip
+        else:
+            pooled[(row["region_code"], row["unit"])].append(row["quantity"])
+            private_orgs.add(row["organization_id"])
+
+    def where(code: str) -> tuple[int, str]:
+        return (rank.get(code, len(rank)), code)
+
+    result.public.sort(key=lambda h: (*where(h.region_code), -h.quantity, h.org_name))
+    for (code, unit), amounts in sorted(pooled.items(), key=lambda kv: (*where(kv[0][0]), kv[0][1])):
+        visible = len(amounts) >= MIN_PRIVATE_CONTRIBUTORS
+        result.private.append(PrivateGroup(code, unit, len(amounts), round(sum(amounts), 6) if visible else None))
+    result.private_orgs = len(private_orgs)
+    others = {r["organization_id"] for r in rows} - ({org_id} if org_id is not None else set())
+    if others and user_id is not None:
+        result.request_id = repo.create_request(conn, cluster_id, user_id, org_id, norm, name, region_code or "", now)
+    return result
+
+
+@dataclass
+class Forwarded:
+    ok: bool
+    reason: str = ""  # not_found | not_yours | already | nobody
+    item_name: str = ""
+    region_code: str = ""
+    targets: dict[int, int] = field(default_factory=dict)  # user_id → org_id
+    item_key: str | None = None
+    organizations: int = 0
+
+
+def forward_request(conn: sqlite3.Connection, request_id: int, user_id: int, now: int) -> Forwarded:
+    """The requester's one tap: every current holder organisation (except their own) is asked privately, once."""
+    request = repo.request_by_id(conn, request_id)
+    if request is None:
+        return Forwarded(False, "not_found")
+    if request["user_id"] != user_id:
+        return Forwarded(False, "not_yours")
+    cluster_id = request["cluster_id"]
+    fresh_after = now - stale_days(conn, cluster_id) * DAY_S
+    rows = repo.holders(conn, cluster_id, request["norm_item"], fresh_after, now)
+    org_ids = sorted({r["organization_id"] for r in rows} - {request["organization_id"]})
+    if not org_ids:
+        return Forwarded(False, "nobody", request["item_name"], request["region_code"])
+    if not repo.mark_forwarded(conn, request_id, org_ids, now):
+        return Forwarded(False, "already", request["item_name"], request["region_code"])
+    targets: dict[int, int] = {}
+    for org in org_ids:
+        for member in members_repo.members_of_org(conn, org):
+            targets.setdefault(member.user_id, org)
+    core_repo.audit(conn, cluster_id, user_id, "stock.request", f"request:{request_id}", now, orgs=len(org_ids))
+    norm = str(request["norm_item"])
+    return Forwarded(True, "", request["item_name"], request["region_code"], targets, organizations=len(org_ids),
+                     item_key=None if norm.startswith("~") else norm)  # fmt: skip
+
+
+@dataclass
+class RequestAnswer:
+    ok: bool
+    reason: str = ""  # not_found | not_asked
+    requester_user_id: int = 0
+    item_name: str = ""
+    org_name: str = ""
+    contact: str = ""  # the answering person's name and @username, only shared on "yes"
+    yes: bool = False
+
+
+def answer_request(conn: sqlite3.Connection, request_id: int, user_id: int, yes: bool, now: int) -> RequestAnswer:
+    request = repo.request_by_id(conn, request_id)
+    if request is None:
+        return RequestAnswer(False, "not_found")
+    member = members_repo.current_member(conn, request["cluster_id"], user_id)
+    if member is None or member.status != "active":
+        return RequestAnswer(False, "not_asked")
+    if not repo.answer_request(conn, request_id, member.organization_id, user_id, "yes" if yes else "no", now):
+        return RequestAnswer(False, "not_asked")
+    org = members_repo.org_by_id(conn, member.organization_id)
+    contact = member.display_name + (f" (@{member.username})" if member.username else "")
+    return RequestAnswer(True, "", request["user_id"], request["item_name"], org.label if org else "",
+                         contact if yes else "", yes)  # fmt: skip
+
+
+def available_by_item(
+    conn: sqlite3.Connection, cluster_id: int, norm_items: list[str], now: int
+) -> dict[str, dict[str, float]]:
+    """Fresh, unexpired cluster stock per item and unit (no organisation involved): for gap computations."""
+    fresh_after = now - stale_days(conn, cluster_id) * DAY_S
+    out: dict[str, dict[str, float]] = {}
+    for norm in norm_items:
+        for row in repo.holders(conn, cluster_id, norm, fresh_after, now):
+            units = out.setdefault(norm, {})
+            units[row["unit"]] = units.get(row["unit"], 0.0) + row["quantity"]
+    return out
+
+
+# ---- the situation summary (bot.services.sitrep's STOCK_SOURCES and CONTRIBUTORS) --------------------
+
+_SAME_DIMENSION = {"mass": ("kg", "g", "ton"), "volume": ("l", "ml"), "count": ("buah", "lusin", "kodi")}
+
+
+def stock_for_gaps(conn: sqlite3.Connection, cluster_id: int, now: int) -> dict[tuple[str, str], float]:
+    """Cluster stock per (catalogue item, unit) for the gap column, also in every commensurable unit (a need in
+    ton finds stock kept in kg). Reads the per-item running sums: a few dozen rows at any stock size. An item
+    whose figure would be one non-consenting organisation's own is left out, as the group sees the summary."""
+    out: dict[tuple[str, str], float] = defaultdict(float)
+    for row in repo.item_sums(conn, cluster_id):
+        norm, unit = str(row["norm_item"]), str(row["unit"])
+        if norm.startswith("~") or not shown(int(row["contributors"]), int(row["private_contributors"])):
+            continue
+        dimension = qty.unit_dimension(unit)
+        for target in _SAME_DIMENSION.get(dimension or "", (unit,)):
+            converted = _in_unit(float(row["quantity"]), unit, target)
+            if converted is not None:
+                out[(norm, target)] += converted
+    return dict(out)
+
+
+def sitrep_contribution(conn: sqlite3.Connection, cluster_id: int, now: int, report: Sitrep) -> None:
+    """How many organisations report stock and the share of lines confirmed within the stale period."""
+    lines = repo.cluster_lines(conn, cluster_id)
+    report.stock_orgs = repo.contributing_orgs(conn, cluster_id)
+    if lines:
+        stale = repo.count_stale(conn, cluster_id, now - stale_days(conn, cluster_id) * DAY_S)
+        report.stock_fresh_share = (lines - stale) / lines
+
+
+# ---- stock and needs: matching, pledging from stock, deducting on receipt -------------------------
+
+
+@dataclass(frozen=True)
+class StockMatch:
+    line: StockLine
+    amount: float  # what the line holds, in the need's unit
+    user_ids: tuple[int, ...]
+
+
+def _in_unit(value: float, from_unit: str, to_unit: str) -> float | None:
+    converted = qty.convert(Decimal(str(value)), from_unit, to_unit)
+    return float(converted) if converted is not None else None
+
+
+def matching_stock(conn: sqlite3.Connection, need: Need, now: int, limit: int = 5) -> list[StockMatch]:
+    """Current, non-stale stock of the need's item held by other organisations, nearest first, one line per org."""
+    norm = need.item_key or "~" + fold(need.item_name)[:80]
+    fresh_after = now - stale_days(conn, need.cluster_id) * DAY_S
+    lines = repo.holder_lines(conn, need.cluster_id, norm, fresh_after, now, need.organization_id)
+    candidates = [(line, amount) for line in lines if (amount := _in_unit(line.quantity, line.unit, need.unit))]
+    order = regions.nearest_first(need.region_code, sorted({line.region_code for line, _ in candidates})) \
+        if need.region_code else []  # fmt: skip
+    rank = {code: i for i, code in enumerate(order)}
+    candidates.sort(key=lambda pair: (rank.get(pair[0].region_code, len(rank)), -pair[1], pair[0].id))
+    matches: list[StockMatch] = []
+    seen: set[int] = set()
+    for line, amount in candidates:
+        if line.organization_id in seen:
+            continue
+        seen.add(line.organization_id)
+        users = tuple(m.user_id for m in members_repo.members_of_org(conn, line.organization_id))
+        if users:
+            matches.append(StockMatch(line, amount, users))
+        if len(matches) >= limit:
+            break
+    return matches
+
+
+@dataclass
+class StockPledge:
+    ok: bool
+    reason: str = ""  # not_found | not_yours | empty | unit | need_closed | covered | (make_pledge reasons)
+    pledge: needs_svc.PledgeResult | None = None
+    line: StockLine | None = None
+
+
+def pledge_from_stock(
+    conn: sqlite3.Connection, need_id: int, stock_id: int, org_id: int, user_id: int, now: int
+) -> StockPledge:
+    """One tap from the private match notice: pledge what the line holds, up to what is still open."""
+    line = repo.line_by_id(conn, stock_id)
+    need = needs_repo.need_by_id(conn, need_id)
+    if line is None or need is None:
+        return StockPledge(False, "not_found")
+    if line.organization_id != org_id or line.cluster_id != need.cluster_id:
+        return StockPledge(False, "not_yours", line=line)
+    if need.status != "open":
+        return StockPledge(False, "need_closed", line=line)
+    available = _in_unit(line.quantity, line.unit, need.unit)
+    if available is None:
+        return StockPledge(False, "unit", line=line)
+    if available <= 0:
+        return StockPledge(False, "empty", line=line)
+    if need.remaining <= 0:
+        return StockPledge(False, "covered", line=line)
+    result = needs_svc.make_pledge(conn, need_id, org_id, user_id, min(available, need.remaining), now, source="stock")
+    if not result.ok or result.pledge is None:
+        return StockPledge(False, result.reason, result, line)
+    repo.link_pledge(conn, result.pledge.id, line.id, org_id, now)
+    return StockPledge(True, "", result, line)
+
+
+@dataclass(frozen=True)
+class DeductAsk:
+    pledge_id: int
+    line: StockLine
+    amount: float  # in the line's unit
+    user_ids: tuple[int, ...]
+
+
+def pledge_received(conn: sqlite3.Connection, pledge_id: int, now: int) -> DeductAsk | None:
+    """A pledge made from stock was received: ask its holder (once) whether to reduce the line."""
+    link = repo.stock_pledge(conn, pledge_id)
+    pledge = needs_repo.pledge_by_id(conn, pledge_id)
+    if link is None or pledge is None or pledge.status != "received":
+        return None
+    line = repo.line_by_id(conn, link["stock_id"])
+    need = needs_repo.need_by_id(conn, pledge.need_id)
+    if line is None or need is None:
+        return None
+    amount = _in_unit(pledge.quantity, need.unit, line.unit)
+    if amount is None or not repo.set_stock_pledge_status(conn, pledge_id, "open", "asked", now):
+        return None
+    users = tuple(m.user_id for m in members_repo.members_of_org(conn, line.organization_id))
+    return DeductAsk(pledge_id, line, amount, users)
+
+
+def deduct_for_pledge(
+    conn: sqlite3.Connection, pledge_id: int, org_id: int, user_id: int, deduct: bool, now: int
+) -> Adjusted:
+    """The holder's answer: reduce the line by what was delivered (never below zero), or keep it as it is."""
+    link = repo.stock_pledge(conn, pledge_id)
+    if link is None or link["organization_id"] != org_id:
+        return Adjusted(False, "not_found")
+    line = repo.line_by_id(conn, link["stock_id"])
+    pledge = needs_repo.pledge_by_id(conn, pledge_id)
+    need = needs_repo.need_by_id(conn, pledge.need_id) if pledge else None
+    if not repo.set_stock_pledge_status(conn, pledge_id, "asked", "deducted" if deduct else "kept", now):
+        return Adjusted(False, "already", line)
+    if line is None or pledge is None or need is None:
+        return Adjusted(False, "not_found")
+    if not deduct:
+        return Adjusted(True, line=line, previous=line.quantity)
+    amount = _in_unit(pledge.quantity, need.unit, line.unit) or 0.0
+    new = max(0.0, line.quantity - amount)
+    repo.set_quantity(conn, line.id, new, user_id, now)
+    repo.add_history(conn, line, "pledge", line.quantity, new, user_id, now)
+    rearm(conn, line.cluster_id, org_id, now)
+    return Adjusted(True, line=repo.line_by_id(conn, line.id), previous=line.quantity)
+
+
+# ---- file import ----------------------------------------------------------------------------------
+
+
+def apply_import(
+    conn: sqlite3.Connection, cluster_id: int, user_id: int, rows: list[dict[str, object]], now: int
+) -> int:
+    """Validated rows (see bot.services.importer) → stock lines, grouped per organisation; one transaction."""
+    per_org: dict[int, list[tuple[int, StockDraft]]] = defaultdict(list)
+    for row in rows:
+        draft = StockDraft(**{k: v for k, v in row.items() if k not in ("org_id", "row")})  # type: ignore[arg-type]
+        per_org[int(row["org_id"])].append((int(row["row"]), draft))  # type: ignore[call-overload]
+    count = 0
+    for org_id, drafts in per_org.items():
+        org = members_repo.org_by_id(conn, org_id)
+        if org is None or org.cluster_id != cluster_id:
+            raise ValueError("organisation outside the cluster")
+        count += len(report(conn, cluster_id, org_id, user_id, drafts, now, source="import"))
+    core_repo.audit(conn, cluster_id, user_id, "stock.import", "", now, rows=count)
+    return count
+
+
+def import_pending(
+    conn: sqlite3.Connection, cluster_id: int, user_id: int, file_name: str, rows: list[dict[str, object]],
+    error_rows: int, now: int,
+) -> int:  # fmt: skip
+    return repo.create_import(conn, cluster_id, user_id, file_name[:120], rows, error_rows, now)
+
+
+@dataclass
+class ImportDecision:
+    ok: bool
+    reason: str = ""  # not_found | not_yours | already
+    applied: int = 0
+
+
+def decide_import(conn: sqlite3.Connection, import_id: int, user_id: int, load: bool, now: int) -> ImportDecision:
+    """Load only the valid rows, or drop the file; compare-and-set so a second tap does nothing."""
+    pending = repo.import_by_id(conn, import_id)
+    if pending is None:
+        return ImportDecision(False, "not_found")
+    if pending["user_id"] != user_id:
+        return ImportDecision(False, "not_yours")
+    if not repo.decide_import(conn, import_id, "applied" if load else "cancelled", now):
+        return ImportDecision(False, "already")
+    if not load:
+        return ImportDecision(True)
+    return ImportDecision(
+        True, applied=apply_import(conn, pending["cluster_id"], user_id, json.loads(pending["rows"]), now)
+    )
