@@ -188,3 +188,16 @@ def test_stock_line_with_now_accepts_yearless_expiry() -> None:
     line = parse_stock_line("mi instan 40 dus exp 21/9", now=NOW)
     assert isinstance(line, StockLine)
     assert line.expiry is not None and line.expiry.value == at(2025, 9, 21)
+
+
+def test_condition_after_the_word_kondisi() -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.posting import parse_stock_line
+
+    now = datetime(2025, 8, 21, tzinfo=UTC)
+    cases = {"kondisi rusak ringan": "rusak_ringan", "rusak ringan": "rusak_ringan", "kondisi rusak": "rusak_berat",
+             "kondisi tidak layak pakai": "rusak_berat", "kondisi baik": "baik"}  # fmt: skip
+    for words, expected in cases.items():
+        line = parse_stock_line(f"beras 10 kg Bjb {words}", now)
+        assert getattr(line, "condition", None) == expected, words

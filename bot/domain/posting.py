@@ -87,8 +87,8 @@ _PRIORITY_RE = re.compile(
     rf"{_LETTER_START}(?:prioritas\s*:?\s*)?(?P<p>{_alt(list(_PRIORITY_WORDS))}){_LETTER_END}", _I
 )
 _CONDITION_RE = re.compile(
-    rf"{_LETTER_START}(?:kondisi\s*:?\s*(?P<k>{_alt(list(_CONDITION_AFTER_KEYWORD))}){_LETTER_END}"
-    rf"|(?:kondisi\s*:?\s*)?(?P<c>{_alt(list(_CONDITION_WORDS))}){_LETTER_END})",
+    rf"{_LETTER_START}(?:(?:kondisi\s*:?\s*)?(?P<c>{_alt(list(_CONDITION_WORDS))}){_LETTER_END}"
+    rf"|kondisi\s*:?\s*(?P<k>{_alt(list(_CONDITION_AFTER_KEYWORD))}){_LETTER_END})",
     _I,
 )
 _NEEDED_BY_PREFIX_RE = re.compile(
