@@ -15,6 +15,9 @@ async def current_actor(update: Update, context: BotContext) -> Actor | None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return None
+    seen = context.seen
+    if seen is not None and seen.actor_resolved:
+        return seen.actor  # resolved in the pre-handler's hand-off
     return await context.runtime.db.read(svc.actor_for_chat, chat.id, chat.type, user.id)
 
 

@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.handlers.common import reply
 from bot.handlers.context import BotContext
 from bot.i18n import translator
+from bot.services import updates as updates_svc
 from bot.storage import core as core_repo
 from bot.views.help import unknown_command_text
 
@@ -71,7 +72,7 @@ async def pre_update(update: Update, context: BotContext) -> None:
     message = update.message
     want_dialog = bool(message and (message.text or message.document) and user and chat)
     seen = await runtime.db.write(
-        core_repo.begin_update,
+        updates_svc.begin,
         update.update_id,
         runtime.clock.timestamp(),
         (user.id, user.first_name, user.last_name, user.username) if user else None,

@@ -32,6 +32,8 @@ class Seen:
     cluster_locale: str | None
     cluster_tz: str | None
     dialog: Dialog | None = None
+    actor: Any = None  # services.members.Actor, resolved in the same hand-off (see services.updates)
+    actor_resolved: bool = False
 
 
 def begin_update(
@@ -52,24 +54,10 @@ def begin_update(
         return Seen(False, None, None, None, None, None)
     user_locale = chat_locale = None
     if user is not None:
-        row = conn.execute(
-            "INSERT INTO users (user_id, first_name, last_name, username, updated_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name, "
-            "last_name = excluded.last_name, username = excluded.username, updated_at = excluded.updated_at "
-            "RETURNING locale",
-            (*user, now),
-        ).fetchone()
-        user_locale = row[0]
+        user_locale = _touch_user(conn, user, now)
     cluster = None
     if chat is not None:
-        row = conn.execute(
-            "INSERT INTO chats (chat_id, type, title, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title, "
-            "status = CASE WHEN chats.status = 'unreachable' THEN 'active' ELSE chats.status END, "
-            "updated_at = excluded.updated_at RETURNING locale",
-            (*chat, now),
-        ).fetchone()
-        chat_locale = row[0]
+        chat_locale = _touch_chat(conn, chat, now)
         if chat[1] != "private":
             cluster = conn.execute("SELECT id, locale, timezone FROM clusters WHERE chat_id = ?", (chat[0],)).fetchone()
     dialog = get_dialog(conn, chat[0], user[0]) if want_dialog and chat and user else None
@@ -82,6 +70,44 @@ def begin_update(
         cluster["timezone"] if cluster else None,
         dialog,
     )
+
+
+REFRESH_AFTER_S = 3600  # rewrite an unchanged user/chat row at most hourly (keeps the WAL small)
+
+
+def _touch_user(conn: sqlite3.Connection, user: tuple[int, str, str | None, str | None], now: int) -> str | None:
+    """Insert or refresh the user row only when something changed: a read costs no WAL page, a write does."""
+    row = conn.execute(
+        "SELECT first_name, last_name, username, locale, updated_at FROM users WHERE user_id = ?", (user[0],)
+    ).fetchone()
+    if row is None:
+        conn.execute(
+            "INSERT INTO users (user_id, first_name, last_name, username, updated_at) VALUES (?, ?, ?, ?, ?)",
+            (*user, now),
+        )
+        return None
+    if (row[0], row[1], row[2]) != user[1:] or row[4] < now - REFRESH_AFTER_S:
+        conn.execute(
+            "UPDATE users SET first_name = ?, last_name = ?, username = ?, updated_at = ? WHERE user_id = ?",
+            (*user[1:], now, user[0]),
+        )
+    return row[3]
+
+
+def _touch_chat(conn: sqlite3.Connection, chat: tuple[int, str, str | None], now: int) -> str | None:
+    row = conn.execute(
+        "SELECT type, title, locale, status, updated_at FROM chats WHERE chat_id = ?", (chat[0],)
+    ).fetchone()
+    if row is None:
+        conn.execute("INSERT INTO chats (chat_id, type, title, updated_at) VALUES (?, ?, ?, ?)", (*chat, now))
+        return None
+    if (row[0], row[1]) != chat[1:] or row[3] == "unreachable" or row[4] < now - REFRESH_AFTER_S:
+        conn.execute(
+            "UPDATE chats SET type = ?, title = ?, updated_at = ?, "
+            "status = CASE WHEN status = 'unreachable' THEN 'active' ELSE status END WHERE chat_id = ?",
+            (*chat[1:], now, chat[0]),
+        )
+    return row[2]
 
 
 def get_dialog(conn: sqlite3.Connection, chat_id: int, user_id: int) -> Dialog | None:

@@ -35,6 +35,8 @@ CREATE TABLE members (
 CREATE UNIQUE INDEX members_current ON members (cluster_id, user_id) WHERE status IN ('pending', 'active');
 CREATE INDEX members_org ON members (organization_id, status);
 CREATE INDEX members_user ON members (user_id, status);
+-- Directory counts and "who represents whom" per cluster (the partial index above cannot serve them).
+CREATE INDEX members_cluster_status ON members (cluster_id, status, organization_id);
 
 CREATE TABLE secretariat (
     cluster_id INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
