@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import html
 import logging
+from collections import deque
 from typing import Any
 
 from telegram import Update
@@ -32,36 +33,38 @@ log = logging.getLogger(__name__)
 PRE_GROUP = -100
 FLOOD_WINDOW_S = 10
 FLOOD_MAX_UPDATES = 20  # per user per window: far above a person typing or tapping, well below a script
+SERVICE_GROUP = -50
+FALLBACK_GROUP = 0  # fallbacks are registered last in group 0, so they only see what nothing else took
 
 
 class FloodGuard:
     """Per-user sliding window kept in memory: a flood is answered once, politely, then ignored until it
-    calms down. Nothing is stored for the ignored updates (they are still claimed, so never replayed)."""
+    calms down. Nothing is stored for the ignored updates (they are still claimed, so never replayed).
+
+    O(1) per update: only the last ``limit + 1`` arrival times are kept; the flood test is whether the
+    oldest of them is still inside the window.
+    """
 
     def __init__(self, window: int = FLOOD_WINDOW_S, limit: int = FLOOD_MAX_UPDATES) -> None:
         self.window, self.limit = window, limit
-        self._hits: dict[int, list[int]] = {}
+        self._hits: dict[int, deque[int]] = {}
         self._warned: dict[int, int] = {}
 
     def check(self, user_id: int, now: int) -> str:
         """'ok', 'warn' (first update over the limit) or 'drop'."""
-        hits = [t for t in self._hits.get(user_id, []) if t > now - self.window]
+        hits = self._hits.get(user_id)
+        if hits is None:
+            if len(self._hits) > 10_000:  # bound memory under a storm of distinct users
+                self._hits.clear()
+            hits = self._hits[user_id] = deque(maxlen=min(self.limit + 1, 1000))
         hits.append(now)
-        self._hits[user_id] = hits
-        if len(self._hits) > 10_000:  # keep memory bounded under a storm of distinct users
-            for uid in list(self._hits)[:5_000]:
-                self._hits.pop(uid, None)
-        if len(hits) <= self.limit:
+        if len(hits) <= self.limit or hits[0] <= now - self.window:
             self._warned.pop(user_id, None)
             return "ok"
         if self._warned.get(user_id, 0) > now - self.window:
             return "drop"
         self._warned[user_id] = now
         return "warn"
-
-
-SERVICE_GROUP = -50
-FALLBACK_GROUP = 0  # fallbacks are registered last in group 0, so they only see what nothing else took
 
 
 async def pre_update(update: Update, context: BotContext) -> None:
