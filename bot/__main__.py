@@ -1,4 +1,4 @@
-"""``klasterbot`` / ``python -m bot``: run, demo, migrate, backup, restore."""
+"""``klasterbot`` / ``python -m bot``: run, demo, migrate, backup, restore, export."""
 
 from __future__ import annotations
 
@@ -94,6 +94,28 @@ def cmd_restore(settings: Settings, source_path: Path, yes: bool) -> int:
     return 0
 
 
+def cmd_export(settings: Settings, folder: Path) -> int:
+    """Every cluster's tables as XLSX and CSV with HXL tags (as /ekspor sends them)."""
+    import time
+
+    from bot.services import export
+
+    if not settings.db_path.exists():
+        print(f"no database at {settings.db_path}", file=sys.stderr)
+        return 1
+    conn = open_sync(settings.db_path)
+    try:
+        apply_migrations(conn)
+        conn.execute("BEGIN")
+        exports = export.collect_all(conn, int(time.time()))
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+    for path in export.write_dir(exports, folder):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="klasterbot", description="Klaster Logistik Bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="replace the database with a backup (stop the bot first)")
     restore.add_argument("path", type=Path)
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    export = sub.add_parser("export", help="write every cluster's tables as XLSX and CSV (HXL-tagged) to DIR")
+    export.add_argument("path", type=Path, metavar="DIR")
     sub.add_parser("i18n", help="compile the translation catalogues")
     return parser
 
@@ -127,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_backup(settings, args.path)
         if args.command == "restore":
             return cmd_restore(settings, args.path, args.yes)
+        if args.command == "export":
+            return cmd_export(settings, args.path)
         if args.command == "i18n":
             from bot.i18n_tools import main as i18n_main
 

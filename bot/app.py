@@ -34,7 +34,21 @@ from telegram.request import BaseRequest
 from bot import scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import capacity, cluster, core, directory, handover, needs, plumbing, registration, sitrep, stock
+from bot.handlers import (
+    broadcast,
+    capacity,
+    cluster,
+    core,
+    digests,
+    directory,
+    export,
+    handover,
+    needs,
+    plumbing,
+    registration,
+    sitrep,
+    stock,
+)
 from bot.handlers.context import BotContext
 from bot.i18n import SUPPORTED, translator
 from bot.runtime import Runtime
@@ -57,6 +71,9 @@ FEATURES = [
     needs.register,
     stock.register,
     sitrep.register,
+    digests.register,
+    broadcast.register,
+    export.register,
 ]
 
 

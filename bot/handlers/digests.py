@@ -1,0 +1,255 @@
+"""Digests: the slots' job handler, /langganan (private digests) and /ringkasan jadwal|harian|mingguan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, filters
+
+from bot import scheduling
+from bot.handlers.common import add_command, call_with_retries, command_args, reply, send
+from bot.handlers.context import BotContext
+from bot.handlers.gate import require_cluster, require_member, require_secretariat
+from bot.i18n import N_, Translator, translator
+from bot.runtime import CommandSpec, Runtime
+from bot.services import charts
+from bot.services import digests as svc
+from bot.services.broadcast import Pacer, shared_pacer
+from bot.storage.jobs import JobRow
+from bot.views import digests as views
+
+log = logging.getLogger(__name__)
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+# Before the stock feature's /ringkasan (group 0, which knows only "stok"): this group takes the digest words
+# and stops the update there (ApplicationHandlerStop), so the other handler never answers them too.
+DIGEST_GROUP = -10
+ENSURE_EVERY_S = 3600
+_RINGKASAN_WORDS = re.compile(r"^/\S+\s+(jadwal|schedule|harian|daily|mingguan|weekly)\b", re.IGNORECASE)
+
+
+# ---- sending --------------------------------------------------------------------------------------
+
+
+async def _deliver(app: AnyApp, pacer: Pacer, chat_id: int, text: str) -> tuple[str, Message | None]:
+    """One digest into one chat: (run status, message)."""
+    await pacer.acquire(chat_id)
+    try:
+        message = await send(app, chat_id, text)
+    except TelegramError as exc:
+        log.warning("digest to %s failed: %s", chat_id, exc)
+        return "failed", None
+    return ("sent", message) if message is not None else ("unreachable", None)
+
+
+async def _send_photo(app: AnyApp, pacer: Pacer, chat_id: int, photo: bytes | str, caption: str) -> str | None:
+    """Send a chart (bytes the first time, then Telegram's file id); returns the file id to reuse."""
+    runtime: Runtime = app.bot_data["runtime"]
+    await pacer.acquire(chat_id)
+
+    async def _do(cid: int) -> Message:
+        return await app.bot.send_photo(cid, photo, caption=caption)
+
+    try:
+        message = await call_with_retries(runtime, chat_id, _do)
+    except TelegramError as exc:
+        log.warning("chart to %s failed: %s", chat_id, exc)
+        return None
+    return message.photo[-1].file_id if message is not None and message.photo else None
+
+
+async def _draw(t: Translator, data: svc.ChartData) -> list[tuple[str, bytes | str]]:
+    """The weekly pictures, drawn off the event loop (matplotlib takes tens of milliseconds)."""
+    out: list[tuple[str, bytes | str]] = []
+    needs_png = await asyncio.to_thread(charts.needs_chart, t, data.categories)
+    if needs_png:
+        out.append(("needs", needs_png))
+    stock_png = await asyncio.to_thread(charts.stock_chart, t, data.stock, data.stock_hidden)
+    if stock_png:
+        out.append(("stock", stock_png))
+    return out
+
+
+async def _send_charts(
+    app: AnyApp, pacer: Pacer, chat_id: int, t: Translator, pictures: list[tuple[str, bytes | str]]
+) -> list[tuple[str, bytes | str]]:
+    reused: list[tuple[str, bytes | str]] = []
+    for kind, photo in pictures:
+        file_id = await _send_photo(app, pacer, chat_id, photo, views.chart_caption(t, kind))
+        reused.append((kind, file_id or photo))
+    return reused
+
+
+# ---- the slot job ---------------------------------------------------------------------------------
+
+
+async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
+    """A due slot: plan the next one, then the group's digest and each subscriber's, each recorded first."""
+    runtime: Runtime = app.bot_data["runtime"]
+    plan = await runtime.db.write(svc.open_slot, job, now, late)
+    if not plan.send or plan.cluster is None:
+        return "missed", plan.note
+    cluster = plan.cluster
+    t = translator(cluster.locale)
+    pacer = shared_pacer(runtime)
+    late_due = plan.due_at if plan.late else None
+    delivered = 0
+    pictures: list[tuple[str, bytes | str]] | None = None
+    weekly = plan.frequency == "weekly"
+    if plan.group_run is not None:
+        digest = await runtime.db.read(svc.build, svc.scope_for(plan), now)
+        status, message = await _deliver(
+            app, pacer, plan.group_chat_id, views.digest_text(t, digest, cluster.timezone, late_due)
+        )
+        if status == "sent" and not digest.has_news:
+            status = "empty"
+        await runtime.db.write(svc.finish_run, plan.group_run, status, message.message_id if message else None,
+                               runtime.clock.timestamp())  # fmt: skip
+        delivered += message is not None
+        if message is not None and weekly and digest.has_news:
+            drawn = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
+            pictures = await _send_charts(app, pacer, plan.group_chat_id, t, drawn)
+    for subscription in plan.subscribers:
+        claimed = await runtime.db.write(svc.claim_subscriber, plan, subscription, runtime.clock.timestamp())
+        if claimed is None:
+            continue
+        run_id, digest = claimed
+        st = translator(subscription.locale or cluster.locale)
+        status, message = await _deliver(app, pacer, subscription.user_id,
+                                         views.digest_text(st, digest, cluster.timezone, late_due))  # fmt: skip
+        if status == "sent" and not digest.has_news:
+            status = "empty"
+        await runtime.db.write(svc.finish_run, run_id, status, message.message_id if message else None,
+                               runtime.clock.timestamp())  # fmt: skip
+        delivered += message is not None
+        if message is not None and weekly and digest.has_news:
+            if pictures is None:
+                drawn = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
+                pictures = drawn
+            pictures = await _send_charts(app, pacer, subscription.user_id, st, pictures)
+    return "done", f"{delivered} chat(s)"
+
+
+async def ensure_slots(app: AnyApp) -> int:
+    runtime: Runtime = app.bot_data["runtime"]
+    return int(await runtime.db.write(svc.ensure_slots, runtime.clock.timestamp()))
+
+
+async def _ensure_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await ensure_slots(context.application)
+
+
+async def on_startup(app: AnyApp) -> None:
+    """Every cluster gets its next slots (clusters set up since the last start too; hourly after that)."""
+    await ensure_slots(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _ensure_tick, interval=ENSURE_EVERY_S, first=ENSURE_EVERY_S, name="digest-slots",
+            job_kwargs={"id": "digest-slots", "replace_existing": True, "misfire_grace_time": None, "coalesce": True},
+        )  # fmt: skip
+
+
+# ---- /ringkasan jadwal | harian | mingguan --------------------------------------------------------
+
+
+async def _schedule(update: Update, context: BotContext, args: str) -> None:
+    t = context.t
+    request = svc.parse_schedule(args)
+    if request is None:
+        actor = await require_cluster(update, context)
+        if actor is not None:
+            state = await context.runtime.db.read(svc.schedule_state, actor.cluster.id)
+            await reply(update, context, views.schedule_text(t, actor.cluster, state))
+        return
+    actor = await require_secretariat(update, context)
+    if actor is None or update.effective_user is None:
+        return
+    if isinstance(request, svc.ParseProblem):
+        await reply(update, context, views.problem_text(t, request, views.SCHEDULE_EXAMPLES[1]))
+        return
+    runtime = context.runtime
+    state = await runtime.db.write(svc.set_schedule, actor.cluster.id, request.frequency, request.at,
+                                   update.effective_user.id, runtime.clock.timestamp())  # fmt: skip
+    await reply(update, context, views.schedule_text(t, actor.cluster, state, saved=True))
+
+
+async def _preview(update: Update, context: BotContext, frequency: str) -> None:
+    actor = await require_cluster(update, context)
+    chat = update.effective_chat
+    if actor is None or chat is None:
+        return
+    runtime = context.runtime
+    now = runtime.clock.timestamp()
+    digest = await runtime.db.read(svc.preview, actor.cluster.id, frequency, now)
+    if digest is None:
+        return
+    await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
+    if frequency == "weekly" and digest.has_news:
+        drawn = await _draw(context.t, await runtime.db.read(svc.chart_data, actor.cluster.id, digest.scope.since, now))
+        await _send_charts(context.application, shared_pacer(runtime), chat.id, context.t, drawn)
+
+
+async def ringkasan(update: Update, context: BotContext) -> None:
+    word, _, rest = command_args(update).partition(" ")
+    word = word.lower()
+    if word in ("jadwal", "schedule"):
+        await _schedule(update, context, rest)
+    else:
+        await _preview(update, context, "daily" if word in ("harian", "daily") else "weekly")
+    raise ApplicationHandlerStop
+
+
+# ---- /langganan -----------------------------------------------------------------------------------
+
+
+async def langganan(update: Update, context: BotContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    t = context.t
+    if chat.type != "private":
+        await reply(update, context, views.private_only(t, "/langganan"))
+        return
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    runtime = context.runtime
+    request = svc.parse_subscription(command_args(update), actor.cluster.province)
+    if request is None:
+        result = await runtime.db.read(svc.my_subscriptions, actor.cluster.id, user.id)
+        await reply(update, context, views.subscriptions_text(t, result))
+        return
+    if isinstance(request, svc.ParseProblem):
+        await reply(update, context, views.problem_text(t, request, views.SUBSCRIBE_EXAMPLE))
+        return
+    result = await runtime.db.write(svc.subscribe, actor.cluster.id, user.id, request, runtime.clock.timestamp())
+    text = views.subscribed_text(t, result) if request.action == "subscribe" else views.unsubscribed_text(t, result)
+    await reply(update, context, text)
+
+
+def register(app: AnyApp) -> None:
+    add_command(
+        app,
+        CommandSpec("langganan", N_("Receive the cluster digest privately, daily or weekly, for your regions and "
+                                    "item categories"), views.SUBSCRIBE_EXAMPLE, aliases=("subscribe",),
+                    scopes=("private",), section="laporan"),
+        langganan,
+    )  # fmt: skip
+    add_command(
+        app,
+        CommandSpec("ringkasan", N_("Digests: /ringkasan harian or mingguan shows one now; the secretariat sets "
+                                    "their times with /ringkasan jadwal"), views.SCHEDULE_EXAMPLES[0],
+                    menu=False, section="laporan"),
+        ringkasan,
+        chat_filter=filters.Regex(_RINGKASAN_WORDS),
+        group=DIGEST_GROUP,
+    )  # fmt: skip
+    runtime: Runtime = app.bot_data["runtime"]
+    runtime.extras.setdefault("startup_hooks", []).append(on_startup)
+    for kind in svc.KINDS.values():
+        scheduling.add_job_handler(app, kind, digest_job)

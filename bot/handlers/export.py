@@ -1,0 +1,72 @@
+"""/ekspor: the secretariat receives the cluster's tables as one XLSX workbook and CSV files, privately."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import InputFile, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.handlers.common import add_command, call_with_retries, command_args, reply
+from bot.handlers.context import BotContext
+from bot.handlers.gate import require_secretariat
+from bot.i18n import N_
+from bot.runtime import CommandSpec, Runtime
+from bot.services import export as svc
+from bot.services.broadcast import shared_pacer
+from bot.views import digests as views
+
+log = logging.getLogger(__name__)
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+KINDS = {"": ("xlsx", "csv"), "xlsx": ("xlsx",), "excel": ("xlsx",), "csv": ("csv",)}
+
+
+async def ekspor(update: Update, context: BotContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    actor = await require_secretariat(update, context)
+    if actor is None:
+        return
+    t = context.t
+    kinds = KINDS.get(command_args(update).lower().strip())
+    if kinds is None:
+        await reply(update, context, views.export_help(t))
+        return
+    runtime: Runtime = context.runtime
+    now = runtime.clock.timestamp()
+    export = await runtime.db.read(svc.collect, actor.cluster, now)
+    files = await asyncio.to_thread(svc.files, export, kinds)  # building a workbook is CPU work
+    caption = views.export_caption(t, actor.cluster, now, [(s.name, len(s.rows)) for s in export.sheets])
+    pacer = shared_pacer(runtime)
+    delivered = 0
+    for index, (name, content) in enumerate(files):
+        await pacer.acquire(user.id)
+
+        async def _do(cid: int, name: str = name, content: bytes = content, first: bool = index == 0) -> Message:
+            return await context.bot.send_document(
+                cid, InputFile(content, filename=name), caption=caption if first else None
+            )
+
+        try:
+            message = await call_with_retries(runtime, user.id, _do)
+        except TelegramError:
+            log.warning("export file %s could not be sent", name, exc_info=True)
+            message = None
+        if message is None:
+            break
+        delivered += 1
+    if chat.type != "private":
+        await reply(update, context, views.export_sent_privately(t) if delivered else views.export_unreachable(t))
+
+
+def register(app: AnyApp) -> None:
+    add_command(
+        app,
+        CommandSpec("ekspor", N_("Export needs, offers, pledges, stock and organisations as XLSX and CSV with HXL "
+                                 "tags (secretariat)"), "/ekspor", aliases=("export",), section="laporan"),
+        ekspor,
+    )  # fmt: skip

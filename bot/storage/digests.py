@@ -1,0 +1,527 @@
+"""SQL for digests (subscriptions, runs, the digest's aggregates), announcements and the export tables.
+
+The digest queries take optional filters (kabupaten/kota codes, item categories) so the group's digest and a
+member's filtered one are the same code; they read the open needs through ``needs_open`` / ``needs_item``
+(migration 0004) and never scan pledges, except the pledge events of the digest's period.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+FREQUENCIES = ("daily", "weekly")
+
+
+# ---- subscriptions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subscription:
+    cluster_id: int
+    user_id: int
+    frequency: str
+    region_codes: tuple[str, ...]
+    categories: tuple[str, ...]
+    locale: str | None = None  # the person's language (for their private digest)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split(",") if v)
+
+
+def _subscription(row: sqlite3.Row) -> Subscription:
+    return Subscription(
+        row["cluster_id"],
+        row["user_id"],
+        row["frequency"],
+        _split(row["region_codes"]),
+        _split(row["categories"]),
+        row["locale"] if "locale" in row.keys() else None,  # noqa: SIM118 (sqlite3.Row has no __contains__),
+    )
+
+
+def upsert_subscription(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    user_id: int,
+    frequency: str,
+    region_codes: Sequence[str],
+    categories: Sequence[str],
+    now: int,
+) -> None:
+    conn.execute(
+        "INSERT INTO digest_subscriptions (cluster_id, user_id, frequency, region_codes, categories, active, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (cluster_id, user_id, frequency) "
+        "DO UPDATE SET region_codes = excluded.region_codes, categories = excluded.categories, active = 1, "
+        "updated_at = excluded.updated_at",
+        (cluster_id, user_id, frequency, ",".join(region_codes), ",".join(categories), now, now),
+    )
+
+
+def cancel_subscriptions(
+    conn: sqlite3.Connection, cluster_id: int, user_id: int, frequencies: Iterable[str], now: int
+) -> int:
+    wanted = list(frequencies)
+    cur = conn.execute(
+        f"UPDATE digest_subscriptions SET active = 0, updated_at = ? WHERE cluster_id = ? AND user_id = ? "
+        f"AND active = 1 AND frequency IN ({','.join('?' * len(wanted))})",
+        (now, cluster_id, user_id, *wanted),
+    )
+    return cur.rowcount
+
+
+def subscriptions_of_user(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> list[Subscription]:
+    rows = conn.execute(
+        "SELECT * FROM digest_subscriptions WHERE cluster_id = ? AND user_id = ? AND active = 1 ORDER BY frequency",
+        (cluster_id, user_id),
+    )
+    return [_subscription(r) for r in rows]
+
+
+def slot_subscribers(conn: sqlite3.Connection, cluster_id: int, frequency: str) -> list[Subscription]:
+    """Active subscriptions of people who still represent an organisation and have not blocked the bot."""
+    rows = conn.execute(
+        "SELECT s.*, u.locale FROM digest_subscriptions s "
+        "JOIN members m ON m.cluster_id = s.cluster_id AND m.user_id = s.user_id AND m.status = 'active' "
+        "LEFT JOIN users u ON u.user_id = s.user_id "
+        "WHERE s.cluster_id = ? AND s.frequency = ? AND s.active = 1 AND COALESCE(u.reachable, 1) = 1 "
+        "ORDER BY s.user_id",
+        (cluster_id, frequency),
+    )
+    return [_subscription(r) for r in rows]
+
+
+# ---- digest runs ----------------------------------------------------------------------------------
+
+
+def claim_run(
+    conn: sqlite3.Connection, cluster_id: int, frequency: str, slot: str, chat_id: int, late: bool, now: int
+) -> int | None:
+    """Record that this slot goes to this chat; None when it already went (or is going) there."""
+    row = conn.execute(
+        "INSERT INTO digest_runs (cluster_id, frequency, slot, chat_id, late, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (cluster_id, frequency, slot, chat_id) DO NOTHING RETURNING id",
+        (cluster_id, frequency, slot, chat_id, int(late), now),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, status: str, message_id: int | None, now: int) -> None:
+    conn.execute(
+        "UPDATE digest_runs SET status = ?, message_id = ?, sent_at = ? WHERE id = ?", (status, message_id, now, run_id)
+    )
+
+
+def runs(conn: sqlite3.Connection, cluster_id: int, frequency: str | None = None) -> list[sqlite3.Row]:
+    sql = "SELECT * FROM digest_runs WHERE cluster_id = ?"
+    params: list[Any] = [cluster_id]
+    if frequency:
+        sql += " AND frequency = ?"
+        params.append(frequency)
+    return conn.execute(sql + " ORDER BY id", params).fetchall()
+
+
+def slot_status(conn: sqlite3.Connection, kind: str, ref: str) -> str | None:
+    row = conn.execute("SELECT status FROM scheduled_jobs WHERE kind = ? AND ref = ?", (kind, ref)).fetchone()
+    return row[0] if row else None
+
+
+def has_pending_slot(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? AND status = 'pending' LIMIT 1",
+            (kind, ref_prefix.replace("%", r"\%") + "%"),
+        ).fetchone()
+        is not None
+    )
+
+
+def pending_slot(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> int | None:
+    """Due time of the next pending slot of one cluster and frequency."""
+    row = conn.execute(
+        "SELECT MIN(due_at) FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? AND status = 'pending'",
+        (kind, ref_prefix.replace("%", r"\%") + "%"),
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+# ---- the digest's aggregates ----------------------------------------------------------------------
+
+
+def _where(alias: str, region_codes: Sequence[str], categories: Sequence[str]) -> tuple[str, list[Any]]:
+    sql, params = "", []
+    if region_codes:
+        sql += f" AND {alias}.region_code IN ({','.join('?' * len(region_codes))})"
+        params += list(region_codes)
+    if categories:
+        sql += f" AND COALESCE({alias}.category, '') IN ({','.join('?' * len(categories))})"
+        params += list(categories)
+    return sql, params
+
+
+@dataclass(frozen=True)
+class NeedLine:
+    id: int
+    number: int
+    item_key: str | None
+    item_name: str
+    quantity: float
+    pledged: float
+    received: float
+    unit: str
+    region_code: str | None
+    priority: int
+    created_at: int
+    org_name: str
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.quantity - self.pledged)
+
+
+@dataclass(frozen=True)
+class OfferLine:
+    number: int
+    item_key: str | None
+    item_name: str
+    quantity: float
+    unit: str
+    region_code: str | None
+    org_name: str
+
+
+@dataclass(frozen=True)
+class Delivered:
+    need_number: int
+    item_key: str | None
+    item_name: str
+    quantity: float
+    unit: str
+    region_code: str | None
+    org_name: str  # who delivered
+
+
+_ORG_NAME = "COALESCE(NULLIF(o.short_name, ''), o.name)"
+
+
+def open_needs(
+    conn: sqlite3.Connection, cluster_id: int, region_codes: Sequence[str], categories: Sequence[str], limit: int
+) -> list[NeedLine]:
+    """Open needs, most urgent first then oldest (the order the group should act in)."""
+    where, params = _where("n", region_codes, categories)
+    rows = conn.execute(
+        "SELECT n.id, n.number, n.item_key, n.item_name, n.quantity, n.pledged, n.received, n.unit, n.region_code, "
+        f"n.priority, n.created_at, {_ORG_NAME} AS org_name FROM needs n JOIN organizations o ON o.id = n.organization_id "
+        f"WHERE n.cluster_id = ? AND n.status = 'open'{where} ORDER BY n.priority, n.created_at LIMIT ?",
+        (cluster_id, *params, limit),
+    )
+    return [NeedLine(*r) for r in rows]
+
+
+def need_counts(
+    conn: sqlite3.Connection, cluster_id: int, since: int, region_codes: Sequence[str], categories: Sequence[str]
+) -> tuple[int, int]:
+    """(open needs, needs posted since ``since``)."""
+    where, params = _where("n", region_codes, categories)
+    row = conn.execute(
+        "SELECT COALESCE(SUM(n.status = 'open'), 0), COALESCE(SUM(n.created_at >= ?), 0) FROM needs n "
+        f"WHERE n.cluster_id = ? AND (n.status = 'open' OR n.created_at >= ?){where}",
+        (since, cluster_id, since, *params),
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def new_offers(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    since: int,
+    region_codes: Sequence[str],
+    categories: Sequence[str],
+    limit: int,
+) -> tuple[int, list[OfferLine]]:
+    where, params = _where("f", region_codes, categories)
+    base = f"FROM offers f JOIN organizations o ON o.id = f.organization_id WHERE f.cluster_id = ? AND f.created_at >= ?{where}"
+    total = conn.execute(f"SELECT COUNT(*) {base}", (cluster_id, since, *params)).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT f.number, f.item_key, f.item_name, f.quantity, f.unit, f.region_code, {_ORG_NAME} {base} "
+        "ORDER BY f.created_at LIMIT ?",
+        (cluster_id, since, *params, limit),
+    )
+    return int(total), [OfferLine(*r) for r in rows]
+
+
+def received_since(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    since: int,
+    region_codes: Sequence[str],
+    categories: Sequence[str],
+    limit: int,
+) -> tuple[int, list[Delivered]]:
+    """Pledges confirmed received in the period (from the pledge event log)."""
+    where, params = _where("n", region_codes, categories)
+    base = (
+        "FROM pledge_events e JOIN needs n ON n.id = e.need_id JOIN pledges p ON p.id = e.pledge_id "
+        "JOIN organizations o ON o.id = p.organization_id "
+        f"WHERE n.cluster_id = ? AND e.to_status = 'received' AND e.at >= ?{where}"
+    )
+    total = conn.execute(f"SELECT COUNT(*) {base}", (cluster_id, since, *params)).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT n.number, n.item_key, n.item_name, e.quantity, n.unit, n.region_code, {_ORG_NAME} {base} "
+        "ORDER BY e.at LIMIT ?",
+        (cluster_id, since, *params, limit),
+    )
+    return int(total), [Delivered(*r) for r in rows]
+
+
+def needs_by_item(
+    conn: sqlite3.Connection, cluster_id: int, region_codes: Sequence[str], categories: Sequence[str]
+) -> list[sqlite3.Row]:
+    """Open needs summed per item and unit: the input of the gap computation."""
+    where, params = _where("n", region_codes, categories)
+    return conn.execute(
+        "SELECT n.item_key, MIN(n.item_name) AS item_name, n.unit, SUM(n.quantity) AS needed, "
+        "SUM(n.pledged) AS pledged, SUM(n.received) AS received FROM needs n "
+        f"WHERE n.cluster_id = ? AND n.status = 'open'{where} "
+        "GROUP BY n.item_key, CASE WHEN n.item_key IS NULL THEN n.item_name END, n.unit",
+        (cluster_id, *params),
+    ).fetchall()
+
+
+def orgs_without_active_rep(conn: sqlite3.Connection, cluster_id: int, region_codes: Sequence[str]) -> list[str]:
+    """Approved organisations nobody represents any more (through ``members_cluster_status``)."""
+    sql = (
+        f"SELECT {_ORG_NAME} FROM organizations o WHERE o.cluster_id = ? AND o.status = 'approved' AND NOT EXISTS "
+        "(SELECT 1 FROM members m WHERE m.cluster_id = o.cluster_id AND m.status = 'active' "
+        "AND m.organization_id = o.id)"
+    )
+    params: list[Any] = [cluster_id]
+    if region_codes:
+        sql += f" AND o.region_code IN ({','.join('?' * len(region_codes))})"
+        params += list(region_codes)
+    return [r[0] for r in conn.execute(sql + " ORDER BY o.name COLLATE NOCASE", params)]
+
+
+def category_progress(conn: sqlite3.Connection, cluster_id: int, since: int) -> list[sqlite3.Row]:
+    """Per category, over the needs open now or closed as fulfilled in the period: how many, and the mean share
+    pledged and received (each need counts once: quantities of different items cannot be added)."""
+    return conn.execute(
+        "SELECT COALESCE(category, '') AS category, COUNT(*) AS n, AVG(MIN(pledged / quantity, 1.0)) AS pledged, "
+        "AVG(MIN(received / quantity, 1.0)) AS received FROM needs WHERE cluster_id = ? "
+        "AND (status = 'open' OR (status = 'fulfilled' AND closed_at >= ?)) "
+        "GROUP BY COALESCE(category, '') ORDER BY n DESC",
+        (cluster_id, since),
+    ).fetchall()
+
+
+# ---- announcements --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    cluster_id: int
+    created_by: int
+    text: str
+    status: str
+    status_chat_id: int | None
+    status_message_id: int | None
+    total: int
+    created_at: int
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    user_id: int | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    chat_id: int
+    user_id: int | None
+    status: str
+    error: str
+    name: str
+    username: str | None
+    org_name: str
+
+
+def representatives(conn: sqlite3.Connection, cluster_id: int) -> list[tuple[int, bool]]:
+    """(user id, reachable) of every active representative: a person who blocked the bot is not asked again."""
+    return [
+        (int(r[0]), bool(r[1]))
+        for r in conn.execute(
+            "SELECT m.user_id, COALESCE(u.reachable, 1) AND COALESCE(c.status, 'active') != 'unreachable' "
+            "FROM members m LEFT JOIN users u ON u.user_id = m.user_id LEFT JOIN chats c ON c.chat_id = m.user_id "
+            "WHERE m.cluster_id = ? AND m.status = 'active' ORDER BY m.joined_at, m.user_id",
+            (cluster_id,),
+        )
+    ]
+
+
+def create_broadcast(conn: sqlite3.Connection, cluster_id: int, user_id: int, text: str, total: int, now: int) -> int:
+    row = conn.execute(
+        "INSERT INTO broadcasts (cluster_id, created_by, text, total, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (cluster_id, user_id, text, total, now),
+    ).fetchone()
+    return int(row[0])
+
+
+def broadcast_by_id(conn: sqlite3.Connection, broadcast_id: int) -> Broadcast | None:
+    row = conn.execute(
+        "SELECT id, cluster_id, created_by, text, status, status_chat_id, status_message_id, total, created_at "
+        "FROM broadcasts WHERE id = ?",
+        (broadcast_id,),
+    ).fetchone()
+    return Broadcast(*row) if row else None
+
+
+def set_broadcast_status(
+    conn: sqlite3.Connection, broadcast_id: int, from_status: str, to_status: str, now: int
+) -> bool:
+    """Compare-and-set: a second tap on "Send" finds the announcement already sending and does nothing."""
+    cur = conn.execute(
+        "UPDATE broadcasts SET status = ?, started_at = CASE WHEN ? = 'sending' THEN ? ELSE started_at END, "
+        "finished_at = CASE WHEN ? IN ('done', 'cancelled') THEN ? ELSE finished_at END WHERE id = ? AND status = ?",
+        (to_status, to_status, now, to_status, now, broadcast_id, from_status),
+    )
+    return cur.rowcount > 0
+
+
+def set_status_message(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, message_id: int, total: int) -> None:
+    conn.execute(
+        "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ?, total = ? WHERE id = ?",
+        (chat_id, message_id, total, broadcast_id),
+    )
+
+
+def add_deliveries(
+    conn: sqlite3.Connection, broadcast_id: int, recipients: Sequence[tuple[int, int | None, str]], now: int
+) -> None:
+    """(chat id, user id, initial status) in sending order."""
+    conn.executemany(
+        "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, user_id, seq, status, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [
+            (broadcast_id, chat_id, user_id, seq, status, now)
+            for seq, (chat_id, user_id, status) in enumerate(recipients)
+        ],
+    )
+
+
+def pending_deliveries(conn: sqlite3.Connection, broadcast_id: int, limit: int) -> list[Recipient]:
+    """The next recipients in sending order (not claimed yet: each is claimed right before its send)."""
+    rows = conn.execute(
+        "SELECT chat_id, user_id, attempts FROM broadcast_deliveries WHERE broadcast_id = ? AND status = 'pending' "
+        "ORDER BY seq LIMIT ?",
+        (broadcast_id, limit),
+    )
+    return [Recipient(r[0], r[1], r[2]) for r in rows]
+
+
+def claim_delivery(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
+    """pending → sending (compare-and-set); None if another runner took it."""
+    row = conn.execute(
+        "UPDATE broadcast_deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? "
+        "WHERE broadcast_id = ? AND chat_id = ? AND status = 'pending' RETURNING chat_id, user_id, attempts",
+        (now, broadcast_id, chat_id),
+    ).fetchone()
+    return Recipient(row[0], row[1], row[2]) if row else None
+
+
+def record_delivery(
+    conn: sqlite3.Connection,
+    broadcast_id: int,
+    chat_id: int,
+    status: str,
+    message_id: int | None,
+    error: str,
+    now: int,
+) -> None:
+    conn.execute(
+        "UPDATE broadcast_deliveries SET status = ?, message_id = ?, error = ?, updated_at = ? "
+        "WHERE broadcast_id = ? AND chat_id = ? AND status = 'sending'",
+        (status, message_id, error[:200], now, broadcast_id, chat_id),
+    )
+
+
+def delivery_counts(conn: sqlite3.Connection, broadcast_id: int) -> dict[str, int]:
+    return {
+        r[0]: r[1]
+        for r in conn.execute(
+            "SELECT status, COUNT(*) FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY status",
+            (broadcast_id,),
+        )
+    }
+
+
+def undelivered(conn: sqlite3.Connection, broadcast_id: int) -> list[Undelivered]:
+    rows = conn.execute(
+        "SELECT d.chat_id, d.user_id, d.status, d.error, TRIM(COALESCE(u.first_name, '') || ' ' || "
+        "COALESCE(u.last_name, '')) AS name, u.username, COALESCE(NULLIF(o.short_name, ''), o.name, '') AS org_name "
+        "FROM broadcast_deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+        "LEFT JOIN users u ON u.user_id = d.user_id "
+        "LEFT JOIN members m ON m.cluster_id = b.cluster_id AND m.user_id = d.user_id AND m.status = 'active' "
+        "LEFT JOIN organizations o ON o.id = m.organization_id "
+        "WHERE d.broadcast_id = ? AND d.status IN ('blocked', 'failed', 'uncertain') ORDER BY d.status, d.seq",
+        (broadcast_id,),
+    )
+    return [Undelivered(*r) for r in rows]
+
+
+def interrupted_broadcasts(conn: sqlite3.Connection, now: int) -> list[int]:
+    """Announcements a crash left half-sent. A recipient claimed but never recorded may have got the message:
+    it becomes 'uncertain' and is not sent again; the rest continue."""
+    ids = [r[0] for r in conn.execute("SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id")]
+    for broadcast_id in ids:
+        conn.execute(
+            "UPDATE broadcast_deliveries SET status = 'uncertain', error = 'interrupted', updated_at = ? "
+            "WHERE broadcast_id = ? AND status = 'sending'",
+            (now, broadcast_id),
+        )
+    return ids
+
+
+# ---- export tables --------------------------------------------------------------------------------
+
+
+def export_needs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        f"SELECT n.*, {_ORG_NAME} AS org_name, o.name AS org_full_name, i.title AS incident_title FROM needs n "
+        "JOIN organizations o ON o.id = n.organization_id LEFT JOIN incidents i ON i.id = n.incident_id "
+        "WHERE n.cluster_id = ? ORDER BY n.number",
+        (cluster_id,),
+    ).fetchall()
+
+
+def export_offers(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT f.*, o.name AS org_full_name FROM offers f JOIN organizations o ON o.id = f.organization_id "
+        "WHERE f.cluster_id = ? ORDER BY f.number",
+        (cluster_id,),
+    ).fetchall()
+
+
+def export_pledges(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT p.id, p.quantity, p.status, p.source, p.created_at, p.updated_at, n.number AS need_number, "
+        "n.item_key, n.item_name, n.category, n.unit, n.region_code, f.number AS offer_number, "
+        "o.name AS provider, r.name AS recipient FROM pledges p JOIN needs n ON n.id = p.need_id "
+        "JOIN organizations o ON o.id = p.organization_id JOIN organizations r ON r.id = n.organization_id "
+        "LEFT JOIN offers f ON f.id = p.offer_id WHERE n.cluster_id = ? ORDER BY p.id",
+        (cluster_id,),
+    ).fetchall()
+
+
+def export_orgs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT o.*, (SELECT COUNT(*) FROM members m WHERE m.cluster_id = o.cluster_id AND m.status = 'active' "
+        "AND m.organization_id = o.id) AS reps FROM organizations o WHERE o.cluster_id = ? "
+        "ORDER BY o.type, o.name COLLATE NOCASE",
+        (cluster_id,),
+    ).fetchall()
