@@ -124,7 +124,9 @@ async def test_preview_cancel_and_a_second_tap(h: Harness, db_path: Path) -> Non
     calls = await h.sim.press(ADMIN, card, text="✖ Batal")
     assert any(c.method == "editMessageText" and "Dibatalkan" in c.text for c in calls)
     assert not announcements(h.api.calls)
-    calls = await h.sim.press(ADMIN, card, data=card.buttons[0][0]["callback_data"])  # the send button of a cancelled draft
+    calls = await h.sim.press(
+        ADMIN, card, data=card.buttons[0][0]["callback_data"]
+    )  # the send button of a cancelled draft
     assert any(c.method == "answerCallbackQuery" and "sudah dikirim atau dibatalkan" in str(c.params.get("text"))
                for c in calls)  # fmt: skip
     card = await preview(h)

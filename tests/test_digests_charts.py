@@ -30,7 +30,11 @@ def test_needs_chart_is_a_phone_sized_png() -> None:
 
 
 def test_stock_chart_has_a_panel_per_unit_and_nothing_without_stock() -> None:
-    rows = [RegionStock("63.71", "kg", 12_000.5), RegionStock("63.06", "kg", 2_500), RegionStock("63.03", "lembar", 300)]
+    rows = [
+        RegionStock("63.71", "kg", 12_000.5),
+        RegionStock("63.06", "kg", 2_500),
+        RegionStock("63.03", "lembar", 300),
+    ]
     image = _image(charts.stock_chart(translator("id"), rows, hidden=True) or b"")
     assert image.height > image.width * 0.5
     assert charts.stock_chart(translator("id"), []) is None

@@ -45,7 +45,9 @@ async def at(h: Harness, when: datetime) -> list[ApiCall]:
 
 
 def digests(calls: Sequence[ApiCall], chat_id: int, word: str = "Ringkasan harian") -> list[ApiCall]:
-    return [c for c in calls if c.method == "sendMessage" and c.error is None and c.chat_id == chat_id and word in c.text]
+    return [
+        c for c in calls if c.method == "sendMessage" and c.error is None and c.chat_id == chat_id and word in c.text
+    ]
 
 
 def pending_digest_jobs(db_path: Path) -> list[tuple[object, ...]]:

@@ -88,8 +88,25 @@ async def _send_charts(
 # ---- the slot job ---------------------------------------------------------------------------------
 
 
+async def _send_digest(
+    app: AnyApp, pacer: Pacer, chat_id: int, t: Translator, digest: svc.Digest, late_due: int | None, run_id: int
+) -> bool:
+    """One recorded run: send, then record how it went ('empty' for the one-line digest)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    tz = digest.scope.cluster.timezone
+    status, message = await _deliver(app, pacer, chat_id, views.digest_text(t, digest, tz, late_due))
+    if status == "sent" and not digest.has_news:
+        status = "empty"
+    await runtime.db.write(svc.finish_run, run_id, status, message.message_id if message else None,
+                           runtime.clock.timestamp())  # fmt: skip
+    return message is not None
+
+
 async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """A due slot: plan the next one, then the group's digest and each subscriber's, each recorded first."""
+    """A due slot: plan the next one, then the group's digest and each subscriber's, each recorded first.
+
+    The weekly charts are drawn once and sent to the group; subscribers get the same pictures by file id.
+    """
     runtime: Runtime = app.bot_data["runtime"]
     plan = await runtime.db.write(svc.open_slot, job, now, late)
     if not plan.send or plan.cluster is None:
@@ -98,40 +115,28 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
     t = translator(cluster.locale)
     pacer = shared_pacer(runtime)
     late_due = plan.due_at if plan.late else None
-    delivered = 0
-    pictures: list[tuple[str, bytes | str]] | None = None
     weekly = plan.frequency == "weekly"
+    pictures: list[tuple[str, bytes | str]] | None = None
+    delivered = 0
     if plan.group_run is not None:
         digest = await runtime.db.read(svc.build, svc.scope_for(plan), now)
-        status, message = await _deliver(
-            app, pacer, plan.group_chat_id, views.digest_text(t, digest, cluster.timezone, late_due)
-        )
-        if status == "sent" and not digest.has_news:
-            status = "empty"
-        await runtime.db.write(svc.finish_run, plan.group_run, status, message.message_id if message else None,
-                               runtime.clock.timestamp())  # fmt: skip
-        delivered += message is not None
-        if message is not None and weekly and digest.has_news:
-            drawn = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
-            pictures = await _send_charts(app, pacer, plan.group_chat_id, t, drawn)
+        if await _send_digest(app, pacer, plan.group_chat_id, t, digest, late_due, plan.group_run):
+            delivered += 1
+            if weekly and digest.has_news:
+                pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
+                pictures = await _send_charts(app, pacer, plan.group_chat_id, t, pictures)
     for subscription in plan.subscribers:
         claimed = await runtime.db.write(svc.claim_subscriber, plan, subscription, runtime.clock.timestamp())
         if claimed is None:
             continue
         run_id, digest = claimed
         st = translator(subscription.locale or cluster.locale)
-        status, message = await _deliver(app, pacer, subscription.user_id,
-                                         views.digest_text(st, digest, cluster.timezone, late_due))  # fmt: skip
-        if status == "sent" and not digest.has_news:
-            status = "empty"
-        await runtime.db.write(svc.finish_run, run_id, status, message.message_id if message else None,
-                               runtime.clock.timestamp())  # fmt: skip
-        delivered += message is not None
-        if message is not None and weekly and digest.has_news:
-            if pictures is None:
-                drawn = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
-                pictures = drawn
-            pictures = await _send_charts(app, pacer, subscription.user_id, st, pictures)
+        if await _send_digest(app, pacer, subscription.user_id, st, digest, late_due, run_id):
+            delivered += 1
+            if weekly and digest.has_news:
+                if pictures is None:
+                    pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
+                pictures = await _send_charts(app, pacer, subscription.user_id, st, pictures)
     return "done", f"{delivered} chat(s)"
 
 
@@ -244,7 +249,7 @@ def register(app: AnyApp) -> None:
         app,
         CommandSpec("ringkasan", N_("Digests: /ringkasan harian or mingguan shows one now; the secretariat sets "
                                     "their times with /ringkasan jadwal"), views.SCHEDULE_EXAMPLES[0],
-                    menu=False, section="laporan"),
+                    aliases=("summary",), menu=False, section="laporan"),
         ringkasan,
         chat_filter=filters.Regex(_RINGKASAN_WORDS),
         group=DIGEST_GROUP,
