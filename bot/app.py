@@ -159,11 +159,11 @@ async def set_command_menus(app: Application[Any, Any, Any, Any, Any, Any]) -> N
     for scope_name, scope in (("private", BotCommandScopeAllPrivateChats()), ("group", BotCommandScopeAllGroupChats())):
         for lang in SUPPORTED:
             t = translator(lang)
-            commands = [
-                BotCommand(spec.name, t.gettext(spec.description)[:256])
-                for spec in runtime.commands
-                if spec.menu and scope_name in spec.scopes
-            ]
+            seen: dict[str, str] = {}
+            for spec in runtime.commands:
+                if spec.menu and scope_name in spec.scopes and spec.name not in seen:
+                    seen[spec.name] = t.gettext(spec.description)[:256]
+            commands = [BotCommand(name, description) for name, description in seen.items()]
             language_code = None if lang == "id" else lang
             try:
                 await app.bot.set_my_commands(commands, scope=scope, language_code=language_code)

@@ -133,3 +133,9 @@ async def test_flooding_user_is_answered_once_politely(h: Harness) -> None:
     h.clock.advance(__import__("datetime").timedelta(seconds=11))
     calls = await h.sim.send(MEMBER, text="/start")
     assert calls and "Halo" in calls[-1].text
+
+
+async def test_help_lists_each_command_once(h: Harness) -> None:
+    calls = await h.sim.send(MEMBER, text="/bantuan")
+    lines = [line.split(" — ")[0] for line in calls[-1].text.splitlines() if line.startswith("/")]
+    assert len(lines) == len(set(lines))

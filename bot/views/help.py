@@ -29,10 +29,14 @@ def start_text(t: Translator, first_name: str, chat_type: str) -> str:
 def help_text(t: Translator, commands: Iterable[CommandSpec], chat_type: str) -> str:
     scope = "private" if chat_type == "private" else "group"
     lines = [t.gettext("<b>What I can do</b>"), ""]
+    merged: dict[str, list[CommandSpec]] = {}
     for spec in commands:
-        if scope not in spec.scopes:
-            continue
-        line = f"/{spec.name} — {esc(t.gettext(spec.description))}"
+        if scope in spec.scopes:
+            merged.setdefault(spec.name, []).append(spec)  # several features may share one command word
+    for specs in merged.values():
+        spec = specs[0]
+        description = "; ".join(t.gettext(s.description) for s in specs)
+        line = f"/{spec.name} — {esc(description)}"
         if spec.example:
             line += "\n   " + t.gettext("Example: {example}").format(
                 example=f"<code>{esc(t.gettext(spec.example))}</code>"
