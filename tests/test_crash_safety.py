@@ -2,7 +2,7 @@
 HTTP, killed with SIGKILL at random points while members post needs and pledge, then restarted.
 
 Checks: every acknowledged post and pledge is stored exactly once, redelivered updates change
-nothing, totals equal the audit log (no half-written state), and no escalation is sent twice.
+nothing (needs, stock reports, pledges), totals equal the audit log (no half-written state), and no escalation is sent twice.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def test_sigkill_rounds_lose_and_duplicate_nothing(tmp_path: Path) -> None:
         # Phase 1: needs posted while the process is killed at random points.
         for i in range(NEEDS):
             api.push(_message(MEMBER, MEMBER.id, f"/butuh {100 + i} buah genset HSS mendesak"))
+            api.push(_message(OTHER, OTHER.id, f"/stok beras {2000 + i} kg gudang Posko {i} Banjarbaru"))
         for _ in range(ROUNDS):
             proc = _start(env, log)
             time.sleep(rng.uniform(1.2, 3.0))
@@ -133,6 +134,12 @@ def test_sigkill_rounds_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     assert acked_needs and acked_needs <= numbers
     assert _query(db, "SELECT quantity FROM needs GROUP BY quantity HAVING COUNT(*) > 1") == []
     assert len(numbers) <= NEEDS
+    # every acknowledged stock report exists exactly once, with the acknowledged figure
+    acked_stock = [int(m.group(1).replace(".", "")) for c in sent if c.chat_id == OTHER.id
+                   for m in [re.search(r"✅ 1\. Beras — ([\d.]+) kg", c.text)] if m]  # fmt: skip
+    stock = [int(q) for (q,) in _query(db, "SELECT quantity FROM stock")]
+    assert acked_stock and set(acked_stock) <= set(stock)
+    assert len(stock) == len(set(stock)) <= NEEDS
     # every acknowledged pledge exists exactly once (amounts are unique per pledge update)
     acked_pledges = [float(m.group(1).replace(".", "").replace(",", ".")) for c in sent if c.chat_id == OTHER.id
                      for m in [re.search(r"berkomitmen ([\d.,]+) buah", c.text)] if m]  # fmt: skip
