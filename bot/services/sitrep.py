@@ -43,7 +43,7 @@ def build(conn: sqlite3.Connection, cluster: Cluster, now: int) -> domain.Sitrep
         for r in urgent_rows[:URGENT_LIMIT]
     ]
     report.coverage = [
-        domain.CategoryCoverage(r["category"], r["n"], r["pledged"], r["sent"], r["received"])
+        domain.CategoryCoverage(r["category"] or "", r["n"], r["pledged"], r["sent"], r["received"])
         for r in repo.coverage_by_category(conn, cluster.id)
     ]
     items = [

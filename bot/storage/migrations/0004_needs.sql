@@ -56,6 +56,10 @@ CREATE TABLE needs (
 CREATE INDEX needs_open ON needs (cluster_id, status, priority, created_at);
 CREATE INDEX needs_item ON needs (cluster_id, status, item_key, region_code);
 CREATE INDEX needs_org ON needs (organization_id, status);
+-- Covering indexes for the situation summary's GROUP BYs (column order = GROUP BY order; no table reads).
+CREATE INDEX needs_sitrep_region ON needs (cluster_id, status, region_code, priority, pledged, quantity);
+CREATE INDEX needs_sitrep_category ON needs (cluster_id, status, category, quantity, pledged, sent, received);
+CREATE INDEX needs_sitrep_item ON needs (cluster_id, status, item_key, unit, item_name, quantity, pledged, received);
 
 CREATE TABLE offers (
     id              INTEGER PRIMARY KEY,

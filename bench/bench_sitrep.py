@@ -1,0 +1,135 @@
+"""The situation summary at scale: 100,000 needs/offers/pledges and 1,000,000 stock rows in one cluster.
+
+Times ``services.sitrep.build`` (every aggregate of the summary, stock sources included) and rendering the
+compact pinned text, median of several runs. Run: ``python -m bench.bench_sitrep``. Target: under 200 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.bench_stock import NOW, ORGS, _median_ms, _rows
+from bot.domain import catalogue, regions
+from bot.i18n import translator
+from bot.services import sitrep as sitrep_svc
+from bot.storage import stock as stock_repo
+from bot.storage.db import apply_migrations, open_sync
+from bot.storage.members import cluster_by_id
+from bot.views import sitrep as sitrep_views
+
+TARGET_MS = 200.0
+
+
+def _load(conn: Any, needs: int, offers: int, pledges: int, stock_rows: int) -> int:
+    rng = random.Random(7)
+    items = [i for i in catalogue.items()]
+    codes = [r.code for r in regions.regions("63")]
+    conn.execute("BEGIN")
+    cluster_id = conn.execute(
+        "INSERT INTO clusters (chat_id, name, created_at) VALUES (-1001, 'Bench', ?) RETURNING id", (NOW,)
+    ).fetchone()[0]
+    conn.executemany(
+        "INSERT INTO organizations (id, cluster_id, name, norm_name, type, status, stock_public, created_at) "
+        "VALUES (?, ?, ?, ?, 'ngo', 'approved', ?, ?)",
+        [(i, cluster_id, f"Org {i}", f"org {i}", int(i % 10 < 3), NOW) for i in range(1, ORGS + 1)],
+    )
+    conn.execute(
+        "INSERT INTO incidents (cluster_id, type, title, region_codes, status, started_at, created_by, created_at) "
+        "VALUES (?, 'banjir', 'Banjir HSS', '63.06,63.07', 'tanggap', ?, 1, ?)",
+        (cluster_id, NOW, NOW),
+    )
+    need_rows = []
+    for n in range(1, needs + 1):
+        item = rng.choice(items)
+        qty = float(rng.randint(10, 5000))
+        pledged = float(rng.randint(0, int(qty)))
+        status = rng.choices(["open", "fulfilled", "cancelled"], [70, 25, 5])[0]
+        need_rows.append((n, cluster_id, n, 1, rng.randint(1, ORGS), 1, item.key, item.name_id, item.category, qty,
+                          item.unit, rng.choice(codes), rng.randint(1, 4), status, pledged, pledged / 2,
+                          pledged / 4, NOW - rng.randint(0, 30 * 86400), NOW))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO needs (id, cluster_id, number, incident_id, organization_id, created_by, item_key, item_name, "
+        "category, quantity, unit, region_code, priority, status, pledged, sent, received, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        need_rows,
+    )
+    offer_rows = []
+    for n in range(1, offers + 1):
+        item = rng.choice(items)
+        offer_rows.append((cluster_id, n, rng.randint(1, ORGS), 1, item.key, item.name_id, item.category,
+                           float(rng.randint(10, 999)), item.unit, float(rng.choice([0, 0, 5])), rng.choice(codes),
+                           NOW, NOW))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO offers (cluster_id, number, organization_id, created_by, item_key, item_name, category, "
+        "quantity, unit, committed, region_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        offer_rows,
+    )
+    conn.executemany(
+        "INSERT INTO pledges (need_id, organization_id, user_id, quantity, status, created_at, updated_at) "
+        "VALUES (?, ?, 1, ?, ?, ?, ?)",
+        [
+            (
+                rng.randint(1, needs),
+                rng.randint(1, ORGS),
+                float(rng.randint(1, 50)),
+                rng.choice(["pledged", "sent", "received"]),
+                NOW,
+                NOW,
+            )
+            for _ in range(pledges)
+        ],
+    )
+    conn.execute("COMMIT")
+    conn.execute("BEGIN")
+    stock_repo.bulk_insert(conn, cluster_id, _rows(stock_rows, list(range(1, ORGS + 1))), NOW)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    return int(cluster_id)
+
+
+def run(
+    needs: int = 100_000, offers: int = 20_000, pledges: int = 100_000, stock_rows: int = 1_000_000
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as scratch:
+        conn = open_sync(Path(scratch) / "sitrep.db")
+        try:
+            apply_migrations(conn)
+            start = time.perf_counter()
+            cluster_id = _load(conn, needs, offers, pledges, stock_rows)
+            load_s = time.perf_counter() - start
+            cluster = cluster_by_id(conn, cluster_id)
+            assert cluster is not None
+            t = translator("id")
+
+            def build() -> Any:
+                return sitrep_svc.build(conn, cluster, NOW)
+
+            def build_and_render() -> str:
+                return sitrep_views.compact(t, build(), cluster.timezone, "KlasterBot", cluster.id).text
+
+            build_ms = _median_ms(build)
+            total_ms = _median_ms(build_and_render)
+            text = build_and_render()
+            return {
+                "needs": needs, "offers": offers, "pledges": pledges, "stock_rows": stock_rows,
+                "load_s": round(load_s, 1), "build_ms": build_ms, "build_and_render_ms": total_ms,
+                "pinned_text_chars": len(text), "target_ms": TARGET_MS, "ok": total_ms < TARGET_MS,
+            }  # fmt: skip
+        finally:
+            conn.close()
+
+
+def main(argv: list[str]) -> int:
+    figures = run(*(int(a) for a in argv)) if argv else run()
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0 if figures["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
