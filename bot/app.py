@@ -35,6 +35,7 @@ from bot import scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import (
+    agenda,
     broadcast,
     capacity,
     cluster,
@@ -48,6 +49,7 @@ from bot.handlers import (
     registration,
     sitrep,
     stock,
+    workplan,
 )
 from bot.handlers.context import BotContext
 from bot.i18n import SUPPORTED, translator
@@ -74,6 +76,8 @@ FEATURES = [
     digests.register,
     broadcast.register,
     export.register,
+    agenda.register,
+    workplan.register,
 ]
 
 

@@ -14,9 +14,9 @@ ChatMigrationHook = Callable[[sqlite3.Connection, int, int], None]
 
 
 def _hooks() -> list[ChatMigrationHook]:
-    from bot.storage import needs, sitrep
+    from bot.storage import agenda, needs, sitrep
 
-    return [needs.migrate_chat, sitrep.migrate_chat]
+    return [needs.migrate_chat, sitrep.migrate_chat, agenda.migrate_chat]
 
 
 CHAT_MIGRATION_HOOKS: list[ChatMigrationHook] = _hooks()
