@@ -196,3 +196,16 @@ def test_estimate_table() -> None:
     assert standards.parse_request("1.200 jiwa 7 hari HSS") == standards.CalcRequest(1200, 7, "HSS")
     assert standards.parse_request("0 jiwa") == "range"
     assert standards.parse_request("halo") == "people"
+
+
+async def test_summary_lists_upcoming_events(h: Harness) -> None:
+    await cluster_with_members(h)
+    calls = await h.sim.send(
+        ADMIN,
+        GROUP_ID,
+        "/agenda baru rapat koordinasi | Rakor logistik banjir | besok 14.00 | 2 jam | Posko BPBD Kalsel",
+    )
+    assert not any(c.error for c in calls)
+    calls = await h.sim.send(MEMBER, GROUP_ID, "/lapsit")
+    text = calls[-1].text
+    assert "Agenda mendatang" in text and "Rakor logistik banjir" in text

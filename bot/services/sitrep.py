@@ -17,7 +17,17 @@ OFFER_LIMIT = 5
 # Optional sources contributed by other features (stock, agenda). Each takes (conn, cluster_id, now)
 # and fills part of the summary; kept as an explicit list so the summary never imports them blindly.
 Contributor = Callable[[sqlite3.Connection, int, int, domain.Sitrep], None]
-CONTRIBUTORS: list[Contributor] = []
+
+
+def _upcoming_events(conn: sqlite3.Connection, cluster_id: int, now: int, report: domain.Sitrep) -> None:
+    """The agenda's next events (forum sessions, trainings, meetings) for the "Coming up" section."""
+    from bot.storage import agenda as agenda_repo
+
+    report.events = [domain.EventLine(e.title, e.starts_at, e.type)
+                     for e in agenda_repo.upcoming_events(conn, cluster_id, now, limit=5)]  # fmt: skip
+
+
+CONTRIBUTORS: list[Contributor] = [_upcoming_events]
 
 
 def build(conn: sqlite3.Connection, cluster: Cluster, now: int) -> domain.Sitrep:
