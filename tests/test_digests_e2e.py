@@ -302,3 +302,21 @@ async def test_digest_on_demand_and_zone_change(h: Harness, db_path: Path) -> No
     assert not digests(calls, GROUP_ID)
     calls = await at(h, utc(2025, 8, 22, 0, 0, 30))
     assert len(digests(calls, GROUP_ID)) == 1
+
+
+async def test_digest_lists_the_coming_week(h) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import digests as digests_svc
+    from tests.conftest import ADMIN, GROUP_ID, MEMBER
+    from tests.test_needs_e2e import cluster_with_members
+
+    await cluster_with_members(h)
+    await h.sim.send(
+        ADMIN,
+        GROUP_ID,
+        "/agenda baru rapat koordinasi | Rakor logistik banjir | besok 14.00 | 2 jam | Posko BPBD Kalsel",
+    )
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 10 buah genset HSS")
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/ringkasan harian")
+    text = "\n".join(c.text for c in calls if c.method == "sendMessage")
+    assert "Sepekan ke depan" in text and "Rakor logistik banjir" in text
+    assert digests_svc.coming_week_section in digests_svc.SECTIONS

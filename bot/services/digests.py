@@ -273,6 +273,8 @@ class Digest:
     gaps_total: int = 0
     stock: StockAlerts | None = None
     orgs_without_rep: list[str] = field(default_factory=list)
+    events: list[tuple[str, int]] = field(default_factory=list)  # (title, starts_at) in the coming week
+    deadlines: list[tuple[str, str, int]] = field(default_factory=list)  # (title, organisation, deadline)
 
     @property
     def has_news(self) -> bool:
@@ -343,7 +345,21 @@ def representation_section(conn: sqlite3.Connection, scope: Scope, digest: Diges
     digest.orgs_without_rep = repo.orgs_without_active_rep(conn, scope.cluster.id, scope.region_codes)
 
 
-# The digest's sections in order. Events and work-plan deadlines of the coming week (issue 7) go here.
+def coming_week_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+    """Events and open work-plan deadlines of the next seven days (the agenda feature's data)."""
+    from bot.storage import agenda as agenda_repo
+
+    until = digest.until + 7 * DAY_S
+    digest.events = [(e.title, e.starts_at) for e in agenda_repo.upcoming_events(conn, scope.cluster.id, digest.until)
+                     if e.starts_at <= until][:8]  # fmt: skip
+    digest.deadlines = sorted(
+        (w.title, w.org_label, w.deadline_at)
+        for w in agenda_repo.open_work_items(conn, scope.cluster.id)
+        if w.deadline_at <= until
+    )[:8]
+
+
+# The digest's sections in order.
 SECTIONS: list[Section] = [
     needs_section,
     offers_section,
@@ -351,6 +367,7 @@ SECTIONS: list[Section] = [
     gaps_section,
     stock_section,
     representation_section,
+    coming_week_section,
 ]
 
 

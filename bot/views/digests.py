@@ -193,6 +193,16 @@ def _representation(t: Translator, digest: Digest) -> list[str]:
             "• " + shown]  # fmt: skip
 
 
+def _coming_week(t: Translator, digest: Digest, tz: str) -> list[str]:
+    if not digest.events and not digest.deadlines:
+        return []
+    lines = [t.gettext("<b>Coming week</b>")]
+    lines += [f"📅 {_when(t, starts, tz)} — {esc(title)}" for title, starts in digest.events]
+    lines += ["⏳ " + t.gettext("{title} ({org}), due {day}").format(title=esc(title), org=esc(org), day=_day(t, due, tz))
+              for title, org, due in digest.deadlines]  # fmt: skip
+    return lines
+
+
 def digest_text(t: Translator, digest: Digest, tz: str, late_due: int | None = None) -> str:
     """The whole digest, or one line when nothing happened in the period."""
     if not digest.has_news:
@@ -209,7 +219,7 @@ def digest_text(t: Translator, digest: Digest, tz: str, late_due: int | None = N
     if late_due is not None:
         lines.append(t.gettext("⏰ Late: this digest was due {when}.").format(when=_when(t, late_due, tz)))
     for section in (_needs(t, digest), _offers(t, digest), _delivered(t, digest), _gaps(t, digest),
-                    _stock(t, digest, tz), _representation(t, digest)):  # fmt: skip
+                    _stock(t, digest, tz), _representation(t, digest), _coming_week(t, digest, tz)):  # fmt: skip
         if section:
             lines += ["", *section]
     lines += ["", t.gettext("More: /kebutuhan · /tawaran · digests in private: /langganan")]
