@@ -10,7 +10,7 @@ from telegram.ext import Application
 
 from bot.domain import regions
 from bot.domain.orgs import normalize_name, parse_capacity_kind, parse_capacity_line
-from bot.handlers.common import add_command, command_args, reply
+from bot.handlers.common import add_command, command_args, parse_id, reply
 from bot.handlers.context import BotContext
 from bot.handlers.gate import require_cluster, require_member
 from bot.i18n import N_
@@ -52,12 +52,13 @@ async def kapasitas(update: Update, context: BotContext) -> None:
         return
     now = runtime.clock.timestamp()
     if first.lower() in ("hapus", "delete"):
-        if not rest.strip().lstrip("#").isdigit():
+        number = parse_id(rest.strip().lstrip("#"))
+        if number is None:
             await reply(
                 update, context, t.gettext("Write the number shown in the list, e.g. <code>/kapasitas hapus 12</code>.")
             )
             return
-        removed = await runtime.db.write(repo.delete_capacity, actor.org.id, int(rest.strip().lstrip("#")))
+        removed = await runtime.db.write(repo.delete_capacity, actor.org.id, number)
         await reply(
             update, context, t.gettext("Removed.") if removed else t.gettext("There is no such entry in your list.")
         )

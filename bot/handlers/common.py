@@ -164,6 +164,17 @@ def add_command(
     app.add_handler(CommandHandler(list(names), callback, filters=chat_filter), group=group)  # type: ignore[arg-type]
 
 
+MAX_ID_DIGITS = 18  # SQLite's INTEGER holds 19 digits; no id or page number comes near
+
+
+def parse_id(text: str) -> int | None:
+    """A row id or page number typed or carried in callback data, or None. ASCII digits only (``"²".isdigit()``
+    is true but ``int("²")`` raises) and at most 18 of them (a longer one overflows SQLite's INTEGER)."""
+    if not text or len(text) > MAX_ID_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def command_args(update: Update) -> str:
     """The text after the command (kept raw: multi-line reports keep their lines)."""
     message = update.effective_message

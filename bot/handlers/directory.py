@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.handlers.common import add_command, command_args, edit, reply
+from bot.handlers.common import add_command, command_args, edit, parse_id, reply
 from bot.handlers.context import BotContext
 from bot.handlers.gate import current_actor, require_cluster
 from bot.i18n import N_
@@ -51,9 +51,9 @@ async def on_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    page_text = query.data.partition(":")[2]
+    page = parse_id(query.data.partition(":")[2])
     actor = await current_actor(update, context)
-    if actor is None or not page_text.isdigit():
+    if actor is None or page is None:
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
     await query.answer()
@@ -62,7 +62,7 @@ async def on_page(update: Update, context: BotContext) -> None:
         context,
         query.message.chat.id,
         query.message.message_id,
-        views.directory_page(context.t, actor.cluster, entries, counts, int(page_text)),
+        views.directory_page(context.t, actor.cluster, entries, counts, page),
     )
 
 

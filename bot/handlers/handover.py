@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.handlers.common import add_command, command_args, edit, reply, send
+from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import is_secretariat, require_cluster
@@ -164,10 +164,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or query.data is None:
         return
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n"):
+    handover_id = parse_id(parts[1]) if len(parts) == 3 else None
+    if handover_id is None or parts[2] not in ("y", "n"):
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
-    await _answer(update, context, int(parts[1]), None, parts[2] == "y")
+    await _answer(update, context, handover_id, None, parts[2] == "y")
 
 
 async def deeplink(update: Update, context: BotContext, arg: str) -> None:

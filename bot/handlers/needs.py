@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import scheduling
 from bot.handlers import needs_input
-from bot.handlers.common import add_command, command_args, edit, reply, send
+from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_member, require_secretariat
@@ -262,14 +262,15 @@ async def on_offer_button(update: Update, context: BotContext) -> None:
         return
     parts = query.data.split(":")
     actor = await current_actor(update, context)
-    if actor is None or len(parts) != 3 or parts[1] != "wd" or not parts[2].isdigit():
+    offer_id = parse_id(parts[2]) if len(parts) == 3 else None
+    if actor is None or parts[1] != "wd" or offer_id is None:
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
     secretariat = await is_secretariat(context, actor, user.id)
     org_id = actor.org.id if actor.is_active and actor.org else None
     runtime = context.runtime
     offer = await runtime.db.write(
-        svc.withdraw_offer, int(parts[2]), org_id, secretariat, user.id, runtime.clock.timestamp()
+        svc.withdraw_offer, offer_id, org_id, secretariat, user.id, runtime.clock.timestamp(), actor.cluster.id
     )
     if offer is None:
         await query.answer(
@@ -289,11 +290,12 @@ async def on_card_button(update: Update, context: BotContext) -> None:
         return
     t = context.t
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[2].isdigit() or parts[1] not in ("help", "info", "done", "cancel"):
+    need_id = parse_id(parts[2]) if len(parts) == 3 else None
+    if need_id is None or parts[1] not in ("help", "info", "done", "cancel"):
         await query.answer(t.gettext("This button is no longer valid."))
         return
     runtime = context.runtime
-    need = await runtime.db.read(repo.need_by_id, int(parts[2]))
+    need = await runtime.db.read(repo.need_by_id, need_id)
     actor = await current_actor(update, context)
     if need is None or actor is None or need.cluster_id != actor.cluster.id:
         await query.answer(t.gettext("This button is no longer valid."))
@@ -331,7 +333,8 @@ async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
     actor = await require_member(update, context)
     if actor is None:
         return
-    need = await context.runtime.db.read(repo.need_by_id, int(arg)) if arg.isdigit() else None
+    need_id = parse_id(arg)
+    need = await context.runtime.db.read(repo.need_by_id, need_id) if need_id is not None else None
     if need is None or need.cluster_id != actor.cluster.id:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
@@ -346,7 +349,8 @@ async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
 
 async def deeplink_detail(update: Update, context: BotContext, arg: str) -> None:
     actor = await current_actor(update, context)
-    need = await context.runtime.db.read(repo.need_by_id, int(arg)) if arg.isdigit() else None
+    need_id = parse_id(arg)
+    need = await context.runtime.db.read(repo.need_by_id, need_id) if need_id is not None else None
     if need is None or actor is None or need.cluster_id != actor.cluster.id:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
@@ -422,13 +426,18 @@ async def on_pledge_button(update: Update, context: BotContext) -> None:
         return
     parts = query.data.split(":")
     try:
-        kind, need_id, value = parts[1], int(parts[2]), parts[3]
+        kind, need_id, value = parts[1], parse_id(parts[2]), parts[3]
         amount = float(value) if kind == "q" else 0.0
-        offer_id = int(value) if kind == "o" else None
+        offer_id = parse_id(value) if kind == "o" else None
     except (IndexError, ValueError):
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
-    if kind not in ("q", "o") or (kind == "q" and not 0 < amount <= svc.MAX_QUANTITY):
+    if (
+        need_id is None
+        or kind not in ("q", "o")
+        or (kind == "q" and not 0 < amount <= svc.MAX_QUANTITY)
+        or (kind == "o" and offer_id is None)
+    ):
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
     await query.answer()
@@ -452,11 +461,12 @@ async def on_pledge_state(update: Update, context: BotContext) -> None:
     t = context.t
     parts = query.data.split(":")
     targets = {"sent": "sent", "recv": "received", "cancel": "cancelled"}
-    if len(parts) != 3 or parts[1] not in targets or not parts[2].isdigit():
+    pledge_id = parse_id(parts[2]) if len(parts) == 3 else None
+    if pledge_id is None or parts[1] not in targets:
         await query.answer(t.gettext("This button is no longer valid."))
         return
     runtime = context.runtime
-    pledge = await runtime.db.read(repo.pledge_by_id, int(parts[2]))
+    pledge = await runtime.db.read(repo.pledge_by_id, pledge_id)
     need = await runtime.db.read(repo.need_by_id, pledge.need_id) if pledge else None
     cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id) if need else None
     if pledge is None or need is None or cluster is None:
@@ -575,11 +585,11 @@ async def on_list_page(update: Update, context: BotContext) -> None:
     actor = await current_actor(update, context)
     parts = query.data.split(":")
     filters_ = needs_input.ListFilters.decode(":".join(parts[1:-1])) if len(parts) >= 3 else None
-    if actor is None or filters_ is None or not parts[-1].isdigit():
+    page = parse_id(parts[-1])
+    if actor is None or filters_ is None or page is None:
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
     await query.answer()
-    page = int(parts[-1])
     org_id = actor.org.id if filters_.mine and actor.org else None
     prefix = parts[0] + ":" + filters_.encode()
     if parts[0] == "nl":

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.domain import catalogue, posting, quantity, regions
 from bot.domain import dates as dates_mod
+from bot.handlers.common import parse_id
 from bot.i18n import Translator
 from bot.services.needs import MAX_QUANTITY, NeedDraft, OfferDraft
 from bot.storage.members import Cluster
@@ -413,14 +414,14 @@ class ListFilters:
         region, item, category, prio, incident, mine = parts
         if (region and regions.get_region(region) is None) or (item and catalogue.get_item(item) is None):
             return None
-        if (prio and prio not in ("1", "2", "3", "4")) or (incident and not incident.isdigit()):
+        if (prio and prio not in ("1", "2", "3", "4")) or (incident and parse_id(incident) is None):
             return None
         return cls(
             region or None,
             item or None,
             category or None,
             int(prio) if prio else None,
-            int(incident) if incident else None,
+            parse_id(incident) if incident else None,
             mine == "1",
         )
 
@@ -438,8 +439,8 @@ def parse_list_filters(args: str, cluster: Cluster) -> ListFilters:
         if word in PRIORITY_NUMBERS:
             filters.priority = PRIORITY_NUMBERS[word]
             labels.append(word)
-        if word.startswith("#") and word[1:].isdigit():
-            filters.incident_id = int(word[1:])
+        if word.startswith("#") and parse_id(word[1:]) is not None:
+            filters.incident_id = parse_id(word[1:])
             labels.append(word)
     hits = [h for h in regions.find_regions_in(text, cluster.province) if h.region is not None]
     if hits and hits[0].region is not None:
@@ -523,7 +524,7 @@ def parse_incident_command(args: str, cluster: Cluster, now: datetime, t: Transl
     text = " ".join(args.split())[:200]
     words = text.lower().split()
     if words and words[0] in ("status", "tutup", "selesai"):
-        number = next((w.lstrip("#") for w in words[1:] if w.lstrip("#").isdigit()), None)
+        number = next((parse_id(w.lstrip("#")) for w in words[1:] if parse_id(w.lstrip("#")) is not None), None)
         status = (
             "selesai"
             if words[0] in ("tutup", "selesai")
@@ -533,7 +534,7 @@ def parse_incident_command(args: str, cluster: Cluster, now: datetime, t: Transl
             return _incident_help(
                 t, t.gettext("Tell me the incident number and the new status (siaga, tanggap, transisi, selesai).")
             )
-        return IncidentCommand("status", incident_id=int(number), status=status)
+        return IncidentCommand("status", incident_id=number, status=status)
     lowered = text.lower()
     type_key = None
     for phrase in sorted(INCIDENT_WORDS, key=len, reverse=True):

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain import regions
 from bot.domain.orgs import ORG_TYPES, parse_org_type, parse_registration_line
-from bot.handlers.common import add_command, command_args, edit, reply, send
+from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import require_cluster, require_secretariat
@@ -293,7 +293,8 @@ async def on_button(update: Update, context: BotContext) -> None:
             await edit(context, chat.id, message.message_id, Reply(t.gettext("Cancelled. Nothing was saved.")))
         return
     if action == "join":
-        org = await runtime.db.read(repo.org_by_id, int(parts[2]) if parts[2].isdigit() else -1)
+        org_id = parse_id(parts[2]) if len(parts) > 2 else None
+        org = await runtime.db.read(repo.org_by_id, org_id) if org_id is not None else None
         if org is None or org.cluster_id != data.get("cluster_id"):
             await reply(update, context, t.gettext("This button is no longer valid."))
             return
@@ -339,10 +340,11 @@ async def on_approval(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     t = context.t
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n"):
+    member_id = parse_id(parts[1]) if len(parts) == 3 else None
+    if member_id is None or parts[2] not in ("y", "n"):
         await query.answer(t.gettext("This button is no longer valid."))
         return
-    member = await runtime.db.read(repo.member_by_id, int(parts[1]))
+    member = await runtime.db.read(repo.member_by_id, member_id)
     cluster = await runtime.db.read(repo.cluster_by_id, member.cluster_id) if member else None
     if member is None or cluster is None:
         await query.answer(t.gettext("This button is no longer valid."))
@@ -376,7 +378,8 @@ def _user_locale(conn: Any, user_id: int) -> str | None:
 
 
 async def deeplink_register(update: Update, context: BotContext, arg: str) -> None:
-    cluster = await context.runtime.db.read(repo.cluster_by_id, int(arg)) if arg.isdigit() else None
+    cluster_id = parse_id(arg)
+    cluster = await context.runtime.db.read(repo.cluster_by_id, cluster_id) if cluster_id is not None else None
     if cluster is None:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return

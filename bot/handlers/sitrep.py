@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import scheduling
 from bot.domain import regions, standards
-from bot.handlers.common import add_command, call_with_retries, command_args, reply, send, to_markup
+from bot.handlers.common import add_command, call_with_retries, command_args, parse_id, reply, send, to_markup
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_cluster, require_secretariat
@@ -141,6 +141,8 @@ async def lapsit(update: Update, context: BotContext) -> None:
             user.id,
             runtime.clock.timestamp(),
         )
+        if chat.id != actor.cluster.chat_id:  # asked in private: say where it went
+            await reply(update, context, t.gettext("Saved. The frozen copy is posted in the cluster's group."))
         return
     if arg:
         await reply(
@@ -161,7 +163,8 @@ async def lapsit(update: Update, context: BotContext) -> None:
 async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
     """The full report, split across messages, for a member of that cluster."""
     runtime = context.runtime
-    cluster = await runtime.db.read(members_repo.cluster_by_id, int(arg)) if arg.isdigit() else None
+    cluster_id = parse_id(arg)
+    cluster = await runtime.db.read(members_repo.cluster_by_id, cluster_id) if cluster_id is not None else None
     user = update.effective_user
     if cluster is None or user is None:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
@@ -251,8 +254,12 @@ async def on_calc_button(update: Update, context: BotContext) -> None:
         return
     t = context.t
     parts = query.data.split(":")
-    valid = len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit() and regions.get_region(parts[3]) is not None
-    if not valid or not (1 <= int(parts[1]) <= standards.MAX_PEOPLE and 1 <= int(parts[2]) <= standards.MAX_DAYS):
+    valid = len(parts) == 4 and parse_id(parts[1]) is not None and parse_id(parts[2]) is not None
+    if (
+        not valid
+        or regions.get_region(parts[3]) is None
+        or not (1 <= int(parts[1]) <= standards.MAX_PEOPLE and 1 <= int(parts[2]) <= standards.MAX_DAYS)
+    ):
         await query.answer(t.gettext("This button is no longer valid."))
         return
     actor = await require_secretariat(update, context)

@@ -205,6 +205,9 @@ class Profile:
 
 def find_org(conn: sqlite3.Connection, cluster_id: int, query: str) -> tuple[Organization | None, list[Organization]]:
     """Best match for a typed name (exact short name or name, then fuzzy); also returns other candidates."""
+    # Names are at most 120 characters; fuzzy matching costs length × length, so a pasted page of text would
+    # otherwise hold the storage thread (every other member's request) for seconds.
+    query = query[:120]
     orgs = repo.orgs_of_cluster(conn, cluster_id, ("invited", "pending", "approved", "inactive"))
     norm = org_domain.normalize_name(query)
     for org in orgs:
@@ -291,6 +294,9 @@ def answer_handover(
         return result
     if row["to_user_id"] is not None and row["to_user_id"] != user_id:
         result.reason = "not_successor"
+        return result
+    if row["to_user_id"] is None and handover_id is not None:
+        result.reason = "not_successor"  # a handover by one-time code is taken with the code, never by its id
         return result
     if row["from_user_id"] == user_id:
         result.reason = "self"
@@ -384,7 +390,7 @@ def search_capacity(conn: sqlite3.Connection, cluster_id: int, query: str) -> li
     """Fuzzy search over names (typos tolerated: "perahu karet" finds "perahu karet"/"perahu")."""
     import difflib
 
-    norm = org_domain.normalize_name(query)
+    norm = org_domain.normalize_name(query[:120])  # capacity names are at most 80 characters (see find_org)
     if not norm:
         return []
     hits = []

@@ -346,10 +346,19 @@ def close_need(
 
 
 def withdraw_offer(
-    conn: sqlite3.Connection, offer_id: int, org_id: int | None, is_secretariat: bool, user_id: int, now: int
+    conn: sqlite3.Connection,
+    offer_id: int,
+    org_id: int | None,
+    is_secretariat: bool,
+    user_id: int,
+    now: int,
+    cluster_id: int | None = None,
 ) -> Offer | None:
+    """``is_secretariat`` is about ``cluster_id``: another cluster's secretariat has no say over this offer."""
     offer = repo.offer_by_id(conn, offer_id)
-    if offer is None or not (is_secretariat or org_id == offer.organization_id) or offer.status != "open":
+    if offer is None or (cluster_id is not None and offer.cluster_id != cluster_id):
+        return None
+    if not (is_secretariat or org_id == offer.organization_id) or offer.status != "open":
         return None
     repo.set_offer_status(conn, offer_id, "withdrawn", now)
     sitrep_repo.mark_changed(conn, offer.cluster_id, now)
