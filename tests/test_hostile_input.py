@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from telegram import Update
@@ -682,9 +681,7 @@ async def test_duplicate_delivery_of_a_hostile_update_changes_nothing(h: Harness
     assert changed(before, snapshot(h)) == []
 
 
-def test_zz_report_crashes_in_concurrently_owned_features() -> None:
-    """Runs last: lists crashes the properties above found in features owned by other engineers."""
-    if THEIRS:
-        pytest.xfail(
-            "crashes in concurrently owned features (reported to their owners):\n" + "\n".join(sorted(set(THEIRS)))
-        )
+def test_zz_no_crashes_in_agenda_stock_or_workplan() -> None:
+    """Runs last: the cases above collect crashes in the agenda, work-plan and stock handlers here, so one
+    failure lists them all."""
+    assert THEIRS == [], "crashes found:\n" + "\n".join(sorted(set(THEIRS)))

@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot import scheduling
 from bot.domain import agenda as domain
 from bot.domain import dates
-from bot.handlers.common import add_command, call_with_retries, command_args, edit, reply, send, to_markup
+from bot.handlers.common import add_command, call_with_retries, command_args, edit, is_id, reply, send, to_markup
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import require_cluster, require_secretariat
@@ -460,9 +460,9 @@ def _offered(action: str, value: str, data: dict[str, Any]) -> bool:
     if action == "type":
         return value in domain.EVENT_TYPES
     if action == "dur":
-        return value.isdigit() and int(value) in views.DURATION_CHOICES
+        return is_id(value) and int(value) in views.DURATION_CHOICES
     if action == "spk":
-        return value.isdigit() and (int(value) == 0 or int(value) in data.get("suggested", []))
+        return is_id(value) and (int(value) == 0 or int(value) in data.get("suggested", []))
     if action == "rep":
         if value == "none":
             return True
@@ -480,7 +480,7 @@ async def deeplink(update: Update, context: BotContext, arg: str) -> None:
     kind, _, ref = arg.partition("-")
     runtime = context.runtime
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or not ref.isdigit():
+    if user is None or chat is None or not is_id(ref):
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
     if kind == "new":
@@ -512,7 +512,7 @@ async def on_rsvp(update: Update, context: BotContext) -> None:
         return
     t = context.t
     parts = query.data.split(":")
-    if len(parts) != 4 or not parts[2].isdigit() or parts[3] not in _RSVP:
+    if len(parts) != 4 or not is_id(parts[2]) or parts[3] not in _RSVP:
         await query.answer(t.gettext("This button is no longer valid."))
         return
     runtime = context.runtime
@@ -551,9 +551,7 @@ async def on_ics(update: Update, context: BotContext) -> None:
     if query is None or query.data is None or user is None or chat is None:
         return
     parts = query.data.split(":")
-    view = (
-        await context.runtime.db.read(svc.load_view, int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
-    )
+    view = await context.runtime.db.read(svc.load_view, int(parts[2])) if len(parts) == 3 and is_id(parts[2]) else None
     if view is None:
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
@@ -792,7 +790,7 @@ async def on_speaker(update: Update, context: BotContext) -> None:
         return
     t = context.t
     parts = query.data.split(":")
-    if len(parts) != 5 or not parts[2].isdigit() or not parts[3].isdigit() or parts[4] not in ("y", "n"):
+    if len(parts) != 5 or not is_id(parts[2]) or not is_id(parts[3]) or parts[4] not in ("y", "n"):
         await query.answer(t.gettext("This button is no longer valid."))
         return
     runtime = context.runtime
@@ -836,7 +834,7 @@ async def on_feedback(update: Update, context: BotContext) -> None:
         if query.message is not None:
             await edit(context, chat.id, query.message.message_id, Reply(views.feedback_done(t)))
         return
-    if len(parts) != 4 or not parts[2].isdigit() or parts[3] not in ("0", "1", "2", "3", "4", "5"):
+    if len(parts) != 4 or not is_id(parts[2]) or parts[3] not in ("0", "1", "2", "3", "4", "5"):
         await query.answer(t.gettext("This button is no longer valid."))
         return
     event_id, value = int(parts[2]), int(parts[3])

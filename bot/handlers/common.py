@@ -175,6 +175,11 @@ def parse_id(text: str) -> int | None:
     return int(text)
 
 
+def is_id(text: str) -> bool:
+    """True when ``int(text)`` is safe and fits SQLite (see ``parse_id``)."""
+    return parse_id(text) is not None
+
+
 def command_args(update: Update) -> str:
     """The text after the command (kept raw: multi-line reports keep their lines)."""
     message = update.effective_message

@@ -18,7 +18,7 @@ from bot.domain import dates as dates_mod
 from bot.domain import quantity as qty
 from bot.domain.regions import fold
 from bot.handlers import needs as needs_handlers
-from bot.handlers.common import add_command, command_args, edit, reply, send
+from bot.handlers.common import add_command, command_args, edit, is_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_cluster, require_member, require_secretariat
@@ -316,7 +316,7 @@ async def on_line_button(update: Update, context: BotContext) -> None:
         return
     parts = query.data.split(":")
     actions = {"pg", "v", "add", "sub", "zero", "del", "ok"}
-    if len(parts) != 3 or parts[1] not in actions or not parts[2].isdigit() or chat.type != ChatType.PRIVATE:
+    if len(parts) != 3 or parts[1] not in actions or not is_id(parts[2]) or chat.type != ChatType.PRIVATE:
         await query.answer(_invalid(context))
         return
     action, number = parts[1], int(parts[2])
@@ -426,7 +426,7 @@ async def _stale_setting(update: Update, context: BotContext, value: str) -> Non
         return
     t = context.t
     runtime = context.runtime
-    if not value.isdigit() or not 1 <= int(value) <= svc.MAX_STALE_DAYS:
+    if not is_id(value) or not 1 <= int(value) <= svc.MAX_STALE_DAYS:
         days = await runtime.db.read(svc.stale_days, actor.cluster.id)
         head = t.gettext("I did not understand “{bad}”.").format(bad=esc(value)) + "\n" if value else ""
         await reply(update, context, head + t.gettext(
@@ -500,7 +500,7 @@ async def on_request_button(update: Update, context: BotContext) -> None:
     if query is None or query.data is None or user is None:
         return
     parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("fw", "y", "n") or not parts[2].isdigit():
+    if len(parts) != 3 or parts[1] not in ("fw", "y", "n") or not is_id(parts[2]):
         await query.answer(_invalid(context))
         return
     runtime = context.runtime
@@ -575,7 +575,7 @@ async def on_reminder_button(update: Update, context: BotContext) -> None:
         return
     parts = query.data.split(":")
     actor = await current_actor(update, context)
-    if (len(parts) != 3 or parts[1] != "ok" or not parts[2].isdigit() or actor is None or not actor.is_active
+    if (len(parts) != 3 or parts[1] != "ok" or not is_id(parts[2]) or actor is None or not actor.is_active
             or actor.org is None or actor.org.id != int(parts[2])):  # fmt: skip
         await query.answer(_invalid(context))
         return
@@ -686,7 +686,7 @@ async def on_import_button(update: Update, context: BotContext) -> None:
     if query is None or query.data is None or user is None:
         return
     parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("ok", "x") or not parts[2].isdigit():
+    if len(parts) != 3 or parts[1] not in ("ok", "x") or not is_id(parts[2]):
         await query.answer(_invalid(context))
         return
     runtime = context.runtime
@@ -746,7 +746,7 @@ async def on_stock_pledge(update: Update, context: BotContext) -> None:
     if query is None or query.data is None or user is None:
         return
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) != 3 or not is_id(parts[1]) or not is_id(parts[2]):
         await query.answer(_invalid(context))
         return
     actor = await current_actor(update, context)
@@ -779,7 +779,7 @@ async def on_deduct(update: Update, context: BotContext) -> None:
         return
     parts = query.data.split(":")
     actor = await current_actor(update, context)
-    if (len(parts) != 3 or parts[1] not in ("y", "n") or not parts[2].isdigit() or actor is None
+    if (len(parts) != 3 or parts[1] not in ("y", "n") or not is_id(parts[2]) or actor is None
             or not actor.is_active or actor.org is None):  # fmt: skip
         await query.answer(_invalid(context))
         return

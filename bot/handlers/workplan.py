@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot import scheduling
 from bot.domain import agenda as domain
 from bot.handlers.agenda import tell
-from bot.handlers.common import add_command, command_args, edit, reply, send
+from bot.handlers.common import add_command, command_args, edit, is_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.gate import current_actor, require_cluster, require_member, require_secretariat
 from bot.handlers.permissions import is_group_admin
@@ -161,7 +161,7 @@ async def on_status_button(update: Update, context: BotContext) -> None:
     t = context.t
     parts = query.data.split(":")
     actor = await current_actor(update, context)
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in domain.WORK_STATUSES or actor is None:
+    if len(parts) != 3 or not is_id(parts[1]) or parts[2] not in domain.WORK_STATUSES or actor is None:
         await query.answer(t.gettext("This button is no longer valid."))
         return
     result = await _update(context, actor, user.id, int(parts[1]), None, parts[2], "", None)
