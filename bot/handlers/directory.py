@@ -43,8 +43,8 @@ async def anggota(update: Update, context: BotContext) -> None:
             )
         await reply(update, context, text)
         return
-    entries, counts = await runtime.db.read(svc.directory, actor.cluster.id, now)
-    await reply(update, context, views.directory_page(context.t, actor.cluster, entries, counts, 0))
+    listing = await runtime.db.read(svc.directory, actor.cluster.id, now, 0)
+    await reply(update, context, views.directory_page(context.t, actor.cluster, listing))
 
 
 async def on_page(update: Update, context: BotContext) -> None:
@@ -57,13 +57,9 @@ async def on_page(update: Update, context: BotContext) -> None:
         await query.answer(context.t.gettext("This button is no longer valid."))
         return
     await query.answer()
-    entries, counts = await context.runtime.db.read(svc.directory, actor.cluster.id, context.runtime.clock.timestamp())
-    await edit(
-        context,
-        query.message.chat.id,
-        query.message.message_id,
-        views.directory_page(context.t, actor.cluster, entries, counts, page),
-    )
+    listing = await context.runtime.db.read(svc.directory, actor.cluster.id, context.runtime.clock.timestamp(), page)
+    await edit(context, query.message.chat.id, query.message.message_id,
+               views.directory_page(context.t, actor.cluster, listing))  # fmt: skip
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -12,6 +12,7 @@ from bot.storage import members as repo
 from bot.storage.members import Cluster, Member, Organization
 
 SILENT_AFTER_S = 30 * 24 * 3600
+DIRECTORY_PAGE = 10
 HANDOVER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud on a phone
 
 
@@ -184,13 +185,27 @@ class DirectoryEntry:
         return self.org.status == "approved" and (self.active_reps == 0 or self.silent)
 
 
-def directory(conn: sqlite3.Connection, cluster_id: int, now: int) -> tuple[list[DirectoryEntry], dict[str, int]]:
-    reps = repo.active_rep_counts(conn, cluster_id)
+@dataclass
+class DirectoryPage:
+    entries: list[DirectoryEntry]
+    status_counts: dict[str, int]
+    type_counts: dict[str, int]
+    page: int
+    pages: int
+
+
+def directory(conn: sqlite3.Connection, cluster_id: int, now: int, page: int = 0,
+              page_size: int = DIRECTORY_PAGE) -> DirectoryPage:  # fmt: skip
+    """Counts for the header and only the requested page of organisations (clamped to the last page)."""
+    type_counts = repo.org_type_counts(conn, cluster_id)
+    total = sum(type_counts.values())
+    pages = max(1, (total + page_size - 1) // page_size)
+    page = max(0, min(page, pages - 1))
     entries = [
-        DirectoryEntry(o, reps.get(o.id, 0), (now - (o.last_activity or o.created_at)) > SILENT_AFTER_S)
-        for o in repo.orgs_of_cluster(conn, cluster_id, ("invited", "pending", "approved", "inactive"))
+        DirectoryEntry(org, reps, (now - (org.last_activity or org.created_at)) > SILENT_AFTER_S)
+        for org, reps in repo.directory_rows(conn, cluster_id, org_domain.ORG_TYPES, page * page_size, page_size)
     ]
-    return entries, repo.org_status_counts(conn, cluster_id)
+    return DirectoryPage(entries, repo.org_status_counts(conn, cluster_id), type_counts, page, pages)
 
 
 @dataclass

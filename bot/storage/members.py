@@ -192,6 +192,35 @@ def orgs_of_cluster(conn: sqlite3.Connection, cluster_id: int, statuses: tuple[s
     return [o for o in map(_org, conn.execute(sql, params)) if o]
 
 
+_LISTED = ("invited", "pending", "approved", "inactive")
+
+
+def directory_rows(
+    conn: sqlite3.Connection, cluster_id: int, type_order: tuple[str, ...], offset: int, limit: int
+) -> list[tuple[Organization, int]]:
+    """One page of the directory in display order (type rank, then name), with active representative counts:
+    only the page's rows are read and built, so the cost does not grow with the cluster."""
+    rank = "CASE o.type " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(type_order)) + " ELSE 99 END"
+    rows = conn.execute(
+        f"SELECT o.*, (SELECT COUNT(*) FROM members m WHERE m.organization_id = o.id AND m.status = 'active') AS reps "
+        f"FROM organizations o WHERE o.cluster_id = ? AND o.status IN ({','.join('?' * len(_LISTED))}) "
+        f"ORDER BY {rank}, o.name COLLATE NOCASE LIMIT ? OFFSET ?",
+        (cluster_id, *_LISTED, limit, offset),
+    ).fetchall()
+    return [(org, int(row["reps"])) for row in rows for org in [_org(row)] if org]
+
+
+def org_type_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[str, int]:
+    return {
+        row[0]: row[1]
+        for row in conn.execute(
+            f"SELECT type, COUNT(*) FROM organizations WHERE cluster_id = ? AND status IN ({','.join('?' * len(_LISTED))}) "
+            "GROUP BY type",
+            (cluster_id, *_LISTED),
+        )
+    }
+
+
 def create_org(
     conn: sqlite3.Connection, cluster_id: int, name: str, short_name: str, norm_name: str, type_: str,
     region_code: str | None, status: str, now: int, invite_code: str | None = None,

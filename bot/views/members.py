@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.domain import regions
 from bot.domain.orgs import ORG_TYPES
 from bot.i18n import N_, Translator
-from bot.services.members import CapacityHit, DirectoryEntry, Profile
+from bot.services.members import CapacityHit, DirectoryPage, Profile
 from bot.storage.members import Cluster, Member, Organization
 from bot.views import Button, Keyboard, Reply, esc
 
@@ -220,24 +220,17 @@ def applicant_told(t: Translator, org: Organization, approved: bool) -> str:
 # ---- directory ------------------------------------------------------------------------------------
 
 
-def directory_page(
-    t: Translator, cluster: Cluster, entries: list[DirectoryEntry], counts: dict[str, int], page: int
-) -> Reply:
-    entries = sorted(entries, key=lambda e: (ORG_TYPES.index(e.org.type) if e.org.type in ORG_TYPES else 99,
-                                             e.org.name.lower()))  # fmt: skip
-    pages = max(1, (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE)
-    page = max(0, min(page, pages - 1))
+def directory_page(t: Translator, cluster: Cluster, listing: DirectoryPage) -> Reply:
+    entries, counts, page, pages = listing.entries, listing.status_counts, listing.page, listing.pages
     lines = [t.gettext("<b>Members of {cluster}</b>").format(cluster=esc(cluster.name))]
     status_bits = [f"{t.gettext(STATUS_LABELS[s])}: {t.number(counts.get(s, 0))}"
                    for s in ("approved", "pending", "invited", "inactive")]  # fmt: skip
     lines.append(" · ".join(status_bits))
-    by_type: dict[str, int] = {}
-    for entry in entries:
-        by_type[entry.org.type] = by_type.get(entry.org.type, 0) + 1
+    by_type = {k: listing.type_counts[k] for k in (*ORG_TYPES, *listing.type_counts) if k in listing.type_counts}
     lines.append(" · ".join(f"{esc(t.gettext(TYPE_LABELS.get(k, k)))} {n}" for k, n in by_type.items()))
     lines.append("")
     current_type = None
-    for entry in entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+    for entry in entries:
         if entry.org.type != current_type:
             current_type = entry.org.type
             lines.append(f"<b>{esc(t.gettext(TYPE_LABELS.get(current_type, current_type)))}</b>")
