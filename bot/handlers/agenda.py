@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot import scheduling
 from bot.domain import agenda as domain
 from bot.domain import dates
-from bot.handlers.common import add_command, call_with_retries, command_args, edit, is_id, reply, send, to_markup
+from bot.handlers.common import add_command, call_with_retries, command_args, edit, is_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import require_cluster, require_secretariat
@@ -106,32 +106,11 @@ async def refresh_card(context: BotContext | AnyApp, view: EventView) -> None:
     card = views.event_card(translator(view.cluster.locale), view)
     event = view.event
     if event.chat_id is not None and event.message_id is not None:
-        ok = await _edit_app(app, event.chat_id, event.message_id, card)
+        ok = await edit(app, event.chat_id, event.message_id, card)
         if ok or event.status != "scheduled":
             return
     if event.status == "scheduled":
         await post_card(app, view)
-
-
-async def _edit_app(app: AnyApp, chat_id: int, message_id: int, content: Reply) -> bool:
-    """``common.edit`` for job handlers, which have the Application but no callback context."""
-    runtime: Runtime = app.bot_data["runtime"]
-
-    async def _do(cid: int) -> Any:
-        return await app.bot.edit_message_text(
-            content.text, chat_id=cid, message_id=message_id, reply_markup=to_markup(content.keyboard)
-        )
-
-    try:
-        await call_with_retries(runtime, chat_id, _do, idempotent=True)
-    except BadRequest as exc:
-        message = exc.message.lower()
-        if "not modified" in message:
-            return True
-        if "not found" in message:
-            return False
-        raise
-    return True
 
 
 async def post_card(context: BotContext | AnyApp, view: EventView) -> Message | None:

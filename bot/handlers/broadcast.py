@@ -16,7 +16,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.handlers.common import add_command, call_with_retries, command_args, reply, send
+from bot.handlers.common import add_command, call_with_retries, command_args, edit, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.gate import require_secretariat
 from bot.i18n import N_, translator
@@ -25,8 +25,8 @@ from bot.services import broadcast as svc
 from bot.services.broadcast import Outcome, Pacer, shared_pacer
 from bot.storage import digests as repo
 from bot.storage import members as members_repo
+from bot.views import Reply, split_message
 from bot.views import digests as views
-from bot.views import split_message
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -39,20 +39,8 @@ def _seconds(value: int | float | timedelta) -> float:
 
 async def _edit(app: AnyApp, chat_id: int, message_id: int, text: str) -> None:
     """Edit the status message; if it is gone, post the text anew (the secretariat must see the result)."""
-    runtime: Runtime = app.bot_data["runtime"]
-
-    async def _do(cid: int) -> Any:
-        return await app.bot.edit_message_text(text, chat_id=cid, message_id=message_id)
-
-    try:
-        await call_with_retries(runtime, chat_id, _do, idempotent=True)
-    except BadRequest as exc:
-        if "not modified" in exc.message.lower():
-            return
-        if "not found" in exc.message.lower():
-            await send(app, chat_id, text)
-            return
-        raise
+    if not await edit(app, chat_id, message_id, Reply(text)):
+        await send(app, chat_id, text)
 
 
 def _deliverer(app: AnyApp, pacer: Pacer, text: str) -> svc.Deliver:

@@ -130,12 +130,17 @@ async def reply(
     return await send(context, chat.id, text, keyboard, thread_id=thread_id)
 
 
-async def edit(context: BotContext, chat_id: int, message_id: int, content: Reply) -> bool:
-    """Edit a message in place; 'not modified' counts as success. False if the message is gone."""
-    runtime = context.runtime
+async def edit(
+    context: BotContext | Application[Any, Any, Any, Any, Any, Any], chat_id: int, message_id: int, content: Reply
+) -> bool:
+    """Edit a message in place; 'not modified' counts as success. False if the message is gone.
+
+    Takes the Application too (like ``send``), so scheduled jobs, which have no callback context, share it."""
+    app = context if isinstance(context, Application) else context.application
+    runtime: Runtime = app.bot_data["runtime"]
 
     async def _do(cid: int) -> Any:
-        return await context.bot.edit_message_text(
+        return await app.bot.edit_message_text(
             content.text, chat_id=cid, message_id=message_id, reply_markup=to_markup(content.keyboard)
         )
 

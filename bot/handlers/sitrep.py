@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import scheduling
 from bot.domain import regions, standards
-from bot.handlers.common import add_command, call_with_retries, command_args, parse_id, reply, send, to_markup
+from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_cluster, require_secretariat
@@ -83,25 +83,16 @@ async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[s
     if svc.text_hash(card.text) == state.text_hash:
         return "done", "unchanged"
 
-    async def _do(cid: int) -> Any:
-        return await app.bot.edit_message_text(
-            card.text, chat_id=cid, message_id=state.message_id, reply_markup=to_markup(card.keyboard)
-        )
-
     try:
-        await call_with_retries(runtime, state.chat_id, _do, idempotent=True)
+        still_there = await edit(app, state.chat_id, state.message_id, card)
     except BadRequest as exc:
-        text = exc.message.lower()
-        if "not modified" in text:
-            await runtime.db.write(svc.record_edit, cluster.id, card.text, now)
-            return "done", "not modified"
-        if "not found" in text:
-            problem = await publish(app, cluster, None, "repost")
-            if problem:
-                await send(app, cluster.chat_id, problem)
-            return "done", "reposted"
         await send(app, cluster.chat_id, _missing_right_text(translator(cluster.locale), exc.message))
         return "done", "edit failed"
+    if not still_there:
+        problem = await publish(app, cluster, None, "repost")
+        if problem:
+            await send(app, cluster.chat_id, problem)
+        return "done", "reposted"
     await runtime.db.write(svc.record_edit, cluster.id, card.text, now)
     return "done", "edited"
 
