@@ -69,6 +69,16 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+def page_nav(page: int, pages: int, prefix: str) -> list[Button]:
+    """◀ ▶ buttons for a paginated list; callback data is ``<prefix>:<page>``. Empty on a single page."""
+    nav = []
+    if page > 0:
+        nav.append(Button("◀", f"{prefix}:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Button("▶", f"{prefix}:{page + 1}"))
+    return nav
+
+
 def progress_bar(done: float, total: float, width: int = 10) -> str:
     """A text bar that reads on any phone: ▰▰▰▱▱▱▱▱▱▱."""
     if total <= 0:

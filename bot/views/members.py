@@ -10,7 +10,7 @@ from bot.domain.orgs import ORG_TYPES
 from bot.i18n import N_, Translator
 from bot.services.members import CapacityHit, DirectoryPage, Profile
 from bot.storage.members import Cluster, Member, Organization
-from bot.views import Button, Keyboard, Reply, esc
+from bot.views import Button, Keyboard, Reply, esc, page_nav
 
 PAGE_SIZE = 10
 
@@ -247,11 +247,7 @@ def directory_page(t: Translator, cluster: Cluster, listing: DirectoryPage) -> R
         lines.append(t.gettext("No organisations yet. Members register privately with /daftar."))
     lines += ["", t.gettext("Page {page} of {pages}. Profile: <code>/anggota NAME</code>").format(
         page=page + 1, pages=pages)]  # fmt: skip
-    nav = []
-    if page > 0:
-        nav.append(Button("◀", f"dir:{page - 1}"))
-    if page < pages - 1:
-        nav.append(Button("▶", f"dir:{page + 1}"))
+    nav = page_nav(page, pages, "dir")
     return Reply("\n".join(lines), [nav] if nav else [])
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.domain import catalogue
 from bot.i18n import N_, Translator
 from bot.storage.needs import Incident, Need, Offer, Pledge
-from bot.views import Button, Keyboard, Reply, esc, progress_bar
+from bot.views import Button, Keyboard, Reply, esc, page_nav, progress_bar
 from bot.views.members import region_name
 
 PRIORITY_LABELS = {1: N_("URGENT"), 2: N_("high"), 3: N_("medium"), 4: N_("low")}
@@ -278,11 +278,7 @@ def needs_list(t: Translator, needs: list[Need], page: int, title: str, nav_pref
     if not needs:
         lines.append(t.gettext("Nothing open right now."))
     lines.append(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
-    nav = []
-    if page > 0:
-        nav.append(Button("◀", f"{nav_prefix}:{page - 1}"))
-    if page < pages - 1:
-        nav.append(Button("▶", f"{nav_prefix}:{page + 1}"))
+    nav = page_nav(page, pages, nav_prefix)
     return Reply("\n".join(lines), [nav] if nav else [])
 
 
@@ -298,11 +294,7 @@ def offers_list(t: Translator, offers: list[Offer], page: int, title: str, nav_p
     if not offers:
         lines.append(t.gettext("Nothing open right now."))
     lines.append(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
-    nav = []
-    if page > 0:
-        nav.append(Button("◀", f"{nav_prefix}:{page - 1}"))
-    if page < pages - 1:
-        nav.append(Button("▶", f"{nav_prefix}:{page + 1}"))
+    nav = page_nav(page, pages, nav_prefix)
     return Reply("\n".join(lines), [nav] if nav else [])
 
 

@@ -29,7 +29,7 @@ from bot.services.stock import (
 )
 from bot.storage.needs import Need
 from bot.storage.stock import StockLine
-from bot.views import Button, Keyboard, Reply, esc
+from bot.views import Button, Keyboard, Reply, esc, page_nav
 from bot.views.members import region_name
 from bot.views.needs import item_label
 
@@ -234,11 +234,7 @@ def my_stock_page(t: Translator, mine: MyStock, org_name: str, page: int, tz: st
                 "⚠️ " + t.gettext("Not confirmed for {days} days or more: please check.").format(days=mine.stale_days)
             )
         lines.append(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
-    nav = []
-    if page > 0:
-        nav.append(Button("◀", f"sk:pg:{page - 1}"))
-    if page < pages - 1:
-        nav.append(Button("▶", f"sk:pg:{page + 1}"))
+    nav = page_nav(page, pages, "sk:pg")
     if nav:
         keyboard.append(nav)
     return Reply("\n".join(lines), keyboard)
