@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit i18n bench clean
+.PHONY: install demo test lint typecheck unit i18n i18n-compile i18n-fold bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,17 +12,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) i18n
+install: $(STAMP) i18n-compile
 
+# Translations (docs/translating.md): pybabel extract -> locales/messages.pot, pybabel update -> every
+# locales/<lang>/LC_MESSAGES/messages.po, pybabel compile -> messages.mo. Run after changing a user-visible string.
 i18n: $(STAMP)
+	$(BIN)/python -m bot.i18n_tools extract update compile
+
+i18n-compile: $(STAMP)
 	$(BIN)/python -m bot.i18n_tools compile >/dev/null
+
+# After merging branches that added locales/<lang>/LC_MESSAGES/<branch>.po: fold them into messages.po.
+i18n-fold: $(STAMP)
+	$(BIN)/python -m bot.i18n_tools fold
 
 demo: install
 	$(BIN)/klasterbot demo $(DEMO_ARGS)
 
 lint: install
 	$(BIN)/ruff check bot tests $(wildcard bench)
-	$(BIN)/python -m bot.i18n_tools check
+	$(BIN)/python -m bot.i18n_tools check   # template current, no fuzzy/untranslated entry (plurals too), msgfmt -c
 	$(BIN)/hadolint Dockerfile
 
 typecheck: install

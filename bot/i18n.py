@@ -1,9 +1,11 @@
 """Translations and locale-aware formatting.
 
-Catalogues live in ``locales/<lang>/LC_MESSAGES/*.po`` (one file per feature so features can be
-translated independently); ``compile_catalogues`` merges them into ``messages.mo``. If the compiled
-file is missing (e.g. running from a fresh checkout), the ``.po`` files are compiled in memory, so the
-bot never silently falls back to English.
+The standard gettext layout (docs/translating.md): ``locales/messages.pot`` is extracted from the code,
+each language has one ``locales/<lang>/LC_MESSAGES/messages.po``, compiled to ``messages.mo`` by ``pybabel
+compile`` (``make i18n``). If the compiled file is missing or older than the ``.po`` (a fresh checkout, a
+translation just edited), the ``.po`` is compiled in memory, so the bot never silently falls back to English.
+Any other ``.po`` in a language folder is a per-branch file waiting to be folded in (``python -m bot.i18n_tools
+fold``): the bot does not read it, logs a warning, and ``make lint`` fails until it is folded.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext as _gettext
 import io
+import logging
 from collections.abc import Iterable
 from datetime import tzinfo
 from decimal import Decimal
@@ -23,13 +26,15 @@ from babel.dates import format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 SUPPORTED = ("id", "en")
 DEFAULT_LOCALE = "id"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
+SOURCE_LOCALE = "en"  # the msgids are English: an untranslated English entry falls back to the msgid
+log = logging.getLogger(__name__)
 
 # Indonesian zone abbreviations are what people say (WIB/WITA/WIT) in both locales.
 _ZONE_ABBR = {
@@ -65,24 +70,25 @@ def normalize_locale(code: str | None) -> str:
     return base if base in SUPPORTED else DEFAULT_LOCALE
 
 
-def merged_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> Catalog:
-    """Merge every ``.po`` file of a language into one catalogue (later files win on conflicts)."""
-    merged = Catalog(locale=lang, domain=DOMAIN)
-    folder = locales_dir / lang / "LC_MESSAGES"
-    for po in sorted(folder.glob("*.po")):
-        with po.open("rb") as fh:
-            cat = read_po(fh, locale=lang)
-        for msg in cat:
-            if msg.id and msg.string and (not isinstance(msg.string, tuple) or any(msg.string)):
-                merged[msg.id] = msg
-    return merged
+def leftover_catalogues(locales_dir: Path = LOCALES_DIR) -> list[Path]:
+    """Every ``.po`` in a language folder other than ``messages.po``: not read until folded."""
+    return sorted(p for p in locales_dir.glob("*/LC_MESSAGES/*.po") if p.name != f"{DOMAIN}.po")
+
+
+def load_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> Catalog:
+    """The language's ``messages.po`` (an empty catalogue if there is none)."""
+    path = locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return Catalog(locale=lang, domain=DOMAIN)
+    with path.open("rb") as fh:
+        return read_po(fh, locale=lang)
 
 
 def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> list[Path]:
-    """Write ``messages.mo`` for every language folder; returns the written paths."""
+    """Write ``messages.mo`` for every language folder (as ``pybabel compile``: fuzzy entries are left out)."""
     written = []
     for lang_dir in sorted(p for p in locales_dir.iterdir() if p.is_dir()):
-        cat = merged_catalog(lang_dir.name, locales_dir)
+        cat = load_catalog(lang_dir.name, locales_dir)
         out = lang_dir / "LC_MESSAGES" / f"{DOMAIN}.mo"
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("wb") as fh:
@@ -93,13 +99,17 @@ def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> list[Path]:
 
 @lru_cache(maxsize=8)
 def _translations(lang: str) -> _gettext.NullTranslations:
-    mo = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if mo.is_file():
+    for path in leftover_catalogues():
+        if path.parent.parent.name == lang:
+            log.warning("%s is not folded into %s.po and is not used: run python -m bot.i18n_tools fold", path, DOMAIN)
+    folder = LOCALES_DIR / lang / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as fh:
             return Translations(fh, domain=DOMAIN)
-    if (LOCALES_DIR / lang / "LC_MESSAGES").is_dir():
+    if po.is_file():
         buf = io.BytesIO()
-        write_mo(buf, merged_catalog(lang))
+        write_mo(buf, load_catalog(lang))
         buf.seek(0)
         return Translations(buf, domain=DOMAIN)
     return _gettext.NullTranslations()
@@ -130,6 +140,10 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._tr.ngettext(singular, plural, n)
+
+    def percent(self, share: float) -> str:
+        """``0.85`` → ``85%`` (the locale's percent pattern, no decimals)."""
+        return format_percent(share, locale=self.locale)
 
     def number(self, value: float | int | Decimal, max_decimals: int = 2) -> str:
         pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")

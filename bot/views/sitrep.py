@@ -113,8 +113,8 @@ def _lines(t: Translator, report: Sitrep, tz: str, top: dict[str, int] | None) -
         out.append("")
         out.append(
             t.gettext(
-                "<b>Stock</b>: {orgs} organisations report stock; {fresh}% of figures confirmed in the last 30 days."
-            ).format(orgs=t.number(report.stock_orgs), fresh=round(report.stock_fresh_share * 100))
+                "<b>Stock</b>: {orgs} organisations report stock; {fresh} of figures confirmed in the last 30 days."
+            ).format(orgs=t.number(report.stock_orgs), fresh=t.percent(report.stock_fresh_share))
         )
     if report.events:
         out.append("")
