@@ -23,7 +23,7 @@ from bot.storage import members as members_repo
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_needs_e2e import DONOR, cluster_with_members, q
 
-SHEETS = ["Kebutuhan", "Tawaran", "Komitmen", "Stok", "Stok total", "Organisasi"]
+SHEETS = ["Kebutuhan", "Tawaran", "Komitmen", "Stok", "Stok total", "Organisasi", "Agenda", "Rencana kerja"]
 
 
 async def reporting_data(h: Harness, stock_public_for_all: bool = False) -> None:
@@ -55,7 +55,8 @@ async def test_ekspor_sends_a_workbook_and_csv_files_that_parse_as_hxl(h: Harnes
     files = documents(calls, ADMIN.id)
     stem = "klaster-logistik-kalsel-2025-08-21"
     assert list(files) == [f"{stem}.xlsx"] + [f"{stem}-{name}.csv" for name in
-                                              ("kebutuhan", "tawaran", "komitmen", "stok", "stok-total", "organisasi")]  # fmt: skip
+                                              ("kebutuhan", "tawaran", "komitmen", "stok", "stok-total", "organisasi", "agenda",
+                                               "rencana-kerja")]  # fmt: skip
     caption = next(c for c in calls if c.method == "sendDocument").text
     assert "Ekspor Klaster Logistik Kalsel" in caption and "Kebutuhan 2" in caption and "Tawaran 1" in caption
 
@@ -82,8 +83,8 @@ async def test_ekspor_sends_a_workbook_and_csv_files_that_parse_as_hxl(h: Harnes
     assert [r.get("#adm2+name") for r in rows] == ["Kab. Hulu Sungai Selatan", "Kab. Banjar"]
     assert [r.get("#item+num+needed") for r in rows] == ["500", "2"]
     assert [r.get("#item+num+pledged") for r in rows] == ["200", "0"]
-    assert [r.get("#affected+hh") or "" for r in rows] == ["120", ""]
-    assert [r.get("#affected+ind") or "" for r in rows] == ["", "300"]
+    assert [r.get("#targeted+hh") or "" for r in rows] == ["120", ""]
+    assert [r.get("#targeted+ind") or "" for r in rows] == ["", "300"]
     assert rows[0].get("#sector+cluster") == "Logistik" and rows[0].get("#org+name") == "Palang Merah Indonesia Kalsel"
     assert rows[0].get("#date+reported") == "2025-08-21" and rows[0].get("#severity") == "mendesak"
     xlsx_needs = book["Kebutuhan"]
@@ -105,7 +106,7 @@ async def test_private_stock_stays_private(h: Harness, db_path: Path) -> None:
     await reporting_data(h)
     calls = await h.sim.send(ADMIN, text="/ekspor csv")
     files = documents(calls, ADMIN.id)
-    assert not any(name.endswith(".xlsx") for name in files) and len(files) == 6
+    assert not any(name.endswith(".xlsx") for name in files) and len(files) == 8
     stock = list(hxl.data(io.BytesIO(files["klaster-logistik-kalsel-2025-08-21-stok.csv"])))
     assert {r.get("#org") for r in stock} == {"Dinas Sosial Provinsi"}  # PMI has not allowed it
     assert not any(r.get("#item+name") == "Selimut" for r in stock)
@@ -121,7 +122,7 @@ async def test_only_the_secretariat_exports_and_files_go_privately(h: Harness, d
     calls = await h.sim.send(MEMBER, GROUP_ID, "/ekspor")
     assert "sekretariat" in calls[-1].text.lower() and not documents(calls, MEMBER.id)
     calls = await h.sim.send(ADMIN, GROUP_ID, "/ekspor")
-    assert len(documents(calls, ADMIN.id)) == 7 and not documents(calls, GROUP_ID)
+    assert len(documents(calls, ADMIN.id)) == 9 and not documents(calls, GROUP_ID)
     assert "lewat chat pribadi" in calls[-1].text
     h.api.fail("sendDocument", "forbidden", chat_id=ADMIN.id)
     calls = await h.sim.send(ADMIN, GROUP_ID, "/ekspor xlsx")
@@ -176,8 +177,8 @@ async def test_cli_export_writes_every_cluster(
     out = tmp_path / "laporan"
     assert main(["export", str(out)]) == 0
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 7 and any(n.endswith(".xlsx") for n in written)
-    assert capsys.readouterr().out.count(str(out)) == 7
+    assert len(written) == 9 and any(n.endswith(".xlsx") for n in written)
+    assert capsys.readouterr().out.count(str(out)) == 9
     book = load_workbook(next(out.glob("*.xlsx")))
     assert book.sheetnames == SHEETS and book["Kebutuhan"].max_row == 4
     orgs = await h.runtime.db.read(members_repo.orgs_of_cluster, 1)

@@ -21,7 +21,11 @@ from bot.views import digests as views
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-KINDS = {"": ("xlsx", "csv"), "xlsx": ("xlsx",), "excel": ("xlsx",), "csv": ("csv",)}
+KINDS = {
+    "": ("xlsx", "csv"), "xlsx": ("xlsx",), "excel": ("xlsx",), "csv": ("csv",),
+    # semicolon-separated, BOM-prefixed CSV for a spreadsheet in an Indonesian locale (see services/export.py)
+    "csv-excel": ("csv-excel",), "csv excel": ("csv-excel",), "excel-csv": ("csv-excel",), "csv;": ("csv-excel",),
+}  # fmt: skip
 
 
 async def ekspor(update: Update, context: BotContext) -> None:
@@ -32,7 +36,7 @@ async def ekspor(update: Update, context: BotContext) -> None:
     if actor is None:
         return
     t = context.t
-    kinds = KINDS.get(command_args(update).lower().strip())
+    kinds = KINDS.get(" ".join(command_args(update).lower().split()))
     if kinds is None:
         await reply(update, context, views.export_help(t))
         return
@@ -66,7 +70,7 @@ async def ekspor(update: Update, context: BotContext) -> None:
 def register(app: AnyApp) -> None:
     add_command(
         app,
-        CommandSpec("ekspor", N_("Export needs, offers, pledges, stock and organisations as XLSX and CSV with HXL "
-                                 "tags (secretariat)"), "/ekspor", aliases=("export",), section="laporan"),
+        CommandSpec("ekspor", N_("Export needs, offers, pledges, stock, organisations, agenda and work plan as XLSX "
+                                 "and CSV with HXL tags (secretariat)"), "/ekspor", aliases=("export",), section="laporan"),
         ekspor,
     )  # fmt: skip

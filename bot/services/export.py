@@ -11,14 +11,29 @@ ignores) and holds only organisations that allow their stock to be shown; everyt
 totals under the privacy rule ("Stok total"). So a file sent upward never discloses private stock, and the
 stock importer accepts the stock sheet back.
 
-Tables are built by the explicit list ``SHEETS``; events with attendance and the work plan (issue 7) join it
-when the agenda feature exists (it does not yet). One read snapshot builds all of them.
+Tables are built by the explicit list ``SHEETS`` (needs with their note, offers, pledges, stock, stock totals,
+organisations with their type as a label, the agenda with attendance, the work plan); one read snapshot builds
+all of them. Tag choices: organisations are ``#org+name`` everywhere (with ``+provider`` / ``+recipient`` where
+a table has two); a need's beneficiaries are ``#targeted`` (people the aid is meant for), not ``#affected``;
+counts carry ``+num`` on ``#indicator`` or the counted thing, never on ``#contact`` (which is contact details).
+
+Files that other tools trust (issue 12 part 4, issue 15 part 3):
+
+- every text cell is cleaned at export: control characters (a ``\x0b`` in a name made openpyxl refuse the whole
+  workbook) and bidi overrides/isolates (which reorder what a reader sees) are removed, CR/CRLF become LF;
+- XLSX text cells are stored as text, never as formulas, whatever they start with;
+- CSV free-text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading ``'`` (OWASP's CSV
+  injection guidance), so a spreadsheet does not evaluate an organisation named ``=HYPERLINK(…)``;
+- two CSV variants: ``to_csv`` (comma, UTF-8 without BOM, dot decimals) for HXL tools and scripts, and
+  ``to_csv_excel`` (semicolon, UTF-8 with BOM, comma decimals) that a spreadsheet in an Indonesian locale opens
+  with the right columns, accents and numbers. For people, the XLSX workbook is the file to use.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +46,7 @@ from bot.domain import catalogue, regions
 from bot.domain.regions import fold
 from bot.services import stock as stock_svc
 from bot.services.importer import STOCK_COLUMNS
+from bot.storage import agenda as agenda_repo
 from bot.storage import digests as repo
 from bot.storage import members as members_repo
 from bot.storage import stock as stock_repo
@@ -46,6 +62,19 @@ STATUS_ID = {
 PRIORITY_ID = {1: "mendesak", 2: "tinggi", 3: "sedang", 4: "rendah"}
 SOURCE_ID = {"direct": "langsung", "offer": "tawaran", "stock": "stok"}
 CONDITION_ID = {"baik": "baik", "rusak_ringan": "rusak ringan", "rusak_berat": "rusak berat"}
+# Organisation types as the registration dialog names them in Indonesian (bot/views/members.py TYPE_LABELS).
+ORG_TYPE_ID = {
+    "opd": "Organisasi Perangkat Daerah (OPD)", "tni": "TNI", "polri": "Polri", "bmkg": "BMKG",
+    "basarnas": "BASARNAS", "bumn": "BUMN/BUMD", "usaha": "Dunia usaha", "ngo": "Lembaga kemanusiaan / LSM",
+    "akademisi": "Akademisi", "media": "Media", "lainnya": "Lainnya",
+}  # fmt: skip
+EVENT_TYPE_ID = {"forum": "Forum berbagi", "training": "Pelatihan", "meeting": "Rapat koordinasi",
+                 "exercise": "Simulasi/gladi"}  # fmt: skip
+EVENT_STATUS_ID = {"scheduled": "terjadwal", "cancelled": "dibatalkan"}
+WORK_STATUS_ID = {"not_started": "belum mulai", "in_progress": "berjalan", "done": "selesai", "on_hold": "tertunda"}
+WEEKDAY_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+NTH_ID = {1: "pertama", 2: "kedua", 3: "ketiga", 4: "keempat", -1: "terakhir"}
+ZONE_ABBR = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 @dataclass
@@ -116,8 +145,9 @@ def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
         ("Barang", "#item+name"), ("Kode barang", "#item+code"), ("Kategori", "#item+type"),
         ("Jumlah dibutuhkan", "#item+num+needed"), ("Jumlah dikomitmenkan", "#item+num+pledged"),
         ("Jumlah dikirim", "#item+num+sent"), ("Jumlah diterima", "#item+num+received"), ("Satuan", "#item+unit"),
-        ("Prioritas", "#severity"), ("Dibutuhkan sebelum", "#date+deadline"), ("Penerima (jiwa)", "#affected+ind"),
-        ("Penerima (KK)", "#affected+hh"), ("Status", "#status"), ("Latihan", "#meta+exercise"),
+        ("Prioritas", "#severity"), ("Dibutuhkan sebelum", "#date+deadline"), ("Penerima (jiwa)", "#targeted+ind"),
+        ("Penerima (KK)", "#targeted+hh"), ("Status", "#status"), ("Latihan", "#meta+exercise"),
+        ("Catatan", "#description"),
     ))  # fmt: skip
     tz = cluster.timezone
     for n in repo.export_needs(conn, cluster.id):
@@ -129,7 +159,7 @@ def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
             _quantity(n["sent"]), _quantity(n["received"]), n["unit"], PRIORITY_ID.get(n["priority"], ""),
             _day(n["needed_by"], tz), None if households else n["beneficiaries"],
             n["beneficiaries"] if households else None, STATUS_ID.get(n["status"], n["status"]),
-            "ya" if n["is_exercise"] else "",
+            "ya" if n["is_exercise"] else "", n["note"],
         ])  # fmt: skip
     return sheet
 
@@ -176,7 +206,7 @@ def pledges_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet
 
 def stock_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     """Line by line, only for organisations that allow it; the importer's columns, in its order."""
-    sheet = Sheet("Stok", (*((header, tag) for _, header, tag in STOCK_COLUMNS),
+    sheet = Sheet("Stok", (*((header, "#org+name" if tag == "#org" else tag) for _, header, tag in STOCK_COLUMNS),
                            ("Dikonfirmasi", "#date+confirmed"), ("Klaster", "#sector+cluster")))  # fmt: skip
     tz = cluster.timezone
     for org in members_repo.orgs_of_cluster(conn, cluster.id):
@@ -212,20 +242,87 @@ def stock_totals_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> 
 def organizations_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Organisasi", (
         ("Nama", "#org+name"), ("Singkatan", "#org+acronym"), ("Jenis", "#org+type"), ("Klaster", "#sector+cluster"),
-        *_PLACE, ("Status", "#status"), ("Perwakilan aktif", "#contact+num"), ("Stok boleh ditampilkan", "#meta+public"),
+        *_PLACE, ("Status", "#status"), ("Perwakilan aktif", "#indicator+num+representatives"),
+        ("Stok boleh ditampilkan", "#meta+public"),
         ("Terdaftar", "#date+start"), ("Terakhir aktif", "#date+updated"),
     ))  # fmt: skip
     tz = cluster.timezone
     for o in repo.export_orgs(conn, cluster.id):
         sheet.rows.append([
-            o["name"], o["short_name"], o["type"], SECTOR, *_place(cluster, o["region_code"]),
+            o["name"], o["short_name"], ORG_TYPE_ID.get(o["type"], o["type"]), SECTOR, *_place(cluster, o["region_code"]),
             STATUS_ID.get(o["status"], o["status"]), o["reps"], "ya" if o["stock_public"] else "tidak",
             _day(o["created_at"], tz), _day(o["last_activity"], tz),
         ])  # fmt: skip
     return sheet
 
 
-# The export's tables in order. "Agenda" (events with attendance) and "Rencana kerja" (issue 7) go here.
+def _local(ts: int | None, tz: str) -> datetime | None:
+    """A local wall-clock time without zone (spreadsheets have none); the sheet names the zone in a column."""
+    return datetime.fromtimestamp(ts, ZoneInfo(tz)).replace(tzinfo=None) if ts else None
+
+
+def _series_text(rule: str | None) -> str:
+    if not rule:
+        return ""
+    if rule == "weekly":
+        return "setiap minggu"
+    if rule == "biweekly":
+        return "setiap 2 minggu"
+    parts = rule.split(":")
+    if len(parts) == 3 and parts[0] == "monthly":
+        try:
+            nth, weekday = int(parts[1]), int(parts[2])
+        except ValueError:
+            return rule
+        if nth in NTH_ID and 0 <= weekday <= 6:
+            return f"setiap {WEEKDAY_ID[weekday]} {NTH_ID[nth]} tiap bulan"
+    return rule
+
+
+def agenda_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+    """Every event (past, upcoming, cancelled) with its attendance: RSVP answers, the organisations that said
+    yes, and what the feedback question collected (attended, ratings)."""
+    sheet = Sheet("Agenda", (
+        ("Kode", "#activity+code"), ("Jenis", "#activity+type"), ("Judul", "#activity+name"),
+        ("Klaster", "#sector+cluster"), ("Mulai", "#date+start"), ("Selesai", "#date+end"),
+        ("Zona waktu", "#meta+timezone"), ("Tempat", "#loc+name"), ("Narasumber", "#org+name+speaker"),
+        ("Berulang", "#meta+recurrence"), ("Status", "#status"), ("Alasan pembatalan", "#description+cancelled"),
+        ("Hadir (RSVP ya)", "#indicator+num+rsvp_yes"), ("Mungkin", "#indicator+num+rsvp_maybe"),
+        ("Tidak hadir", "#indicator+num+rsvp_no"), ("Organisasi yang hadir", "#org+name+attending"),
+        ("Hadir menurut umpan balik", "#reached+ind+attended"), ("Jumlah penilaian", "#indicator+num+ratings"),
+        ("Nilai rata-rata (1-5)", "#indicator+num+rating"), ("Keterangan", "#description"),
+    ))  # fmt: skip
+    tz = cluster.timezone
+    zone = ZONE_ABBR.get(tz, tz)
+    for e in agenda_repo.export_events(conn, cluster.id):
+        sheet.rows.append([
+            f"A-{e['number']:04d}", EVENT_TYPE_ID.get(e["type"], e["type"]), e["title"], SECTOR,
+            _local(e["starts_at"], tz), _local(e["starts_at"] + e["duration_min"] * 60, tz), zone, e["place"],
+            e["speakers"] or "", _series_text(e["series_rule"]), EVENT_STATUS_ID.get(e["status"], e["status"]),
+            e["cancel_reason"], e["rsvp_yes"], e["rsvp_maybe"], e["rsvp_no"], e["rsvp_orgs"] or "", e["attended"],
+            e["ratings"], round(e["rating"], 2) if e["rating"] is not None else None, e["description"],
+        ])  # fmt: skip
+    return sheet
+
+
+def work_plan_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+    sheet = Sheet("Rencana kerja", (
+        ("Kode", "#activity+code"), ("Kegiatan", "#activity+name"), ("Klaster", "#sector+cluster"),
+        ("Penanggung jawab", "#org+name"), ("Tenggat", "#date+deadline"), ("Status", "#status"),
+        ("Dibuat", "#date+start"), ("Selesai", "#date+end"), ("Catatan terakhir", "#description"),
+    ))  # fmt: skip
+    tz = cluster.timezone
+    for w in agenda_repo.export_work_items(conn, cluster.id):
+        deadline = _local(w["deadline_at"], tz) if w["deadline_precision"] == "minute" else _day(w["deadline_at"], tz)
+        sheet.rows.append([
+            f"R-{w['number']:04d}", w["title"], SECTOR, w["org_name"], deadline,
+            WORK_STATUS_ID.get(w["status"], w["status"]), _day(w["created_at"], tz), _day(w["done_at"], tz),
+            w["last_note"] or "",
+        ])  # fmt: skip
+    return sheet
+
+
+# The export's tables in order.
 SHEETS: list[SheetBuilder] = [
     needs_sheet,
     offers_sheet,
@@ -233,6 +330,8 @@ SHEETS: list[SheetBuilder] = [
     stock_sheet,
     stock_totals_sheet,
     organizations_sheet,
+    agenda_sheet,
+    work_plan_sheet,
 ]
 
 
@@ -248,9 +347,27 @@ def collect_all(conn: sqlite3.Connection, now: int) -> list[Export]:
 # ---- files ----------------------------------------------------------------------------------------
 
 
-def _csv_cell(value: Any) -> str:
+# Control characters (C0 but tab and LF, DEL, C1) and the bidi embeddings/overrides/isolates (U+202A-U+202E,
+# U+2066-U+2069): removed from every text cell at export.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# OWASP CSV injection: a cell starting with one of these is a formula (or becomes one) in a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(text: str) -> str:
+    """Text as a file carries it: line breaks as LF, no control or bidi-override characters."""
+    return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n"))
+
+
+def _csv_text(text: str) -> str:
+    text = clean_text(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv_cell(value: Any, decimal: str = ".") -> str:
     """Machine-readable cells: ISO dates, dot decimals without thousands separators, at most two decimals (the
-    stock importer reads ``2.125`` as two thousand one hundred and twenty-five, Indonesian style)."""
+    stock importer reads ``2.125`` as two thousand one hundred and twenty-five, Indonesian style). ``decimal``
+    is ``,`` in the spreadsheet variant. Free text is cleaned and neutralised (``_csv_text``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -259,15 +376,18 @@ def _csv_cell(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
-        return text if text not in ("", "-0") else "0"
+        text = text if text not in ("", "-0") else "0"
+        return text.replace(".", decimal)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return _csv_text(str(value))
 
 
 def to_csv(sheet: Sheet) -> bytes:
-    """Plain UTF-8 without a byte order mark: HXL tools would take a BOM into the first header (spreadsheet users
-    have the XLSX workbook)."""
+    """For HXL tools and scripts: comma-separated UTF-8 without a byte order mark (HXL tools would take a BOM into
+    the first header), dot decimals. Spreadsheet users have the XLSX workbook (or ``to_csv_excel``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([header for header, _ in sheet.columns])
@@ -277,8 +397,21 @@ def to_csv(sheet: Sheet) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def to_csv_excel(sheet: Sheet) -> bytes:
+    """For a spreadsheet in an Indonesian locale opening a CSV directly (Excel uses the locale's list separator
+    ``;`` and decimal comma, and needs the BOM to read UTF-8): semicolons, BOM, comma decimals."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([header for header, _ in sheet.columns])
+    writer.writerow([tag for _, tag in sheet.columns])
+    for row in sheet.rows:
+        writer.writerow([_csv_cell(v, decimal=",") for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def to_xlsx(export: Export) -> bytes:
-    """One workbook, a sheet per table: bold headers, the HXL row frozen with them, dates as dates."""
+    """One workbook, a sheet per table: bold headers, the HXL row frozen with them, dates as dates; text cells are
+    cleaned and stored as text (a name starting with ``=`` stays a name, never a formula)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -290,7 +423,13 @@ def to_xlsx(export: Export) -> bytes:
         ws.append([header for header, _ in sheet.columns])
         ws.append([tag for _, tag in sheet.columns])
         for row in sheet.rows:
-            ws.append(row)
+            ws.append([clean_text(v) if isinstance(v, str) else v for v in row])
+        for cells in ws.iter_rows(min_row=3):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # openpyxl takes a string starting with "=" for a formula
+                    if cell.value.startswith(FORMULA_START):
+                        cell.quotePrefix = True  # and a spreadsheet keeps it text when the cell is edited
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for cell in ws[2]:
@@ -299,7 +438,10 @@ def to_xlsx(export: Export) -> bytes:
         for index, (header, tag) in enumerate(sheet.columns, start=1):
             width = max(len(header), len(tag), *(len(_csv_cell(r[index - 1])) for r in sheet.rows[:200])) + 2
             ws.column_dimensions[get_column_letter(index)].width = min(width, 48)
-            if any(isinstance(r[index - 1], date) for r in sheet.rows[:50]):
+            if any(isinstance(r[index - 1], datetime) for r in sheet.rows[:50]):
+                for (cell,) in ws.iter_rows(min_row=3, min_col=index, max_col=index):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+            elif any(isinstance(r[index - 1], date) for r in sheet.rows[:50]):
                 for (cell,) in ws.iter_rows(min_row=3, min_col=index, max_col=index):
                     cell.number_format = "yyyy-mm-dd"
     buffer = io.BytesIO()
@@ -308,12 +450,15 @@ def to_xlsx(export: Export) -> bytes:
 
 
 def files(export: Export, kinds: tuple[str, ...] = ("xlsx", "csv")) -> list[tuple[str, bytes]]:
-    """(file name, content): the workbook first, then one CSV per table."""
+    """(file name, content): the workbook first, then one CSV per table (``csv``: for HXL tools; ``csv-excel``:
+    the semicolon/BOM variant, named ``…-excel.csv``)."""
     out: list[tuple[str, bytes]] = []
     if "xlsx" in kinds:
         out.append((f"{export.stem}.xlsx", to_xlsx(export)))
     if "csv" in kinds:
         out += [(f"{export.stem}-{sheet.stem}.csv", to_csv(sheet)) for sheet in export.sheets]
+    if "csv-excel" in kinds:
+        out += [(f"{export.stem}-{sheet.stem}-excel.csv", to_csv_excel(sheet)) for sheet in export.sheets]
     return out
 
 

@@ -494,3 +494,38 @@ def work_notes(conn: sqlite3.Connection, item_id: int, limit: int = 10) -> list[
 def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
     """Event cards live in the group: their chat id follows the group when it becomes a supergroup."""
     conn.execute("UPDATE events SET chat_id = ? WHERE chat_id = ?", (new, old))
+
+
+# ---- exports (bot/services/export.py) ----------------------------------------------------------------
+
+
+def export_events(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    """Every event of a cluster with its series rule, speakers and attendance (RSVP answers, feedback)."""
+    return conn.execute(
+        "SELECT e.*, s.rule AS series_rule, "
+        "(SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.answer = 'yes') AS rsvp_yes, "
+        "(SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.answer = 'maybe') AS rsvp_maybe, "
+        "(SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.answer = 'no') AS rsvp_no, "
+        "(SELECT group_concat(name, '; ') FROM (SELECT DISTINCT o.name AS name FROM event_rsvps r "
+        " JOIN organizations o ON o.id = r.organization_id WHERE r.event_id = e.id AND r.answer = 'yes' "
+        " ORDER BY o.name COLLATE NOCASE)) AS rsvp_orgs, "
+        "(SELECT COUNT(*) FROM event_feedback f WHERE f.event_id = e.id AND f.attended = 1) AS attended, "
+        "(SELECT COUNT(rating) FROM event_feedback f WHERE f.event_id = e.id) AS ratings, "
+        "(SELECT AVG(rating) FROM event_feedback f WHERE f.event_id = e.id) AS rating, "
+        "(SELECT group_concat(name, '; ') FROM (SELECT o.name AS name FROM event_speakers sp "
+        " JOIN organizations o ON o.id = sp.organization_id WHERE sp.event_id = e.id "
+        " ORDER BY o.name COLLATE NOCASE)) AS speakers "
+        "FROM events e LEFT JOIN event_series s ON s.id = e.series_id WHERE e.cluster_id = ? "
+        "ORDER BY e.starts_at, e.number",
+        (cluster_id,),
+    ).fetchall()
+
+
+def export_work_items(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    """The work plan with each item's organisation and latest progress note."""
+    return conn.execute(
+        "SELECT w.*, o.name AS org_name, (SELECT n.note FROM work_notes n WHERE n.work_item_id = w.id "
+        "AND n.note <> '' ORDER BY n.at DESC, n.id DESC LIMIT 1) AS last_note "
+        "FROM work_items w JOIN organizations o ON o.id = w.organization_id WHERE w.cluster_id = ? ORDER BY w.number",
+        (cluster_id,),
+    ).fetchall()

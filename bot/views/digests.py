@@ -439,8 +439,10 @@ def export_caption(t: Translator, cluster: Cluster, when: int, counts: list[tupl
 
 def export_help(t: Translator) -> str:
     return t.gettext(
-        "Write /ekspor for the workbook and the CSV files, or /ekspor xlsx or /ekspor csv for one kind. The files "
-        "carry Indonesian headers and a row of HXL hashtags."
+        "Write /ekspor for the workbook and the CSV files, or one kind: /ekspor xlsx (the workbook: open it in "
+        "Excel or LibreOffice), /ekspor csv (comma-separated UTF-8 for HXL tools and scripts), /ekspor csv-excel "
+        "(semicolon-separated with decimal commas, for a spreadsheet set to Indonesian). The files carry "
+        "Indonesian headers and a row of HXL hashtags."
     )
 
 
