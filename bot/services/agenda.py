@@ -9,6 +9,8 @@ it; editing or cancelling moves or cancels those rows in that transaction too.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +36,7 @@ NEXT_KIND = "agenda.next"
 WORK_REMINDER_KIND = "work.reminder"
 WORK_OVERDUE_KIND = "work.overdue"
 OFFSETS_SETTING = "agenda_reminders"
+CALENDAR_UID_SETTING = "calendar_uid"  # random hex, see calendar_uid()
 
 SPEAKER_LEAD_S = 7 * 86400  # the speaker is asked a week before
 SUMMARY_AFTER_S = 24 * 3600  # the secretariat's summary waits a day for feedback
@@ -77,6 +80,8 @@ class EventView:
     rule: Recurrence | None
     series_active: bool
     offsets: tuple[Offset, ...] = domain.DEFAULT_OFFSETS  # the cluster's reminder offsets
+    series: tuple[Event, ...] = ()  # every occurrence of its series, by slot (for the calendar file)
+    calendar_uid: str = ""  # the cluster's random calendar id (UIDs unique per deployment and cluster)
 
 
 def load_view(conn: sqlite3.Connection, event_id: int) -> EventView | None:
@@ -84,14 +89,32 @@ def load_view(conn: sqlite3.Connection, event_id: int) -> EventView | None:
     if event is None:
         return None
     rule, active = None, False
+    occurrences: tuple[Event, ...] = ()
     if event.series_id is not None:
         series = repo.series_rule(conn, event.series_id)
         if series is not None:
             rule, active = Recurrence.decode(series[0]), series[1]
+            occurrences = tuple(repo.series_events(conn, event.series_id))
+    cluster = _cluster(conn, event.cluster_id)
     return EventView(
-        event, _cluster(conn, event.cluster_id), repo.speakers_of(conn, event.id), repo.rsvp_counts(conn, event.id),
-        rule, active, cluster_offsets(conn, event.cluster_id),
+        event, cluster, repo.speakers_of(conn, event.id), repo.rsvp_counts(conn, event.id),
+        rule, active, cluster_offsets(conn, event.cluster_id), occurrences, calendar_uid(conn, cluster),
     )  # fmt: skip
+
+
+def calendar_uid(conn: sqlite3.Connection, cluster: Cluster) -> str:
+    """The cluster's calendar id: random, stored with the cluster's settings the first time an event is written
+    (``ensure_calendar_uid``), so .ics UIDs never collide between deployments or clusters and survive a backup
+    and restore. A cluster whose events all predate it gets a stable id from its chat until then."""
+    stored = members_repo.get_setting(conn, cluster.id, CALENDAR_UID_SETTING)
+    if stored:
+        return stored
+    return hashlib.sha256(f"klaster:{cluster.chat_id}:{cluster.id}".encode()).hexdigest()[:16]
+
+
+def ensure_calendar_uid(conn: sqlite3.Connection, cluster_id: int) -> None:
+    if not members_repo.get_setting(conn, cluster_id, CALENDAR_UID_SETTING):
+        members_repo.set_setting(conn, cluster_id, CALENDAR_UID_SETTING, secrets.token_hex(8))
 
 
 def find_event(conn: sqlite3.Connection, cluster_id: int, number: int) -> EventView | None:
@@ -113,6 +136,7 @@ def cluster_offsets(conn: sqlite3.Connection, cluster_id: int) -> tuple[Offset, 
 def schedule_event_jobs(conn: sqlite3.Connection, event: Event, cluster: Cluster, now: int) -> None:
     """(Re)write every job of an event from its current state: pending rows are cancelled and the ones that
     still apply re-armed (``jobs_repo.schedule`` revives a cancelled row with the new time)."""
+    ensure_calendar_uid(conn, cluster.id)
     prefix = event_ref(event.id)
     for kind in (REMINDER_KIND, SPEAKER_KIND, FEEDBACK_KIND, SUMMARY_KIND, NEXT_KIND):
         jobs_repo.cancel(conn, kind, prefix)

@@ -198,6 +198,12 @@ def series_rule(conn: sqlite3.Connection, series_id: int) -> tuple[str, bool] | 
     return (row[0], bool(row[1])) if row else None
 
 
+def series_events(conn: sqlite3.Connection, series_id: int) -> list[Event]:
+    """Every occurrence of a series (cancelled ones too), by slot (the events_series_slot index)."""
+    rows = conn.execute("SELECT * FROM events WHERE series_id = ? ORDER BY occurrence_at", (series_id,))
+    return [e for e in map(_event, rows) if e]
+
+
 def stop_series(conn: sqlite3.Connection, series_id: int, now: int) -> bool:
     cur = conn.execute(
         "UPDATE event_series SET active = 0, stopped_at = ? WHERE id = ? AND active = 1", (now, series_id)
