@@ -21,6 +21,7 @@ from bot.services import charts
 from bot.services import digests as svc
 from bot.services.broadcast import Pacer, shared_pacer
 from bot.storage.jobs import JobRow
+from bot.storage.members import Cluster
 from bot.views import digests as views
 
 log = logging.getLogger(__name__)
@@ -63,13 +64,16 @@ async def _send_photo(app: AnyApp, pacer: Pacer, chat_id: int, photo: bytes | st
     return message.photo[-1].file_id if message is not None and message.photo else None
 
 
-async def _draw(t: Translator, data: svc.ChartData) -> list[tuple[str, bytes | str]]:
-    """The weekly pictures, drawn off the event loop (matplotlib takes tens of milliseconds)."""
+async def _draw(
+    t: Translator, data: svc.ChartData, cluster: Cluster | None = None, now: int | None = None
+) -> list[tuple[str, bytes | str]]:
+    """The weekly pictures (headed with the cluster and the date), drawn off the event loop (matplotlib takes
+    tens of milliseconds)."""
     out: list[tuple[str, bytes | str]] = []
-    needs_png = await asyncio.to_thread(charts.needs_chart, t, data.categories)
+    needs_png = await asyncio.to_thread(charts.needs_chart, t, data.categories, cluster, now)
     if needs_png:
         out.append(("needs", needs_png))
-    stock_png = await asyncio.to_thread(charts.stock_chart, t, data.stock, data.stock_hidden)
+    stock_png = await asyncio.to_thread(charts.stock_chart, t, data.stock, data.stock_hidden, cluster, now)
     if stock_png:
         out.append(("stock", stock_png))
     return out
@@ -123,7 +127,7 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
         if await _send_digest(app, pacer, plan.group_chat_id, t, digest, late_due, plan.group_run):
             delivered += 1
             if weekly and digest.has_news:
-                pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
+                pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now), cluster, now)
                 pictures = await _send_charts(app, pacer, plan.group_chat_id, t, pictures)
     for subscription in plan.subscribers:
         claimed = await runtime.db.write(svc.claim_subscriber, plan, subscription, runtime.clock.timestamp())
@@ -135,7 +139,7 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
             delivered += 1
             if weekly and digest.has_news:
                 if pictures is None:
-                    pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now))
+                    pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now), cluster, now)
                 pictures = await _send_charts(app, pacer, subscription.user_id, st, pictures)
     return "done", f"{delivered} chat(s)"
 
@@ -195,7 +199,9 @@ async def _preview(update: Update, context: BotContext, frequency: str) -> None:
         return
     await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
     if frequency == "weekly" and digest.has_news:
-        drawn = await _draw(context.t, await runtime.db.read(svc.chart_data, actor.cluster.id, digest.scope.since, now))
+        drawn = await _draw(
+            context.t, await runtime.db.read(svc.chart_data, actor.cluster.id, digest.scope.since, now), actor.cluster, now
+        )
         await _send_charts(context.application, shared_pacer(runtime), chat.id, context.t, drawn)
 
 

@@ -1,9 +1,14 @@
 """The weekly digest's pictures, drawn with matplotlib's Agg canvas into PNG bytes.
 
-Readable on a phone: horizontal bars (long category and kabupaten/kota names stay horizontal), large fonts,
-about 1,200 pixels wide, labels in the cluster's language and numbers formatted by babel (``1.234,5``).
-Quantities of different units are never added up: the needs chart compares shares of what is needed (each
-need counts once, as in the situation summary) and the stock chart has one panel per unit.
+Made for a phone held upright (issue 15 part 4): a portrait figure 4.5 inches wide (675 px at 150 dpi), so
+that shown 360 px wide, as Telegram does on most phones, no text is smaller than 11 px (``MIN_TEXT_PX``; a test
+measures every text of every chart at that width). Each bar's name is written above it on the full width (long
+category and kabupaten/kota names never squeeze the bars or overlap), numbers are compact and in the cluster's
+language ("1,2 jt", "12 rb"), units are spelled out ("liter", "kilogram"), a legend says which bar is which, and
+the heading carries the cluster's name and the date, so a forwarded picture keeps its context.
+
+Quantities of different units are never added up: the needs chart compares shares of what is needed (each need
+counts once, as in the situation summary) and the stock chart has one panel per unit.
 
 matplotlib is imported only when a chart is drawn (it costs tens of megabytes and a noticeable import); the
 figure is built without pyplot, so there is no global state and drawing can run in a worker thread.
@@ -13,17 +18,47 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_compact_decimal
 
 from bot.domain import catalogue, regions
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services.digests import CategoryBar, RegionStock
+from bot.storage.members import Cluster
 
 DPI = 150
-WIDTH_IN = 8.0
+WIDTH_IN = 4.5
+PHONE_PX = 360  # the width a phone shows a photo at
+MIN_TEXT_PX = 11  # the smallest text at PHONE_PX
 MAX_CATEGORIES = 10
 MAX_UNITS = 3
+MAX_REGIONS = 8
 COLORS = {"needed": "#d0d4d9", "pledged": "#f0a30a", "received": "#2e8b57", "stock": "#2f6db5"}
+# Text sizes in points: at 4.5 in shown 360 px wide one point is 360 / (4.5 * 72) = 1.11 px.
+TITLE_PT, TEXT_PT, SMALL_PT = 13.5, 11.5, 10.5
+ROW_IN = 0.62  # one labelled bar
+BAR_SHARE = 0.6  # of the width: the bars; the rest is the column of figures, so a long name never hits one
+UNIT_WORDS = {"kg": N_("kilogram"), "g": N_("gram"), "l": N_("litre"), "ml": N_("millilitre"), "kk": N_("households")}
+
+
+def text_px(fontsize_pt: float, image_width_px: float) -> float:
+    """How tall ``fontsize_pt`` text is when the image is shown ``PHONE_PX`` wide."""
+    return fontsize_pt * DPI / 72 * PHONE_PX / image_width_px
+
+
+def unit_name(t: Translator, unit: str) -> str:
+    """``l`` → "liter", ``kg`` → "kilogram"; words (lembar, paket) stay as they are."""
+    return t.gettext(UNIT_WORDS[unit]) if unit in UNIT_WORDS else unit
+
+
+def compact(t: Translator, value: float) -> str:
+    """1.234.567 → "1,2 jt" (id) / "1.2M" (en); below a thousand the number itself."""
+    if abs(value) < 1000:
+        return t.number(value, 0 if float(value).is_integer() or abs(value) >= 100 else 1)
+    return str(format_compact_decimal(value, format_type="short", locale=t.locale, fraction_digits=1))
 
 
 def _category_name(t: Translator, key: str) -> str:
@@ -38,56 +73,100 @@ def _region_name(code: str) -> str:
     return region.name if region else code
 
 
-def _png(fig: Any) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
-    return buffer.getvalue()
-
-
 def _percent(t: Translator, share: float) -> str:
     return f"{t.number(round(share * 100), 0)}%"
 
 
-def needs_chart(t: Translator, bars: list[CategoryBar]) -> bytes | None:
-    """Per item category: needed (the full bar), pledged and received as shares of it. None without needs."""
+def _subtitle(t: Translator, cluster: Cluster | None, now: int | None) -> str:
+    parts = []
+    if cluster is not None:
+        parts.append(cluster.name)
+    if now is not None:
+        zone = ZoneInfo(cluster.timezone) if cluster is not None else ZoneInfo("UTC")
+        parts.append(t.short_date(datetime.fromtimestamp(now, zone)))
+    return " · ".join(parts)
+
+
+def _heading(fig: Any, title: str, subtitle: str, height_in: float) -> float:
+    """Title and subtitle at the top left; returns the figure fraction below them."""
+    top = 1 - 0.12 / height_in
+    fig.text(0.03, top, title, fontsize=TITLE_PT, fontweight="bold", ha="left", va="top")
+    if subtitle:
+        fig.text(0.03, top - 0.30 / height_in, subtitle, fontsize=SMALL_PT, color="#444444", ha="left", va="top")
+    return top - 0.62 / height_in
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _figure(height_in: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _bare(ax: Any) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+
+
+def needs_figure(t: Translator, bars: list[CategoryBar], cluster: Cluster | None = None,
+                 now: int | None = None) -> Any | None:  # fmt: skip
+    """Per item category: needed (the full grey bar), pledged and received as shares of it. None without needs."""
     bars = [b for b in bars if b.needs > 0][:MAX_CATEGORIES]
     if not bars:
         return None
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FixedLocator, FuncFormatter
+    from matplotlib.patches import Patch
 
-    fig = Figure(figsize=(WIDTH_IN, 1.9 + 0.75 * len(bars)))
-    ax = fig.add_subplot()
-    positions = list(range(len(bars)))
-    ax.barh(positions, [100] * len(bars), height=0.8, color=COLORS["needed"], label=t.gettext("Needed"))
-    ax.barh(positions, [b.pledged * 100 for b in bars], height=0.55, color=COLORS["pledged"],
-            label=t.gettext("Pledged"))  # fmt: skip
-    ax.barh(positions, [b.received * 100 for b in bars], height=0.3, color=COLORS["received"],
-            label=t.gettext("Received"))  # fmt: skip
-    for y, bar in zip(positions, bars, strict=True):
-        ax.text(102, y, f"{_percent(t, bar.pledged)} / {_percent(t, bar.received)}", va="center", fontsize=12)
-    labels = [f"{_category_name(t, b.category)} ({t.number(b.needs)})" for b in bars]
-    ax.yaxis.set_major_locator(FixedLocator(positions))
-    ax.set_yticklabels(labels, fontsize=13)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 135)
-    ax.xaxis.set_major_locator(FixedLocator([0, 25, 50, 75, 100]))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{t.number(value, 0)}%"))
-    ax.tick_params(axis="x", labelsize=11)
-    ax.set_xlabel(t.gettext("share of the quantity needed (mean over the needs; in brackets: number of needs)"),
-                  fontsize=11)  # fmt: skip
-    ax.set_title(t.gettext("Needed vs pledged vs received by item category"), fontsize=15, loc="left")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(bars) < 4 else -0.12), ncol=3, fontsize=12,
-              frameon=False)  # fmt: skip
-    return _png(fig)
+    legend_in = 0.55
+    height = 0.95 + legend_in + ROW_IN * len(bars) + 0.35
+    fig = _figure(height)
+    body_top = _heading(fig, t.gettext("Needs: pledged and received"), _subtitle(t, cluster, now), height)
+    legend_top = body_top
+    fig.legend(
+        handles=[Patch(color=COLORS["needed"], label=t.gettext("needed (100%)")),
+                 Patch(color=COLORS["pledged"], label=t.gettext("pledged")),
+                 Patch(color=COLORS["received"], label=t.gettext("received"))],
+        loc="upper left", bbox_to_anchor=(0.01, legend_top), ncol=3, fontsize=SMALL_PT, frameon=False,
+        handlelength=1.0, columnspacing=0.9, handletextpad=0.4,
+    )  # fmt: skip
+    bottom = 0.42 / height
+    ax = fig.add_axes((0.03, bottom, 0.94, legend_top - legend_in / height - bottom))
+    _bare(ax)
+    ax.set_xlim(0, 100 / BAR_SHARE)  # the bars take the left part, the figures the column on the right
+    ax.set_ylim(len(bars) - 0.6, -0.75)
+    right = 100 / BAR_SHARE
+    for y, bar in enumerate(bars):
+        ax.barh(y, 100, height=0.42, color=COLORS["needed"])
+        ax.barh(y, min(bar.pledged, 1) * 100, height=0.28, color=COLORS["pledged"])
+        ax.barh(y, min(bar.received, 1) * 100, height=0.14, color=COLORS["received"])
+        name = t.ngettext("{category}: {n} need", "{category}: {n} needs", bar.needs).format(
+            category=_category_name(t, bar.category), n=t.number(bar.needs)
+        )
+        ax.text(0, y - 0.30, name, fontsize=TEXT_PT, ha="left", va="bottom")
+        ax.text(right, y, f"{_percent(t, bar.pledged)} · {_percent(t, bar.received)}", fontsize=TEXT_PT,
+                ha="right", va="center", color="#333333")  # fmt: skip
+    fig.text(0.03, 0.12 / height, t.gettext("pledged · received, as a share of what is needed"), fontsize=SMALL_PT,
+             color="#444444", ha="left", va="bottom")  # fmt: skip
+    return fig
 
 
-def stock_chart(t: Translator, rows: list[RegionStock], hidden: bool = False) -> bytes | None:
+def needs_chart(t: Translator, bars: list[CategoryBar], cluster: Cluster | None = None,
+                now: int | None = None) -> bytes | None:  # fmt: skip
+    fig = needs_figure(t, bars, cluster, now)
+    return _png(fig) if fig is not None else None
+
+
+def stock_figure(t: Translator, rows: list[RegionStock], hidden: bool = False, cluster: Cluster | None = None,
+                 now: int | None = None) -> Any | None:  # fmt: skip
     """Stock per kabupaten/kota, one panel per unit (the three most widespread). None without stock."""
     by_unit: dict[str, dict[str, float]] = defaultdict(dict)
     for row in rows:
@@ -96,32 +175,43 @@ def stock_chart(t: Translator, rows: list[RegionStock], hidden: bool = False) ->
     if not by_unit:
         return None
     units = sorted(by_unit, key=lambda u: (-len(by_unit[u]), -sum(by_unit[u].values()), u))[:MAX_UNITS]
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.patches import Patch
 
-    heights = [0.9 + 0.5 * len(by_unit[u]) for u in units]
-    fig = Figure(figsize=(WIDTH_IN, 1.2 + sum(heights)))
-    axes = fig.subplots(len(units), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)
-    for ax, unit in zip(axes[:, 0], units, strict=True):
-        values = sorted(by_unit[unit].items(), key=lambda kv: -kv[1])
-        names = [_region_name(code) for code, _ in values]
-        amounts = [amount for _, amount in values]
-        positions = list(range(len(values)))
-        ax.barh(positions, amounts, height=0.6, color=COLORS["stock"])
-        ax.set_yticks(positions, names, fontsize=12)
-        ax.invert_yaxis()
-        top = max(amounts)
-        ax.set_xlim(0, top * 1.35)
-        for y, amount in zip(positions, amounts, strict=True):
-            ax.text(amount + top * 0.02, y, t.number(amount, 0), va="center", fontsize=11)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: t.number(value, 0)))
-        ax.tick_params(axis="x", labelsize=10)
-        ax.set_title(unit, fontsize=13, loc="left")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-    fig.suptitle(t.gettext("Stock by kabupaten/kota"), fontsize=15, x=0.02, ha="left")
+    panels = [sorted(by_unit[u].items(), key=lambda kv: -kv[1])[:MAX_REGIONS] for u in units]
+    panel_in = [0.25 + ROW_IN * len(values) for values in panels]
+    note_in = 0.55 if hidden else 0.2
+    legend_in = 0.5
+    height = 0.95 + legend_in + sum(panel_in) + note_in
+    fig = _figure(height)
+    top = _heading(fig, t.gettext("Stock by kabupaten/kota"), _subtitle(t, cluster, now), height)
+    fig.legend(handles=[Patch(color=COLORS["stock"], label=t.gettext("stock reported (cluster total)"))],
+               loc="upper left", bbox_to_anchor=(0.01, top), fontsize=SMALL_PT, frameon=False, handlelength=1.0,
+               handletextpad=0.4)  # fmt: skip
+    top -= legend_in / height
+    for unit, values, size in zip(units, panels, panel_in, strict=True):
+        frac = size / height
+        ax = fig.add_axes((0.03, top - frac, 0.94, frac))
+        top -= frac
+        _bare(ax)
+        peak = max(amount for _, amount in values)
+        right = peak / BAR_SHARE
+        ax.set_xlim(0, right)
+        ax.set_ylim(len(values) - 0.55, -1.35)
+        ax.text(0, -0.95, t.gettext("in {unit}").format(unit=unit_name(t, unit)), fontsize=TEXT_PT,
+                fontweight="bold", ha="left", va="center")  # fmt: skip
+        for y, (code, amount) in enumerate(values):
+            ax.barh(y, amount, height=0.32, color=COLORS["stock"])
+            ax.text(0, y - 0.24, _region_name(code), fontsize=TEXT_PT, ha="left", va="bottom")
+            ax.text(right, y, f"{compact(t, amount)} {unit_name(t, unit)}", fontsize=TEXT_PT, ha="right",
+                    va="center", color="#333333")  # fmt: skip
     if hidden:
-        fig.text(0.02, 0.0, t.gettext("Figures that would reveal one organisation's private stock are left out."),
-                 fontsize=10, ha="left", va="top")  # fmt: skip
-    fig.tight_layout()
-    return _png(fig)
+        fig.text(0.03, 0.08 / height, t.gettext("Figures that would reveal one organisation's private stock are "
+                                                "left out."), fontsize=SMALL_PT, color="#444444", ha="left",
+                 va="bottom", wrap=True)  # fmt: skip
+    return fig
+
+
+def stock_chart(t: Translator, rows: list[RegionStock], hidden: bool = False, cluster: Cluster | None = None,
+                now: int | None = None) -> bytes | None:  # fmt: skip
+    fig = stock_figure(t, rows, hidden, cluster, now)
+    return _png(fig) if fig is not None else None

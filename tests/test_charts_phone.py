@@ -1,0 +1,97 @@
+"""The digest's charts on a phone (issue 15 part 4): each chart is rendered and measured with matplotlib's own
+text extents at the width a phone shows it (360 px): every text at least 11 px tall, inside the picture and
+overlapping no other text; portrait; headed with the cluster and the date; compact numbers; units spelled out
+(no panel titled "l"); a legend for the bars."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from matplotlib.text import Text
+from PIL import Image
+
+from bot.devtools import chart_gallery
+from bot.i18n import translator
+from bot.services import charts
+from bot.services.digests import CategoryBar, RegionStock
+
+LONG = [CategoryBar(key, 10 + i, 0.1 * i, 0.05 * i) for i, key in enumerate(
+    ["pangan", "sandang", "hunian", "kebersihan", "keluarga", "bayi", "kesehatan", "transportasi", "sar",
+     "penerangan", "air_bersih"])]  # fmt: skip
+BIG_STOCK = [RegionStock(code, unit, amount) for code, unit, amount in [
+    ("63.06", "kg", 2_500_000_000), ("63.08", "kg", 12.5), ("63.10", "kg", 999), ("63.71", "l", 1_234_567),
+    ("63.09", "l", 5), ("63.11", "ml", 750), ("63.01", "kg", 10_000), ("63.02", "kg", 1), ("63.03", "kg", 2),
+    ("63.04", "kg", 3), ("63.05", "kg", 4), ("63.07", "kg", 5),
+]]  # fmt: skip
+
+
+def figures() -> Iterator[tuple[str, Any]]:
+    cluster, now = chart_gallery.CLUSTER, chart_gallery.NOW
+    for code in ("id", "en"):
+        t = translator(code)
+        yield f"needs-{code}", charts.needs_figure(t, chart_gallery.CATEGORIES, cluster, now)
+        yield f"needs-long-{code}", charts.needs_figure(t, LONG, cluster, now)
+        yield f"stock-{code}", charts.stock_figure(t, chart_gallery.STOCK, True, cluster, now)
+        yield f"stock-big-{code}", charts.stock_figure(t, BIG_STOCK, False, cluster, now)
+
+
+def texts(fig: Any) -> list[Text]:
+    return [x for x in fig.findobj(Text) if x.get_visible() and x.get_text().strip()]
+
+
+@pytest.mark.parametrize(("name", "fig"), list(figures()), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_text_is_readable_at_360_px(name: str, fig: Any) -> None:
+    png = charts._png(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.width == round(charts.WIDTH_IN * charts.DPI) and image.height > image.width  # portrait
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for text in texts(fig):
+        px = charts.text_px(text.get_fontsize(), image.width)
+        assert px >= charts.MIN_TEXT_PX, (name, text.get_text(), round(px, 1))
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= image.width + 0.5 and box.y1 <= image.height + 0.5, (
+            name, text.get_text(), box)  # fmt: skip
+        boxes.append((text.get_text(), box))
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            assert not box_a.overlaps(box_b), (name, a, b)
+
+
+def test_heading_legend_units_and_compact_numbers() -> None:
+    t = translator("id")
+    cluster, now = chart_gallery.CLUSTER, chart_gallery.NOW
+    needs = [x.get_text() for x in texts(charts.needs_figure(t, chart_gallery.CATEGORIES, cluster, now))]
+    assert "Klaster Logistik Kalimantan Selatan · 25 Agu 2025" in needs
+    assert {"dibutuhkan (100%)", "diterima"} <= set(needs)  # the legend names the bars
+    assert "Pangan: 14 kebutuhan" in needs and "62% · 35%" in needs
+    stock = [x.get_text().replace("\xa0", " ") for x in texts(charts.stock_figure(t, BIG_STOCK, False, cluster, now))]
+    assert "Klaster Logistik Kalimantan Selatan · 25 Agu 2025" in stock
+    assert {"dalam kilogram", "dalam liter", "dalam mililiter"} <= set(stock)
+    assert not {"l", "kg", "ml"} & set(stock)  # no panel titled "l"
+    assert "2,5 M kilogram" in stock and "1,2 jt liter" in stock and "12,5 kilogram" in stock
+    assert any("stok dilaporkan" in x for x in stock)
+    english = [x.get_text().replace("\xa0", " ")
+               for x in texts(charts.stock_figure(translator("en"), BIG_STOCK, False, cluster, now))]  # fmt: skip
+    assert "in litre" in english and "1.2M litre" in english
+
+
+def test_the_pictures_in_docs_are_the_ones_the_script_draws(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "charts"
+    written = chart_gallery.render(tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in docs.glob("*.png"))
+    for path in written:
+        assert Image.open(path).size == Image.open(docs / path.name).size
+
+
+def test_a_chart_without_context_still_draws() -> None:
+    png = charts.needs_chart(translator("id"), [CategoryBar("pangan", 1, 0.5, 0.0)])
+    assert png is not None and Image.open(io.BytesIO(png)).width == 675
+    assert datetime.fromtimestamp(chart_gallery.NOW, UTC).year == 2025
