@@ -84,6 +84,24 @@ def load_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> Catalog:
         return read_po(fh, locale=lang)
 
 
+def merged_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> Catalog:
+    """``messages.po`` with any not-yet-folded ``.po`` of the language applied over it (later files win), as
+    ``python -m bot.i18n_tools fold`` would make it. Kept for callers of the old per-feature layout; the bot
+    itself reads only ``messages.po``."""
+    merged = load_catalog(lang, locales_dir)
+    for path in leftover_catalogues(locales_dir):
+        if path.parent.parent.name != lang:
+            continue
+        with path.open("rb") as fh:
+            for msg in read_po(fh, locale=lang):
+                if msg.id and msg.string and (not isinstance(msg.string, tuple) or any(msg.string)):
+                    key = msg.id if isinstance(msg.id, str) else msg.id[0]
+                    if key in merged:
+                        del merged[key]
+                    merged[msg.id] = msg
+    return merged
+
+
 def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> list[Path]:
     """Write ``messages.mo`` for every language folder (as ``pybabel compile``: fuzzy entries are left out)."""
     written = []

@@ -239,6 +239,18 @@ def check(locales_dir: Path = LOCALES_DIR, msgfmt: bool = True) -> list[Problem]
     return problems
 
 
+def missing(lang: str = "id") -> list[Any]:
+    """The msgids of ``lang`` that are untranslated or fuzzy (plural entries included), for scripts and tests."""
+    path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return [m.id for m in code_messages() if m.id]
+    catalog = _read(path, lang)
+    have = {_key(m.id) for m in catalog if m.id}
+    out: list[Any] = [m.id for m in code_messages() if m.id and _key(m.id) not in have]
+    out += [m.id for m in catalog if m.id and (m.fuzzy or not _filled(m.string))]
+    return out
+
+
 def main(argv: list[str]) -> int:
     commands = argv or ["check"]
     for command in commands:
