@@ -16,7 +16,7 @@ from bot.views import in_sentence
 from bot.views import needs as need_views
 from bot.views import stock as stock_views
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_stock_e2e import cluster_with_members, q
+from tests.test_stock_e2e import cluster_with_members, data_of, q
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
 CLUSTER = "Klaster Logistik Kalsel"
@@ -160,3 +160,16 @@ async def test_priority_labels_share_one_case(h: Harness) -> None:
     calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 paket sembako HSS mendesak untuk 120 KK besok")
     card = next(c for c in calls if c.method == "sendMessage" and "K-0001" in c.text)
     assert "— mendesak" in card.text and "MENDESAK" not in card.text
+
+
+async def test_digest_never_says_zero_still_missing(h: Harness) -> None:
+    """A fully pledged need is still open until received: the digest says so instead of "masih kurang 0"."""
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, text="/stok terpal 500 lembar gudang PMI Bjm")
+    await h.sim.send(OTHER, GROUP_ID, "/butuh 300 lembar terpal Bjm")
+    notice = h.api.last(MEMBER.id)
+    await h.sim.press(MEMBER, notice, data=data_of(notice, "🤝 Janjikan 300 lembar dari stok"))
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/ringkasan mingguan")
+    text = next(c.text for c in calls if "Ringkasan mingguan" in c.text)
+    assert "Terpal — sudah dijanjikan penuh, belum semua diterima" in text, text
+    assert "masih kurang 0" not in text
