@@ -300,7 +300,7 @@ async def test_custom_reminder_offsets_per_cluster(h: Harness, db_path: Path) ->
     await cluster_with_members(h)
     await create(h, "rapat | Rakor logistik | Senin 25/8 09.00 | 1 jam | Aula")
     calls = await h.sim.send(MEMBER, GROUP_ID, "/agenda pengingat")
-    assert "1 hari sebelumnya pukul 16.00; 1 jam sebelumnya" in calls[-1].text
+    assert "H-1 pukul 16.00, 1 jam sebelum mulai" in calls[-1].text
     calls = await h.sim.send(MEMBER, GROUP_ID, "/agenda pengingat 2d09:00")
     assert "sekretariat" in calls[-1].text
     calls = await h.sim.send(ADMIN, GROUP_ID, "/agenda pengingat 2d09:00, kapan saja")

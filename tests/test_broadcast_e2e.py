@@ -144,7 +144,7 @@ async def test_only_the_secretariat_announces_and_only_in_private(h: Harness, db
     calls = await h.sim.send(MEMBER, text=f"/umumkan {TEXT}")
     assert "sekretariat" in calls[-1].text.lower()
     calls = await h.sim.send(ADMIN, GROUP_ID, f"/umumkan {TEXT}")
-    assert "chat pribadi" in calls[-1].text
+    assert "obrolan pribadi" in calls[-1].text
     calls = await h.sim.send(ADMIN, text="/umumkan")
     assert "/umumkan Rapat koordinasi" in calls[-1].text
     calls = await h.sim.send(ADMIN, text="/umumkan " + "panjang " * 600)

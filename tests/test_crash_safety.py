@@ -142,7 +142,7 @@ def test_sigkill_rounds_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     assert len(stock) == len(set(stock)) <= NEEDS
     # every acknowledged pledge exists exactly once (amounts are unique per pledge update)
     acked_pledges = [float(m.group(1).replace(".", "").replace(",", ".")) for c in sent if c.chat_id == OTHER.id
-                     for m in [re.search(r"berkomitmen ([\d.,]+) buah", c.text)] if m]  # fmt: skip
+                     for m in [re.search(r"menjanjikan ([\d.,]+) buah", c.text)] if m]  # fmt: skip
     stored = [q for (q,) in _query(db, "SELECT quantity FROM pledges")]
     assert set(acked_pledges) <= set(stored)
     assert len(stored) == len(set(stored)) <= PLEDGES

@@ -187,7 +187,7 @@ async def test_subscription_input_errors_store_nothing(h: Harness, db_path: Path
         calls = await h.sim.send(MEMBER, text=line)
         assert expected in calls[-1].text and "Tidak ada yang disimpan" in calls[-1].text, (line, calls[-1].text)
     calls = await h.sim.send(MEMBER, GROUP_ID, "/langganan harian")
-    assert "chat pribadi" in calls[-1].text
+    assert "obrolan pribadi" in calls[-1].text
     calls = await h.sim.send(STRANGER, text="/langganan harian")
     assert "/daftar" in calls[-1].text
     calls = await h.sim.send(MEMBER, text="/langganan berhenti")
@@ -283,7 +283,7 @@ async def test_schedule_command(h: Harness, db_path: Path) -> None:
     assert pending_digest_jobs(db_path)[0] == (1, "digest.daily", int(utc(2025, 8, 23, 11).timestamp()))
     # the stock summary is still the stock feature's
     calls = await h.sim.send(OTHER, GROUP_ID, "/ringkasan stok")
-    assert "Stok di klaster" in calls[-1].text or "stok" in calls[-1].text.lower()
+    assert "Stok ·" in calls[-1].text or "stok" in calls[-1].text.lower()
 
 
 async def test_digest_on_demand_and_zone_change(h: Harness, db_path: Path) -> None:

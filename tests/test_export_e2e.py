@@ -93,7 +93,7 @@ async def test_ekspor_sends_a_workbook_and_csv_files_that_parse_as_hxl(h: Harnes
     )  # numbers stay numbers
     pledges = list(hxl.data(io.BytesIO(files[f"{stem}-komitmen.csv"])))
     assert [(p.get("#meta+need"), p.get("#org+provider+name"), p.get("#item+num"), p.get("#status")) for p in pledges] \
-        == [("K-0001", "Dinas Sosial Provinsi", "200", "dikomitmenkan")]  # fmt: skip
+        == [("K-0001", "Dinas Sosial Provinsi", "200", "dijanjikan")]  # fmt: skip
     offers = list(hxl.data(io.BytesIO(files[f"{stem}-tawaran.csv"])))
     assert [(o.get("#meta+id"), o.get("#item+num+offered"), o.get("#item+unit")) for o in offers] == [
         ("T-0001", "2", "ton")
@@ -123,10 +123,10 @@ async def test_only_the_secretariat_exports_and_files_go_privately(h: Harness, d
     assert "sekretariat" in calls[-1].text.lower() and not documents(calls, MEMBER.id)
     calls = await h.sim.send(ADMIN, GROUP_ID, "/ekspor")
     assert len(documents(calls, ADMIN.id)) == 9 and not documents(calls, GROUP_ID)
-    assert "lewat chat pribadi" in calls[-1].text
+    assert "lewat obrolan pribadi" in calls[-1].text
     h.api.fail("sendDocument", "forbidden", chat_id=ADMIN.id)
     calls = await h.sim.send(ADMIN, GROUP_ID, "/ekspor xlsx")
-    assert "tekan Mulai" in calls[-1].text
+    assert "ketuk Mulai" in calls[-1].text
     calls = await h.sim.send(ADMIN, text="/ekspor pdf")
     assert "/ekspor xlsx" in calls[-1].text
 

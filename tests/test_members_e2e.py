@@ -39,11 +39,11 @@ async def approve_last(h: Harness) -> None:
 async def test_setup_with_pin_rights(h: Harness, db_path: Path) -> None:
     calls = await h.sim.send(ADMIN, GROUP_ID, "/pasang")
     text = calls[-1].text
-    assert "sekarang menjadi klaster" in text and "⚠️" not in text
+    assert "sekarang menjadi grup" in text and "⚠️" not in text
     assert calls[-1].button_texts() == ["📝 Daftarkan organisasi saya"]
     assert "start=daftar_" in calls[-1].buttons[0][0]["url"]
     calls = await h.sim.send(ADMIN, GROUP_ID, "/pasang")
-    assert "sudah dipasang" in calls[-1].text
+    assert "sudah menjadi grup" in calls[-1].text
     assert q(db_path, "SELECT COUNT(*) FROM clusters") == [(1,)]
 
 

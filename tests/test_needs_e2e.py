@@ -48,7 +48,7 @@ async def test_one_line_need_posts_a_card(h: Harness, db_path: Path) -> None:
     await cluster_with_members(h)
     calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 paket sembako HSS mendesak untuk 120 KK besok")
     card = next(c for c in calls if c.method == "sendMessage" and "K-0001" in c.text)
-    assert "MENDESAK" in card.text and "500 paket" in card.text and "Hulu Sungai Selatan" in card.text
+    assert "— mendesak" in card.text and "500 paket" in card.text and "Hulu Sungai Selatan" in card.text
     assert "120 KK" in card.text
     assert card.button_texts() == ["🤝 Saya bantu", "ℹ️ Detail", "✅ Terpenuhi", "✖ Batalkan kebutuhan"]
     row = q(db_path, "SELECT item_key, quantity, unit, region_code, priority, beneficiaries, status FROM needs")

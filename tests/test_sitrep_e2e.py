@@ -23,7 +23,7 @@ async def test_secretariat_pins_and_others_only_see_it(h: Harness, db_path: Path
     await cluster_with_members(h)
     h.api.clear()
     calls = await h.sim.send(MEMBER, GROUP_ID, "/lapsit")
-    assert any("RINGKASAN SITUASI" in c.text for c in calls)
+    assert any("LAPORAN SITUASI" in c.text for c in calls)
     assert not any(c.method == "pinChatMessage" for c in calls)
     calls = await h.sim.send(ADMIN, GROUP_ID, "/lapsit")
     pin = next(c for c in calls if c.method == "pinChatMessage")

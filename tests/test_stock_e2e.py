@@ -274,7 +274,7 @@ async def test_pledge_from_stock_and_deduction_on_receipt(h: Harness, db_path: P
     assert q(db_path, "SELECT source, quantity, status FROM pledges") == [("stock", 300.0, "pledged")]
     assert q(db_path, "SELECT status FROM stock_pledges") == [("open",)]
     calls = await h.sim.press(MEMBER, notice, data=pledge_button)  # fully pledged now
-    assert "sudah terpenuhi" in calls[-1].params["text"]
+    assert "sudah dijanjikan" in calls[-1].params["text"]
     assert q(db_path, "SELECT COUNT(*) FROM pledges") == [(1,)]
     owner = h.api.last(OTHER.id)
     await h.sim.press(OTHER, owner, text="✅ Diterima")

@@ -129,7 +129,7 @@ async def test_cari_nearest_first_and_forwarded_privately(h: Harness, db_path: P
     assert "Terkirim secara pribadi ke 2 organisasi" in calls[0].params["text"]
     asks = [c for c in calls if c.method == "sendMessage" and c.chat_id in (MEMBER.id, DONOR.id)]
     assert sorted(c.chat_id for c in asks) == [MEMBER.id, DONOR.id]
-    assert all("Dinsos mencari <b>Beras</b> untuk Kab. Hulu Sungai Selatan" in c.text for c in asks)
+    assert all("Dinsos mencari <b>beras</b> untuk Kab. Hulu Sungai Selatan" in c.text for c in asks)
     assert not any(c.chat_id == OTHER.id and "Bisakah membantu" in c.text for c in calls)
     calls = await h.sim.press(OTHER, search, data=forward)  # once only
     assert "sudah diteruskan" in calls[-1].params["text"]
@@ -138,7 +138,7 @@ async def test_cari_nearest_first_and_forwarded_privately(h: Harness, db_path: P
     await h.sim.press(DONOR, mdmc_ask, text="✖ Tidak sekarang")
     calls = await h.sim.press(MEMBER, pmi_ask, data=data_of(pmi_ask, "✅ Ya, kami bisa bantu"))
     told = [c for c in calls if c.chat_id == OTHER.id and c.method == "sendMessage"]
-    assert len(told) == 1 and "PMI Kalsel bisa membantu Beras. Kontak: Budi Santoso (@budi_pmi)" in told[0].text
+    assert len(told) == 1 and "PMI Kalsel bisa membantu dengan beras. Kontak: Budi Santoso (@budi_pmi)" in told[0].text
     calls = await h.sim.press(MEMBER, pmi_ask, data=data_of(pmi_ask, "✅ Ya, kami bisa bantu"))  # once only
     assert "tidak berlaku" in calls[-1].params["text"]
     assert not any("Joko" in c.text for c in h.api.sent(OTHER.id))  # "no" shares nothing

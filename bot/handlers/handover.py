@@ -124,6 +124,11 @@ async def _answer(update: Update, context: BotContext, handover_id: int | None, 
     query = update.callback_query
     if not result.ok:
         text = _reason_text(context, result.reason)
+        if result.reason == "successor_busy":  # said to the successor himself, not about "that person"
+            text = t.gettext(
+                "You already represent another organisation in this cluster, so you cannot take over {org}. Hand "
+                "your current organisation over first with /serahterima."
+            ).format(org=esc(result.org.name if result.org else ""))
         if query is not None:
             await query.answer(text, show_alert=True)
         else:

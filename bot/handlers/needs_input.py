@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from bot.services.needs import MAX_QUANTITY, NeedDraft, OfferDraft
 from bot.storage.members import Cluster
 from bot.storage.needs import Incident
-from bot.views import Button, Reply, esc
+from bot.views import Button, Reply, esc, in_sentence
 from bot.views import needs as views
 from bot.views.members import region_name
 
@@ -223,7 +223,7 @@ def ask_item(t: Translator) -> str:
 
 def _ask_quantity(t: Translator, item_name: str, unit: str) -> str:
     return t.gettext("(2/6) · How much {item} is needed? e.g. <i>500 {unit}</i>").format(
-        item=esc(item_name), unit=esc(unit)
+        item=esc(in_sentence(item_name)), unit=esc(unit)
     )
 
 

@@ -54,8 +54,8 @@ from bot.storage.members import Cluster
 
 SECTOR = "Logistik"
 STATUS_ID = {
-    "open": "terbuka", "fulfilled": "terpenuhi", "cancelled": "dibatalkan", "taken": "habis dikomitmenkan",
-    "withdrawn": "ditarik", "pledged": "dikomitmenkan", "sent": "dikirim", "received": "diterima",
+    "open": "terbuka", "fulfilled": "terpenuhi", "cancelled": "dibatalkan", "taken": "habis dijanjikan",
+    "withdrawn": "ditarik", "pledged": "dijanjikan", "sent": "dikirim", "received": "diterima",
     "invited": "diundang", "pending": "menunggu persetujuan", "approved": "disetujui", "rejected": "ditolak",
     "inactive": "tidak aktif",
 }  # fmt: skip
@@ -143,7 +143,7 @@ def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
         ("Kode", "#meta+id"), ("Tanggal dilaporkan", "#date+reported"), ("Klaster", "#sector+cluster"),
         ("Kejadian", "#event+name"), ("Organisasi", "#org+name"), *_PLACE, ("Lokasi", "#loc"),
         ("Barang", "#item+name"), ("Kode barang", "#item+code"), ("Kategori", "#item+type"),
-        ("Jumlah dibutuhkan", "#item+num+needed"), ("Jumlah dikomitmenkan", "#item+num+pledged"),
+        ("Jumlah dibutuhkan", "#item+num+needed"), ("Jumlah dijanjikan", "#item+num+pledged"),
         ("Jumlah dikirim", "#item+num+sent"), ("Jumlah diterima", "#item+num+received"), ("Satuan", "#item+unit"),
         ("Prioritas", "#severity"), ("Dibutuhkan sebelum", "#date+deadline"), ("Penerima (jiwa)", "#targeted+ind"),
         ("Penerima (KK)", "#targeted+hh"), ("Status", "#status"), ("Latihan", "#meta+exercise"),
@@ -169,7 +169,7 @@ def offers_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
         ("Kode", "#meta+id"), ("Tanggal dilaporkan", "#date+reported"), ("Klaster", "#sector+cluster"),
         ("Organisasi", "#org+name"), *_PLACE, ("Lokasi", "#loc"), ("Barang", "#item+name"),
         ("Kode barang", "#item+code"), ("Kategori", "#item+type"), ("Jumlah ditawarkan", "#item+num+offered"),
-        ("Jumlah dikomitmenkan", "#item+num+committed"), ("Satuan", "#item+unit"), ("Tersedia sampai", "#date+end"),
+        ("Jumlah dijanjikan", "#item+num+committed"), ("Satuan", "#item+unit"), ("Tersedia sampai", "#date+end"),
         ("Syarat", "#description"), ("Status", "#status"), ("Latihan", "#meta+exercise"),
     ))  # fmt: skip
     tz = cluster.timezone

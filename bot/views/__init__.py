@@ -85,3 +85,12 @@ def progress_bar(done: float, total: float, width: int = 10) -> str:
         return "▱" * width
     filled = max(0, min(width, round(width * done / total)))
     return "▰" * filled + "▱" * (width - filled)
+
+
+def in_sentence(name: str) -> str:
+    """A catalogue item name as it reads mid-sentence: "Beras" → "beras", "Air minum kemasan" → "air minum
+    kemasan"; acronyms and codes keep their case ("MPASI …", "P3K", "HT")."""
+    first = name.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return name[0].lower() + name[1:]
+    return name

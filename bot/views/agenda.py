@@ -97,7 +97,7 @@ def offsets_text(t: Translator, offsets: tuple[Offset, ...]) -> str:
                 )
         else:
             parts.append(t.gettext("{lead} before").format(lead=duration_text(t, offset.minutes)))
-    return "; ".join(parts)
+    return ", ".join(parts)
 
 
 def speakers_text(t: Translator, speakers: list[Speaker], with_status: bool = True) -> str:
@@ -544,7 +544,8 @@ def agenda_help(t: Translator) -> str:
         "<code>/agenda ubah A-0001 waktu Jumat 5/9 10.00</code> — " + t.gettext("move it; also “tempat” or “durasi”"),
         "<code>/agenda batal A-0001 alasan</code> — " + t.gettext("cancel it (“semua” ends a series)"),
         "<code>/agenda materi A-0001 link</code> — " + t.gettext("the speaker's materials"),
-        "<code>/agenda pengingat 1d16:00,1h</code> — " + t.gettext("when reminders go out (secretariat)"),
+        "<code>" + t.gettext("/agenda pengingat 1d16:00,1h") + "</code> — "
+        + t.gettext("when reminders go out (secretariat)"),
         "<code>/agenda ringkasan A-0001</code> — " + t.gettext("attendance and feedback (secretariat)"),
         "/agenda kalender — " + t.gettext("all upcoming events as a calendar file"),
     ])  # fmt: skip

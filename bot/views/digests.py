@@ -95,7 +95,8 @@ def _needs(t: Translator, digest: Digest) -> list[str]:
         out.append(
             f"{PRIORITY_ICONS.get(need.priority, '')} K-{need.number:04d} "
             f"{esc(item_label(t, need.item_key, need.item_name))} — "
-            + t.gettext("{q} {unit} still open").format(q=t.number(need.remaining), unit=esc(need.unit))
+            + (t.gettext("{q} {unit} still open").format(q=t.number(need.remaining), unit=esc(need.unit))
+               if need.remaining > 0 else t.gettext("fully pledged, not all received yet"))
             + f" · {esc(region_name(need.region_code))} · {esc(need.org_name)}{fresh}"
         )
     if digest.open_total > len(digest.open_needs):

@@ -29,12 +29,12 @@ from bot.services.stock import (
 )
 from bot.storage.needs import Need
 from bot.storage.stock import StockLine
-from bot.views import Button, Keyboard, Reply, esc, page_nav
+from bot.views import Button, Keyboard, Reply, esc, in_sentence, page_nav
 from bot.views.members import region_name
 from bot.views.needs import item_label
 
 PAGE = 8
-STOCK_EXAMPLE = "/stok beras 2.500 kg gudang Banjarbaru kadaluarsa 12/2026"
+STOCK_EXAMPLE = "/stok beras 2.500 kg gudang Banjarbaru kedaluwarsa 12/2026"
 SEARCH_EXAMPLE = "/cari terpal HSS"
 CONDITION_LABELS = {"baik": N_("good"), "rusak_ringan": N_("lightly damaged"), "rusak_berat": N_("badly damaged")}
 EXPIRY_CATEGORIES = ("pangan", "kesehatan", "bayi")
@@ -179,7 +179,7 @@ def ask_item(t: Translator) -> str:
 
 def ask_quantity(t: Translator, item: str, unit: str) -> str:
     return t.gettext("(2/6) · How much {item} do you hold? e.g. <i>500 {unit}</i>").format(
-        item=esc(item), unit=esc(unit)
+        item=esc(in_sentence(item)), unit=esc(unit)
     )
 
 
@@ -257,7 +257,7 @@ def line_card(t: Translator, status: LineStatus, tz: str) -> Reply:
 def ask_adjust(t: Translator, line: StockLine, add: bool) -> str:
     text = t.gettext("How much to add to {item}? e.g. <i>50 {unit}</i>") if add else \
         t.gettext("How much to subtract from {item}? e.g. <i>50 {unit}</i>")  # fmt: skip
-    return text.format(item=esc(item_label(t, line.item_key, line.item_name)), unit=esc(line.unit)) + "\n" + \
+    return text.format(item=esc(in_sentence(item_label(t, line.item_key, line.item_name))), unit=esc(line.unit)) + "\n" + \
         t.gettext("Cancel with /batal.")  # fmt: skip
 
 
@@ -396,7 +396,7 @@ def forward_refused(t: Translator, reason: str) -> str:
 def holder_ask(t: Translator, request_id: int, item_name: str, item_key: str | None, region_code: str,
                requester_org: str) -> Reply:  # fmt: skip
     text = t.gettext("{org} is looking for <b>{item}</b>{where}. Your organisation reported stock of it. Can you help?").format(
-        org=esc(requester_org), item=esc(item_label(t, item_key, item_name)),
+        org=esc(requester_org), item=esc(in_sentence(item_label(t, item_key, item_name))),
         where=(" " + t.gettext("for {region}").format(region=esc(region_name(region_code)))) if region_code else "")  # fmt: skip
     text += "\n" + t.gettext("Only a “yes” shares your organisation's name and your contact with them.")
     return Reply(text, [[Button(t.gettext("✅ Yes, we can help"), f"sq:y:{request_id}"),
@@ -411,7 +411,7 @@ def holder_answered(t: Translator, answer: RequestAnswer) -> str:
 
 def requester_told(t: Translator, answer: RequestAnswer) -> str:
     return t.gettext("{org} can help with {item}. Contact: {contact}").format(
-        org=esc(answer.org_name), item=esc(answer.item_name), contact=esc(answer.contact))  # fmt: skip
+        org=esc(answer.org_name), item=esc(in_sentence(answer.item_name)), contact=esc(answer.contact))  # fmt: skip
 
 
 # ---- reminders ------------------------------------------------------------------------------------
