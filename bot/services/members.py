@@ -61,6 +61,12 @@ def actor_for_chat(conn: sqlite3.Connection, chat_id: int, chat_type: str, user_
     return None
 
 
+def actor_in_cluster(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> Actor | None:
+    """The person as seen by one given cluster (the read gate asks about the cluster that owns an object)."""
+    cluster = repo.cluster_by_id(conn, cluster_id)
+    return resolve_actor(conn, cluster, user_id) if cluster else None
+
+
 # ---- setup ----------------------------------------------------------------------------------------
 
 
