@@ -29,6 +29,7 @@ from bot.domain import dates as dates_mod
 from bot.domain import quantity as qty
 from bot.domain.orgs import normalize_name
 from bot.domain.regions import fold
+from bot.domain.text import clean_name
 from bot.services.stock import CONDITIONS, MAX_QUANTITY, base_quantity, end_of_day
 from bot.storage.members import Organization
 
@@ -128,7 +129,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).split())
+    return clean_name(str(value))
 
 
 def read_table(content: bytes, file_name: str) -> list[list[Any]] | str:

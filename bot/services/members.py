@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from bot.domain import orgs as org_domain
+from bot.domain.text import clean_name
 from bot.storage import core as core_repo
 from bot.storage import members as repo
 from bot.storage.members import Cluster, Member, Organization
@@ -77,6 +78,7 @@ def setup_cluster(
     conn: sqlite3.Connection, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
     user_id: int, now: int,
 ) -> tuple[Cluster, bool]:  # fmt: skip
+    name, area = clean_name(name), clean_name(area)
     cluster, created = repo.create_cluster(conn, chat_id, name, area, province, tz, locale, user_id, now)
     if created:
         core_repo.audit(conn, cluster.id, user_id, "cluster.setup", str(chat_id), now, name=name)
@@ -110,6 +112,7 @@ def submit_registration(
     region_code: str | None, title: str, now: int, join_org_id: int | None = None, allow_duplicate: bool = False,
 ) -> Submission:  # fmt: skip
     """Create a pending membership (and a pending organisation unless joining an existing one)."""
+    name, short_name, title = clean_name(name), clean_name(short_name), clean_name(title)
     existing = repo.current_member(conn, cluster_id, user_id)
     if existing is not None:
         return Submission(False, "already_member", existing, repo.org_by_id(conn, existing.organization_id))
@@ -173,6 +176,7 @@ def create_invite(
     conn: sqlite3.Connection, cluster_id: int, name: str, type_: str | None, by: int, now: int
 ) -> Organization:
     code = new_code("", 8)
+    name = clean_name(name)
     org = repo.create_org(
         conn, cluster_id, name, "", org_domain.normalize_name(name), type_ or "lainnya", None, "invited", now, code
     )
