@@ -152,7 +152,7 @@ async def refusal(update: Update, context: BotContext, rule: Rule, text: str) ->
         return None  # the cluster's own group (or a group that is no cluster: the feature says so)
     t = context.t
     stranger = (
-        t.gettext("This button is only for members of the cluster.")
+        t.gettext("This button is no longer valid.")  # as for any forged or stale button: it reveals nothing
         if update.callback_query is not None
         else t.gettext("This command is only for members of the cluster. Register your organisation with /daftar.")
     )
