@@ -45,6 +45,7 @@ class Rule:
     level: str
     # (regex over the callback data or the deep link's argument whose group 1 is the object's id, object kind)
     owners: tuple[tuple[str, str], ...] = ()
+    private_only: bool = False  # deep links: they open a private chat; typed into a group they show nothing
 
 
 # ---- the declarations ----------------------------------------------------------------------------------
@@ -119,7 +120,8 @@ def rule_for(update: Update, runtime: Runtime, bot_username: str | None) -> tupl
         return None  # unknown commands get the fallback's hint
     if command == "start":
         prefix, _, arg = command_args(update).partition("_")
-        return DEEPLINKS.get(prefix, Rule(PUBLIC)), arg
+        rule = DEEPLINKS.get(prefix, Rule(PUBLIC))
+        return (Rule(rule.level, rule.owners, private_only=True) if rule.level != PUBLIC else rule), arg
     return Rule(COMMANDS.get(command, DEFAULT.level)), ""
 
 
@@ -146,6 +148,8 @@ async def refusal(update: Update, context: BotContext, rule: Rule, text: str) ->
         actor = await context.runtime.db.read(members_svc.actor_for_chat, chat.id, chat.type, user.id)
     owner = await _owner(context, rule, text)
     is_group = chat.type != ChatType.PRIVATE
+    if is_group and rule.private_only:
+        return context.t.gettext("This link works in a private chat with me.")
     group_cluster = actor.cluster.id if is_group and actor is not None else None
     cluster_id = owner or (group_cluster if is_group else (actor.cluster.id if actor else None))
     if is_group and (cluster_id is None or cluster_id == group_cluster):
