@@ -4,13 +4,53 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import logging
+import os
 import sqlite3
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.storage.db import apply_migrations, open_sync
+from bot.storage.db import apply_migrations, create_private, migrations, open_sync
+
+# Tables every database of this application has from its first migration on (a restore checks them).
+KNOWN_TABLES = frozenset({"processed_updates", "users", "chats", "dialogs", "audit_log", "clusters",
+                          "organizations", "members", "secretariat", "handovers"})  # fmt: skip
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class BotRunning(Exception):
+    """Another process (``klasterbot run``) holds the database's lock."""
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+@contextmanager
+def run_lock(db_path: Path) -> Iterator[IO[str]]:
+    """The exclusive lock ``klasterbot run`` holds for its lifetime and ``restore`` needs: a ``flock`` on
+    ``<database>.lock`` (released by the kernel when the process ends, even on SIGKILL)."""
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held across the yield)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BotRunning(str(path)) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield handle
+    finally:
+        handle.close()
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -28,8 +68,13 @@ def cmd_run(settings: Settings) -> int:
 
     settings.require_token()
     _setup_logging(settings)
-    app = build_application(settings)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        with run_lock(settings.db_path):
+            app = build_application(settings)
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except BotRunning:
+        print(f"klasterbot: another bot is already running on {settings.db_path}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -50,7 +95,8 @@ def cmd_backup(settings: Settings, target: Path) -> int:
         print(f"no database at {settings.db_path}", file=sys.stderr)
         return 1
     source = open_sync(settings.db_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    create_private(target)
+    os.chmod(target, 0o600)  # also when overwriting an older backup
     dest = sqlite3.connect(str(target))
     try:
         source.backup(dest)
@@ -62,36 +108,83 @@ def cmd_backup(settings: Settings, target: Path) -> int:
     return 0 if check == "ok" else 1
 
 
-def cmd_restore(settings: Settings, source_path: Path, yes: bool) -> int:
-    """Copy a backup over the live database (stop the bot first); asks for confirmation."""
-    if not source_path.is_file():
-        print(f"no backup at {source_path}", file=sys.stderr)
-        return 1
-    probe = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+def check_backup(path: Path) -> str | None:
+    """None when ``path`` is an intact database of this application, else why not. The file is opened read-only
+    through a ``file:`` URI built from the path itself (``#`` and ``?`` in a name are quoted, not parsed)."""
+    if not path.is_file():
+        return "no such file"
+    with open(path, "rb") as handle:
+        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            return "not an SQLite database (empty or another kind of file)"
+    try:
+        probe = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return f"cannot be opened: {exc}"
     try:
         check = probe.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            return f"damaged: {check}"
+        version = probe.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        check = str(exc)
+        return f"damaged: {exc}"
     finally:
         probe.close()
-    if check != "ok":
-        print(f"backup {source_path} is damaged: {check}", file=sys.stderr)
+    latest = len(migrations())
+    if version < 1 or version > latest:
+        return f"schema version {version} is not one of this application's (1..{latest})"
+    missing = KNOWN_TABLES - tables
+    if missing:
+        return f"not a database of this application (missing tables: {', '.join(sorted(missing))})"
+    return None
+
+
+def cmd_restore(settings: Settings, source_path: Path, yes: bool) -> int:
+    """Copy a backup over the live database; refused while the bot runs, and for anything that is not an intact
+    database of this application. The live database is kept beside it first (``<db>.before-restore-<time>``)."""
+    problem = check_backup(source_path)
+    if problem is not None:
+        print(f"refusing to restore {source_path}: {problem}; nothing was changed", file=sys.stderr)
         return 1
-    if not yes:
-        answer = input(f"Replace {settings.db_path} with {source_path}? Type 'ya' to confirm: ")
-        if answer.strip().lower() not in ("ya", "yes", "y"):
-            print("restore cancelled")
-            return 1
-    src = sqlite3.connect(str(source_path))
-    dest = open_sync(settings.db_path)
     try:
-        src.backup(dest)
-        apply_migrations(dest)
-    finally:
-        src.close()
-        dest.close()
+        with run_lock(settings.db_path):
+            if not yes:
+                answer = input(f"Replace {settings.db_path} with {source_path}? Type 'ya' to confirm: ")
+                if answer.strip().lower() not in ("ya", "yes", "y"):
+                    print("restore cancelled")
+                    return 1
+            kept = _keep_live_copy(settings.db_path)
+            src = sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)
+            dest = open_sync(settings.db_path)
+            try:
+                src.backup(dest)
+                apply_migrations(dest)
+            finally:
+                src.close()
+                dest.close()
+    except BotRunning:
+        print(f"refusing to restore: the bot is running on {settings.db_path} (stop it first); nothing was changed",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    if kept is not None:
+        print(f"the previous database was kept as {kept}")
     print(f"restored {settings.db_path} from {source_path}")
     return 0
+
+
+def _keep_live_copy(db_path: Path) -> Path | None:
+    if not db_path.is_file() or db_path.stat().st_size == 0:
+        return None
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{time.strftime('%Y%m%d-%H%M%S')}")
+    create_private(kept)
+    source = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True)
+    dest = sqlite3.connect(str(kept))
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+        source.close()
+    return kept
 
 
 def cmd_export(settings: Settings, folder: Path) -> int:

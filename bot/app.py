@@ -52,6 +52,7 @@ from bot.handlers import (
     workplan,
 )
 from bot.handlers.context import BotContext
+from bot.handlers.inputs import CleanApplication
 from bot.i18n import SUPPORTED, translator
 from bot.runtime import Runtime
 from bot.storage.db import Database
@@ -126,6 +127,7 @@ def build_application(
         token = settings.require_token()
     builder = (
         ApplicationBuilder()
+        .application_class(CleanApplication)  # control and bidi characters out of every update (handlers/inputs.py)
         .token(token)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.file_base_url)

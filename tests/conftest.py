@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.devtools.harness import Harness, running
 from bot.devtools.sim import SimUser
@@ -31,3 +33,11 @@ async def h(db_path: Path) -> AsyncIterator[Harness]:
         api.set_member(GROUP_ID, MEMBER.json(), "member")
         api.set_member(GROUP_ID, OTHER.json(), "member")
         yield harness
+
+
+# Hypothesis: a failure must reproduce. Every run prints the blob that replays the failing example
+# (``@reproduce_failure``); under CI (CI=true) the examples are also derandomized, so a red CI run is the same
+# run on a developer's machine. Select another profile with HYPOTHESIS_PROFILE=dev|ci.
+settings.register_profile("dev", print_blob=True)
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))

@@ -198,9 +198,9 @@ async def test_handover_accepted_and_declined(h: Harness, db_path: Path) -> None
     ]
     calls = await h.sim.send(COLLEAGUE, GROUP_ID, "/anggota PMI")
     assert "Riwayat serah terima" in calls[-1].text and "Dimas" in calls[-1].text
-    # the code cannot be used twice
+    # the code cannot be used twice (and a used code says nothing about itself to anyone else)
     calls = await h.sim.send(OTHER, text=f"/terima {code}")
-    assert "sudah diputuskan" in calls[-1].text
+    assert "tidak mengenal kode" in calls[-1].text
 
 
 async def test_member_leaving_group_is_marked_inactive(h: Harness, db_path: Path) -> None:

@@ -94,7 +94,7 @@ MATRIX: list[Row] = [
     Row("/tawar (post an offer)", ("/tawar 50 dus air mineral Bjm",), "offers",
         "NNN NNN YYN YYN NNN NNN NNN NYY"),
     Row("Pledge (Saya bantu link, amount)", ("/start bantu_{need}", "10"), "pledges",
-        "NNN NNN YYN YYN NNN NNN NNN NNN", target="object"),
+        "NNN NNN -YN -YN NNN NNN NNN NNN", target="object"),
     Row("Pledge (amount button)", ("press:pl:q:{need}:10",), "pledges",
         "NNN NNN YYN YYN NNN NNN NNN NNN", target="object"),
     Row("Close a need: Terpenuhi (card button)", ("press:nd:done:{need}",), "need_status",
@@ -138,6 +138,10 @@ MATRIX: list[Row] = [
         "YNY YYY YYY YYY YYY YNY YYY YYY"),
     Row("/lapsit (read)", ("/lapsit",), "shown_needs",
         "YNY YYY YYY YYY YYY YNY YYY YYY"),
+    Row("An event's calendar file (/start agenda_ics- link)", ("/start agenda_ics-{event}",), "files",
+        "-NN -Y- -Y- -Y- -Y- -Y- -NN -NN", target="object"),
+    Row("RSVP to an event (Hadir button)", ("press:ag:r:{event}:y",), "rsvps",
+        "YNN YYN YYN YYN YYN YYN YNN YNN", target="object"),
 ]  # fmt: skip
 
 # ---- people and places ---------------------------------------------------------------------------------------
@@ -303,6 +307,7 @@ async def build_world(h: Harness) -> dict[str, int]:
     await send(OTHER, GROUP_ID, "/serahterima @calon_target")
     handover = _one(h, "SELECT MAX(id) FROM handovers")
     await send(MEMBER, text="/serahterima")
+    await send(ADMIN, GROUP_ID, "/agenda baru rapat koordinasi | Rakor logistik | besok 14.00 | 2 jam | Posko BPBD")
     code_handover = _one(h, "SELECT MAX(id) FROM handovers WHERE code IS NOT NULL")
     await send(BOSS, GROUP2, "/pasang Klaster Kabupaten Banjar")
     c2 = _one(h, "SELECT id FROM clusters WHERE chat_id = ?", GROUP2)
@@ -314,6 +319,7 @@ async def build_world(h: Harness) -> dict[str, int]:
     world = {
         "c1": _one(h, "SELECT id FROM clusters WHERE chat_id = ?", GROUP_ID), "c2": c2, "need": need,
         "pledge": pledge, "sent": sent, "offer": offer, "handover": handover, "code_handover": code_handover,
+        "event": _one(h, "SELECT MAX(id) FROM events"),
         "pending": _one(h, "SELECT id FROM members WHERE user_id = ? AND status = 'pending'", PENDING.id),
     }  # fmt: skip
     assert world["c1"] == 1 and c2 == 2
@@ -484,11 +490,39 @@ def markdown() -> str:
     return "\n".join(lines)
 
 
+BEGIN1, END1 = "<!-- permission-matrix-one-cluster:begin -->", "<!-- permission-matrix-one-cluster:end -->"
+
+
+def markdown1() -> str:
+    header = "| Command | What is checked | " + " | ".join(ROLE_TITLES[r] for r in ROLES1) + " |"
+    lines = [
+        BEGIN1,
+        "## Tested matrix, one cluster in the deployment (generated from `tests/test_permissions.py`)",
+        "",
+        "Each cell: **the cluster's group / a private chat**, same symbols as above. With one cluster a private chat "
+        "of anyone falls back to that cluster, so this is where a stranger could read it: every registered "
+        "command has a row (the test derives the list from the registered commands), plus every deep link and "
+        "the read buttons. A refusal must also reveal none of the cluster's names, items, events or usernames.",
+        "",
+        header,
+        "|" + "---|" * (len(ROLES1) + 2),
+    ]
+    for row in ONE_MATRIX:
+        cells = [" ".join(SYMBOLS[c] for c in group) for group in row.cells.split()]
+        steps = " → ".join(s.replace("{", "").replace("}", "").replace("|", "\\|") for s in row.steps)
+        lines.append(f"| {row.command} | `{steps}` ({row.probe}) | " + " | ".join(cells) + " |")
+    lines.append(END1)
+    return "\n".join(lines)
+
+
 def test_docs_carry_the_same_matrix() -> None:
     docs = (Path(__file__).resolve().parent.parent / "docs" / "permissions.md").read_text(encoding="utf-8")
     assert BEGIN in docs and END in docs, "run `python -m tests.test_permissions` and paste the block into docs"
     block = docs[docs.index(BEGIN) : docs.index(END) + len(END)]
     assert block == markdown(), "docs/permissions.md is out of date: run `python -m tests.test_permissions`"
+    assert BEGIN1 in docs and END1 in docs, "run `python -m tests.test_permissions` and paste both blocks into docs"
+    block = docs[docs.index(BEGIN1) : docs.index(END1) + len(END1)]
+    assert block == markdown1(), "docs/permissions.md is out of date: run `python -m tests.test_permissions`"
 
 
 def test_matrix_is_well_formed() -> None:
@@ -499,5 +533,255 @@ def test_matrix_is_well_formed() -> None:
                 assert cell(row, role, chat) in SYMBOLS, row.label
 
 
+
+
+# ---- one cluster in the deployment (issue 12, part 2) ----------------------------------------------------------
+#
+# With a single cluster, a private chat of anyone falls back to that cluster, so the two-cluster matrix above never
+# saw a stranger read it. ``ONE_MATRIX`` has a row for every registered command (``test_one_cluster_matrix_covers_
+# every_command`` derives the list from the registered ``CommandSpec``s), every deep link and the read buttons.
+# Six roles (the other cluster's two do not exist here) × two chats (the cluster's group, a private chat). Beyond
+# the cells' rules, a refusal must reveal none of the cluster's content (``SECRETS``).
+
+ROLES1 = ROLES[:6]
+GATE_REFUSAL = "hanya untuk anggota klaster"
+CHATS1 = ("group", "private")
+SECRETS = ("PMI Kalsel", "Dinsos", "budi_pmi", "sari_dinsos", "Terpal", "Air minum", "Rakor logistik",
+           "Pemetaan gudang", "Banjarbaru")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Row1:
+    """``command``: the registered command (or ``start <prefix>`` for a deep link, ``button <prefix>``) it covers;
+    ``probe``: a name of ``PROBES`` or ``ONE_PROBES``; cells: 6 roles × (group, private)."""
+
+    command: str
+    steps: tuple[str, ...]
+    probe: str
+    cells: str
+    target: str = "chat"
+
+
+ONE_PROBES: dict[str, Probe] = {
+    "shown_org": _shown("PMI Kalsel", "\x00"),
+    "shown_username": _shown("budi_pmi", "\x00"),
+    "shown_need": _shown("Terpal", "\x00"),
+    "shown_offer": _shown("Air minum", "\x00"),
+    "shown_event": _shown("Rakor logistik", "\x00"),
+    "shown_item": _shown("Pemetaan gudang", "\x00"),
+    "shown_incident": _shown("Banjir", "\x00"),
+    "shown_stock": _shown("Beras", "\x00"),
+    "shown_totals": _shown("organisasi melaporkan stok", "\x00"),
+    "shown_boat": _shown("perahu karet", "\x00"),
+    "shown_pledge": _shown("K-0001", "\x00"),
+    "nothing": lambda h, w, user, calls: {},
+    "files": lambda h, w, user, calls: {1: True} if any(c.method == "sendDocument" and c.error is None
+                                                        for c in calls) else {},
+    "rsvps": _count("event_rsvps JOIN events ON events.id = event_rsvps.event_id"),
+    "dialogs": lambda h, w, user, calls: {1: _per_cluster(h, "SELECT kind, step FROM dialogs WHERE user_id = ?",
+                                                             user.id)},
+}
+
+PROBES.update(ONE_PROBES)
+
+# cells: stranger · pending · rep · rep_other_org · secretariat · group_admin, each (group, private)
+ONE_MATRIX: list[Row1] = [
+    Row1("start", ("/start",), "nothing", "-- -- -- -- -- --"),
+    Row1("bantuan", ("/bantuan",), "nothing", "-- -- -- -- -- --"),
+    Row1("bahasa", ("/bahasa en",), "locale", "NY NY NY NY YY YY", target="self"),
+    Row1("batal", ("/batal",), "nothing", "-- -- -- -- -- --"),
+    Row1("daftar", ("/daftar Yayasan Uji | YU | ngo | Bjm | Staf",), "registrations", "-Y -N -N -N -Y -Y"),
+    Row1("pasang", ("/pasang Klaster Uji",), "clusters", "NN NN NN NN NN NN"),
+    Row1("hitung", ("/hitung 100 jiwa 3 hari HSS",), "nothing", "-- -- -- -- -- --"),
+    Row1("terima", ("/terima ST-ABCDEFGH",), "nothing", "NN NN NN NN NN NN"),
+    Row1("sekretariat", ("/sekretariat tambah @calon_target",), "secretariat", "NN NN NN NN YY YY"),
+    Row1("undang", ("/undang Dinas Kesehatan | opd",), "invited", "NN NN NN NN YY YY"),
+    Row1("anggota", ("/anggota",), "shown_org", "YN YY YY YY YY YY"),
+    Row1("serahterima", ("/serahterima",), "handovers", "NN NN YY YY NN NN"),
+    Row1("kapasitas", ("/kapasitas kendaraan tenda 4 HSS",), "capacities", "-N -N -Y -Y -N -N"),
+    Row1("kapasitas", ("/kapasitas perahu",), "shown_boat", "YN YY YY YY YY YY"),
+    Row1("butuh", ("/butuh 100 lembar terpal HSS",), "needs", "NN NN YY YY NN NN"),
+    Row1("tawar", ("/tawar 50 dus air mineral Bjm",), "offers", "NN NN YY YY NN NN"),
+    Row1("kebutuhan", ("/kebutuhan",), "shown_need", "YN YY YY YY YY YY"),
+    Row1("tawaran", ("/tawaran",), "shown_offer", "YN YY YY YY YY YY"),
+    Row1("komitmen", ("/komitmen",), "shown_pledge", "NN NN -- YY NN NN"),
+    Row1("kejadian", ("/kejadian",), "shown_incident", "YN YY YY YY YY YY"),
+    Row1("stok", ("/stok beras 100 kg gudang Banjarbaru",), "stock", "NN NN N- NY NN NN"),
+    Row1("ringkasan", ("/ringkasan stok",), "shown_totals", "YN YN YY YY YY YY"),
+    Row1("ringkasan", ("/ringkasan mingguan",), "shown_need", "YN YN YY YY YY YY"),
+    Row1("cari", ("/cari beras",), "shown_stock", "YN YN YY YY YY YY"),
+    Row1("lapsit", ("/lapsit",), "shown_need", "YN YY YY YY YY YY"),
+    Row1("langganan", ("/langganan mingguan",), "subscriptions", "NN NN NY NY NN NN"),
+    Row1("umumkan", ("/umumkan Rapat koordinasi besok pukul 09.00",), "broadcasts", "NN NN NN NN NY NY"),
+    Row1("ekspor", ("/ekspor",), "files", "NN NN NN NN YY YY"),
+    Row1("agenda", ("/agenda",), "shown_event", "YN YY YY YY YY YY"),
+    Row1("zona", ("/zona WIB",), "timezone", "NN NN NN NN YY YY"),
+    Row1("rencana", ("/rencana",), "shown_item", "YN YY YY YY YY YY"),
+    Row1("start detail", ("/start detail_{need}",), "shown_need", "-N -Y -Y -Y -Y -Y"),
+    Row1("start bantu", ("/start bantu_{need}",), "dialogs", "NN NN -Y -Y NN NN"),
+    Row1("start agenda", ("/start agenda_ics-{event}",), "files", "-N -Y -Y -Y -Y -Y"),
+    Row1("start agenda", ("/start agenda_new-{c1}",), "dialogs", "NN NN NN NN -Y -Y"),
+    Row1("start lapsit", ("/start lapsit_{c1}",), "shown_need", "NN NN -Y -Y -Y -Y"),
+    Row1("start stok", ("/start stok_lapor",), "dialogs", "NN NN -Y -Y NN NN"),
+    Row1("start daftar", ("/start daftar_{c1}",), "dialogs", "YY NN NN NN YY YY"),
+    Row1("start inv", ("/start inv_TIDAKADA",), "nothing", "NN NN NN NN NN NN"),
+    Row1("start st", ("/start st_TIDAKADA",), "nothing", "NN NN NN NN NN NN"),
+    Row1("button ag:r (RSVP)", ("press:ag:r:{event}:y",), "rsvps", "YN YY YY YY YY YY"),
+    Row1("button ag:i (calendar file)", ("press:ag:i:{event}",), "files", "YN YY YY YY YY YY"),
+    Row1("button dir (directory page)", ("press:dir:1",), "shown_org", "YN YY YY YY YY YY"),
+]  # fmt: skip
+
+
+async def build_one_world(h: Harness) -> dict[str, int]:
+    """The same people as ``build_world`` in a deployment with only the one cluster."""
+    h.runtime.extras["flood_guard"] = NoFlood()
+    api = h.api
+    for role in ROLES1:
+        api.set_member(GROUP_ID, USERS[role].json(), "member")
+    for user in (TARGET, ADMIN):
+        api.set_member(GROUP_ID, user.json(), "member")
+    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api.set_member(GROUP_ID, GADMIN.json(), "administrator")
+    send = h.sim.send
+    await send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
+    await send(MEMBER, text="/daftar Palang Merah Indonesia Kalsel | PMI Kalsel | ngo | Bjm | Kepala Gudang")
+    await _approve(h, ADMIN, GROUP_ID)
+    await send(OTHER, text="/daftar Dinas Sosial Provinsi | Dinsos | opd | Bjb | Kabid")
+    await _approve(h, ADMIN, GROUP_ID)
+    await send(PENDING, text="/daftar Relawan Uji | RU | ngo | Bjb | Koordinator")
+    for user in (SEKRE, TARGET, STRANGER, GADMIN):
+        await send(user, GROUP_ID, "/bantuan")
+    await send(ADMIN, GROUP_ID, "/sekretariat tambah @sekar_sekre")
+    await send(MEMBER, GROUP_ID, "/butuh 100 lembar terpal HSS")
+    need = _one(h, "SELECT MAX(id) FROM needs")
+    await send(OTHER, text=f"/start bantu_{need}")
+    await send(OTHER, text="10")
+    await send(OTHER, GROUP_ID, "/tawar 50 dus air mineral Bjm")
+    await send(MEMBER, text="/stok beras 100 kg gudang Banjarbaru")
+    await send(MEMBER, text="/kapasitas kendaraan perahu karet 4 HSS")
+    await send(ADMIN, GROUP_ID, "/kejadian banjir HSS tanggap darurat")
+    await send(ADMIN, GROUP_ID, "/agenda baru rapat koordinasi | Rakor logistik | besok 14.00 | 2 jam | Posko BPBD")
+    await send(ADMIN, GROUP_ID, "/rencana baru Pemetaan gudang | PMI Kalsel | 30/9")
+    world = {
+        "c1": _one(h, "SELECT id FROM clusters"), "need": need, "event": _one(h, "SELECT MAX(id) FROM events"),
+        "pledge": _one(h, "SELECT MAX(id) FROM pledges"),
+        "pending": _one(h, "SELECT id FROM members WHERE user_id = ? AND status = 'pending'", PENDING.id),
+    }  # fmt: skip
+    assert _one(h, "SELECT COUNT(*) FROM clusters") == 1
+    assert _one(h, "SELECT COUNT(*) FROM stock") == 1 and _one(h, "SELECT COUNT(*) FROM work_items") == 1
+    assert [c for c in api.calls if c.error and "not modified" not in c.error] == []
+    return world
+
+
+def cell1(row: Row1, role: str, chat: str) -> str:
+    groups = row.cells.split()
+    assert len(groups) == len(ROLES1) and all(len(g) == len(CHATS1) for g in groups), row.command
+    return groups[ROLES1.index(role)][CHATS1.index(chat)]
+
+
+async def check_row1(h: Harness, row: Row1, world: dict[str, int], saved: Saved) -> list[str]:
+    problems = []
+    probe = {**PROBES, **ONE_PROBES}[row.probe]
+    for role in ROLES1:
+        user = USERS[role]
+        for chat in CHATS1:
+            await restore(h, saved)
+            chat_id = GROUP_ID if chat == "group" else user.id
+            before = probe(h, world, user, [])
+            calls: list[ApiCall] = []
+            for step in row.steps:
+                text = step.format(**world)
+                if text.startswith("press:"):
+                    calls += await h.sim.press(user, carrier(h, chat_id), data=text.removeprefix("press:"))
+                else:
+                    calls += await h.sim.send(user, chat_id, text)
+            after = probe(h, world, user, calls)
+            moved = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+            said = answers(calls, user, chat_id)
+            want = cell1(row, role, chat)
+            where = f"{row.command} · {role} · {chat}"
+            failures = [f"{c.method}: {c.error}" for c in calls if c.error and "not modified" not in c.error]
+            if failures:
+                problems.append(f"{where}: Bot API rejected {failures}")
+            if any("terjadi kesalahan" in s.lower() for s in said):
+                problems.append(f"{where}: crashed ({said})")
+            if GATE_REFUSAL in " ".join(said) and want != "N":
+                problems.append(f"{where}: the read gate refused it: {said}")
+            if want == "Y":
+                expected = "self" if row.target == "self" and chat == "private" else 1
+                if moved != {expected}:
+                    problems.append(f"{where}: expected allowed, changed {sorted(map(str, moved))}: {said}")
+                continue
+            if moved:
+                problems.append(f"{where}: expected {'denied' if want == 'N' else 'no effect'}, changed {moved}")
+            if want == "N":
+                if not any(DENIAL.search(s) for s in said):
+                    problems.append(f"{where}: denied without a clear Indonesian reason: {said}")
+                leaked = [s for s in SECRETS if any(s.lower() in x.lower() for x in said)]
+                sent_files = [c for c in calls if c.method == "sendDocument"]
+                if leaked or sent_files:
+                    problems.append(f"{where}: a refusal revealed {leaked or 'a file'}: {said}")
+            elif not said:
+                problems.append(f"{where}: no answer")
+    return problems
+
+
+@pytest.fixture
+async def one_world_saved(h: Harness, tmp_path: Path) -> tuple[dict[str, int], Saved]:
+    world = await build_one_world(h)
+    return world, await save(h, tmp_path / "one_world.db")
+
+
+@pytest.mark.parametrize("row", ONE_MATRIX, ids=[f"{r.command}: {r.steps[0]}" for r in ONE_MATRIX])
+async def test_one_cluster_matrix(h: Harness, one_world_saved: tuple[dict[str, int], Saved], row: Row1) -> None:
+    world, saved = one_world_saved
+    problems = await check_row1(h, row, world, saved)
+    assert problems == [], "\n".join(problems)
+
+
+def _registered(h: Harness) -> tuple[set[str], set[str]]:
+    return {spec.name for spec in h.runtime.commands}, set(h.runtime.extras.get("deeplinks", {}))
+
+
+def _families(pattern: str) -> list[str]:
+    """``^ag:r:`` → ["ag:"]; ``^(nl|ol):`` → ["nl:", "ol:"]: the callback-data families a pattern matches."""
+    body = pattern.removeprefix("^")
+    if body.startswith("("):
+        alternatives, rest = body[1 : body.index(")")], body[body.index(")") + 1 :]
+        return [alt + rest.split(":")[0] + ":" for alt in alternatives.split("|")]
+    return [body.split(":")[0] + ":"]
+
+
+async def test_one_cluster_matrix_covers_every_command(h: Harness) -> None:
+    """A new command (or deep link) without a row in ONE_MATRIX, or without a declared level, fails here."""
+    from bot.handlers import access
+
+    commands, deeplinks = _registered(h)
+    covered = {r.command for r in ONE_MATRIX}
+    assert commands - covered == set(), f"commands without a row in ONE_MATRIX: {sorted(commands - covered)}"
+    assert {f"start {d}" for d in deeplinks} - covered == set(), "deep links without a row in ONE_MATRIX"
+    assert commands - set(access.COMMANDS) == set(), "commands without a declared read level in bot/handlers/access.py"
+    assert deeplinks - set(access.DEEPLINKS) == set(), "deep links without a declared level in bot/handlers/access.py"
+
+
+async def test_every_button_family_has_a_declared_level(h: Harness) -> None:
+    from telegram.ext import CallbackQueryHandler
+
+    from bot.handlers import access
+
+    undeclared = []
+    for handlers in h.app.handlers.values():
+        for handler in handlers:
+            if not isinstance(handler, CallbackQueryHandler) or handler.pattern is None:
+                continue  # the fallback (no pattern) answers "no longer valid"
+            pattern = str(getattr(handler.pattern, "pattern", handler.pattern))
+            for family in _families(pattern):
+                if family not in access.BUTTONS:
+                    undeclared.append((pattern, family))
+    assert undeclared == [], f"button families without a declared level in bot/handlers/access.py: {undeclared}"
+
+
 if __name__ == "__main__":
     print(markdown())
+    print()
+    print(markdown1())

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import is_secretariat, require_cluster
-from bot.i18n import N_
+from bot.i18n import N_, translator
 from bot.runtime import CommandSpec
 from bot.services import members as svc
 from bot.storage import members as repo
@@ -27,7 +29,37 @@ def _reason_text(context: BotContext, reason: str) -> str:
         "not_found": t.gettext("I don't know that handover code. Check it and try again."),
         "already_decided": t.gettext("This handover was already decided."),
         "not_successor": t.gettext("This handover is meant for someone else."),
+        "expired": t.gettext("This handover code has expired. Ask your colleague for a new one."),
     }.get(reason, t.gettext("This button is no longer valid."))
+
+
+def _when(context: BotContext, timestamp: int, tz: str) -> str:
+    return context.t.datetime(dt.datetime.fromtimestamp(timestamp, dt.UTC), tz)
+
+
+async def _announce(context: BotContext, result: svc.HandoverResult, actor_id: int, name: str, reassigned: bool) -> None:
+    """Tell the outgoing representative and the secretariat, each in the cluster's language and zone."""
+    if result.org is None:
+        return
+    cluster = await context.runtime.db.read(repo.cluster_by_id, result.org.cluster_id)
+    if cluster is None:
+        return
+    t = translator(cluster.locale)
+    when = t.datetime(dt.datetime.fromtimestamp(context.runtime.clock.timestamp(), dt.UTC), cluster.timezone)
+    org, new = esc(result.org.name), esc(name)
+    if result.from_user and result.from_user != actor_id:
+        text = (
+            t.gettext("The secretariat handed {org} over to {name} on {when}.")
+            if reassigned
+            else t.gettext("You handed {org} over to {name} on {when}.")
+        )
+        await send(context, result.from_user, text.format(org=org, name=new, when=when))
+    note = t.gettext("Handover: {org} is now represented by {name} (since {when}).").format(
+        org=org, name=new, when=when
+    )
+    for user_id in result.secretariat:
+        if user_id not in (actor_id, result.to_user):
+            await send(context, user_id, note)
 
 
 async def serahterima(update: Update, context: BotContext) -> None:
@@ -84,6 +116,7 @@ async def serahterima(update: Update, context: BotContext) -> None:
             context,
             t.gettext("Saved. {name} now represents {org}.").format(name=esc(target_name), org=esc(org.name)),
         )
+        await _announce(context, result, user.id, target_name, reassigned=True)
         return
     result = await runtime.db.write(svc.offer_handover, actor, target_id, now, target_id is None)
     if not result.ok:
@@ -91,15 +124,7 @@ async def serahterima(update: Update, context: BotContext) -> None:
         return
     assert result.org is not None
     if target_id is None:
-        link = f"https://t.me/{context.bot.username}?start=st_{(result.code or '').removeprefix('ST-')}"
-        await reply(
-            update,
-            context,
-            t.gettext(
-                "Handover of <b>{org}</b> prepared. Give your colleague this one-time code: <code>{code}</code>\n"
-                "They send me <code>/terima {code}</code> in a private chat, or open: {link}"
-            ).format(org=esc(result.org.name), code=esc(result.code), link=esc(link)),
-        )
+        await _send_code(update, context, result)
         return
     keyboard = [[Button(t.gettext("✅ Accept"), f"ho:{result.handover_id}:y"),
                  Button(t.gettext("✖ Decline"), f"ho:{result.handover_id}:n")]]  # fmt: skip
@@ -113,6 +138,42 @@ async def serahterima(update: Update, context: BotContext) -> None:
             keyboard,
         ),
     )
+
+
+async def _send_code(update: Update, context: BotContext, result: svc.HandoverResult) -> None:
+    """The code is a secret: it goes to the private chat only, even when asked for in the group."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None and result.org is not None
+    t = context.t
+    link = f"https://t.me/{context.bot.username}?start=st_{(result.code or '').removeprefix('ST-')}"
+    expiry = _when(context, result.expires_at or 0, await _cluster_tz(context, result.org.cluster_id))
+    text = t.gettext(
+        "Handover of <b>{org}</b> prepared. Give your colleague this one-time code: <code>{code}</code>\n"
+        "It works once, for 24 hours (until {expiry}); any later handover of {org} cancels it. They send me "
+        "<code>/terima {code}</code> in a private chat, or open: {link}"
+    ).format(org=esc(result.org.name), code=esc(result.code), link=esc(link), expiry=expiry)
+    if chat.type == ChatType.PRIVATE:
+        await reply(update, context, text)
+        return
+    sent = await send(context, user.id, text)
+    if sent is not None:
+        await reply(update, context, t.gettext("I sent you the handover code in a private chat."))
+        return
+    await context.runtime.db.write(repo.revoke_open_handovers, result.org.id, None, context.runtime.clock.timestamp())
+    await reply(
+        update,
+        context,
+        Reply(
+            t.gettext("A handover code is secret, so I only give it in a private chat. Open a private chat with me "
+                      "and send /serahterima there."),
+            [[Button(t.gettext("💬 Open a private chat"), url=f"https://t.me/{context.bot.username}")]],
+        ),
+    )  # fmt: skip
+
+
+async def _cluster_tz(context: BotContext, cluster_id: int) -> str:
+    cluster = await context.runtime.db.read(repo.cluster_by_id, cluster_id)
+    return cluster.timezone if cluster is not None else context.tz
 
 
 async def _answer(update: Update, context: BotContext, handover_id: int | None, code: str | None, accept: bool) -> None:
@@ -129,6 +190,12 @@ async def _answer(update: Update, context: BotContext, handover_id: int | None, 
                 "You already represent another organisation in this cluster, so you cannot take over {org}. Hand "
                 "your current organisation over first with /serahterima."
             ).format(org=esc(result.org.name if result.org else ""))
+        elif result.reason == "too_many_attempts":
+            actor = context.seen.actor if context.seen is not None else None
+            tz = actor.cluster.timezone if actor is not None else context.tz
+            text = t.gettext(
+                "Too many handover codes that did not work. For your safety I accept the next one from {when}."
+            ).format(when=_when(context, result.retry_at or 0, tz))
         if query is not None:
             await query.answer(text, show_alert=True)
         else:
@@ -148,7 +215,9 @@ async def _answer(update: Update, context: BotContext, handover_id: int | None, 
         await edit(context, query.message.chat.id, query.message.message_id, Reply(text))
     else:
         await reply(update, context, text)
-    if result.from_user and result.from_user != user.id:
+    if accept:
+        await _announce(context, result, user.id, user.full_name, reassigned=False)
+    elif result.from_user and result.from_user != user.id:
         await send(context, result.from_user, text)
 
 
@@ -197,7 +266,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CommandSpec(
             "terima",
             N_("Accept a handover with the code you were given"),
-            "/terima ST-ABC123",
+            "/terima ST-K7QM4XPA",
             scopes=("private",),
             section="anggota",
         ),

@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers import access
 from bot.handlers.common import reply
 from bot.handlers.context import BotContext
 from bot.i18n import translator
@@ -217,6 +218,7 @@ async def on_error(update: object, context: BotContext) -> None:
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, pre_update), group=PRE_GROUP)
+    access.register(app)  # the read gate (bot/handlers/access.py), right after the pre-handler
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), group=SERVICE_GROUP)
     app.add_handler(
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),

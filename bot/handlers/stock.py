@@ -667,7 +667,7 @@ async def _import_file(update: Update, context: BotContext, org_id: int | None) 
     content = bytes(await file.download_as_bytearray())
     orgs = await runtime.db.read(_orgs_tx, actor.cluster.id)
     default = next((o for o in orgs if o.id == org_id), None)
-    checked = importer.check_file(content, name, orgs, runtime.clock.now(), actor.cluster.timezone,
+    checked = await importer.check_file_bounded(content, name, orgs, runtime.clock.now(), actor.cluster.timezone,
                                   actor.cluster.province, default)  # fmt: skip
     if checked.problem is not None:
         await reply(update, context, views.import_problem(t, checked))

@@ -15,9 +15,15 @@ touches the database (the organisations are passed in), so a file can be checked
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
+import json
 import re
+import resource
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -29,11 +35,18 @@ from bot.domain import dates as dates_mod
 from bot.domain import quantity as qty
 from bot.domain.orgs import normalize_name
 from bot.domain.regions import fold
+from bot.domain.text import clean_name
 from bot.services.stock import CONDITIONS, MAX_QUANTITY, base_quantity, end_of_day
 from bot.storage.members import Organization
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_COLUMNS = 60  # the stock sheet has 11; a sheet claiming thousands of columns is refused, not padded
+MAX_CELL_CHARS = 1000
+MAX_ERRORS_SHOWN = 20  # a report lists the first 20 row errors and counts the rest
+# An upload is parsed in a child process: a crafted 1.5 MB XLSX once took 89 s and 5.5 GB on the event loop.
+PARSE_TIMEOUT_S = 20.0
+PARSE_MEMORY_BYTES = 768 * 1024 * 1024  # address space of the child (the interpreter and openpyxl included)
 
 # (field, Indonesian header, HXL hashtag)
 STOCK_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -72,6 +85,10 @@ TOO_BIG = "too_big"
 TOO_MANY_ROWS = "too_many_rows"
 MISSING_COLUMNS = "missing_columns"
 EMPTY = "empty"
+UNREADABLE = "unreadable"  # looks like XLSX/CSV by its name but is no table that can be read
+TOO_COMPLEX = "too_complex"  # the parse hit the time or memory bound
+CELL_TOO_LONG = "cell_too_long"
+TOO_MANY_COLUMNS = "too_many_columns"
 
 
 @dataclass(frozen=True)
@@ -128,7 +145,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).split())
+    return clean_name(str(value))
 
 
 def read_table(content: bytes, file_name: str) -> list[list[Any]] | str:
@@ -150,12 +167,13 @@ def _read_xlsx(content: bytes) -> list[list[Any]] | str:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return NOT_A_TABLE
+        return UNREADABLE
     try:
         names = {fold(name): name for name in book.sheetnames}
         sheet = book[names.get("stok") or names.get("stock") or book.sheetnames[0]]
+        sheet.reset_dimensions()  # never pad rows to a dimension the file claims (A1:XFD1048576)
         rows: list[list[Any]] = []
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
             rows.append(list(values))
             if len(rows) > MAX_ROWS + 2:
                 return TOO_MANY_ROWS
@@ -175,10 +193,105 @@ def _read_csv(content: bytes) -> list[list[Any]] | str:
         return NOT_A_TABLE
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if len(rows) > MAX_ROWS + 2:
-        return TOO_MANY_ROWS
-    return [list(r) for r in rows]
+    rows: list[list[Any]] = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(list(row[: MAX_COLUMNS + 1]))
+            if len(rows) > MAX_ROWS + 2:
+                return TOO_MANY_ROWS
+    except csv.Error:
+        return UNREADABLE
+    return rows
+
+
+def _limits(rows: list[list[Any]]) -> str | None:
+    """A file-level code when a row is too wide or a cell too long (checked before anything is validated)."""
+    for cells in rows:
+        if len(cells) > MAX_COLUMNS and any(c not in (None, "") for c in cells[MAX_COLUMNS:]):
+            return TOO_MANY_COLUMNS
+        for value in cells:
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                return CELL_TOO_LONG
+    return None
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, time):
+        return {"$t": value.isoformat()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$dt" in value:
+            return datetime.fromisoformat(str(value["$dt"]))
+        if "$d" in value:
+            return date.fromisoformat(str(value["$d"]))
+        if "$t" in value:
+            return time.fromisoformat(str(value["$t"]))
+        return None
+    return value
+
+
+def _child_main() -> None:
+    """``python -m bot.services.importer NAME MEMORY``: the file on standard input, JSON on standard output. The
+    address space is capped first; every failure becomes a file-level code (the parent trusts only JSON)."""
+    name, memory = sys.argv[1], int(sys.argv[2])
+    content = sys.stdin.buffer.read(MAX_BYTES + 1)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        table = read_table(content, name)
+        result: Any = table if isinstance(table, str) else (_limits(table) or [[_encode(c) for c in row]
+                                                                                 for row in table])  # fmt: skip
+        out = json.dumps(result)
+    except MemoryError:
+        out = json.dumps(TOO_COMPLEX)
+    except Exception:  # a malformed file of any kind: openpyxl and the XML parser raise many different errors
+        out = json.dumps(UNREADABLE)
+    sys.stdout.write(out)
+
+
+def read_table_bounded(content: bytes, file_name: str, timeout: float | None = None,
+                       memory: int | None = None) -> list[list[Any]] | str:  # fmt: skip
+    """``read_table`` in a child process with a wall-clock and a memory bound: rows, or a file-level code."""
+    if len(content) > MAX_BYTES:
+        return TOO_BIG
+    timeout = PARSE_TIMEOUT_S if timeout is None else timeout
+    memory = PARSE_MEMORY_BYTES if memory is None else memory
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.services.importer", file_name[:200], str(memory)],
+            input=content, capture_output=True, timeout=timeout, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:  # the child is killed
+        return TOO_COMPLEX
+    if done.returncode != 0:  # killed by the memory bound, or it could not even start
+        return TOO_COMPLEX
+    try:
+        result = json.loads(done.stdout)
+    except ValueError:
+        return TOO_COMPLEX
+    if isinstance(result, str):
+        return result
+    return [[_decode(c) for c in row] for row in result]
+
+
+async def check_file_bounded(
+    content: bytes, file_name: str, orgs: list[Organization], now: datetime, tz: str, province: str,
+    default_org: Organization | None = None,
+) -> Checked:  # fmt: skip
+    """``check_file`` for uploads: parsed off the event loop (a thread waits for the bounded child process)."""
+    table = await asyncio.to_thread(read_table_bounded, content, file_name)
+    if isinstance(table, str):
+        return Checked(problem=table)
+    return check_rows(table, orgs, now, tz, province, default_org)
 
 
 def _columns(rows: list[list[Any]]) -> tuple[dict[str, int], int] | None:
@@ -355,3 +468,7 @@ def check_file(
     if isinstance(table, str):
         return Checked(problem=table)
     return check_rows(table, orgs, now, tz, province, default_org)
+
+
+if __name__ == "__main__":
+    _child_main()

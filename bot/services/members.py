@@ -7,16 +7,20 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from bot.domain import orgs as org_domain
+from bot.domain.text import clean_name
 from bot.storage import core as core_repo
 from bot.storage import members as repo
 from bot.storage.members import Cluster, Member, Organization
 
 SILENT_AFTER_S = 30 * 24 * 3600
 DIRECTORY_PAGE = 10
-HANDOVER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud on a phone
+HANDOVER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O/1/I/L: read aloud on a phone
+HANDOVER_CODE_LENGTH = 8  # 31^8 ≈ 8.5e11 codes; with 5 tries per hour a guess needs ~10^10 years
+HANDOVER_TTL_S = 24 * 3600
+CODE_ATTEMPTS_PER_HOUR = 5
 
 
-def new_code(prefix: str, length: int = 6) -> str:
+def new_code(prefix: str, length: int = HANDOVER_CODE_LENGTH) -> str:
     return prefix + "".join(secrets.choice(HANDOVER_CODE_ALPHABET) for _ in range(length))
 
 
@@ -61,6 +65,12 @@ def actor_for_chat(conn: sqlite3.Connection, chat_id: int, chat_type: str, user_
     return None
 
 
+def actor_in_cluster(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> Actor | None:
+    """The person as seen by one given cluster (the read gate asks about the cluster that owns an object)."""
+    cluster = repo.cluster_by_id(conn, cluster_id)
+    return resolve_actor(conn, cluster, user_id) if cluster else None
+
+
 # ---- setup ----------------------------------------------------------------------------------------
 
 
@@ -68,6 +78,7 @@ def setup_cluster(
     conn: sqlite3.Connection, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
     user_id: int, now: int,
 ) -> tuple[Cluster, bool]:  # fmt: skip
+    name, area = clean_name(name), clean_name(area)
     cluster, created = repo.create_cluster(conn, chat_id, name, area, province, tz, locale, user_id, now)
     if created:
         core_repo.audit(conn, cluster.id, user_id, "cluster.setup", str(chat_id), now, name=name)
@@ -101,6 +112,7 @@ def submit_registration(
     region_code: str | None, title: str, now: int, join_org_id: int | None = None, allow_duplicate: bool = False,
 ) -> Submission:  # fmt: skip
     """Create a pending membership (and a pending organisation unless joining an existing one)."""
+    name, short_name, title = clean_name(name), clean_name(short_name), clean_name(title)
     existing = repo.current_member(conn, cluster_id, user_id)
     if existing is not None:
         return Submission(False, "already_member", existing, repo.org_by_id(conn, existing.organization_id))
@@ -164,6 +176,7 @@ def create_invite(
     conn: sqlite3.Connection, cluster_id: int, name: str, type_: str | None, by: int, now: int
 ) -> Organization:
     code = new_code("", 8)
+    name = clean_name(name)
     org = repo.create_org(
         conn, cluster_id, name, "", org_domain.normalize_name(name), type_ or "lainnya", None, "invited", now, code
     )
@@ -254,12 +267,16 @@ def profile(conn: sqlite3.Connection, org: Organization, now: int) -> Profile:
 @dataclass
 class HandoverResult:
     ok: bool
-    reason: str = ""  # not_member | not_found | already_decided | successor_busy | self | not_successor
+    reason: str = ""  # not_member | not_found | already_decided | successor_busy | self | not_successor |
+    # expired | too_many_attempts
     handover_id: int | None = None
     code: str | None = None
     org: Organization | None = None
     from_user: int | None = None
     to_user: int | None = None
+    expires_at: int | None = None
+    retry_at: int | None = None  # too_many_attempts: when the next try is possible
+    secretariat: list[int] = field(default_factory=list)  # completed: whom to tell
 
 
 def offer_handover(
@@ -277,8 +294,13 @@ def offer_handover(
     handover_id = repo.create_handover(
         conn, actor.cluster.id, actor.org.id, actor.member.user_id, to_user, code, actor.member.user_id, now
     )
+    repo.revoke_open_handovers(conn, actor.org.id, handover_id, now)  # a later handover revokes earlier codes
     return HandoverResult(True, handover_id=handover_id, code=code, org=actor.org, from_user=actor.member.user_id,
-                          to_user=to_user)  # fmt: skip
+                          to_user=to_user, expires_at=now + HANDOVER_TTL_S)  # fmt: skip
+
+
+def handover_expires_at(row: sqlite3.Row) -> int:
+    return int(row["created_at"]) + HANDOVER_TTL_S
 
 
 def _transfer(conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user: int | None, to_user: int,
@@ -298,12 +320,30 @@ def _transfer(conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user:
 def answer_handover(
     conn: sqlite3.Connection, handover_id: int | None, code: str | None, user_id: int, accept: bool, now: int
 ) -> HandoverResult:
-    """The successor accepts or declines; by button (id) or by sending the one-time code."""
+    """The successor accepts or declines; by button (id) or by sending the one-time code.
+
+    A code is tried at most ``CODE_ATTEMPTS_PER_HOUR`` times per user and hour (unknown, used or expired codes
+    count); it works once, for 24 hours, and only while no later handover of the organisation was made."""
+    if handover_id is None:
+        tries = repo.code_attempts_since(conn, user_id, now - 3600)
+        if len(tries) >= CODE_ATTEMPTS_PER_HOUR:
+            return HandoverResult(False, "too_many_attempts", retry_at=tries[-CODE_ATTEMPTS_PER_HOUR] + 3600)
     row = repo.handover_by_id(conn, handover_id) if handover_id is not None else repo.handover_by_code(conn, code or "")
     if row is None:
+        if handover_id is None:
+            repo.record_code_attempt(conn, user_id, now)
         return HandoverResult(False, "not_found")
     org = repo.org_by_id(conn, row["organization_id"])
     result = HandoverResult(False, "", row["id"], row["code"], org, row["from_user_id"], row["to_user_id"])
+    expired = row["status"] == "expired" or (row["status"] == "offered" and handover_expires_at(row) <= now)
+    if handover_id is None and (expired or row["status"] != "offered"):
+        repo.record_code_attempt(conn, user_id, now)
+        if not expired and row["to_user_id"] != user_id:
+            return HandoverResult(False, "not_found")  # someone else's used code says nothing about itself
+    if expired:
+        repo.decide_handover(conn, row["id"], "expired", None, now)
+        result.reason = "expired"
+        return result
     if row["status"] != "offered":
         result.reason = "already_decided"
         return result
@@ -323,6 +363,8 @@ def answer_handover(
     repo.decide_handover(conn, row["id"], "accepted" if accept else "rejected", user_id, now)
     if accept:
         _transfer(conn, row["cluster_id"], row["organization_id"], row["from_user_id"], user_id, "", now)
+        repo.revoke_open_handovers(conn, row["organization_id"], None, now)
+        result.secretariat = repo.secretariat_user_ids(conn, row["cluster_id"])
     core_repo.audit(conn, row["cluster_id"], user_id, "handover.accept" if accept else "handover.reject",
                     f"handover:{row['id']}", now)  # fmt: skip
     result.ok, result.to_user = True, user_id
@@ -343,10 +385,12 @@ def reassign(
             repo.set_member_status(conn, rep.id, "former", now)
     handover_id = repo.create_handover(conn, cluster_id, org.id, from_user, to_user, None, by, now, "reassigned")
     _transfer(conn, cluster_id, org.id, None, to_user, "", now)
+    repo.revoke_open_handovers(conn, org.id, None, now)
     if org.status != "approved":
         repo.update_org(conn, org.id, status="approved", decided_at=now, decided_by=by)
     core_repo.audit(conn, cluster_id, by, "handover.reassign", f"org:{org.id}", now, to=to_user)
-    return HandoverResult(True, handover_id=handover_id, org=org, from_user=from_user, to_user=to_user)
+    return HandoverResult(True, handover_id=handover_id, org=org, from_user=from_user, to_user=to_user,
+                          secretariat=repo.secretariat_user_ids(conn, cluster_id))  # fmt: skip
 
 
 @dataclass

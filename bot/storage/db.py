@@ -9,6 +9,7 @@ transaction: one hand-off, one commit, and the caller only hears back after the 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Callable
@@ -34,6 +35,19 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-16000")
+
+
+def create_private(path: Path | str) -> None:
+    """Create the file readable by its owner only (0600) unless it exists; SQLite gives its -wal and -shm files
+    the database file's permissions, so the whole database stays private."""
+    if str(path) == ":memory:":
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -101,8 +115,7 @@ class Database:
     async def open(self) -> None:
         if self._conn is not None:
             return
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)
         self._conn = await aiosqlite.connect(self.path, isolation_level=None, check_same_thread=False)
         await self._call(_configure)
         await self._call(apply_migrations)
@@ -136,7 +149,7 @@ class Database:
         """Online backup (SQLite backup API): consistent even while the bot keeps writing."""
         if self._conn is None:
             raise RuntimeError("database is not open")
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        create_private(target)
         dest = sqlite3.connect(str(target))
         try:
             await self._conn.backup(dest)
@@ -146,8 +159,7 @@ class Database:
 
 def open_sync(path: Path | str) -> sqlite3.Connection:
     """A plain connection for the CLI (migrate, backup, export) and benchmarks' bulk loading."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
     conn = sqlite3.connect(str(path), isolation_level=None)
     _configure(conn)
     return conn

@@ -365,6 +365,37 @@ def decide_handover(conn: sqlite3.Connection, handover_id: int, status: str, to_
     return cur.rowcount > 0
 
 
+def revoke_open_handovers(conn: sqlite3.Connection, org_id: int, keep_id: int | None, now: int) -> int:
+    """Every still-offered handover of the organisation but ``keep_id`` ends (status 'expired')."""
+    cur = conn.execute(
+        "UPDATE handovers SET status = 'expired', decided_at = ? "
+        "WHERE organization_id = ? AND status = 'offered' AND id IS NOT ?",
+        (now, org_id, keep_id),
+    )
+    return cur.rowcount
+
+
+CODE_FAILED = "handover.code_failed"  # audit action of a handover code that did not work
+
+
+def record_code_attempt(conn: sqlite3.Connection, user_id: int, now: int) -> None:
+    conn.execute("INSERT INTO audit_log (cluster_id, actor_id, action, at) VALUES (NULL, ?, ?, ?)",
+                 (user_id, CODE_FAILED, now))  # fmt: skip
+
+
+def code_attempts_since(conn: sqlite3.Connection, user_id: int, since: int) -> list[int]:
+    """Times of the user's failed code attempts since ``since``, oldest first (kept in the audit log)."""
+    rows = conn.execute(
+        "SELECT at FROM audit_log WHERE cluster_id IS NULL AND action = ? AND actor_id = ? AND at >= ? ORDER BY at",
+        (CODE_FAILED, user_id, since),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def secretariat_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[int]:
+    return [int(r[0]) for r in conn.execute("SELECT user_id FROM secretariat WHERE cluster_id = ?", (cluster_id,))]
+
+
 def handover_history(conn: sqlite3.Connection, org_id: int, limit: int = 5) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT h.*, fu.first_name AS from_name, tu.first_name AS to_name FROM handovers h "

@@ -516,20 +516,35 @@ def import_problem(t: Translator, checked: importer.Checked) -> str:
         head = t.gettext("The file has too many rows (at most {n}).").format(n=t.number(importer.MAX_ROWS))
     elif checked.problem == importer.EMPTY:
         head = t.gettext("The file has no data rows.")
+    elif checked.problem in _FILE_PROBLEMS:
+        head = t.gettext(_FILE_PROBLEMS[checked.problem]).format(
+            cells=t.number(importer.MAX_CELL_CHARS), columns=t.number(importer.MAX_COLUMNS),
+            seconds=t.number(importer.PARSE_TIMEOUT_S, 0))  # fmt: skip
     else:
         head = t.gettext("I can only read CSV or XLSX files.")
     return "\n".join([head, import_help(t), t.gettext("Nothing was saved.")])
+
+
+_FILE_PROBLEMS = {
+    importer.UNREADABLE: N_("This file is not a table I can read (a damaged XLSX, or not really an XLSX or CSV)."),
+    importer.TOO_COMPLEX: N_("This file is too complex to read (I stop after {seconds} seconds or when it needs too "
+                             "much memory). Split it into smaller files, or save it again as a plain XLSX or CSV."),
+    importer.CELL_TOO_LONG: N_("A cell of the file is too long (at most {cells} characters)."),
+    importer.TOO_MANY_COLUMNS: N_("The file has too many columns (at most {columns})."),
+}
 
 
 def import_report(t: Translator, checked: importer.Checked, import_id: int | None) -> Reply:
     """Row-numbered errors; nothing applied yet; the sender decides whether to load only the valid rows."""
     lines = [t.gettext("<b>File checked</b>: {good} valid rows, {bad} rows with errors.").format(
         good=t.number(len(checked.rows)), bad=t.number(checked.error_rows))]  # fmt: skip
-    for error in checked.errors[:30]:
-        reason = t.gettext(_ROW_ERRORS.get(error.code, N_("not understood: “{bad}”"))).format(bad=esc(error.text))
+    shown = importer.MAX_ERRORS_SHOWN  # one message, however long the file
+    for error in checked.errors[:shown]:
+        bad = error.text if len(error.text) <= 60 else error.text[:59] + "…"
+        reason = t.gettext(_ROW_ERRORS.get(error.code, N_("not understood: “{bad}”"))).format(bad=esc(bad))
         lines.append("❌ " + t.gettext("Row {row}: {reason}").format(row=error.row, reason=reason))
-    if len(checked.errors) > 30:
-        lines.append(t.gettext("… and {n} more").format(n=len(checked.errors) - 30))
+    if len(checked.errors) > shown:
+        lines.append(t.gettext("… and {n} more").format(n=len(checked.errors) - shown))
     lines.append(t.gettext("Nothing was saved yet. Fix the file and send it again, or load only the valid rows."))
     keyboard: Keyboard = []
     if import_id is not None and checked.rows:
