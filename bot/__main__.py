@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sqlite3
 import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.ops import backups, health, version
 from bot.storage.db import apply_migrations, open_sync
 
 
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.ops.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
 
 
 def cmd_run(settings: Settings) -> int:
@@ -28,7 +26,10 @@ def cmd_run(settings: Settings) -> int:
 
     settings.require_token()
     _setup_logging(settings)
+    from bot.ops import heartbeat
+
     app = build_application(settings)
+    heartbeat.install(app)
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
@@ -125,13 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default data/demo.db)")
     sub.add_parser("migrate", help="apply database migrations")
     backup = sub.add_parser("backup", help="consistent online backup of the database")
-    backup.add_argument("path", type=Path)
+    backup.add_argument("path", type=Path, nargs="?")
+    backups.add_arguments(backup)
     restore = sub.add_parser("restore", help="replace the database with a backup (stop the bot first)")
     restore.add_argument("path", type=Path)
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     export = sub.add_parser("export", help="write every cluster's tables as XLSX and CSV (HXL-tagged) to DIR")
     export.add_argument("path", type=Path, metavar="DIR")
     sub.add_parser("i18n", help="compile the translation catalogues")
+    health.add_arguments(sub.add_parser("health", help=health.HELP))
+    parser.add_argument("--version", action="version", version=f"klasterbot {version()}")
     return parser
 
 
@@ -147,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_demo(settings, args.db, args.reset))
         if args.command == "migrate":
             return cmd_migrate(settings)
+        if args.command == "health":
+            return health.cmd_health(settings.db_path, args.max_age, args.db_only, args.json)
+        if args.command == "backup" and (args.rotate or args.path is None):
+            return backups.cmd_rotate(settings.db_path, args.rotate, args.keep, args.path)
         if args.command == "backup":
             return cmd_backup(settings, args.path)
         if args.command == "restore":
