@@ -92,8 +92,12 @@ def rotate(db_path: Path, folder: Path, keep: int, now: datetime | None = None) 
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime(STAMP_FORMAT)
     stem = db_path.stem
-    target = folder / f"{stem}-{stamp}.db"
-    counter = 0
+    # A second backup within the same second sorts after every earlier one (never reuse a rotated-away name:
+    # it would sort first and be the next one deleted).
+    pattern = _pattern(stem)
+    same = [int(m.group(2) or 0) for p in backups_in(folder, stem) if (m := pattern.match(p.name)) and m.group(1) == stamp]
+    counter = max(same) + 1 if same else 0
+    target = folder / (f"{stem}-{stamp}.db" if counter == 0 else f"{stem}-{stamp}-{counter}.db")
     while target.exists() or target.with_name(f".{target.name}.partial").exists():
         counter += 1
         target = folder / f"{stem}-{stamp}-{counter}.db"

@@ -48,15 +48,22 @@ async def beat(app: AnyApp) -> bool:
     return ok
 
 
-async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _safe_beat(app: AnyApp) -> None:
     try:
-        await beat(context.application)
-    except Exception:  # a failed beat must not stop the next one; the stale row is the signal
+        await beat(app)
+    except Exception:  # a failed beat must not stop the bot or the next beat; the stale row is the signal
         log.exception("heartbeat failed")
 
 
+async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _safe_beat(context.application)
+
+
 def install(app: AnyApp, interval_s: float = HEARTBEAT_S) -> None:
-    """Beat right after start, then every ``interval_s`` seconds."""
+    """Beat once at start (after the database opened), then every ``interval_s`` seconds."""
     if app.job_queue is None:
         raise RuntimeError("the heartbeat needs the job queue (python-telegram-bot[job-queue])")
-    app.job_queue.run_repeating(_job, interval=timedelta(seconds=interval_s), first=0, name="ops-heartbeat")
+    runtime: Runtime = app.bot_data["runtime"]
+    runtime.extras.setdefault("startup_hooks", []).append(_safe_beat)
+    interval = timedelta(seconds=interval_s)
+    app.job_queue.run_repeating(_job, interval=interval, first=interval, name="ops-heartbeat")

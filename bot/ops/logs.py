@@ -44,4 +44,6 @@ def setup_logging(level: str, fmt: str = "text", stream: TextIO | None = None) -
     root.addHandler(handler)
     root.setLevel(getattr(logging, level, logging.INFO))
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if root.level > logging.DEBUG:  # APScheduler logs every job run at INFO: two lines per tick
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return handler

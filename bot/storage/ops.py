@@ -1,4 +1,9 @@
-"""Operations bookkeeping: the heartbeat the running bot writes and ``klasterbot health`` reads."""
+"""Operations bookkeeping: the heartbeat the running bot writes and ``klasterbot health`` reads.
+
+The heartbeat is operational state, not cluster data: its one-row table is created by the running bot's first
+beat (``CREATE TABLE IF NOT EXISTS``) rather than by a numbered migration, so the schema version ``health``
+compares stays the data's. Times are INTEGER epoch seconds (UTC).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,19 @@ class Heartbeat:
     version: str
 
 
+_TABLE = """
+CREATE TABLE IF NOT EXISTS ops_heartbeat (
+    name            TEXT PRIMARY KEY,   -- the process role: 'run'
+    started_at      INTEGER NOT NULL,   -- when this process started
+    beat_at         INTEGER NOT NULL,   -- last beat: the event loop ran the job and the database took a write
+    telegram_ok_at  INTEGER,            -- last successful Bot API call (getMe) of this process
+    telegram_error  TEXT,               -- the last failure, cleared by the next success
+    pid             INTEGER NOT NULL,
+    version         TEXT NOT NULL
+) WITHOUT ROWID
+"""
+
+
 def write_beat(
     conn: sqlite3.Connection,
     name: str,
@@ -27,7 +45,9 @@ def write_beat(
     pid: int,
     version: str,
 ) -> None:
-    """Record one beat; a failed Telegram call keeps the previous success time (that is what goes stale)."""
+    """Record one beat; a failed Telegram call keeps this process's previous success time (that is what goes
+    stale); a new process starts without one."""
+    conn.execute(_TABLE)
     conn.execute(
         "INSERT INTO ops_heartbeat (name, started_at, beat_at, telegram_ok_at, telegram_error, pid, version) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -41,6 +61,9 @@ def write_beat(
 
 
 def read_beat(conn: sqlite3.Connection, name: str) -> Heartbeat | None:
+    """The heartbeat row, or None when the bot has never beaten on this database."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ops_heartbeat'").fetchone() is None:
+        return None
     row = conn.execute(
         "SELECT name, started_at, beat_at, telegram_ok_at, telegram_error, pid, version FROM ops_heartbeat "
         "WHERE name = ?",
