@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit i18n i18n-compile i18n-fold bench clean
+.PHONY: install demo test lint typecheck unit i18n i18n-compile i18n-fold lock bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ i18n-compile: $(STAMP)
 # After merging branches that added locales/<lang>/LC_MESSAGES/<branch>.po: fold them into messages.po.
 i18n-fold: $(STAMP)
 	$(BIN)/python -m bot.i18n_tools fold
+
+# Pin the dev venv's exact versions: requirements.lock (runtime, installed by the Dockerfile) and
+# requirements-dev.lock (runtime + dev). Run after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m bot.devtools.lockfile
 
 demo: install
 	$(BIN)/klasterbot demo $(DEMO_ARGS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import fcntl
-import logging
 import os
 import sqlite3
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.ops import backups, health, version
 from bot.storage.db import apply_migrations, create_private, migrations, open_sync
 
 # Tables every database of this application has from its first migration on (a restore checks them).
@@ -54,11 +54,9 @@ def run_lock(db_path: Path) -> Iterator[IO[str]]:
 
 
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.ops.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
 
 
 def cmd_run(settings: Settings) -> int:
@@ -68,9 +66,12 @@ def cmd_run(settings: Settings) -> int:
 
     settings.require_token()
     _setup_logging(settings)
+    from bot.ops import heartbeat
+
     try:
         with run_lock(settings.db_path):
             app = build_application(settings)
+            heartbeat.install(app)
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except BotRunning:
         print(f"klasterbot: another bot is already running on {settings.db_path}", file=sys.stderr)
@@ -218,13 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default data/demo.db)")
     sub.add_parser("migrate", help="apply database migrations")
     backup = sub.add_parser("backup", help="consistent online backup of the database")
-    backup.add_argument("path", type=Path)
+    backup.add_argument("path", type=Path, nargs="?")
+    backups.add_arguments(backup)
     restore = sub.add_parser("restore", help="replace the database with a backup (stop the bot first)")
     restore.add_argument("path", type=Path)
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     export = sub.add_parser("export", help="write every cluster's tables as XLSX and CSV (HXL-tagged) to DIR")
     export.add_argument("path", type=Path, metavar="DIR")
     sub.add_parser("i18n", help="compile the translation catalogues")
+    health.add_arguments(sub.add_parser("health", help=health.HELP))
+    parser.add_argument("--version", action="version", version=f"klasterbot {version()}")
     return parser
 
 
@@ -240,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_demo(settings, args.db, args.reset))
         if args.command == "migrate":
             return cmd_migrate(settings)
+        if args.command == "health":
+            return health.cmd_health(settings.db_path, args.max_age, args.db_only, args.json)
+        if args.command == "backup" and (args.rotate or args.path is None):
+            return backups.cmd_rotate(settings.db_path, args.rotate, args.keep, args.path)
         if args.command == "backup":
             return cmd_backup(settings, args.path)
         if args.command == "restore":

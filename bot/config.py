@@ -30,6 +30,7 @@ class Settings:
     timezone: str = "Asia/Makassar"
     locale: str = "id"
     log_level: str = "INFO"
+    log_format: str = "text"  # "text" or "json" (one object per line, bot/ops/logs.py)
     tick_seconds: float = 30.0  # how often scheduled work is checked (exact-time jobs fire in between)
 
     @property
@@ -78,6 +79,9 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
     locale = merged.get("KLASTER_LOCALE") or "id"
     if locale not in LOCALES:
         raise ConfigError(f"KLASTER_LOCALE={locale!r} is not supported (choose one of {', '.join(LOCALES)}).")
+    log_format = (merged.get("KLASTER_LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"KLASTER_LOG_FORMAT={log_format!r} is not supported (choose text or json).")
     return Settings(
         token=merged.get("TELEGRAM_BOT_TOKEN") or None,
         api_base_url=merged.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE,
@@ -85,6 +89,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
         timezone=tz,
         locale=locale,
         log_level=(merged.get("KLASTER_LOG_LEVEL") or "INFO").upper(),
+        log_format=log_format,
         tick_seconds=_positive_float(merged.get("KLASTER_TICK_S"), 30.0),
     )
 

@@ -167,6 +167,7 @@ async def test_restore_is_refused_while_the_bot_runs(live: Path, tmp_path: Path,
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 35)
     monkeypatch.setattr("bot.app.build_application", lambda settings: FakeApp())
+    monkeypatch.setattr("bot.ops.heartbeat.install", lambda app: None)  # FakeApp has no job queue
     assert main(["run"]) == 0
     assert seen == [1]
     assert list(live.parent.glob(live.name + ".before-restore-*")) == []

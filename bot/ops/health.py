@@ -1,0 +1,120 @@
+"""``klasterbot health``: exit 0 when the deployment is healthy, 1 when not (docs/deploy.md, "Health").
+
+Healthy means all of:
+
+1. the database file exists and opens read-only as SQLite;
+2. its schema version is exactly the newest migration this code ships (not behind: run ``klasterbot migrate``
+   or start the bot; not ahead: the code is older than the data);
+3. the running bot's heartbeat is at most ``max_age`` seconds old (its event loop runs and the database takes
+   its writes);
+4. its last successful Telegram call is at most ``max_age`` seconds old.
+
+``--db-only`` checks 1-2 (before the first start, or from a host where the bot does not run). The time of the
+last processed update is reported but never judged: a quiet night is not a failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bot.ops import HEARTBEAT_S, ROLE
+from bot.storage import ops as ops_repo
+from bot.storage.db import migrations
+
+DEFAULT_MAX_AGE_S = 5 * HEARTBEAT_S
+
+
+@dataclass
+class Report:
+    healthy: bool = True
+    problems: list[str] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+
+    def fail(self, problem: str) -> None:
+        self.healthy = False
+        self.problems.append(problem)
+
+
+def _age(now: float, then: int | None) -> float | None:
+    return None if then is None else max(0.0, now - then)
+
+
+def check(db_path: Path, now: float | None = None, max_age_s: float = DEFAULT_MAX_AGE_S,
+          db_only: bool = False) -> Report:  # fmt: skip
+    now = time.time() if now is None else now
+    report = Report()
+    report.facts["database"] = str(db_path)
+    if not db_path.is_file():
+        report.fail(f"no database at {db_path}")
+        return report
+    try:
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        report.fail(f"database does not open: {exc}")
+        return report
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        current = ops_repo.schema_version(conn)
+        latest = migrations()[-1][0]
+        report.facts.update(schema_version=current, latest_migration=latest)
+        if current < latest:
+            report.fail(f"schema version {current} is behind the code's {latest}: run `klasterbot migrate`")
+            return report
+        if current > latest:
+            report.fail(f"schema version {current} is newer than this code knows ({latest}): upgrade the bot")
+            return report
+        report.facts["last_update_age_s"] = _age(now, ops_repo.last_processed_update(conn))
+        if db_only:
+            return report
+        beat = ops_repo.read_beat(conn, ROLE)
+    except sqlite3.Error as exc:
+        report.fail(f"database is not readable: {exc}")
+        return report
+    finally:
+        conn.close()
+    if beat is None:
+        report.fail("no heartbeat: the bot has never run on this database (`klasterbot run`)")
+        return report
+    beat_age = _age(now, beat.beat_at)
+    ok_age = _age(now, beat.telegram_ok_at)
+    report.facts.update(pid=beat.pid, version=beat.version, heartbeat_age_s=beat_age, telegram_ok_age_s=ok_age)
+    if beat_age is not None and beat_age > max_age_s:
+        report.fail(f"heartbeat is {beat_age:.0f} s old (limit {max_age_s:.0f} s): the bot is not running, "
+                    "its loop is stuck, or the database refuses writes")  # fmt: skip
+        return report
+    if ok_age is None or ok_age > max_age_s:
+        since = "since start" if ok_age is None else f"for {ok_age:.0f} s"
+        report.fail(f"no successful Telegram call {since} (limit {max_age_s:.0f} s): {beat.telegram_error or '?'}")
+    return report
+
+
+def render(report: Report, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(asdict(report), ensure_ascii=False, sort_keys=True)
+    lines = ["healthy" if report.healthy else "UNHEALTHY"]
+    lines += [f"  problem: {p}" for p in report.problems]
+    lines += [f"  {key}: {value}" for key, value in report.facts.items()]
+    return "\n".join(lines)
+
+
+def cmd_health(db_path: Path, max_age_s: float, db_only: bool, as_json: bool) -> int:
+    report = check(db_path, max_age_s=max_age_s, db_only=db_only)
+    print(render(report, as_json))
+    return 0 if report.healthy else 1
+
+
+HELP = "exit 0 if the database is current and the running bot is alive (docs/deploy.md)"
+
+
+def add_arguments(health: argparse.ArgumentParser) -> None:
+    health.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE_S, metavar="SECONDS",
+                        help=f"oldest acceptable heartbeat and Telegram success (default {DEFAULT_MAX_AGE_S})")
+    health.add_argument("--db-only", action="store_true",
+                        help="only check that the database opens and its migrations are current")
+    health.add_argument("--json", action="store_true", help="print the report as one JSON object")
