@@ -443,11 +443,11 @@ def chart_data(conn: sqlite3.Connection, cluster_id: int, since: int, now: int) 
     ]
     sums: dict[tuple[str, str], float] = defaultdict(float)
     hidden = False
-    for row in stock_svc.cluster_totals(conn, cluster_id, now).by_region:
-        if row.quantity is None:
-            hidden = True
-        elif row.quantity > 0 and row.region_code:
-            sums[(row.region_code, row.unit)] += row.quantity
+    pub = stock_svc.published(conn, cluster_id)  # the published table only (docs/privacy.md)
+    for (code, _category, unit), quantity in (pub.region_totals() if pub is not None else {}).items():
+        if quantity > 0 and code:
+            sums[(code, unit)] += quantity
+    hidden = pub is not None and any(r.level in ("item", "category", "hidden") for r in pub.rows)
     stock = [RegionStock(code, unit, q) for (code, unit), q in sorted(sums.items())]
     return ChartData(bars, stock, hidden)
 
