@@ -871,6 +871,8 @@ def register(app: AnyApp) -> None:
         sitrep_svc.STOCK_SOURCES.append(svc.stock_for_gaps)
     if svc.sitrep_contribution not in sitrep_svc.CONTRIBUTORS:
         sitrep_svc.CONTRIBUTORS.append(svc.sitrep_contribution)
+    if svc.ensure_published not in sitrep_svc.PREPARE:
+        sitrep_svc.PREPARE.append(svc.ensure_published)
     scheduling.add_job_handler(app, svc.STALE_KIND, stale_job)
     scheduling.add_job_handler(app, svc.EXPIRY_KIND, expiry_job)
     scheduling.add_job_handler(app, svc.PUBLISH_KIND, publish_job)

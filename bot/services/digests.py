@@ -217,6 +217,7 @@ def open_slot(conn: sqlite3.Connection, job: JobRow, now: int, late: bool) -> Sl
     plan_next(conn, cluster, frequency, at, max(now, job.due_at))
     if now - job.due_at > MAX_LATE_S[frequency]:
         return SlotPlan(False, "too late")
+    sitrep_svc.prepare(conn, cluster.id, now)  # the stock figures of the digest: this period's published snapshot
     chat_id = core_repo.resolve_chat_id(conn, cluster.chat_id)
     group_run = repo.claim_run(conn, cluster.id, frequency, day.isoformat(), chat_id, late, now)
     return SlotPlan(

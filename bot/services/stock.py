@@ -558,6 +558,13 @@ def published(conn: sqlite3.Connection, cluster_id: int) -> Published | None:
     return _load(conn, cluster_id)
 
 
+def ensure_published(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
+    """This period's snapshot exists afterwards (write transaction; a no-op once taken)."""
+    latest = repo.latest_snapshot(conn, cluster_id)
+    if latest is None or int(latest["snapshot"]) < _period(now):
+        publish(conn, cluster_id, now)
+
+
 def publish(conn: sqlite3.Connection, cluster_id: int, now: int) -> Published | None:
     """Take this period's snapshot if none was taken yet (write transaction), then return the latest one.
 

@@ -395,9 +395,9 @@ def _search_entries(t: Translator, result: Search, tz: str) -> list[str]:
                 item=label, q=amount(t, row.quantity or 0, row.unit), orgs=orgs))  # fmt: skip
         elif row.level == "holders" and not row.complete:
             out.append("📦 " + t.ngettext(
-                "{item}: {n} organisation holds it; its figure is pooled with other items (too few holders to show).",
-                "{item}: {n} organisations hold it; their figures are pooled with other items (too few holders to "
-                "show).", row.contributors).format(item=label, n=row.contributors))  # fmt: skip
+                "{item}: {n} organisation holds it; its stock is not shown apart (too few holders to show).",
+                "{item}: {n} organisations hold it; part of it is pooled with other items or hidden (too few "
+                "holders to show).", row.contributors).format(item=label, n=row.contributors))  # fmt: skip
     for hit in result.capacity:
         figure = f"{t.number(hit.quantity)} · " if hit.quantity is not None else ""
         place = f" · {esc(region_name(hit.region_code))}" if hit.region_code else ""
