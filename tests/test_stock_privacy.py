@@ -150,8 +150,8 @@ async def test_cari_bad_input(h: Harness) -> None:
     calls = await h.sim.send(OTHER, GROUP_ID, "/cari beras Kab. Atlantis")
     assert "“Kab. Atlantis”" in calls[-1].text
     calls = await h.sim.send(OTHER, GROUP_ID, "/cari kapal selam")
-    assert "Belum ada anggota yang melaporkan stok terkini, kapasitas, atau tawaran terbuka untuk barang ini." in \
-        calls[-1].text  # fmt: skip
+    assert "Tidak ada yang ditemukan untuk barang ini dalam stok terbitan, daftar kapasitas, maupun tawaran " \
+        "terbuka." in calls[-1].text  # fmt: skip
 
 
 async def test_situation_summary_uses_stock_without_exposing_it(h: Harness, db_path: Path) -> None:

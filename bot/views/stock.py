@@ -437,7 +437,7 @@ def search_reply(t: Translator, result: Search, now: int, tz: str, can_forward: 
     entries = _search_entries(t, result, tz)
     pages = max(1, -(-len(entries) // SEARCH_PAGE))
     if not entries:
-        lines.append(t.gettext("No member has reported current stock, capacity or an open offer of this item."))
+        lines.append(t.gettext("Nothing found for this item in the published stock, the capacity register or the open offers."))
     lines += entries[:SEARCH_PAGE]
     if pages > 1:
         lines.append(t.gettext("… {n} more: tap “More”.").format(n=len(entries) - SEARCH_PAGE))
