@@ -195,3 +195,19 @@ async def test_secretariat_sees_allowed_organisations_only(h: Harness) -> None:
     assert "212 lembar" not in text
     calls = await h.sim.send(MEMBER, text="/stok saya")
     assert "hanya angka klaster" in calls[-1].text
+
+
+async def test_visibility_asked_at_registration_changeable_and_on_the_profile(h: Harness) -> None:
+    await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
+    calls = await h.sim.send(MEMBER, text="/daftar " + ORGS[MEMBER])
+    question = next(c for c in calls if c.chat_id == MEMBER.id and "bolehkah sekretariat melihatnya" in c.text)
+    assert "Bawaan: boleh" in question.text
+    await h.sim.press(ADMIN, h.api.last(GROUP_ID), text="✅ Setujui")
+    calls = await h.sim.press(OTHER, question, text="✖ Tidak, hanya angka klaster")  # not their organisation
+    assert "tidak berlaku" in calls[-1].params["text"]
+    await h.sim.press(MEMBER, question, text="✖ Tidak, hanya angka klaster")
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/anggota PMI")
+    assert "<b>Stok</b>: hanya angka klaster (juga bagi sekretariat)" in calls[-1].text
+    await h.sim.send(MEMBER, text="/stok sekretariat ya")
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/anggota PMI")
+    assert "<b>Stok</b>: sekretariat melihat angka Anda" in calls[-1].text

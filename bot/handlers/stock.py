@@ -417,6 +417,41 @@ async def _secretariat(update: Update, context: BotContext, answer: str) -> None
     await reply(update, context, views.secretariat_text(t, actor.org.label, allowed))
 
 
+async def registered(update: Update, context: BotContext, org: members_repo.Organization, new_org: bool) -> None:
+    """After the registration of a new organisation: the visibility question (the default stays: allowed)."""
+    if new_org:
+        await reply(update, context, views.registration_question(context.t, org.id, org.label))
+
+
+async def on_visibility_button(update: Update, context: BotContext) -> None:
+    """``sv:y|n:<org>``: the organisation's own (pending or active) representative answers the question."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    parts = query.data.split(":")
+    runtime = context.runtime
+    if len(parts) != 3 or parts[1] not in ("y", "n") or not is_id(parts[2]):
+        await query.answer(_invalid(context))
+        return
+    org_id = int(parts[2])
+    if not await runtime.db.read(_represents, org_id, user.id):
+        await query.answer(_invalid(context))
+        return
+    allowed = parts[1] == "y"
+    await runtime.db.write(svc.set_secretariat, org_id, allowed, user.id, runtime.clock.timestamp())
+    await query.answer(context.t.gettext("Saved."))
+    org = await runtime.db.read(members_repo.org_by_id, org_id)
+    if query.message is not None and org is not None:
+        await edit(context, query.message.chat.id, query.message.message_id,
+                   Reply(views.secretariat_text(context.t, org.label, allowed)))  # fmt: skip
+
+
+def _represents(conn: Any, org_id: int, user_id: int) -> bool:
+    org = members_repo.org_by_id(conn, org_id)
+    member = members_repo.current_member(conn, org.cluster_id, user_id) if org is not None else None
+    return member is not None and member.organization_id == org_id and member.status in ("pending", "active")
+
+
 async def _stale_setting(update: Update, context: BotContext, value: str) -> None:
     actor = await require_secretariat(update, context)
     if actor is None or update.effective_user is None:
@@ -855,6 +890,7 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_line_button, pattern=r"^sk:"))
     app.add_handler(CallbackQueryHandler(on_request_button, pattern=r"^sq:"))
     app.add_handler(CallbackQueryHandler(on_more_button, pattern=r"^sm:"))
+    app.add_handler(CallbackQueryHandler(on_visibility_button, pattern=r"^sv:"))
     app.add_handler(CallbackQueryHandler(on_reminder_button, pattern=r"^sr:"))
     app.add_handler(CallbackQueryHandler(on_import_button, pattern=r"^si:"))
     app.add_handler(CallbackQueryHandler(on_stock_pledge, pattern=r"^sp:"))
@@ -865,6 +901,7 @@ def register(app: AnyApp) -> None:
     runtime.dialogs[IMPORT_KIND] = on_import_dialog
     runtime.extras.setdefault("need_posted_hooks", []).append(need_posted)
     runtime.extras.setdefault("pledge_moved_hooks", []).append(pledge_moved)
+    runtime.extras.setdefault("registered_hooks", []).append(registered)
     add_deeplink(app, "stok", deeplink)
     # The situation summary's optional stock sources (its lists invite the stock feature to fill them).
     if svc.stock_for_gaps not in sitrep_svc.STOCK_SOURCES:

@@ -294,6 +294,22 @@ def secretariat_text(t: Translator, org_name: str, allowed: bool) -> str:
                      "also for the secretariat (from the next publication).").format(org=esc(org_name))  # fmt: skip
 
 
+def profile_line(t: Translator, allowed: bool) -> str:
+    return t.gettext("<b>Stock</b>: {state} (/stok sekretariat)").format(state=esc(secretariat_state(t, allowed)))
+
+
+def registration_question(t: Translator, org_id: int, org_name: str) -> Reply:
+    """Asked once a new organisation registers; the default stays if nobody taps."""
+    text = "\n".join([
+        t.gettext("<b>Stock figures of {org}</b>: may the secretariat see them per organisation, to coordinate? "
+                  "Default: yes.").format(org=esc(org_name)),
+        t.gettext("Other members never see them: they see only cluster figures that sum at least 3 organisations. "
+                  "You can change this later with /stok sekretariat."),
+    ])  # fmt: skip
+    return Reply(text, [[Button(t.gettext("✅ Yes, the secretariat may"), f"sv:y:{org_id}"),
+                         Button(t.gettext("✖ No, cluster figures only"), f"sv:n:{org_id}")]])  # fmt: skip
+
+
 def secretariat_help(t: Translator, allowed: bool, bad: str = "") -> str:
     lines = [t.gettext("I did not understand “{bad}”.").format(bad=esc(bad))] if bad else []
     lines.append(t.gettext("Your organisation's stock: {state}.").format(state=esc(secretariat_state(t, allowed))))
