@@ -132,9 +132,9 @@ async def test_route_before_after_a_new_line_is_held_until_masked(h: Harness) ->
     await h.sim.send(MEMBER, text="/stok terpal 57 lembar HSS")
     await h.sim.send(OTHER, text="/stok terpal 80 lembar HSS")
     await h.sim.send(DONOR, text="/stok terpal 30 lembar HSS")
-    before = await group_text(h, OTHER, "/cari terpal HSS")
+    await group_text(h, OTHER, "/cari terpal HSS")  # the first publication
     total_before = category_figure(await group_text(h, OTHER, "/ringkasan stok"), "Hunian sementara", "lembar")
-    assert "167 lembar (3 org.)" in before and total_before == 167
+    assert total_before == 167
     await later(h)
     await h.sim.send(SAR, text="/stok terpal 2.176 lembar HSS")
     for _ in range(3):  # hours pass, publications run: a lone change stays held
