@@ -601,8 +601,9 @@ def publish(conn: sqlite3.Connection, cluster_id: int, now: int) -> Published | 
                      r.contributors, int(r.complete), r.data_at)
                     for r in (previous.rows if previous else []) if (r.category, r.unit) == table]  # fmt: skip
             continue
-        repo.replace_basis(conn, cluster_id, category, unit,
-                           [(o, i, reg, q, o in closed) for (o, i, reg), q in sorted(new.items())], now)  # fmt: skip
+        if new != old.get(table) or closed & {o for o, _, _ in new} != old_closed[table]:
+            repo.replace_basis(conn, cluster_id, category, unit,
+                               [(o, i, reg, q, o in closed) for (o, i, reg), q in sorted(new.items())], now)  # fmt: skip
         if not new:
             continue
         blocks = disclosure.partition(new, disclosure.K, closed)
@@ -710,8 +711,8 @@ def search(
         result.own = [OwnHolding(r["item_key"], r["item_name"], r["region_code"], float(r["quantity"]), r["unit"])
                       for r in repo.own_holdings(conn, org_id, items, now)]  # fmt: skip
     fresh_after = now - stale_days(conn, cluster_id) * DAY_S
-    holders = repo.holders_by_org(conn, cluster_id, items, fresh_after, now)
     if secretariat:
+        holders = repo.holders_by_org(conn, cluster_id, items, fresh_after, now)
         flags = repo.secretariat_flags(conn, (r["organization_id"] for r in holders))
         names = {r.norm_item: (r.item_key, r.item_name) for r in result.rows}
         for r in holders:
