@@ -210,4 +210,4 @@ async def test_visibility_asked_at_registration_changeable_and_on_the_profile(h:
     assert "<b>Stok</b>: hanya angka klaster (juga bagi sekretariat)" in calls[-1].text
     await h.sim.send(MEMBER, text="/stok sekretariat ya")
     calls = await h.sim.send(ADMIN, GROUP_ID, "/anggota PMI")
-    assert "<b>Stok</b>: sekretariat melihat angka Anda" in calls[-1].text
+    assert "<b>Stok</b>: sekretariat boleh melihat angkanya" in calls[-1].text

@@ -295,7 +295,9 @@ def secretariat_text(t: Translator, org_name: str, allowed: bool) -> str:
 
 
 def profile_line(t: Translator, allowed: bool) -> str:
-    return t.gettext("<b>Stock</b>: {state} (/stok sekretariat)").format(state=esc(secretariat_state(t, allowed)))
+    state = t.gettext("the secretariat may see its figures") if allowed else \
+        t.gettext("only cluster figures (also for the secretariat)")  # fmt: skip
+    return t.gettext("<b>Stock</b>: {state} (/stok sekretariat)").format(state=esc(state))
 
 
 def registration_question(t: Translator, org_id: int, org_name: str) -> Reply:
