@@ -6,11 +6,14 @@ figures apart, the secretariat's view of the organisations that allow it."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import timedelta
 
 from bot import scheduling
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
+from bot.services import digests as digests_svc
+from bot.services import stock as stock_svc
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_stock_e2e import member
 
@@ -158,7 +161,8 @@ async def test_route_before_after_a_new_line_is_held_until_masked(h: Harness) ->
 
 
 async def test_views_render_only_the_published_table(h: Harness) -> None:
-    """Within one publication period a new report changes no member-visible figure: the views read the table."""
+    """Within one publication period a new report changes no member-visible figure, and a figure changed in the
+    published table shows everywhere: /ringkasan stok, /cari, /lapsit, the digests' gaps and stock chart read it."""
     await cluster(h, MEMBER, OTHER, DONOR, SAR)
     for user, line in ((MEMBER, "terpal 57 lembar HSS"), (OTHER, "terpal 80 lembar HSS"),
                        (DONOR, "terpal 30 lembar HSS"), (SAR, "beras 500 kg Bjm")):  # fmt: skip
@@ -170,6 +174,23 @@ async def test_views_render_only_the_published_table(h: Harness) -> None:
     await h.sim.send(MEMBER, text="/stok beras 400 kg Bjm")
     second = [await group_text(h, OTHER, c) for c in commands]
     assert first == second
+    db = h.runtime.db
+    now = h.clock.timestamp()
+    chart = await db.read(digests_svc.chart_data, 1, 0, now)
+    gaps = await db.read(stock_svc.stock_for_gaps, 1, now)
+    # and they do render from it: change a published figure by hand, every view follows
+    conn = sqlite3.connect(db.path)
+    with conn:
+        conn.execute("UPDATE published_stock SET quantity = 12345 WHERE level = 'cell' AND norm_item = 'terpal'")
+    conn.close()
+    third = [await group_text(h, OTHER, c) for c in commands]
+    assert "12.345 lembar (3 org.)" in third[1] and "Hunian sementara: 12.345 lembar" in third[0]
+    assert "12.345 lembar" not in first[1]
+    assert gaps.get(("terpal", "lembar")) == 167 and (await db.read(stock_svc.stock_for_gaps, 1, now))[
+        ("terpal", "lembar")] == 12345  # fmt: skip
+    assert [s.quantity for s in chart.stock if s.unit == "lembar"] == [167]
+    assert [s.quantity for s in (await db.read(digests_svc.chart_data, 1, 0, now)).stock if s.unit == "lembar"] == [
+        12345]  # fmt: skip
 
 
 async def test_secretariat_sees_allowed_organisations_only(h: Harness) -> None:

@@ -31,7 +31,6 @@ from bot.storage import core as core_repo
 from bot.storage import digests as repo
 from bot.storage import jobs as jobs_repo
 from bot.storage import members as members_repo
-from bot.storage import stock as stock_repo
 from bot.storage.digests import Delivered, NeedLine, OfferLine, Subscription
 from bot.storage.jobs import JobRow
 from bot.storage.members import Cluster
@@ -325,9 +324,9 @@ def stock_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> Non
     now = digest.until
     alerts = StockAlerts(stock_svc.stale_days(conn, scope.cluster.id), stock_svc.expiry_days(conn, scope.cluster.id))
     if scope.for_group:
-        alerts.stale = stock_repo.count_stale(conn, scope.cluster.id, now - alerts.stale_days * DAY_S)
-        alerts.near_expiry = stock_repo.count_near_expiry(conn, scope.cluster.id, now, now + alerts.expiry_days * DAY_S)
-        alerts.expired = stock_repo.count_expired(conn, scope.cluster.id, now)
+        pub = stock_svc.published(conn, scope.cluster.id)  # the counts of the published snapshot (docs/privacy.md)
+        if pub is not None:
+            alerts.stale, alerts.near_expiry, alerts.expired = pub.stale_lines, pub.near_expiry_lines, pub.expired_lines
     elif scope.org_id is not None:
         for status in stock_svc.my_stock(conn, scope.org_id, now).lines:
             if status.line.quantity <= 0:
