@@ -1,7 +1,9 @@
 """/stok (private reports, my stock, totals, import), /ringkasan stok, /cari; stock reminders; pledging from stock.
 
-Figures an organisation reported are shown only to its own representatives. Everything that can reach the
-group (/stok there, /ringkasan stok, /cari) goes through privacy-filtered service results.
+Figures an organisation reported are shown only to its own representatives (and, privately, to the secretariat
+if the organisation allows it: /stok sekretariat). Every figure anyone else sees (/ringkasan stok, /cari, the
+summary, digests) comes from the published table (docs/privacy.md); /ringkasan stok and /cari take the period's
+snapshot first, the hourly job takes the next one.
 """
 
 from __future__ import annotations

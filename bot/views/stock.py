@@ -1,7 +1,8 @@
 """Texts and keyboards for private stock reports, the cluster's stock picture, /cari and stock imports.
 
-Group-facing renderers (``totals_text``, ``search_reply``, ``group_redirect``) take only privacy-filtered data
-from ``bot.services.stock``: hidden totals arrive as ``None`` and private holders without names.
+Member-facing renderers (``totals_text``, ``search_reply``, ``search_page``) render only the published table
+(``bot.services.stock.Published``, docs/privacy.md); the asker's own figures and the secretariat's
+per-organisation rows are separate fields, shown only in a private chat.
 """
 
 from __future__ import annotations
