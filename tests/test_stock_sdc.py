@@ -232,3 +232,13 @@ async def test_visibility_asked_at_registration_changeable_and_on_the_profile(h:
     await h.sim.send(MEMBER, text="/stok sekretariat ya")
     calls = await h.sim.send(ADMIN, GROUP_ID, "/anggota PMI")
     assert "<b>Stok</b>: sekretariat boleh melihat angkanya" in calls[-1].text
+
+
+async def test_items_outside_the_catalogue_are_published_under_their_own_name(h: Harness) -> None:
+    await cluster(h, MEMBER, OTHER, DONOR)
+    for user, figure in ((MEMBER, 5), (OTHER, 7), (DONOR, 3)):
+        await h.sim.send(user, text=f"/stok helm proyek {figure} buah Bjm")
+    text = await group_text(h, OTHER, "/cari helm proyek")
+    assert "📦 helm proyek · Kota Banjarmasin: 15 buah (3 org.)" in text
+    totals = await group_text(h, OTHER, "/ringkasan stok")
+    assert "• Barang lainnya: 15 buah (3 org.)" in totals

@@ -580,10 +580,16 @@ def publish(conn: sqlite3.Connection, cluster_id: int, now: int) -> Published | 
     fresh_after = now - stale_days(conn, cluster_id) * DAY_S
     tables: dict[tuple[str, str], dict[tuple[int, str, str], float]] = defaultdict(dict)
     names: dict[str, tuple[str | None, str]] = {}
+    free = {r["norm_item"]: (str(r["category"]), str(r["item_name"])) for r in repo.free_text_items(conn, cluster_id)}
+    categories: dict[str, str] = {}
     for r in repo.current_holdings(conn, cluster_id, fresh_after, now):
-        tables[(r["category"], r["unit"])][(int(r["organization_id"]), r["norm_item"], r["region_code"])] = \
+        norm = r["norm_item"]
+        if norm not in categories:
+            known = catalogue.get_item(norm)
+            category, name = (known.category, known.name_id) if known else free.get(norm, ("", norm.lstrip("~")))
+            categories[norm], names[norm] = category, (known.key if known else None, name)
+        tables[(categories[norm], r["unit"])][(int(r["organization_id"]), norm, r["region_code"])] = \
             float(r["quantity"])  # fmt: skip
-        names[r["norm_item"]] = (r["item_key"], r["item_name"])
     old: dict[tuple[str, str], dict[tuple[int, str, str], float]] = defaultdict(dict)
     old_closed: dict[tuple[str, str], set[int]] = defaultdict(set)
     for r in repo.basis(conn, cluster_id):
