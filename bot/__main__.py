@@ -131,7 +131,7 @@ def check_backup(path: Path) -> str | None:
         return f"damaged: {exc}"
     finally:
         probe.close()
-    latest = len(migrations())
+    latest = migrations()[-1][0]
     if version < 1 or version > latest:
         return f"schema version {version} is not one of this application's (1..{latest})"
     missing = KNOWN_TABLES - tables

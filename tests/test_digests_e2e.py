@@ -233,7 +233,8 @@ async def test_weekly_digest_with_charts_for_the_group_and_subscribers(h: Harnes
     await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 paket sembako HSS mendesak")
     await h.sim.send(MEMBER, GROUP_ID, "/butuh 100 lembar terpal HST")
     await h.sim.send(OTHER, text="/stok beras 2.000 kg gudang Banjarbaru")
-    await h.sim.send(OTHER, text="/stok publik ya")
+    await h.sim.send(MEMBER, text="/stok beras 500 kg gudang Banjarbaru")
+    await h.sim.send(DONOR, text="/stok beras 3.000 kg gudang Banjarbaru")  # three organisations: a published cell
     await h.sim.send(OTHER, text="/start bantu_1")
     await h.sim.send(OTHER, text="200")
     calls = await at(h, utc(2025, 8, 21, 2, 0, 30))  # Thu 10.00 WITA

@@ -39,13 +39,12 @@ def rejected(h: Harness) -> list[str]:
     return [f"{c.method}: {c.error}" for c in h.api.calls if c.error and "not modified" not in c.error]
 
 
-async def test_cari_escapes_a_public_holders_name(h: Harness) -> None:
+async def test_cari_escapes_a_holders_name(h: Harness) -> None:
     """Mutation 1: an organisation named with HTML would break (or inject into) every /cari answer."""
     await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
     await member(h, MEMBER, "Toko <b>Maju</b> & <i>Jaya | TMJ</i> | usaha | Bjm | Pemilik")
     await member(h, OTHER, "Dinas Sosial Provinsi | Dinsos | opd | Bjb | Kabid")
-    await h.sim.send(MEMBER, text="/stok publik ya")
-    await h.sim.send(MEMBER, text="/stok beras 100 kg gudang Banjarmasin")
+    await h.sim.send(MEMBER, GROUP_ID, "/tawar 100 kg beras Banjarmasin")  # /cari names the holders of offers
     h.api.clear()
     calls = await h.sim.send(OTHER, GROUP_ID, "/cari beras")
     assert rejected(h) == []  # the stand-in rejects broken HTML exactly like Telegram

@@ -160,7 +160,7 @@ async def test_my_stock_buttons(h: Harness, db_path: Path) -> None:
     await h.sim.send(OTHER, text="/stok selimut 50 lembar Bjb")
     calls = await h.sim.send(MEMBER, text="/stok saya")
     listing = calls[-1]
-    assert "<b>Stok PMI Kalsel</b> — privat (hanya total)" in listing.text
+    assert "<b>Stok PMI Kalsel</b> — sekretariat melihat angka Anda; anggota hanya melihat angka klaster" in listing.text
     assert "1. Terpal — 200 lembar · Kab. Hulu Sungai Selatan" in listing.text
     calls = await h.sim.press(MEMBER, listing, text="1")
     card = calls[-1]
@@ -198,13 +198,13 @@ async def test_stale_and_near_expiry_reminders(h: Harness, db_path: Path) -> Non
     await h.sim.send(MEMBER, text="/stok\nberas 1.000 kg Bjm\nsusu 10 dus Bjm kadaluarsa 15/10/2025")
     assert await scheduling.run_due(h.app) == 0
     h.clock.advance(timedelta(days=25, hours=15))  # 15 Sep 16.00 UTC: 15 Oct (end of day, WITA) is 30 days away
-    assert await scheduling.run_due(h.app) == 1
+    assert await scheduling.run_due(h.app) == 2  # the reminder and the hourly stock publication armed by the report
     reminder = h.api.last(MEMBER.id)
     assert "⏳ Kedaluwarsa dalam 30 hari" in reminder.text and "Susu — 10 dus" in reminder.text
     assert "Beras" not in reminder.text and "terlambat" not in reminder.text
     assert await scheduling.run_due(h.app) == 0  # once per expiry date
     h.clock.advance(timedelta(days=4, hours=9, minutes=1))  # 30 days and a minute after the report
-    assert await scheduling.run_due(h.app) == 1
+    assert await scheduling.run_due(h.app) == 2  # the reminder and the daily stock publication
     reminder = h.api.last(MEMBER.id)
     assert "belum dikonfirmasi selama 30 hari" in reminder.text and "Beras — 1.000 kg" in reminder.text
     calls = await h.sim.send(MEMBER, text="/stok saya")
@@ -244,17 +244,21 @@ async def test_group_stok_never_shows_figures_and_links_privately(h: Harness, db
     assert "(1/6)" in calls[-1].text
 
 
-async def test_public_toggle(h: Harness, db_path: Path) -> None:
+async def test_secretariat_visibility_setting(h: Harness, db_path: Path) -> None:
     await cluster_with_members(h)
     await h.sim.send(MEMBER, text="/stok beras 100 kg Bjm")
-    calls = await h.sim.send(MEMBER, text="/stok publik mungkin")
-    assert "/stok publik ya" in calls[-1].text
-    calls = await h.sim.send(MEMBER, text="/stok publik ya")
-    assert "boleh ditampilkan dengan nama" in calls[-1].text
-    assert q(db_path, "SELECT stock_public FROM organizations WHERE id = 1") == [(1,)]
-    assert q(db_path, "SELECT private FROM stock_totals") == [(0,)]
-    await h.sim.send(MEMBER, text="/stok publik tidak")
-    assert q(db_path, "SELECT private FROM stock_totals") == [(1,)]
+    calls = await h.sim.send(MEMBER, text="/stok sekretariat mungkin")
+    assert "“mungkin”" in calls[-1].text and "/stok sekretariat ya" in calls[-1].text
+    assert q(db_path, "SELECT stock_secretariat FROM organizations WHERE id = 1") == [(1,)]  # the default
+    calls = await h.sim.send(MEMBER, text="/stok sekretariat tidak")
+    assert "juga bagi sekretariat" in calls[-1].text
+    assert q(db_path, "SELECT stock_secretariat FROM organizations WHERE id = 1") == [(0,)]
+    calls = await h.sim.send(MEMBER, text="/stok publik ya")  # the old command explains the setting, changes nothing
+    assert "/stok sekretariat ya" in calls[-1].text
+    assert q(db_path, "SELECT stock_secretariat, stock_public FROM organizations WHERE id = 1") == [(0, 0)]
+    calls = await h.sim.send(MEMBER, text="/stok sekretariat ya")
+    assert calls[-1].text.startswith("Tersimpan. Sekretariat boleh melihat angka stok PMI Kalsel")
+    assert q(db_path, "SELECT stock_secretariat FROM organizations WHERE id = 1") == [(1,)]
 
 
 async def test_pledge_from_stock_and_deduction_on_receipt(h: Harness, db_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The cluster's stock picture: totals against a hand-computed fixture, /cari nearest first with private
-holders pooled and asked privately, and the privacy rule over every command that can show stock in the group."""
+"""The cluster's stock picture: the published table against a hand-computed fixture, /cari nearest first and
+asked privately, and the privacy rule over every command that can show stock in the group (docs/privacy.md;
+the arithmetic routes are in tests/test_stock_sdc.py)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ DONOR = SimUser(1005, "Joko", None, "joko_mdmc")
 # Private figures that must never reach the group (none equals a total that may be shown).
 PMI = ["beras 1.234 kg gudang PMI Bjm", "terpal 57 lembar HSS", "selimut 75 lembar Bjm"]
 DINSOS = ["beras 2.345 kg Bjb", "beras 321 kg Bjm", "selimut 140 lembar Bjm"]
-MDMC = ["beras 500 kg Bjm", "terpal 30 lembar HSS", "genset 3 unit Tala"]  # MDMC allows its stock by name
-PRIVATE_FIGURES = ["1.234", "2.345", "321 kg", "57 lembar", "75 lembar", "140 lembar"]
-PRIVATE_NAMES = ["PMI", "Palang Merah", "Dinsos", "Dinas Sosial", "Budi", "Sari"]
+MDMC = ["beras 500 kg Bjm", "terpal 30 lembar HSS", "genset 3 unit Tala"]
+PRIVATE_FIGURES = ["1.234", "2.345", "321 kg", "57 lembar", "75 lembar", "140 lembar", "500 kg", "30 lembar",
+                   "3 unit", "87 lembar", "215 lembar"]  # fmt: skip
+PRIVATE_NAMES = ["PMI", "Palang Merah", "Dinsos", "Dinas Sosial", "Budi", "Sari", "MDMC", "Joko"]
 
 
 async def fixture(h: Harness) -> None:
@@ -31,49 +33,47 @@ async def fixture(h: Harness) -> None:
     await member(h, DONOR, "Muhammadiyah Disaster Management Center | MDMC | ngo | Bjm | Koordinator")
     for user, lines in ((MEMBER, PMI), (OTHER, DINSOS), (DONOR, MDMC)):
         await h.sim.send(user, text="/stok\n" + "\n".join(lines))
-    await h.sim.send(DONOR, text="/stok publik ya")
 
 
-def totals(db_path: Path, now: int) -> svc.Totals:
+def published(db_path: Path) -> svc.Published:
     conn = open_sync(db_path)
     try:
-        return svc.cluster_totals(conn, 1, now)
+        result = svc.published(conn, 1)
     finally:
         conn.close()
+    assert result is not None
+    return result
 
 
-async def test_totals_by_category_and_region_match_the_hand_computed_fixture(h: Harness, db_path: Path) -> None:
+async def test_published_table_matches_the_hand_computed_fixture(h: Harness, db_path: Path) -> None:
     await fixture(h)
-    result = totals(db_path, h.clock.timestamp())
-    by_category = {(r.category, r.unit): (r.quantity, r.contributors, r.lines) for r in result.by_category}
-    assert by_category == {
-        # beras: PMI 1234 + Dinsos 2345 + 321 + MDMC 500 — two private contributors, shown
-        ("pangan", "kg"): (4400.0, 3, 4),
-        # terpal 57 + 30, selimut 75 + 140: PMI, Dinsos private, MDMC public
-        ("hunian", "lembar"): (302.0, 3, 4),
-        # genset: MDMC only, public: shown
-        ("penerangan", "unit"): (3.0, 1, 1),
-    }
-    by_region = {(r.region_code, r.category, r.unit): (r.quantity, r.contributors) for r in result.by_region}
-    assert by_region == {
-        ("63.71", "pangan", "kg"): (2055.0, 3),  # PMI 1234 + Dinsos 321 + MDMC 500
-        ("63.72", "pangan", "kg"): (None, 1),  # Dinsos alone: hidden
-        ("63.71", "hunian", "lembar"): (215.0, 2),  # PMI 75 + Dinsos 140
-        ("63.06", "hunian", "lembar"): (None, 2),  # PMI 57 + MDMC 30: one private, public known → hidden
-        ("63.01", "penerangan", "unit"): (3.0, 1),
-    }
-    assert (result.organizations, result.lines, result.stale_lines, result.near_expiry_lines) == (3, 9, 0, 0)
-    h.clock.advance(timedelta(days=31))
-    await h.sim.send(DONOR, text="/stok genset 4 unit Tala")
-    later = totals(db_path, h.clock.timestamp())
-    assert later.stale_lines == 8 and round(later.mean_age_days, 1) == round(31 * 8 / 9, 1)
     calls = await h.sim.send(ADMIN, text="/stok")  # the secretariat's /stok is the cluster picture
     text = calls[-1].text
+    figures = {(r.category, r.unit, r.level, r.norm_item, r.region_code): (r.quantity, r.contributors)
+               for r in published(db_path).rows if r.level not in ("holders",)}  # fmt: skip
+    assert figures == {
+        # beras in Banjarmasin: PMI 1234 + Dinsos 321 + MDMC 500, three organisations: a cell
+        ("pangan", "kg", "cell", "beras", "63.71"): (2055.0, 3),
+        # Dinsos's 2.345 kg in Banjarbaru: one organisation, so neither a cell nor "beras elsewhere"
+        ("pangan", "kg", "hidden", "", ""): (None, 1),
+        ("pangan", "kg", "table", "", ""): (None, 3),
+        # terpal (PMI, MDMC) and selimut (PMI, Dinsos): two each, pooled into the category: 57+30+75+140
+        ("hunian", "lembar", "category", "", ""): (302.0, 3),
+        ("hunian", "lembar", "table", "", ""): (None, 3),
+        # genset: MDMC only
+        ("penerangan", "unit", "hidden", "", ""): (None, 1),
+        ("penerangan", "unit", "table", "", ""): (None, 1),
+    }
     assert "3 organisasi melaporkan stok · 9 baris" in text
-    assert "• Pangan: 4.400 kg (3 org.)" in text and "• Hunian sementara: 302 lembar (3 org.)" in text
-    assert "Kota Banjarmasin: Pangan 2.055 kg; Hunian sementara 215 lembar" in text
-    assert "Kota Banjarbaru: Pangan disembunyikan" in text
-    assert "Kesegaran: 1 dari 9 baris" in text
+    assert "• Pangan: sekurang-kurangnya 2.055 kg (3 org.)" in text
+    assert "• Hunian sementara: 302 lembar (3 org.)" in text
+    assert "• Penerangan &amp; listrik: disembunyikan (1 org.)" in text
+    assert "📍 Kota Banjarmasin: Pangan 2.055 kg" in text and "Banjarbaru" not in text
+    assert "Kesegaran: 9 dari 9 baris" in text
+    h.clock.advance(timedelta(days=31))
+    await h.sim.send(DONOR, text="/stok genset 4 unit Tala")
+    calls = await h.sim.send(ADMIN, text="/stok")
+    assert "Kesegaran: 1 dari 9 baris" in calls[-1].text
 
 
 async def test_no_group_answer_names_or_figures_a_private_organisation(h: Harness, db_path: Path) -> None:
@@ -84,7 +84,7 @@ async def test_no_group_answer_names_or_figures_a_private_organisation(h: Harnes
         (ADMIN, "/stok ringkasan"), (OTHER, "/ringkasan stok"), (ADMIN, "/ringkasan stok"), (MEMBER, "/ringkasan"),
         (OTHER, "/cari beras"), (OTHER, "/cari beras Bjm"), (DONOR, "/cari terpal HSS"), (MEMBER, "/cari selimut"),
         (ADMIN, "/cari genset Tala"), (MEMBER, "/cari beras Kab. Atlantis"), (OTHER, "/stok basi"),
-        (OTHER, "/stok publik ya"), (OTHER, "/stok lapor"), (ADMIN, "/cari beras"),
+        (OTHER, "/stok sekretariat tidak"), (OTHER, "/stok lapor"), (ADMIN, "/cari beras"),
     ]  # fmt: skip
     for user, text in commands:
         await h.sim.send(user, GROUP_ID, text)
@@ -98,10 +98,8 @@ async def test_no_group_answer_names_or_figures_a_private_organisation(h: Harnes
         for secret in PRIVATE_FIGURES + PRIVATE_NAMES:
             assert secret not in text, (secret, text)
     everything = "\n".join(group_texts)
-    assert "MDMC: 500 kg" in everything and "MDMC: 30 lembar" in everything  # the consenting one is named
-    assert "2.055 kg" in everything  # totals pooling two private organisations are shown
+    assert "2.055 kg (3 org.)" in everything  # a cell of three organisations is shown
     assert "disembunyikan" in everything
-    assert "2 organisasi memilikinya (angka privat)" in everything
     # the group's questions never stored a figure
     conn = sqlite3.connect(db_path)
     try:
@@ -112,15 +110,16 @@ async def test_no_group_answer_names_or_figures_a_private_organisation(h: Harnes
 
 async def test_cari_nearest_first_and_forwarded_privately(h: Harness, db_path: Path) -> None:
     await fixture(h)
-    await h.sim.send(MEMBER, text="/stok publik ya")
-    await h.sim.send(DONOR, text="/stok beras 800 kg gudang Barabai HST")
+    for user, figure in ((MEMBER, 100), (OTHER, 200), (DONOR, 800)):
+        await h.sim.send(user, text=f"/stok beras {figure} kg gudang Barabai HST")
     calls = await h.sim.send(OTHER, text="/cari beras HSS")
     text = calls[-1].text
     assert "terdekat ke Kab. Hulu Sungai Selatan dulu" in text
-    # HST borders HSS, Banjarmasin is further; within a region the larger holding first
-    assert text.index("MDMC: 800 kg · Kab. Hulu Sungai Tengah") < text.index("PMI Kalsel: 1.234 kg · Kota Banjarmasin")
-    assert text.index("PMI Kalsel: 1.234 kg") < text.index("MDMC: 500 kg · Kota Banjarmasin")
-    assert "memilikinya (angka privat)" not in text  # the asker's own (private) stock is not pooled
+    # HST borders HSS, Banjarmasin is further
+    assert text.index("Beras · Kab. Hulu Sungai Tengah: 1.100 kg (3 org.)") < \
+        text.index("Beras · Kota Banjarmasin: 2.055 kg (3 org.)")  # fmt: skip
+    own = text.split("Stok Anda (tidak ditampilkan ke pihak lain): ")[1].split("\n")[0]
+    assert "Beras 2.345 kg · Kota Banjarbaru" in own and "Beras 200 kg · Kab. Hulu Sungai Tengah" in own
     search = calls[-1]
     forward = data_of(search, "📨 Tanya pemilik secara pribadi")
     calls = await h.sim.press(MEMBER, search, data=forward)  # not the asker
@@ -151,7 +150,8 @@ async def test_cari_bad_input(h: Harness) -> None:
     calls = await h.sim.send(OTHER, GROUP_ID, "/cari beras Kab. Atlantis")
     assert "“Kab. Atlantis”" in calls[-1].text
     calls = await h.sim.send(OTHER, GROUP_ID, "/cari kapal selam")
-    assert "Belum ada anggota yang melaporkan stok terkini barang ini." in calls[-1].text
+    assert "Tidak ada yang ditemukan untuk barang ini dalam stok terbitan, daftar kapasitas, maupun tawaran " \
+        "terbuka." in calls[-1].text  # fmt: skip
 
 
 async def test_situation_summary_uses_stock_without_exposing_it(h: Harness, db_path: Path) -> None:
@@ -161,8 +161,8 @@ async def test_situation_summary_uses_stock_without_exposing_it(h: Harness, db_p
     before = len(h.api.calls)
     await h.sim.send(ADMIN, GROUP_ID, "/lapsit")
     summary = "\n".join(c.text for c in h.api.calls[before:] if c.chat_id == GROUP_ID and c.text)
-    assert "• Beras: 0,6 ton dari 5" in summary  # 5 ton needed − 4.400 kg pooled from three organisations
-    assert "• Terpal: 100 lembar" in summary  # 57 (private) + 30 (public) would expose the private one: left out
+    assert "• Beras: 2,94 ton dari 5" in summary  # 5 ton needed − the published 2.055 kg (Banjarmasin's cell)
+    assert "• Terpal: 100 lembar" in summary  # terpal is only inside the category's pool: no figure of its own
     assert "3 organisasi" in summary
     for secret in PRIVATE_FIGURES + PRIVATE_NAMES:
         assert secret not in summary, secret

@@ -207,3 +207,20 @@ def _fuzzy(key: str) -> tuple[Item, float] | None:
             if len(form) >= 4 and (best is None or score > best[1]):
                 best = (cat.forms[form], round(score, 3))
     return best
+
+
+def related(match: ItemMatch) -> list[Item]:
+    """Catalogue items of the same category whose name or a synonym begins with what was searched, word by word
+    ("perahu" → Perahu karet as well as Perahu / kapal kecil): one search finds the whole family."""
+    words = fold(match.text).split()
+    if not words or match.item is None:
+        return []
+    out = []
+    for item in items_in_category(match.item.category):
+        if item.key == match.item.key:
+            continue
+        for form in (item.name_id, item.name_en, *item.synonyms):
+            if fold(form).split()[: len(words)] == words:
+                out.append(item)
+                break
+    return out

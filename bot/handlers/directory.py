@@ -13,8 +13,10 @@ from bot.handlers.gate import current_actor, require_cluster
 from bot.i18n import N_
 from bot.runtime import CommandSpec
 from bot.services import members as svc
+from bot.services import stock as stock_svc
 from bot.views import esc
 from bot.views import members as views
+from bot.views import stock as stock_views
 
 
 async def anggota(update: Update, context: BotContext) -> None:
@@ -37,6 +39,7 @@ async def anggota(update: Update, context: BotContext) -> None:
             return
         prof = await runtime.db.read(svc.profile, org, now)
         text = views.profile_text(context.t, prof, actor.cluster.timezone)
+        text += "\n\n" + stock_views.profile_line(context.t, await runtime.db.read(stock_svc.secretariat_allowed, org.id))
         if others:
             text += "\n\n" + context.t.gettext("Also similar: {names}").format(
                 names=esc(", ".join(o.label for o in others))

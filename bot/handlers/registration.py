@@ -181,6 +181,8 @@ async def _submit(update: Update, context: BotContext, cluster: Cluster, data: d
         return
     await reply(update, context, views.registration_sent(t))
     assert result.member is not None and result.org is not None
+    for hook in runtime.extras.get("registered_hooks", []):  # e.g. the stock feature's visibility question
+        await hook(update, context, result.org, not data.get("join_org_id"))
     group_t = translator(cluster.locale)
     await send(
         context,

@@ -1,7 +1,9 @@
 """/stok (private reports, my stock, totals, import), /ringkasan stok, /cari; stock reminders; pledging from stock.
 
-Figures an organisation reported are shown only to its own representatives. Everything that can reach the
-group (/stok there, /ringkasan stok, /cari) goes through privacy-filtered service results.
+Figures an organisation reported are shown only to its own representatives (and, privately, to the secretariat
+if the organisation allows it: /stok sekretariat). Every figure anyone else sees (/ringkasan stok, /cari, the
+summary, digests) comes from the published table (docs/privacy.md); /ringkasan stok and /cari take the period's
+snapshot first, the hourly job takes the next one.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from bot.services.members import Actor
 from bot.storage import core as core_repo
 from bot.storage import members as members_repo
 from bot.storage import needs as needs_repo
+from bot.storage import stock as stock_repo
 from bot.storage.core import Dialog
 from bot.storage.jobs import JobRow
 from bot.storage.needs import Need, Pledge
@@ -82,8 +85,8 @@ async def stok(update: Update, context: BotContext) -> None:
         return
     if sub in ("saya", "mine"):
         await _my_stock(update, context)
-    elif sub in ("publik", "public"):
-        await _public(update, context, rest.strip().lower())
+    elif sub in ("sekretariat", "secretariat", "publik", "public"):
+        await _secretariat(update, context, rest.strip().lower() if sub in ("sekretariat", "secretariat") else "")
     elif sub == "basi":
         await _stale_setting(update, context, rest.strip())
     elif sub in ("total", "ringkasan", "summary"):
@@ -399,25 +402,56 @@ async def on_adjust_text(update: Update, context: BotContext, dialog: Dialog) ->
         await reply(update, context, views.adjust_refused(t, outcome))
 
 
-async def _public(update: Update, context: BotContext, answer: str) -> None:
+async def _secretariat(update: Update, context: BotContext, answer: str) -> None:
+    """``/stok sekretariat ya|tidak``: may the secretariat see the organisation's figures (default yes)."""
     actor = await require_member(update, context)
     if actor is None or actor.org is None or update.effective_user is None:
         return
     t = context.t
-    if answer not in YES and answer not in NO:
-        state = (
-            t.gettext("shown by name in the group") if actor.org.stock_public else t.gettext("private (only totals)")
-        )
-        lines = [t.gettext("I did not understand “{bad}”.").format(bad=esc(answer))] if answer else []
-        lines.append(t.gettext("Your organisation's stock is now: {state}.").format(state=esc(state)))
-        lines.append(t.gettext("Write <code>/stok publik ya</code> to allow showing it by name in the group, or "
-                               "<code>/stok publik tidak</code> to keep it private."))  # fmt: skip
-        await reply(update, context, "\n".join(lines))
-        return
-    public = answer in YES
     runtime = context.runtime
-    await runtime.db.write(svc.set_public, actor.org.id, public, update.effective_user.id, runtime.clock.timestamp())
-    await reply(update, context, views.public_text(t, actor.org.label, public))
+    if answer not in YES and answer not in NO:
+        allowed = await runtime.db.read(svc.secretariat_allowed, actor.org.id)
+        await reply(update, context, views.secretariat_help(t, allowed, answer))
+        return
+    allowed = answer in YES
+    await runtime.db.write(svc.set_secretariat, actor.org.id, allowed, update.effective_user.id,
+                           runtime.clock.timestamp())  # fmt: skip
+    await reply(update, context, views.secretariat_text(t, actor.org.label, allowed))
+
+
+async def registered(update: Update, context: BotContext, org: members_repo.Organization, new_org: bool) -> None:
+    """After the registration of a new organisation: the visibility question (the default stays: allowed)."""
+    if new_org:
+        await reply(update, context, views.registration_question(context.t, org.id, org.label))
+
+
+async def on_visibility_button(update: Update, context: BotContext) -> None:
+    """``sv:y|n:<org>``: the organisation's own (pending or active) representative answers the question."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    parts = query.data.split(":")
+    runtime = context.runtime
+    if len(parts) != 3 or parts[1] not in ("y", "n") or not is_id(parts[2]):
+        await query.answer(_invalid(context))
+        return
+    org_id = int(parts[2])
+    if not await runtime.db.read(_represents, org_id, user.id):
+        await query.answer(_invalid(context))
+        return
+    allowed = parts[1] == "y"
+    await runtime.db.write(svc.set_secretariat, org_id, allowed, user.id, runtime.clock.timestamp())
+    await query.answer(context.t.gettext("Saved."))
+    org = await runtime.db.read(members_repo.org_by_id, org_id)
+    if query.message is not None and org is not None:
+        await edit(context, query.message.chat.id, query.message.message_id,
+                   Reply(views.secretariat_text(context.t, org.label, allowed)))  # fmt: skip
+
+
+def _represents(conn: Any, org_id: int, user_id: int) -> bool:
+    org = members_repo.org_by_id(conn, org_id)
+    member = members_repo.current_member(conn, org.cluster_id, user_id) if org is not None else None
+    return member is not None and member.organization_id == org_id and member.status in ("pending", "active")
 
 
 async def _stale_setting(update: Update, context: BotContext, value: str) -> None:
@@ -447,8 +481,8 @@ async def _totals(update: Update, context: BotContext, actor: Actor | None = Non
     if actor is None:
         return
     now = context.runtime.clock.timestamp()
-    totals = await context.runtime.db.read(svc.cluster_totals, actor.cluster.id, now)
-    await reply(update, context, views.totals_text(context.t, totals, actor.cluster.name, now, actor.cluster.timezone))
+    pub = await context.runtime.db.write(svc.publish, actor.cluster.id, now)
+    await reply(update, context, views.totals_text(context.t, pub, actor.cluster.name, actor.cluster.timezone))
 
 
 async def ringkasan(update: Update, context: BotContext) -> None:
@@ -488,10 +522,46 @@ async def cari(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     now = runtime.clock.timestamp()
     active = actor.is_active and actor.org is not None
-    result = await runtime.db.write(svc.search, actor.cluster.id, match, region_code, now,
-                                    update.effective_user.id if active else None,
-                                    actor.org.id if active and actor.org else None)  # fmt: skip
-    await reply(update, context, views.search_reply(t, result, now, actor.cluster.timezone, active))
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    secretariat = private and await is_secretariat(context, actor, update.effective_user.id)
+    result = await runtime.db.write(svc.search, actor.cluster.id, match, region_code, now, update.effective_user.id,
+                                    actor.org.id if active and actor.org else None, secretariat)  # fmt: skip
+    await reply(update, context, views.search_reply(t, result, now, actor.cluster.timezone, active, private))
+
+
+async def on_more_button(update: Update, context: BotContext) -> None:
+    """``sm:<search>:<page>``: a further page of a /cari answer (the same for whoever taps)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parts = query.data.split(":")
+    if len(parts) != 3 or not is_id(parts[1]) or not is_id(parts[2]):
+        await query.answer(_invalid(context))
+        return
+    runtime = context.runtime
+    actor = await current_actor(update, context)
+    if actor is None or actor.cluster.id != await runtime.db.read(_request_cluster, int(parts[1])):
+        await query.answer(_invalid(context))
+        return
+    result = await runtime.db.write(svc.search_again, int(parts[1]), runtime.clock.timestamp())
+    if result is None:
+        await query.answer(_invalid(context))
+        return
+    await query.answer()
+    await reply(update, context, views.search_page(context.t, result, int(parts[2]), actor.cluster.timezone))
+
+
+def _request_cluster(conn: Any, request_id: int) -> int | None:
+    row = stock_repo.request_by_id(conn, request_id)
+    return int(row["cluster_id"]) if row is not None else None
+
+
+async def publish_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
+    """The fixed cadence: the cluster's next snapshot of the published table (held tables stay as they were)."""
+    runtime = app.bot_data["runtime"]
+    pub = await runtime.db.write(svc.publish, int(job.payload.get("cluster_id", 0)), now)
+    return "done", f"snapshot {pub.snapshot}" if pub is not None else "no stock"
 
 
 async def on_request_button(update: Update, context: BotContext) -> None:
@@ -813,7 +883,7 @@ def register(app: AnyApp) -> None:
                                  section="stok"), stok)  # fmt: skip
     add_command(app, CommandSpec("ringkasan", N_("Cluster summaries: /ringkasan stok shows stock totals"),
                                  N_("/ringkasan stok"), aliases=("summary",), section="stok"), ringkasan)  # fmt: skip
-    add_command(app, CommandSpec("cari", N_("Who holds an item, nearest first (private figures stay private)"),
+    add_command(app, CommandSpec("cari", N_("Who has an item: cluster stock, capacity register and open offers"),
                                  N_("/cari terpal HSS"), aliases=("find",), section="stok"), cari)  # fmt: skip
     app.add_handler(MessageHandler(
         filters.ChatType.PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/(stok|stock)(@\w+)?\s+(impor|import)\b"),
@@ -821,6 +891,8 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^sf:"))
     app.add_handler(CallbackQueryHandler(on_line_button, pattern=r"^sk:"))
     app.add_handler(CallbackQueryHandler(on_request_button, pattern=r"^sq:"))
+    app.add_handler(CallbackQueryHandler(on_more_button, pattern=r"^sm:"))
+    app.add_handler(CallbackQueryHandler(on_visibility_button, pattern=r"^sv:"))
     app.add_handler(CallbackQueryHandler(on_reminder_button, pattern=r"^sr:"))
     app.add_handler(CallbackQueryHandler(on_import_button, pattern=r"^si:"))
     app.add_handler(CallbackQueryHandler(on_stock_pledge, pattern=r"^sp:"))
@@ -831,11 +903,15 @@ def register(app: AnyApp) -> None:
     runtime.dialogs[IMPORT_KIND] = on_import_dialog
     runtime.extras.setdefault("need_posted_hooks", []).append(need_posted)
     runtime.extras.setdefault("pledge_moved_hooks", []).append(pledge_moved)
+    runtime.extras.setdefault("registered_hooks", []).append(registered)
     add_deeplink(app, "stok", deeplink)
     # The situation summary's optional stock sources (its lists invite the stock feature to fill them).
     if svc.stock_for_gaps not in sitrep_svc.STOCK_SOURCES:
         sitrep_svc.STOCK_SOURCES.append(svc.stock_for_gaps)
     if svc.sitrep_contribution not in sitrep_svc.CONTRIBUTORS:
         sitrep_svc.CONTRIBUTORS.append(svc.sitrep_contribution)
+    if svc.ensure_published not in sitrep_svc.PREPARE:
+        sitrep_svc.PREPARE.append(svc.ensure_published)
     scheduling.add_job_handler(app, svc.STALE_KIND, stale_job)
     scheduling.add_job_handler(app, svc.EXPIRY_KIND, expiry_job)
+    scheduling.add_job_handler(app, svc.PUBLISH_KIND, publish_job)

@@ -31,7 +31,6 @@ from bot.storage import core as core_repo
 from bot.storage import digests as repo
 from bot.storage import jobs as jobs_repo
 from bot.storage import members as members_repo
-from bot.storage import stock as stock_repo
 from bot.storage.digests import Delivered, NeedLine, OfferLine, Subscription
 from bot.storage.jobs import JobRow
 from bot.storage.members import Cluster
@@ -217,6 +216,7 @@ def open_slot(conn: sqlite3.Connection, job: JobRow, now: int, late: bool) -> Sl
     plan_next(conn, cluster, frequency, at, max(now, job.due_at))
     if now - job.due_at > MAX_LATE_S[frequency]:
         return SlotPlan(False, "too late")
+    sitrep_svc.prepare(conn, cluster.id, now)  # the stock figures of the digest: this period's published snapshot
     chat_id = core_repo.resolve_chat_id(conn, cluster.chat_id)
     group_run = repo.claim_run(conn, cluster.id, frequency, day.isoformat(), chat_id, late, now)
     return SlotPlan(
@@ -324,9 +324,9 @@ def stock_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> Non
     now = digest.until
     alerts = StockAlerts(stock_svc.stale_days(conn, scope.cluster.id), stock_svc.expiry_days(conn, scope.cluster.id))
     if scope.for_group:
-        alerts.stale = stock_repo.count_stale(conn, scope.cluster.id, now - alerts.stale_days * DAY_S)
-        alerts.near_expiry = stock_repo.count_near_expiry(conn, scope.cluster.id, now, now + alerts.expiry_days * DAY_S)
-        alerts.expired = stock_repo.count_expired(conn, scope.cluster.id, now)
+        pub = stock_svc.published(conn, scope.cluster.id)  # the counts of the published snapshot (docs/privacy.md)
+        if pub is not None:
+            alerts.stale, alerts.near_expiry, alerts.expired = pub.stale_lines, pub.near_expiry_lines, pub.expired_lines
     elif scope.org_id is not None:
         for status in stock_svc.my_stock(conn, scope.org_id, now).lines:
             if status.line.quantity <= 0:
@@ -443,11 +443,11 @@ def chart_data(conn: sqlite3.Connection, cluster_id: int, since: int, now: int) 
     ]
     sums: dict[tuple[str, str], float] = defaultdict(float)
     hidden = False
-    for row in stock_svc.cluster_totals(conn, cluster_id, now).by_region:
-        if row.quantity is None:
-            hidden = True
-        elif row.quantity > 0 and row.region_code:
-            sums[(row.region_code, row.unit)] += row.quantity
+    pub = stock_svc.published(conn, cluster_id)  # the published table only (docs/privacy.md)
+    for (code, _category, unit), quantity in (pub.region_totals() if pub is not None else {}).items():
+        if quantity > 0 and code:
+            sums[(code, unit)] += quantity
+    hidden = pub is not None and any(r.level in ("item", "category", "hidden") for r in pub.rows)
     stock = [RegionStock(code, unit, q) for (code, unit), q in sorted(sums.items())]
     return ChartData(bars, stock, hidden)
 

@@ -205,12 +205,14 @@ def pledges_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet
 
 
 def stock_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
-    """Line by line, only for organisations that allow it; the importer's columns, in its order."""
+    """Line by line, only for organisations that allow the secretariat (the export is the secretariat's);
+    the importer's columns, in its order."""
     sheet = Sheet("Stok", (*((header, "#org+name" if tag == "#org" else tag) for _, header, tag in STOCK_COLUMNS),
                            ("Dikonfirmasi", "#date+confirmed"), ("Klaster", "#sector+cluster")))  # fmt: skip
     tz = cluster.timezone
+    allowed = stock_svc.secretariat_orgs(conn, cluster.id)
     for org in members_repo.orgs_of_cluster(conn, cluster.id):
-        if not org.stock_public:
+        if org.id not in allowed:
             continue
         for line in stock_repo.lines_of_org(conn, org.id):
             region_name, region_code = _region(line.region_code)
@@ -224,17 +226,22 @@ def stock_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
 
 
 def stock_totals_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
-    """Cluster totals per kabupaten/kota and category under the privacy rule (a hidden figure is left blank)."""
+    """The published table (docs/privacy.md): one row per published figure; each sums at least 3 organisations."""
     sheet = Sheet("Stok total", (
-        ("Klaster", "#sector+cluster"), *_PLACE, ("Kategori", "#item+type"), ("Jumlah", "#item+num"),
-        ("Satuan", "#item+unit"), ("Jumlah organisasi", "#org+num"), ("Jumlah baris", "#meta+lines+num"),
-        ("Rata-rata umur data (hari)", "#meta+age+num"), ("Keterangan", "#description"),
+        ("Klaster", "#sector+cluster"), *_PLACE, ("Kategori", "#item+type"), ("Barang", "#item+name"),
+        ("Jumlah", "#item+num"), ("Satuan", "#item+unit"), ("Jumlah organisasi", "#org+num"),
+        ("Data per", "#date+reported"), ("Keterangan", "#description"),
     ))  # fmt: skip
-    for row in stock_svc.cluster_totals(conn, cluster.id, now).by_region:
+    pub = stock_svc.published(conn, cluster.id)
+    notes = {"cell": "", "item": "barang ini di kabupaten/kota lain", "category": "barang lain dalam kategori",
+             "hidden": "disembunyikan (kurang dari 3 organisasi)"}  # fmt: skip
+    for row in pub.rows if pub is not None else []:
+        if row.level not in notes:
+            continue
         sheet.rows.append([
-            SECTOR, *_place(cluster, row.region_code), _category(row.category), _quantity(row.quantity), row.unit,
-            row.contributors, row.lines, round(row.mean_age_days, 1),
-            "disembunyikan (privasi organisasi)" if row.quantity is None else "",
+            SECTOR, *_place(cluster, row.region_code or None), _category(row.category),
+            _item(row.item_key, row.item_name) if row.norm_item else "", _quantity(row.quantity), row.unit,
+            row.contributors, _day(row.data_at, cluster.timezone), notes[row.level],
         ])  # fmt: skip
     return sheet
 
@@ -243,14 +250,14 @@ def organizations_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) ->
     sheet = Sheet("Organisasi", (
         ("Nama", "#org+name"), ("Singkatan", "#org+acronym"), ("Jenis", "#org+type"), ("Klaster", "#sector+cluster"),
         *_PLACE, ("Status", "#status"), ("Perwakilan aktif", "#indicator+num+representatives"),
-        ("Stok boleh ditampilkan", "#meta+public"),
+        ("Stok boleh dilihat sekretariat", "#meta+public"),
         ("Terdaftar", "#date+start"), ("Terakhir aktif", "#date+updated"),
     ))  # fmt: skip
     tz = cluster.timezone
     for o in repo.export_orgs(conn, cluster.id):
         sheet.rows.append([
             o["name"], o["short_name"], ORG_TYPE_ID.get(o["type"], o["type"]), SECTOR, *_place(cluster, o["region_code"]),
-            STATUS_ID.get(o["status"], o["status"]), o["reps"], "ya" if o["stock_public"] else "tidak",
+            STATUS_ID.get(o["status"], o["status"]), o["reps"], "ya" if o["stock_secretariat"] else "tidak",
             _day(o["created_at"], tz), _day(o["last_activity"], tz),
         ])  # fmt: skip
     return sheet

@@ -83,6 +83,19 @@ def build(conn: sqlite3.Connection, cluster: Cluster, now: int) -> domain.Sitrep
     return report
 
 
+# Write-side preparation before a summary is built (each takes (conn, cluster_id, now)): the stock feature takes
+# the period's snapshot of its published table here, so the summary, read afterwards, shows the same snapshot as
+# /ringkasan stok and /cari.
+Prepare = Callable[[sqlite3.Connection, int, int], None]
+PREPARE: list[Prepare] = []
+
+
+def prepare(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
+    """Run in a write transaction before ``build`` (and before a digest)."""
+    for hook in PREPARE:
+        hook(conn, cluster_id, now)
+
+
 # Stock per (item_key, unit) available in the cluster, for the gap column (filled by the stock feature).
 StockSource = Callable[[sqlite3.Connection, int, int], dict[tuple[str, str], float]]
 STOCK_SOURCES: list[StockSource] = []

@@ -1,11 +1,11 @@
 """Private stock reports and the cluster's logistics picture: the rules, one transaction per use case.
 
-Privacy rule (DESIGN.md): an organisation's figures are shown by name only if it set ``stock_public``. A total is
-shown only when it cannot be traced back to exactly one non-consenting organisation: either every contributor is
-public, or at least ``MIN_PRIVATE_CONTRIBUTORS`` private ones are pooled in it (with one private contributor among
-public ones, subtracting the public figures would give the private one away). Hidden totals carry ``None``, so
-no view can print them by mistake. With two private contributors each could still subtract its own figure;
-raising ``MIN_PRIVATE_CONTRIBUTORS`` to 3 closes that at the cost of hiding more of a small cluster's picture.
+Privacy (docs/privacy.md): every stock figure that members can see comes from one published table per cluster and
+snapshot (``publish``/``published``, rules in bot.domain.disclosure): every figure sums at least three
+organisations, the figures are disjoint blocks so no margin or difference isolates one organisation, and a table
+changes only when the change is masked by changes of at least three organisations. The secretariat additionally
+sees the figures of organisations that allow it. ``cluster_totals`` reads the raw running sums: it feeds only the
+snapshot's counts and must never be shown as figures.
 """
 
 from __future__ import annotations
@@ -17,18 +17,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from bot.domain import catalogue, posting, regions
+from bot.domain import catalogue, disclosure, posting, regions
 from bot.domain import quantity as qty
 from bot.domain.catalogue import ItemMatch
 from bot.domain.regions import fold
 from bot.domain.sitrep import Sitrep
+from bot.services import members as members_svc
 from bot.services import needs as needs_svc
+from bot.services.members import CapacityHit
 from bot.storage import core as core_repo
 from bot.storage import jobs as jobs_repo
 from bot.storage import members as members_repo
 from bot.storage import needs as needs_repo
 from bot.storage import stock as repo
-from bot.storage.needs import Need
+from bot.storage.needs import Need, Offer
 from bot.storage.stock import StockInput, StockLine
 
 STALE_KIND = "stock.stale"
@@ -168,7 +170,9 @@ def set_stale_days(conn: sqlite3.Connection, cluster_id: int, days: int, user_id
 
 
 def rearm(conn: sqlite3.Connection, cluster_id: int, org_id: int, now: int) -> None:
-    """Point the organisation's two reminder rows at the next moment a line turns stale or near expiry."""
+    """Point the organisation's two reminder rows at the next moment a line turns stale or near expiry; every
+    stock change also arms the cluster's next publication (the published table changes only then)."""
+    arm_publication(conn, cluster_id, now)
     ref = f"org:{org_id}"
     first = repo.first_unreminded_confirmation(conn, org_id)
     if first is None:
@@ -324,7 +328,7 @@ class LineStatus:
 class MyStock:
     lines: list[LineStatus]
     stale_days: int
-    public: bool
+    secretariat: bool  # the secretariat may see these figures per organisation
 
 
 def my_stock(conn: sqlite3.Connection, org_id: int, now: int) -> MyStock:
@@ -337,14 +341,27 @@ def my_stock(conn: sqlite3.Connection, org_id: int, now: int) -> MyStock:
         expired = line.expires_at is not None and line.expires_at <= now
         near = line.expires_at is not None and not expired and line.expires_at <= now + window
         out.append(LineStatus(line, line.confirmed_at <= now - days * DAY_S, near, expired))
-    return MyStock(out, days, org.stock_public)
+    return MyStock(out, days, secretariat_allowed(conn, org_id))
 
 
-def set_public(conn: sqlite3.Connection, org_id: int, public: bool, user_id: int, now: int) -> None:
+def secretariat_allowed(conn: sqlite3.Connection, org_id: int) -> bool:
+    """May the secretariat see this organisation's stock figures per organisation? (default: yes)"""
+    return repo.secretariat_flags(conn, [org_id]).get(org_id, ("", True))[1]
+
+
+def secretariat_orgs(conn: sqlite3.Connection, cluster_id: int) -> set[int]:
+    """Organisations of the cluster that let the secretariat see their figures."""
+    closed = closed_orgs(conn, cluster_id)
+    return {o.id for o in members_repo.orgs_of_cluster(conn, cluster_id) if o.id not in closed}
+
+
+def set_secretariat(conn: sqlite3.Connection, org_id: int, allowed: bool, user_id: int, now: int) -> None:
+    """The organisation's choice; the next publication applies it (a change is audited)."""
     org = members_repo.org_by_id(conn, org_id)
     assert org is not None
-    repo.set_stock_public(conn, org_id, public)
-    core_repo.audit(conn, org.cluster_id, user_id, "stock.public", f"org:{org_id}", now, public=public)
+    repo.set_stock_secretariat(conn, org_id, allowed)
+    core_repo.audit(conn, org.cluster_id, user_id, "stock.secretariat", f"org:{org_id}", now, allowed=allowed)
+    arm_publication(conn, org.cluster_id, now)
 
 
 def history(conn: sqlite3.Connection, org_id: int, stock_id: int) -> list[sqlite3.Row] | None:
@@ -427,25 +444,221 @@ def cluster_totals(conn: sqlite3.Connection, cluster_id: int, now: int) -> Total
     )
 
 
-# ---- /cari: who holds an item ---------------------------------------------------------------------
+# ---- the published table (statistical disclosure control; bot.domain.disclosure, docs/privacy.md) -----
+
+PUBLISH_KIND = "stock.publish"
+PUBLISH_PERIOD_S = 3600  # at most one new snapshot per hour, on the hour (UTC): changes are batched
+REPUBLISH_S = DAY_S  # without any change, a snapshot a day (lines turn stale or expire with time)
 
 
 @dataclass(frozen=True)
-class PublicHolder:
-    org_id: int
+class PubRow:
+    category: str
+    unit: str
+    level: str  # cell | item | category | hidden | holders | table
+    norm_item: str
+    item_key: str | None
+    item_name: str
+    region_code: str
+    quantity: float | None  # None for hidden, holders and table rows
+    contributors: int
+    complete: bool
+    data_at: int
+
+
+@dataclass
+class Published:
+    """One snapshot of the published table: the only source of stock figures that members see."""
+
+    snapshot: int
+    published_at: int
+    organizations: int
+    lines: int
+    stale_lines: int
+    near_expiry_lines: int
+    expired_lines: int
+    mean_age_days: float
+    stale_days: int
+    expiry_days: int
+    rows: list[PubRow] = field(default_factory=list)
+
+    @property
+    def figures(self) -> list[PubRow]:
+        """The published figures: disjoint blocks, each of at least K organisations."""
+        return [r for r in self.rows if r.level in (disclosure.CELL, disclosure.ITEM, disclosure.CATEGORY)]
+
+    def tables(self) -> list[tuple[str, str]]:
+        order = {c.key: i for i, c in enumerate(catalogue.categories())}
+        keys = {(r.category, r.unit) for r in self.rows if r.level == "table"}
+        return sorted(keys, key=lambda k: (order.get(k[0], 99), k[0], k[1]))
+
+    def table_total(self, category: str, unit: str) -> tuple[float, bool, int]:
+        """(sum of the table's published figures, whether they cover all of it, its organisations)."""
+        rows = [r for r in self.rows if r.category == category and r.unit == unit]
+        known = round(sum(r.quantity or 0.0 for r in rows if r.level in (disclosure.CELL, disclosure.ITEM,
+                                                                        disclosure.CATEGORY)), 6)  # fmt: skip
+        complete = not any(r.level == disclosure.HIDDEN for r in rows)
+        orgs = next((r.contributors for r in rows if r.level == "table"), 0)
+        return known, complete, orgs
+
+    def region_totals(self) -> dict[tuple[str, str, str], float]:
+        """(kabupaten/kota, category, unit) → sum of the published cells there."""
+        out: dict[tuple[str, str, str], float] = defaultdict(float)
+        for r in self.rows:
+            if r.level == disclosure.CELL and r.quantity is not None:
+                out[(r.region_code, r.category, r.unit)] += r.quantity
+        return dict(out)
+
+    def item_rows(self, norm_item: str) -> list[PubRow]:
+        return [r for r in self.rows if r.norm_item == norm_item]
+
+    def item_totals(self) -> dict[tuple[str, str], tuple[float, bool]]:
+        """(item, unit) → (sum of the item's published figures, whether they cover all of it)."""
+        out: dict[tuple[str, str], tuple[float, bool]] = {}
+        for r in self.rows:
+            if r.level == "holders":
+                known = sum(x.quantity or 0.0 for x in self.rows if x.norm_item == r.norm_item and x.unit == r.unit
+                            and x.level in (disclosure.CELL, disclosure.ITEM))  # fmt: skip
+                out[(r.norm_item, r.unit)] = (round(known, 6), r.complete)
+        return out
+
+    @property
+    def held(self) -> bool:
+        return any(r.data_at < self.snapshot for r in self.rows)
+
+
+def closed_orgs(conn: sqlite3.Connection, cluster_id: int) -> frozenset[int]:
+    return frozenset(repo.closed_orgs(conn, cluster_id))
+
+
+def _period(now: int) -> int:
+    return now - now % PUBLISH_PERIOD_S
+
+
+def arm_publication(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
+    """A stock change: the next snapshot is taken at the start of the next period (debounced)."""
+    jobs_repo.schedule_once(conn, PUBLISH_KIND, f"cluster:{cluster_id}", _period(now) + PUBLISH_PERIOD_S, cluster_id,
+                            {"cluster_id": cluster_id})  # fmt: skip
+
+
+def _load(conn: sqlite3.Connection, cluster_id: int) -> Published | None:
+    snap = repo.latest_snapshot(conn, cluster_id)
+    if snap is None:
+        return None
+    rows = [PubRow(r["category"], r["unit"], r["level"], r["norm_item"], r["item_key"], r["item_name"],
+                   r["region_code"], r["quantity"], int(r["contributors"]), bool(r["complete"]), int(r["data_at"]))
+            for r in repo.published_rows(conn, cluster_id, int(snap["snapshot"]))]  # fmt: skip
+    return Published(int(snap["snapshot"]), int(snap["published_at"]), int(snap["organizations"]), int(snap["lines"]),
+                     int(snap["stale_lines"]), int(snap["near_expiry_lines"]), int(snap["expired_lines"]),
+                     float(snap["mean_age_days"]), int(snap["stale_days"]), int(snap["expiry_days"]), rows)  # fmt: skip
+
+
+def published(conn: sqlite3.Connection, cluster_id: int) -> Published | None:
+    """The latest snapshot (read only: usable inside any read transaction)."""
+    return _load(conn, cluster_id)
+
+
+def ensure_published(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
+    """This period's snapshot exists afterwards (write transaction; a no-op once taken)."""
+    latest = repo.latest_snapshot(conn, cluster_id)
+    if latest is None or int(latest["snapshot"]) < _period(now):
+        publish(conn, cluster_id, now)
+
+
+def publish(conn: sqlite3.Connection, cluster_id: int, now: int) -> Published | None:
+    """Take this period's snapshot if none was taken yet (write transaction), then return the latest one.
+
+    Per (category, unit) table: the new version of the holdings is partitioned into blocks of at least K
+    organisations (bot.domain.disclosure.partition); it replaces the published version only under the hold rule
+    (``may_replace``), otherwise the table's published rows are carried over unchanged.
+    """
+    period = _period(now)
+    latest = repo.latest_snapshot(conn, cluster_id)
+    if latest is not None and int(latest["snapshot"]) >= period:
+        return _load(conn, cluster_id)
+    closed = closed_orgs(conn, cluster_id)
+    fresh_after = now - stale_days(conn, cluster_id) * DAY_S
+    tables: dict[tuple[str, str], dict[tuple[int, str, str], float]] = defaultdict(dict)
+    names: dict[str, tuple[str | None, str]] = {}
+    free = {r["norm_item"]: (str(r["category"]), str(r["item_name"])) for r in repo.free_text_items(conn, cluster_id)}
+    categories: dict[str, str] = {}
+    for r in repo.current_holdings(conn, cluster_id, fresh_after, now):
+        norm = r["norm_item"]
+        if norm not in categories:
+            known = catalogue.get_item(norm)
+            category, name = (known.category, known.name_id) if known else free.get(norm, ("", norm.lstrip("~")))
+            categories[norm], names[norm] = category, (known.key if known else None, name)
+        tables[(categories[norm], r["unit"])][(int(r["organization_id"]), norm, r["region_code"])] = \
+            float(r["quantity"])  # fmt: skip
+    old: dict[tuple[str, str], dict[tuple[int, str, str], float]] = defaultdict(dict)
+    old_closed: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for r in repo.basis(conn, cluster_id):
+        table = (r["category"], r["unit"])
+        old[table][(int(r["organization_id"]), r["norm_item"], r["region_code"])] = float(r["quantity"])
+        if r["closed"]:
+            old_closed[table].add(int(r["organization_id"]))
+    previous = _load(conn, cluster_id)
+    out: list[tuple[object, ...]] = []
+    for table in sorted(set(tables) | set(old)):
+        category, unit = table
+        new = tables.get(table, {})
+        if not disclosure.may_replace(new, old.get(table), disclosure.K, closed, frozenset(old_closed[table])):
+            out += [(r.category, r.unit, r.level, r.norm_item, r.item_key, r.item_name, r.region_code, r.quantity,
+                     r.contributors, int(r.complete), r.data_at)
+                    for r in (previous.rows if previous else []) if (r.category, r.unit) == table]  # fmt: skip
+            continue
+        if new != old.get(table) or closed & {o for o, _, _ in new} != old_closed[table]:
+            repo.replace_basis(conn, cluster_id, category, unit,
+                               [(o, i, reg, q, o in closed) for (o, i, reg), q in sorted(new.items())], now)  # fmt: skip
+        if not new:
+            continue
+        blocks = disclosure.partition(new, disclosure.K, closed)
+        for b in blocks:
+            key, name = names.get(b.item, (None, "")) if b.item else (None, "")
+            out.append((category, unit, b.level, b.item, key, name, b.region,
+                        None if b.level == disclosure.HIDDEN else b.quantity, len(b.orgs), 1, now))  # fmt: skip
+        out.append((category, unit, "table", "", None, "", "", None, len({o for o, _, _ in new}), 1, now))
+        hidden_items = {m[1] for b in blocks if b.level in (disclosure.CATEGORY, disclosure.HIDDEN) for m in b.members}
+        for item in sorted({i for _, i, _ in new}):
+            key, name = names.get(item, (None, ""))
+            holders = len({o for o, i, _ in new if i == item})
+            out.append((category, unit, "holders", item, key, name, "", None, holders, int(item not in hidden_items),
+                        now))  # fmt: skip
+    totals = cluster_totals(conn, cluster_id, now)
+    meta = {"organizations": totals.organizations, "lines": totals.lines, "stale_lines": totals.stale_lines,
+            "near_expiry_lines": totals.near_expiry_lines, "expired_lines": totals.expired_lines,
+            "mean_age_days": round(totals.mean_age_days, 3), "stale_days": totals.stale_days,
+            "expiry_days": totals.expiry_days}  # fmt: skip
+    repo.save_snapshot(conn, cluster_id, period, now, meta, out)
+    jobs_repo.schedule_once(conn, PUBLISH_KIND, f"cluster:{cluster_id}", period + REPUBLISH_S, cluster_id,
+                            {"cluster_id": cluster_id})  # fmt: skip
+    return _load(conn, cluster_id)
+
+
+# ---- /cari: one answer over the published stock, the capacity register and open offers ------------
+
+
+@dataclass(frozen=True)
+class OwnHolding:
+    item_key: str | None
+    item_name: str
+    region_code: str
+    quantity: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class OrgHolding:
+    """The secretariat's per-organisation view (only organisations that allow it)."""
+
     org_name: str
+    norm_item: str
+    item_key: str | None
+    item_name: str
     region_code: str
     quantity: float
     unit: str
     confirmed_at: int
-
-
-@dataclass(frozen=True)
-class PrivateGroup:
-    region_code: str
-    unit: str
-    holders: int
-    quantity: float | None  # None unless enough private holders are pooled
 
 
 @dataclass
@@ -454,54 +667,96 @@ class Search:
     item_key: str | None
     norm_item: str
     region_code: str | None
-    public: list[PublicHolder] = field(default_factory=list)
-    private: list[PrivateGroup] = field(default_factory=list)
-    private_orgs: int = 0
-    request_id: int | None = None  # set when there is someone to forward the request to
+    norm_items: list[str] = field(default_factory=list)  # the item and its related items (same catalogue family)
+    rows: list[PubRow] = field(default_factory=list)  # published cells, items elsewhere, holders
+    published_at: int | None = None
+    own: list[OwnHolding] = field(default_factory=list)
+    by_org: list[OrgHolding] = field(default_factory=list)
+    capacity: list[CapacityHit] = field(default_factory=list)  # the capacity register (public by name)
+    offers: list[Offer] = field(default_factory=list)  # open offers posted in the group
+    request_id: int | None = None  # the search's row: forwarding to the holders and the answer's further pages
+    holders: bool = False  # the published table names holders of the item (forwarding is offered)
+
+
+def related_items(norm: str) -> list[str]:
+    """The item and its catalogue family: items of its category named by its key's words ("perahu" → perahu
+    karet). Derived from the item alone, so a paged answer computes the same list again."""
+    item = catalogue.get_item(norm)
+    out = [norm]
+    if item is not None:
+        form = item.key.replace("_", " ")
+        out += [i.key for i in catalogue.related(ItemMatch(form, item, True, "exact")) if i.key not in out]
+    return out
 
 
 def search(
     conn: sqlite3.Connection, cluster_id: int, item: ItemMatch, region_code: str | None, now: int,
-    user_id: int | None = None, org_id: int | None = None,
+    user_id: int | None = None, org_id: int | None = None, secretariat: bool = False,
 ) -> Search:  # fmt: skip
-    """Fresh, unexpired holdings of one item, nearest kabupaten/kota first; private holders only pooled (the
-    asker's own organisation left out of the pools).
+    """Who holds an item (and its related items), from the published table only, nearest kabupaten/kota first.
 
-    When someone other than the requester's own organisation holds it, a request row is created so the
-    requester can forward it privately with one tap.
+    The answer is the same whoever asks; the asker's own holdings come separately (``own``); the secretariat
+    asking privately also gets the figures of the organisations that allow it (``by_org``). When an organisation
+    other than the asker's holds it, a request row lets the asker forward it privately with one tap.
     """
+    pub = publish(conn, cluster_id, now)
     norm = norm_item_of(item)
     key, name, _ = item_fields(item)
-    result = Search(name, key, norm, region_code)
+    items = related_items(norm)
+    result = Search(name, key, norm, region_code, items)
+    if pub is not None:
+        result.published_at = pub.published_at
+        rows = [r for r in pub.rows if r.norm_item in items and r.level in ("cell", "item", "holders")]
+        present = sorted({r.region_code for r in rows if r.level == "cell"})
+        order = regions.nearest_first(region_code, present) if region_code else present
+        rank = {code: i for i, code in enumerate(order)}
+        rows.sort(key=lambda r: (items.index(r.norm_item), {"cell": 0, "item": 1, "holders": 2}[r.level],
+                                 rank.get(r.region_code, len(rank)), -(r.quantity or 0), r.unit))  # fmt: skip
+        result.rows = rows
+    if org_id is not None:
+        result.own = [OwnHolding(r["item_key"], r["item_name"], r["region_code"], float(r["quantity"]), r["unit"])
+                      for r in repo.own_holdings(conn, org_id, items, now)]  # fmt: skip
     fresh_after = now - stale_days(conn, cluster_id) * DAY_S
-    rows = repo.holders(conn, cluster_id, norm, fresh_after, now)
-    orgs = repo.orgs_public(conn, (r["organization_id"] for r in rows))
-    order = regions.nearest_first(region_code, sorted({r["region_code"] for r in rows})) if region_code else []
-    rank = {code: i for i, code in enumerate(order)}
-    pooled: dict[tuple[str, str], list[float]] = defaultdict(list)
-    private_orgs: set[int] = set()
-    for row in rows:
-        label, public = orgs.get(row["organization_id"], ("", False))
-        if row["organization_id"] == org_id and not public:
-            continue  # the asker knows its own figures; pooling them would let it subtract them from the pool
-        if public:
-            result.public.append(PublicHolder(row["organization_id"], label, row["region_code"], row["quantity"],
-                                              row["unit"], row["confirmed_at"]))  # fmt: skip
-        else:
-            pooled[(row["region_code"], row["unit"])].append(row["quantity"])
-            private_orgs.add(row["organization_id"])
-
-    def where(code: str) -> tuple[int, str]:
-        return (rank.get(code, len(rank)), code)
-
-    result.public.sort(key=lambda h: (*where(h.region_code), -h.quantity, h.org_name))
-    for (code, unit), amounts in sorted(pooled.items(), key=lambda kv: (*where(kv[0][0]), kv[0][1])):
-        visible = len(amounts) >= MIN_PRIVATE_CONTRIBUTORS
-        result.private.append(PrivateGroup(code, unit, len(amounts), round(sum(amounts), 6) if visible else None))
-    result.private_orgs = len(private_orgs)
-    others = {r["organization_id"] for r in rows} - ({org_id} if org_id is not None else set())
-    if others and user_id is not None:
+    if secretariat:
+        holders = repo.holders_by_org(conn, cluster_id, items, fresh_after, now)
+        flags = repo.secretariat_flags(conn, (r["organization_id"] for r in holders))
+        names = {r.norm_item: (r.item_key, r.item_name) for r in result.rows}
+        for r in holders:
+            label, allowed = flags.get(r["organization_id"], ("", False))
+            if allowed:
+                ikey, iname = names.get(r["norm_item"], (None if r["norm_item"].startswith("~") else r["norm_item"],
+                                                         r["norm_item"].lstrip("~")))  # fmt: skip
+                result.by_org.append(OrgHolding(label, r["norm_item"], ikey, iname, r["region_code"], float(r["quantity"]), r["unit"],
+                                                int(r["confirmed_at"])))  # fmt: skip
+        result.by_org.sort(key=lambda h: (items.index(h.norm_item), h.region_code, -h.quantity, h.org_name))
+    result.holders = any(r.level == "holders" and r.norm_item == norm for r in result.rows)  # same for every asker
+    forms = [item.text] + [i.name_id for k in items[1:] if (i := catalogue.get_item(k)) is not None]
+    seen: set[tuple[str, str, str]] = set()
+    for form in forms:
+        for hit in members_svc.search_capacity(conn, cluster_id, form):
+            if (hit.org_name, hit.name, hit.kind) not in seen:
+                seen.add((hit.org_name, hit.name, hit.kind))
+                result.capacity.append(hit)
+    for k in items:
+        if not k.startswith("~"):
+            result.offers += [o for o in needs_repo.list_offers(conn, cluster_id, "open", item_key=k, limit=50)
+                              if o.available > 0]  # fmt: skip
+    if user_id is not None:
         result.request_id = repo.create_request(conn, cluster_id, user_id, org_id, norm, name, region_code or "", now)
+    return result
+
+
+def search_again(conn: sqlite3.Connection, request_id: int, now: int) -> Search | None:
+    """The same search (for a further page): same item family, same origin, the latest published table."""
+    request = repo.request_by_id(conn, request_id)
+    if request is None:
+        return None
+    norm = str(request["norm_item"])
+    known = catalogue.get_item(norm)
+    match = ItemMatch(known.key.replace("_", " ") if known else str(request["item_name"]), known, known is not None,
+                      "exact" if known else "unknown")  # fmt: skip
+    result = search(conn, int(request["cluster_id"]), match, request["region_code"] or None, now)
+    result.request_id = request_id
     return result
 
 
@@ -586,29 +841,33 @@ _SAME_DIMENSION = {"mass": ("kg", "g", "ton"), "volume": ("l", "ml"), "count": (
 
 
 def stock_for_gaps(conn: sqlite3.Connection, cluster_id: int, now: int) -> dict[tuple[str, str], float]:
-    """Cluster stock per (catalogue item, unit) for the gap column, also in every commensurable unit (a need in
-    ton finds stock kept in kg). Reads the per-item running sums: a few dozen rows at any stock size. An item
-    whose figure would be one non-consenting organisation's own is left out, as the group sees the summary."""
+    """Cluster stock per (catalogue item, unit) for the gap column, from the published table only: the sum of the
+    item's published figures (a lower bound when part of it is pooled with other items or hidden), also in every
+    commensurable unit (a need in ton finds stock kept in kg). Read only."""
     out: dict[tuple[str, str], float] = defaultdict(float)
-    for row in repo.item_sums(conn, cluster_id):
-        norm, unit = str(row["norm_item"]), str(row["unit"])
-        if norm.startswith("~") or not shown(int(row["contributors"]), int(row["private_contributors"])):
+    pub = published(conn, cluster_id)
+    if pub is None:
+        return {}
+    for (norm, unit), (known, _complete) in pub.item_totals().items():
+        if norm.startswith("~") or known <= 0:
             continue
         dimension = qty.unit_dimension(unit)
         for target in _SAME_DIMENSION.get(dimension or "", (unit,)):
-            converted = _in_unit(float(row["quantity"]), unit, target)
+            converted = _in_unit(known, unit, target)
             if converted is not None:
                 out[(norm, target)] += converted
     return dict(out)
 
 
 def sitrep_contribution(conn: sqlite3.Connection, cluster_id: int, now: int, report: Sitrep) -> None:
-    """How many organisations report stock and the share of lines confirmed within the stale period."""
-    lines = repo.cluster_lines(conn, cluster_id)
-    report.stock_orgs = repo.contributing_orgs(conn, cluster_id)
-    if lines:
-        stale = repo.count_stale(conn, cluster_id, now - stale_days(conn, cluster_id) * DAY_S)
-        report.stock_fresh_share = (lines - stale) / lines
+    """How many organisations report stock and the share of lines confirmed within the stale period (as of the
+    latest publication, like every stock figure members see)."""
+    pub = published(conn, cluster_id)
+    if pub is None:
+        return
+    report.stock_orgs = pub.organizations
+    if pub.lines:
+        report.stock_fresh_share = (pub.lines - pub.stale_lines) / pub.lines
 
 
 # ---- stock and needs: matching, pledging from stock, deducting on receipt -------------------------

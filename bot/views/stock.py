@@ -1,7 +1,8 @@
 """Texts and keyboards for private stock reports, the cluster's stock picture, /cari and stock imports.
 
-Group-facing renderers (``totals_text``, ``search_reply``, ``group_redirect``) take only privacy-filtered data
-from ``bot.services.stock``: hidden totals arrive as ``None`` and private holders without names.
+Member-facing renderers (``totals_text``, ``search_reply``, ``search_page``) render only the published table
+(``bot.services.stock.Published``, docs/privacy.md); the asker's own figures and the secretariat's
+per-organisation rows are separate fields, shown only in a private chat.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from bot.services.stock import (
     LineResult,
     LineStatus,
     MyStock,
+    Published,
     Reminder,
     RequestAnswer,
     Saved,
     Search,
     StockDraft,
     StockMatch,
-    Totals,
 )
 from bot.storage.needs import Need
 from bot.storage.stock import StockLine
@@ -153,7 +154,8 @@ def stock_help(t: Translator) -> str:
         f"<code>{esc(STOCK_EXAMPLE)}</code>",
         t.gettext("A new report for the same item and place replaces the figure; the history is kept."),
         t.gettext("/stok saya — your stock, with buttons to adjust · /stok lapor — step by step"),
-        t.gettext("/stok publik ya — allow your stock to be shown by name in the group"),
+        t.gettext("Members only ever see cluster figures that sum at least 3 organisations."),
+        t.gettext("/stok sekretariat ya|tidak — whether the secretariat may see your figures (now: yes by default)"),
     ])  # fmt: skip
 
 
@@ -217,7 +219,7 @@ def confirm_draft(t: Translator, draft: StockDraft, tz: str) -> Reply:
 def my_stock_page(t: Translator, mine: MyStock, org_name: str, page: int, tz: str) -> Reply:
     pages = max(1, -(-len(mine.lines) // PAGE))
     page = max(0, min(page, pages - 1))
-    visibility = t.gettext("shown by name in the group") if mine.public else t.gettext("private (only totals)")
+    visibility = secretariat_state(t, mine.secretariat)
     lines = [t.gettext("<b>Stock of {org}</b> — {visibility}").format(org=esc(org_name), visibility=esc(visibility))]
     keyboard: Keyboard = []
     shown = mine.lines[page * PAGE : (page + 1) * PAGE]
@@ -279,64 +281,118 @@ def adjust_refused(t: Translator, result: Adjusted) -> str:
     return t.gettext("This button is no longer valid.")
 
 
-def public_text(t: Translator, org_name: str, public: bool) -> str:
-    if public:
-        return t.gettext(
-            "Saved. The stock of {org} may now be shown by name in the group (/cari, /ringkasan stok)."
-        ).format(org=esc(org_name))
-    return t.gettext("Saved. The stock of {org} is private again: the group only sees cluster totals.").format(
-        org=esc(org_name)
-    )
+def secretariat_state(t: Translator, allowed: bool) -> str:
+    if allowed:
+        return t.gettext("the secretariat sees your figures; members see only cluster figures")
+    return t.gettext("only cluster figures (also for the secretariat)")
+
+
+def secretariat_text(t: Translator, org_name: str, allowed: bool) -> str:
+    if allowed:
+        return t.gettext("Saved. The secretariat may see the stock figures of {org}; members still see only cluster "
+                         "figures of at least 3 organisations.").format(org=esc(org_name))  # fmt: skip
+    return t.gettext("Saved. The stock of {org} now appears only in cluster figures of at least 3 organisations, "
+                     "also for the secretariat (from the next publication).").format(org=esc(org_name))  # fmt: skip
+
+
+def profile_line(t: Translator, allowed: bool) -> str:
+    state = t.gettext("the secretariat may see its figures") if allowed else \
+        t.gettext("only cluster figures (also for the secretariat)")  # fmt: skip
+    return t.gettext("<b>Stock</b>: {state} (/stok sekretariat)").format(state=esc(state))
+
+
+def registration_question(t: Translator, org_id: int, org_name: str) -> Reply:
+    """Asked once a new organisation registers; the default stays if nobody taps."""
+    text = "\n".join([
+        t.gettext("<b>Stock figures of {org}</b>: may the secretariat see them per organisation, to coordinate? "
+                  "Default: yes.").format(org=esc(org_name)),
+        t.gettext("Other members never see them: they see only cluster figures that sum at least 3 organisations. "
+                  "You can change this later with /stok sekretariat."),
+    ])  # fmt: skip
+    return Reply(text, [[Button(t.gettext("✅ Yes, the secretariat may"), f"sv:y:{org_id}"),
+                         Button(t.gettext("✖ No, cluster figures only"), f"sv:n:{org_id}")]])  # fmt: skip
+
+
+def secretariat_help(t: Translator, allowed: bool, bad: str = "") -> str:
+    lines = [t.gettext("I did not understand “{bad}”.").format(bad=esc(bad))] if bad else []
+    lines.append(t.gettext("Your organisation's stock: {state}.").format(state=esc(secretariat_state(t, allowed))))
+    lines.append(t.gettext("Write <code>/stok sekretariat ya</code> to let the secretariat see your figures (it "
+                           "coordinates with them), or <code>/stok sekretariat tidak</code>."))  # fmt: skip
+    return "\n".join(lines)
 
 
 # ---- cluster totals -------------------------------------------------------------------------------
 
 
-def _cell(t: Translator, value: float | None, unit: str) -> str:
-    return amount(t, value, unit) if value is not None else t.gettext("hidden")
+def _when(t: Translator, ts: int, tz: str) -> str:
+    return t.short_datetime(datetime.fromtimestamp(ts, UTC), tz)
 
 
-def totals_text(t: Translator, totals: Totals, cluster_name: str, now: int, tz: str, per_region: int = 4) -> str:
+def _published_note(t: Translator, pub: Published, tz: str) -> list[str]:
+    lines = [t.gettext("Published figures of {when}: updated at most hourly; every figure sums the stock of at "
+                       "least 3 organisations (docs/privacy.md).").format(when=_when(t, pub.published_at, tz))]  # fmt: skip
+    if pub.held:
+        lines.append(t.gettext("Some figures keep an earlier publication until changes of at least 3 organisations "
+                               "mask each other."))  # fmt: skip
+    return lines
+
+
+def totals_text(t: Translator, pub: Published | None, cluster_name: str, tz: str, per_region: int = 4) -> str:
+    """The cluster picture: only the published table (the same for everyone who asks)."""
     lines = [t.gettext("📦 <b>Stock in the cluster {name}</b>").format(name=esc(cluster_name))]
-    if not totals.lines:
+    if pub is None or not pub.lines:
         lines.append(t.gettext("No stock has been reported yet. Members report it privately with /stok."))
         return "\n".join(lines)
-    lines.append(t.ngettext("{n} organisation reports stock", "{n} organisations report stock", totals.organizations)
-                 .format(n=t.number(totals.organizations)) + " · " +
-                 t.ngettext("{n} line", "{n} lines", totals.lines).format(n=t.number(totals.lines)))  # fmt: skip
-    fresh = totals.lines - totals.stale_lines
+    lines.append(t.ngettext("{n} organisation reports stock", "{n} organisations report stock", pub.organizations)
+                 .format(n=t.number(pub.organizations)) + " · " +
+                 t.ngettext("{n} line", "{n} lines", pub.lines).format(n=t.number(pub.lines)))  # fmt: skip
+    fresh = pub.lines - pub.stale_lines
     lines.append(t.gettext("Freshness: {fresh} of {all} lines confirmed in the last {days} days; average age {age} days.").format(
-        fresh=t.number(fresh), all=t.number(totals.lines), days=totals.stale_days, age=t.number(totals.mean_age_days, 0)))  # fmt: skip
-    if totals.near_expiry_lines or totals.expired_lines:
+        fresh=t.number(fresh), all=t.number(pub.lines), days=pub.stale_days, age=t.number(pub.mean_age_days, 0)))  # fmt: skip
+    if pub.near_expiry_lines or pub.expired_lines:
         lines.append("⏳ " + t.ngettext("{soon} line expires within {days} days; {expired} already expired.",
                                         "{soon} lines expire within {days} days; {expired} already expired.",
-                                        totals.near_expiry_lines).format(
-            soon=t.number(totals.near_expiry_lines), days=totals.expiry_days, expired=t.number(totals.expired_lines)))  # fmt: skip
+                                        pub.near_expiry_lines).format(
+            soon=t.number(pub.near_expiry_lines), days=pub.expiry_days, expired=t.number(pub.expired_lines)))  # fmt: skip
     lines += ["", t.gettext("<b>By item category</b>")]
     by_category: dict[str, list[str]] = {}
-    for row in totals.by_category:
-        orgs = t.ngettext("{n} org.", "{n} orgs.", row.contributors).format(n=row.contributors)
-        by_category.setdefault(row.category, []).append(f"{_cell(t, row.quantity, row.unit)} ({orgs})")
+    partial = False
+    for category, unit in pub.tables():
+        known, complete, orgs_n = pub.table_total(category, unit)
+        orgs = t.ngettext("{n} org.", "{n} orgs.", orgs_n).format(n=orgs_n)
+        if complete:
+            cell = f"{amount(t, known, unit)} ({orgs})"
+        elif known > 0:
+            partial = True
+            cell = t.gettext("at least {q}").format(q=amount(t, known, unit)) + f" ({orgs})"
+        else:
+            partial = True
+            cell = t.gettext("hidden") + f" ({orgs})"
+        by_category.setdefault(category, []).append(cell)
     for category, cells in by_category.items():
         lines.append(f"• {esc(category_label(t, category))}: {'; '.join(cells)}")
-    lines += ["", t.gettext("<b>By kabupaten/kota</b>")]
     regions_seen: dict[str, list[str]] = {}
-    for row in totals.by_region:
-        cell = f"{esc(category_label(t, row.category))} {_cell(t, row.quantity, row.unit)}"
-        regions_seen.setdefault(row.region_code, []).append(cell)
+    for (code, category, unit), value in sorted(pub.region_totals().items()):
+        regions_seen.setdefault(code, []).append(f"{esc(category_label(t, category))} {amount(t, value, unit)}")
+    if regions_seen:
+        lines += ["", t.gettext("<b>By kabupaten/kota</b> (where at least 3 organisations hold an item)")]
     for code, cells in regions_seen.items():
         more = len(cells) - per_region
         text = "; ".join(cells[:per_region])
         if more > 0:
             text += " " + t.gettext("… and {n} more").format(n=more)
         lines.append(f"📍 {esc(region_name(code) if code else t.gettext('unknown'))}: {text}")
-    if any(r.quantity is None for r in (*totals.by_category, *totals.by_region)):
-        lines += ["", t.gettext("“hidden”: a figure that would reveal one organisation's private stock.")]
-    lines.append(t.gettext("As of {when}").format(when=t.short_datetime(datetime.fromtimestamp(now, UTC), tz)))
+    if partial:
+        lines += ["", t.gettext("“hidden”: stock of fewer than 3 organisations is not shown, so no figure reveals one "
+                                "organisation's stock.")]  # fmt: skip
+    lines += ["", *_published_note(t, pub, tz)]
     return "\n".join(lines)
 
 
 # ---- /cari ----------------------------------------------------------------------------------------
+
+
+SEARCH_PAGE = 12  # entries per message; the rest behind "more"
 
 
 def search_help(t: Translator, problem: str = "") -> str:
@@ -344,35 +400,89 @@ def search_help(t: Translator, problem: str = "") -> str:
     return "\n".join([head, t.gettext("Write it like this:"), f"<code>{esc(SEARCH_EXAMPLE)}</code>"])
 
 
-def search_reply(t: Translator, result: Search, now: int, tz: str, can_forward: bool) -> Reply:
+def _search_entries(t: Translator, result: Search, tz: str) -> list[str]:
+    """Every entry of the answer, in order: published stock, capacity register, open offers."""
+    out: list[str] = []
+    for row in result.rows:
+        label = esc(item_label(t, row.item_key, row.item_name))
+        orgs = t.ngettext("{n} org.", "{n} orgs.", row.contributors).format(n=row.contributors)
+        if row.level == "cell":
+            out.append(f"📦 {label} · {esc(region_name(row.region_code))}: {amount(t, row.quantity or 0, row.unit)} "
+                       f"({orgs})")  # fmt: skip
+        elif row.level == "item":
+            out.append("📦 " + t.gettext("{item} in other kabupaten/kota: {q} ({orgs})").format(
+                item=label, q=amount(t, row.quantity or 0, row.unit), orgs=orgs))  # fmt: skip
+        elif row.level == "holders" and not row.complete:
+            out.append("📦 " + t.ngettext(
+                "{item}: {n} organisation holds it; its stock is not shown apart (too few holders to show).",
+                "{item}: {n} organisations hold it; part of it is pooled with other items or hidden (too few "
+                "holders to show).", row.contributors).format(item=label, n=row.contributors))  # fmt: skip
+    for hit in result.capacity:
+        figure = f"{t.number(hit.quantity)} · " if hit.quantity is not None else ""
+        place = f" · {esc(region_name(hit.region_code))}" if hit.region_code else ""
+        out.append("🛠 " + t.gettext("Capacity register: {org}: {figure}{name}{place}").format(
+            org=esc(hit.org_name), figure=figure, name=esc(hit.name), place=place))  # fmt: skip
+    for offer in result.offers:
+        place = f" · {esc(region_name(offer.region_code))}" if offer.region_code else ""
+        out.append("🎁 " + t.gettext("Open offer {code}: {org}: {q} {item}{place}").format(
+            code=offer.code, org=esc(offer.org_name), q=amount(t, offer.available, offer.unit),
+            item=esc(item_label(t, offer.item_key, offer.item_name)), place=place))  # fmt: skip
+    return out
+
+
+def search_page(t: Translator, result: Search, page: int, tz: str) -> Reply:
+    """A further page of the same answer (the "more" button)."""
+    entries = _search_entries(t, result, tz)
+    pages = max(1, -(-len(entries) // SEARCH_PAGE))
+    page = max(0, min(page, pages - 1))
+    item = esc(item_label(t, result.item_key, result.item_name))
+    lines = [t.gettext("🔎 <b>{item}</b> in the cluster").format(item=item) + " " +
+             t.gettext("(page {page} of {pages})").format(page=page + 1, pages=pages)]  # fmt: skip
+    lines += entries[page * SEARCH_PAGE : (page + 1) * SEARCH_PAGE]
+    keyboard: Keyboard = []
+    if page + 1 < pages and result.request_id is not None:
+        keyboard = [[Button(t.gettext("➕ More"), f"sm:{result.request_id}:{page + 1}")]]
+    return Reply("\n".join(lines), keyboard)
+
+
+def search_reply(t: Translator, result: Search, now: int, tz: str, can_forward: bool, private: bool = True) -> Reply:
+    """The same answer for everyone; the asker's own stock only in a private chat ("Your stock: …")."""
     item = esc(item_label(t, result.item_key, result.item_name))
     origin = region_name(result.region_code) if result.region_code else ""
     head = t.gettext("🔎 <b>{item}</b> in the cluster").format(item=item)
     if origin:
         head += " — " + t.gettext("nearest to {region} first").format(region=esc(origin))
     lines = [head]
-    if not result.public and not result.private:
-        lines.append(t.gettext("No member has reported current stock of this item."))
-        return Reply("\n".join(lines))
-    for holder in result.public:
-        lines.append(f"• {esc(holder.org_name)}: {amount(t, holder.quantity, holder.unit)} · "
-                     f"{esc(region_name(holder.region_code))} · " +
-                     t.gettext("confirmed {day}").format(day=_day(t, holder.confirmed_at, tz)))  # fmt: skip
-    if result.private:
-        lines.append(t.ngettext("{n} organisation holds it (figures private):",
-                                "{n} organisations hold it (figures private):", result.private_orgs)
-                     .format(n=result.private_orgs))  # fmt: skip
-        for group in result.private:
-            figure = (
-                amount(t, group.quantity, group.unit) if group.quantity is not None else t.gettext("amount private")
-            )
-            orgs = t.ngettext("{n} org.", "{n} orgs.", group.holders).format(n=group.holders)
-            lines.append(f"  · {esc(region_name(group.region_code))}: {orgs}, {figure}")
+    entries = _search_entries(t, result, tz)
+    pages = max(1, -(-len(entries) // SEARCH_PAGE))
+    if not entries:
+        lines.append(t.gettext("Nothing found for this item in the published stock, the capacity register or the open offers."))
+    lines += entries[:SEARCH_PAGE]
+    if pages > 1:
+        lines.append(t.gettext("… {n} more: tap “More”.").format(n=len(entries) - SEARCH_PAGE))
+    if private and result.own:
+        own = "; ".join(f"{esc(item_label(t, h.item_key, h.item_name))} {amount(t, h.quantity, h.unit)} · "
+                        f"{esc(region_name(h.region_code))}" for h in result.own[:8])  # fmt: skip
+        lines.append(t.gettext("Your stock (not shown to others): {lines}").format(lines=own))
+    elif not private:
+        lines.append(t.gettext("Your own stock: /stok saya in our private chat."))
+    if private and result.by_org:
+        lines.append(t.gettext("<b>Per organisation</b> (secretariat only; organisations that allow it):"))
+        for h in result.by_org[:20]:
+            lines.append(f"  · {esc(h.org_name)}: {esc(item_label(t, h.item_key, h.item_name))} "
+                         f"{amount(t, h.quantity, h.unit)} · {esc(region_name(h.region_code))} · " +
+                         t.gettext("confirmed {day}").format(day=_day(t, h.confirmed_at, tz)))  # fmt: skip
+    if result.published_at is not None and result.rows:
+        lines.append(t.gettext("Stock figures: publication of {when}; each sums at least 3 organisations.").format(
+            when=_when(t, result.published_at, tz)))  # fmt: skip
     keyboard: Keyboard = []
-    if result.request_id is not None and can_forward:
+    if result.request_id is not None and pages > 1:
+        keyboard.append([Button(t.gettext("➕ More"), f"sm:{result.request_id}:1")])
+    if result.request_id is not None and result.holders and (can_forward or not private):
+        # in the group the same line and button for every asker (a non-member's tap is refused)
         lines.append(t.gettext("I can forward your request privately to the holders; they answer with one tap."))
-        keyboard = [[Button(t.gettext("📨 Ask the holders privately"), f"sq:fw:{result.request_id}")]]
-    elif result.private and not can_forward:
+        keyboard.append([Button(t.gettext("📨 Ask the holders privately"), f"sq:fw:{result.request_id}")])
+    elif result.holders:
         lines.append(t.gettext("Registered representatives can ask the holders privately through me."))
     return Reply("\n".join(lines), keyboard)
 
