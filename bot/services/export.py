@@ -348,8 +348,9 @@ def collect_all(conn: sqlite3.Connection, now: int) -> list[Export]:
 
 
 # Control characters (C0 but tab and LF, DEL, C1) and the bidi embeddings/overrides/isolates (U+202A-U+202E,
-# U+2066-U+2069): removed from every text cell at export.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# U+2066-U+2069), and what XML 1.0 cannot carry (lone surrogates, the noncharacters U+FFFE and U+FFFF: one of
+# them made the whole workbook unreadable): removed from every text cell at export.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # OWASP CSV injection: a cell starting with one of these is a formula (or becomes one) in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
