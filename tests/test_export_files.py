@@ -163,4 +163,3 @@ async def test_xml_noncharacters_do_not_make_the_workbook_unreadable(h: Harness,
     assert any("gudang belakang" in note for note in notes), notes
     text = "".join(content.decode("utf-8") for name, content in files.items() if name.endswith(".csv"))
     assert "\ufffe" not in text and "\uffff" not in text
-
