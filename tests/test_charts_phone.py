@@ -5,6 +5,7 @@ overlapping no other text; portrait; headed with the cluster and the date; compa
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,11 @@ BIG_STOCK = [RegionStock(code, unit, amount) for code, unit, amount in [
 ]]  # fmt: skip
 
 
+# A group title as a province's cluster really names itself (Telegram allows 128 characters).
+LONG_NAME = dataclasses.replace(chart_gallery.CLUSTER, name="Klaster Logistik Provinsi Kalimantan Selatan (BPBD Prov. "
+                                "Kalsel) — Tanggap Darurat Banjir Januari 2026")  # fmt: skip
+
+
 def figures() -> Iterator[tuple[str, Any]]:
     cluster, now = chart_gallery.CLUSTER, chart_gallery.NOW
     for code in ("id", "en"):
@@ -37,6 +43,8 @@ def figures() -> Iterator[tuple[str, Any]]:
         yield f"needs-long-{code}", charts.needs_figure(t, LONG, cluster, now)
         yield f"stock-{code}", charts.stock_figure(t, chart_gallery.STOCK, True, cluster, now)
         yield f"stock-big-{code}", charts.stock_figure(t, BIG_STOCK, False, cluster, now)
+        yield f"needs-longname-{code}", charts.needs_figure(t, chart_gallery.CATEGORIES, LONG_NAME, now)
+        yield f"stock-longname-{code}", charts.stock_figure(t, chart_gallery.STOCK, True, LONG_NAME, now)
 
 
 def texts(fig: Any) -> list[Text]:

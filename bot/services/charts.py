@@ -41,6 +41,8 @@ COLORS = {"needed": "#d0d4d9", "pledged": "#f0a30a", "received": "#2e8b57", "sto
 TITLE_PT, TEXT_PT, SMALL_PT = 13.5, 11.5, 10.5
 ROW_IN = 0.62  # one labelled bar
 BAR_SHARE = 0.6  # of the width: the bars; the rest is the column of figures, so a long name never hits one
+TEXT_WIDTH_IN = WIDTH_IN * 0.94  # between the margins
+SUBLINE_IN = 0.2  # one more line of subtitle
 UNIT_WORDS = {"kg": N_("kilogram"), "g": N_("gram"), "l": N_("litre"), "ml": N_("millilitre"), "kk": N_("households")}
 
 
@@ -77,23 +79,44 @@ def _percent(t: Translator, share: float) -> str:
     return f"{t.number(round(share * 100), 0)}%"
 
 
-def _subtitle(t: Translator, cluster: Cluster | None, now: int | None) -> str:
-    parts = []
-    if cluster is not None:
-        parts.append(cluster.name)
+def _subtitle(t: Translator, cluster: Cluster | None, now: int | None) -> list[str]:
+    """The cluster's name and the date, on as many lines as the picture's width needs (a group title can be
+    long: on one line it ran off the picture and took the date with it); the date is never split."""
+    words = cluster.name.split() if cluster is not None else []
     if now is not None:
         zone = ZoneInfo(cluster.timezone) if cluster is not None else ZoneInfo("UTC")
-        parts.append(t.short_date(datetime.fromtimestamp(now, zone)))
-    return " · ".join(parts)
+        day = t.short_date(datetime.fromtimestamp(now, zone))  # one word: the date stays on one line
+        words += ["·", day] if words else [day]
+    lines: list[str] = []
+    for word in words:
+        if lines and _fits(f"{lines[-1]} {word}", SMALL_PT, TEXT_WIDTH_IN):
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
-def _heading(fig: Any, title: str, subtitle: str, height_in: float) -> float:
+def _fits(text: str, size_pt: float, width_in: float) -> bool:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=size_pt), ismath=False)
+    return bool(width / 72 <= width_in)
+
+
+def _subtitle_in(lines: list[str]) -> float:
+    """The height the subtitle's lines beyond the first take."""
+    return SUBLINE_IN * max(len(lines) - 1, 0)
+
+
+def _heading(fig: Any, title: str, subtitle: list[str], height_in: float) -> float:
     """Title and subtitle at the top left; returns the figure fraction below them."""
     top = 1 - 0.12 / height_in
     fig.text(0.03, top, title, fontsize=TITLE_PT, fontweight="bold", ha="left", va="top")
-    if subtitle:
-        fig.text(0.03, top - 0.30 / height_in, subtitle, fontsize=SMALL_PT, color="#444444", ha="left", va="top")
-    return top - 0.62 / height_in
+    for index, line in enumerate(subtitle):
+        fig.text(0.03, top - (0.30 + SUBLINE_IN * index) / height_in, line, fontsize=SMALL_PT, color="#444444",
+                 ha="left", va="top")  # fmt: skip
+    return top - (0.62 + _subtitle_in(subtitle)) / height_in
 
 
 def _png(fig: Any) -> bytes:
@@ -127,9 +150,10 @@ def needs_figure(t: Translator, bars: list[CategoryBar], cluster: Cluster | None
     from matplotlib.patches import Patch
 
     legend_in = 0.55
-    height = 0.95 + legend_in + ROW_IN * len(bars) + 0.35
+    subtitle = _subtitle(t, cluster, now)
+    height = 0.95 + _subtitle_in(subtitle) + legend_in + ROW_IN * len(bars) + 0.35
     fig = _figure(height)
-    body_top = _heading(fig, t.gettext("Needs: pledged and received"), _subtitle(t, cluster, now), height)
+    body_top = _heading(fig, t.gettext("Needs: pledged and received"), subtitle, height)
     legend_top = body_top
     fig.legend(
         handles=[Patch(color=COLORS["needed"], label=t.gettext("needed (100%)")),
@@ -181,9 +205,10 @@ def stock_figure(t: Translator, rows: list[RegionStock], hidden: bool = False, c
     panel_in = [0.25 + ROW_IN * len(values) for values in panels]
     note_in = 0.55 if hidden else 0.2
     legend_in = 0.5
-    height = 0.95 + legend_in + sum(panel_in) + note_in
+    subtitle = _subtitle(t, cluster, now)
+    height = 0.95 + _subtitle_in(subtitle) + legend_in + sum(panel_in) + note_in
     fig = _figure(height)
-    top = _heading(fig, t.gettext("Stock by kabupaten/kota"), _subtitle(t, cluster, now), height)
+    top = _heading(fig, t.gettext("Stock by kabupaten/kota"), subtitle, height)
     fig.legend(handles=[Patch(color=COLORS["stock"], label=t.gettext("stock reported (cluster total)"))],
                loc="upper left", bbox_to_anchor=(0.01, top), fontsize=SMALL_PT, frameon=False, handlelength=1.0,
                handletextpad=0.4)  # fmt: skip
