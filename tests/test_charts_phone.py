@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from matplotlib.text import Text
-from PIL import Image
+from PIL import Image, ImageChops
 
 from bot.devtools import chart_gallery
 from bot.i18n import translator
@@ -97,6 +97,9 @@ def test_the_pictures_in_docs_are_the_ones_the_script_draws(tmp_path: Any) -> No
     assert sorted(p.name for p in written) == sorted(p.name for p in docs.glob("*.png"))
     for path in written:
         assert Image.open(path).size == Image.open(docs / path.name).size
+        # and what they show: a stale picture kept "dikomitkan", a word the glossary avoids, after the strings changed
+        drawn, shown = Image.open(path).convert("RGB"), Image.open(docs / path.name).convert("RGB")
+        assert ImageChops.difference(drawn, shown).getbbox() is None, f"redraw {path.name}: python -m bot.devtools.chart_gallery docs/charts"
 
 
 def test_a_chart_without_context_still_draws() -> None:
