@@ -232,12 +232,12 @@ def stock_figure(t: Translator, rows: list[RegionStock], hidden: bool = False, c
         peak = max(amount for _, amount in values)
         right = peak / BAR_SHARE
         ax.set_xlim(0, right)
-        rows = len(values) + (NOTE_LINE_IN / ROW_IN if omitted else 0.0)
-        ax.set_ylim(rows - 0.55, -1.35)
+        span = len(values) + (NOTE_LINE_IN / ROW_IN if omitted else 0.0)
+        ax.set_ylim(span - 0.55, -1.35)
         if omitted:  # the smaller kabupaten/kota of this unit
             more = t.ngettext("+ {n} more kabupaten/kota, not shown", "+ {n} more kabupaten/kota, not shown",
                               omitted).format(n=t.number(omitted))
-            ax.text(0, rows - 0.55, more, fontsize=SMALL_PT, color="#444444", ha="left", va="bottom")
+            ax.text(0, span - 0.55, more, fontsize=SMALL_PT, color="#444444", ha="left", va="bottom")
         ax.text(0, -0.95, t.gettext("in {unit}").format(unit=unit_name(t, unit)), fontsize=TEXT_PT,
                 fontweight="bold", ha="left", va="center")  # fmt: skip
         for y, (code, amount) in enumerate(values):
