@@ -204,3 +204,18 @@ async def test_control_characters_in_a_title_or_place_never_reach_the_calendar_f
     assert str(event["DESCRIPTION"]).startswith("baris satu\nbaris dua")
     [vevent] = vobject.readOne(raw.decode("utf-8")).vevent_list
     assert vevent.location.value == "Aula BPBD"
+
+
+async def test_the_caption_of_a_series_file_says_it_holds_the_whole_series(h: Harness, db_path: Path) -> None:
+    """The file of one occurrence is the whole series (master with RRULE): the caption said "open the file to add
+    it", so an officer adding one meeting found a weekly series in the calendar."""
+    await cluster_with_members(h)
+    await create(h, SERIES)
+    calls = await h.sim.send(MEMBER, text="/start agenda_ics-1")
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert "seluruh rangkaian" in doc.text and "Setiap minggu, hari Kamis" in doc.text, doc.text
+    assert "RRULE" in str(master_of(doc.files["document"]))
+    await create(h, "rapat | Rakor logistik | Senin 25/8 09.00 | 1 jam | Aula")
+    calls = await h.sim.send(MEMBER, text="/start agenda_ics-2")
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert "rangkaian" not in doc.text and "menambahkannya ke kalender Anda" in doc.text, doc.text
