@@ -5,7 +5,9 @@ that shown 360 px wide, as Telegram does on most phones, no text is smaller than
 measures every text of every chart at that width). Each bar's name is written above it on the full width (long
 category and kabupaten/kota names never squeeze the bars or overlap), numbers are compact and in the cluster's
 language ("1,2 jt", "12 rb"), units are spelled out ("liter", "kilogram"), a legend says which bar is which, and
-the heading carries the cluster's name and the date, so a forwarded picture keeps its context.
+the heading carries the cluster's name and the date (wrapped to the picture's width, so a long group title
+never pushes the date off it), so a forwarded picture keeps its context. What a chart leaves out (categories
+past ten, kabupaten/kota past eight per unit, units past three) is said on the picture, never silently dropped.
 
 Quantities of different units are never added up: the needs chart compares shares of what is needed (each need
 counts once, as in the situation summary) and the stock chart has one panel per unit.
