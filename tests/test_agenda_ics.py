@@ -19,7 +19,7 @@ import vobject
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness, running
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_agenda_e2e import at, create, utc
+from tests.test_agenda_e2e import at, create, execute, utc
 from tests.test_needs_e2e import cluster_with_members
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -185,3 +185,37 @@ def test_a_zone_with_daylight_saving_gets_its_transitions() -> None:
     expanded = recurring_ical_events.of(icalendar.Calendar.from_ical(raw)).between(date(2025, 10, 1), date(2025, 11, 10))
     assert [e.decoded("DTSTART").astimezone(berlin).hour for e in expanded] == [10] * 4
     assert [e.decoded("DTSTART").utcoffset() for e in expanded] == [timedelta(hours=2)] * 2 + [timedelta(hours=1)] * 2
+
+
+async def test_control_characters_in_a_title_or_place_never_reach_the_calendar_file(h: Harness, db_path: Path) -> None:
+    """RFC 5545 §3.3.11: TEXT carries no control characters but the escaped newline, and a bidi override would
+    reorder what the calendar shows. A bell in the place, a vertical tab and a right-to-left override in the title
+    (stored before input was cleaned, or pasted from another tool) went into the file as they were."""
+    await cluster_with_members(h)
+    await create(h, "rapat | Rakor logistik | Senin 25/8 09.00 | 1 jam | Aula\x07 BPBD")
+    execute(db_path, "UPDATE events SET title = ?, description = ? WHERE id = 1",
+            "Rakor\x0b lo\u202egistik\x1b", "baris satu\r\nbaris\x00 dua\x7f")  # fmt: skip
+    raw = await ics_of(h, 1)
+    body = raw.replace(b"\r\n", b"")
+    assert not re.search(rb"[\x00-\x08\x0a-\x1f\x7f]", body), body
+    assert "\u202e" not in raw.decode("utf-8")
+    [event] = vevents(raw)
+    assert str(event["LOCATION"]) == "Aula BPBD" and str(event["SUMMARY"]).endswith("Rakor logistik")
+    assert str(event["DESCRIPTION"]).startswith("baris satu\nbaris dua")
+    [vevent] = vobject.readOne(raw.decode("utf-8")).vevent_list
+    assert vevent.location.value == "Aula BPBD"
+
+
+async def test_the_caption_of_a_series_file_says_it_holds_the_whole_series(h: Harness, db_path: Path) -> None:
+    """The file of one occurrence is the whole series (master with RRULE): the caption said "open the file to add
+    it", so an officer adding one meeting found a weekly series in the calendar."""
+    await cluster_with_members(h)
+    await create(h, SERIES)
+    calls = await h.sim.send(MEMBER, text="/start agenda_ics-1")
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert "seluruh rangkaian" in doc.text and "Setiap minggu, hari Kamis" in doc.text, doc.text
+    assert "RRULE" in str(master_of(doc.files["document"]))
+    await create(h, "rapat | Rakor logistik | Senin 25/8 09.00 | 1 jam | Aula")
+    calls = await h.sim.send(MEMBER, text="/start agenda_ics-2")
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert "rangkaian" not in doc.text and "menambahkannya ke kalender Anda" in doc.text, doc.text

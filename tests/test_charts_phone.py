@@ -5,6 +5,7 @@ overlapping no other text; portrait; headed with the cluster and the date; compa
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,9 +13,10 @@ from typing import Any
 
 import pytest
 from matplotlib.text import Text
-from PIL import Image
+from PIL import Image, ImageChops
 
 from bot.devtools import chart_gallery
+from bot.domain import catalogue
 from bot.i18n import translator
 from bot.services import charts
 from bot.services.digests import CategoryBar, RegionStock
@@ -29,6 +31,19 @@ BIG_STOCK = [RegionStock(code, unit, amount) for code, unit, amount in [
 ]]  # fmt: skip
 
 
+# A group title as a province's cluster really names itself (Telegram allows 128 characters).
+LONG_NAME = dataclasses.replace(chart_gallery.CLUSTER, name="Klaster Logistik Provinsi Kalimantan Selatan (BPBD Prov. "
+                                "Kalsel) — Tanggap Darurat Banjir Januari 2026")  # fmt: skip
+
+
+# Every category with a need, and stock in eleven kabupaten/kota and five units: more than a chart shows.
+MANY_NEEDS = [CategoryBar(c.key, 40 - i, 0.5, 0.25) for i, c in enumerate(catalogue.categories())] + [
+    CategoryBar("", 1, 0, 0)]  # fmt: skip
+MANY_STOCK = [RegionStock(code, unit, 100.0 + i) for i, code in enumerate(
+    ["63.01", "63.02", "63.03", "63.04", "63.05", "63.06", "63.07", "63.08", "63.09", "63.10", "63.71"])
+    for unit in ("kg", "l", "lembar")] + [RegionStock("63.71", unit, 5.0) for unit in ("dus", "botol")]  # fmt: skip
+
+
 def figures() -> Iterator[tuple[str, Any]]:
     cluster, now = chart_gallery.CLUSTER, chart_gallery.NOW
     for code in ("id", "en"):
@@ -37,6 +52,11 @@ def figures() -> Iterator[tuple[str, Any]]:
         yield f"needs-long-{code}", charts.needs_figure(t, LONG, cluster, now)
         yield f"stock-{code}", charts.stock_figure(t, chart_gallery.STOCK, True, cluster, now)
         yield f"stock-big-{code}", charts.stock_figure(t, BIG_STOCK, False, cluster, now)
+        yield f"needs-longname-{code}", charts.needs_figure(t, chart_gallery.CATEGORIES, LONG_NAME, now)
+        yield f"stock-longname-{code}", charts.stock_figure(t, chart_gallery.STOCK, True, LONG_NAME, now)
+        yield f"needs-many-{code}", charts.needs_figure(t, MANY_NEEDS, cluster, now)
+        yield f"stock-many-{code}", charts.stock_figure(t, MANY_STOCK, True, cluster, now)
+        yield f"stock-many-public-{code}", charts.stock_figure(t, MANY_STOCK, False, cluster, now)
 
 
 def texts(fig: Any) -> list[Text]:
@@ -89,9 +109,35 @@ def test_the_pictures_in_docs_are_the_ones_the_script_draws(tmp_path: Any) -> No
     assert sorted(p.name for p in written) == sorted(p.name for p in docs.glob("*.png"))
     for path in written:
         assert Image.open(path).size == Image.open(docs / path.name).size
+        # and what they show: a stale picture kept "dikomitkan", a word the glossary avoids, after the strings changed
+        drawn, shown = Image.open(path).convert("RGB"), Image.open(docs / path.name).convert("RGB")
+        assert ImageChops.difference(drawn, shown).getbbox() is None, f"redraw {path.name}: python -m bot.devtools.chart_gallery docs/charts"
 
 
 def test_a_chart_without_context_still_draws() -> None:
     png = charts.needs_chart(translator("id"), [CategoryBar("pangan", 1, 0.5, 0.0)])
     assert png is not None and Image.open(io.BytesIO(png)).width == 675
     assert datetime.fromtimestamp(chart_gallery.NOW, UTC).year == 2025
+
+
+def test_what_a_chart_leaves_out_is_said() -> None:
+    """The captions say "whole cluster" / "cluster totals", but the needs chart keeps ten categories and the stock
+    chart eight kabupaten/kota per unit and three units: the rest vanished without a word."""
+    cluster, now = chart_gallery.CLUSTER, chart_gallery.NOW
+    many, stock = MANY_NEEDS, MANY_STOCK
+    for code in ("id", "en"):
+        t = translator(code)
+        needs = charts.needs_figure(t, many, cluster, now)
+        shown = [x.get_text() for x in texts(needs)]
+        left_out = len(many) - charts.MAX_CATEGORIES
+        assert left_out > 0
+        expected = {"id": f"+ {left_out} kategori lain (lebih sedikit) tidak ditampilkan",
+                    "en": f"+ {left_out} more categories with fewer needs, not shown"}[code]  # fmt: skip
+        assert expected in shown, shown
+        figure = charts.stock_figure(t, stock, True, cluster, now)
+        shown = [x.get_text() for x in texts(figure)]
+        more = {"id": "+ 3 kabupaten/kota lain tidak ditampilkan", "en": "+ 3 more kabupaten/kota, not shown"}[code]
+        assert shown.count(more) == 3, shown  # one line under each of the three panels
+        units = {"id": "Juga dilaporkan, tidak ditampilkan: stok dalam botol, dus",
+                 "en": "Also reported, not shown: stock in botol, dus"}[code]  # fmt: skip
+        assert units in shown, shown

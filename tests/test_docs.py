@@ -113,3 +113,19 @@ async def test_readme_first_ten_minutes_at_any_time_of_day(
     )
     assert code == 0
     check_demo_output(script, out.getvalue())
+
+
+def test_readme_bare_number_rule_is_what_the_demo_does(tmp_path: Path) -> None:
+    """The README said a bare number presses "the latest message that has buttons"; the demo presses only when
+    the bot's latest message in the chat has buttons, so right after "Tersimpan: A-0001 …" the 4 of the card's
+    "📅 Tambah ke kalender" went out as text and nothing happened."""
+    script = ":chat grup\n/agenda baru forum | Forum berbagi gudang | besok 10.00 | 1 jam | Zoom\n4\n:press 4\n"
+    result = run_cli(tmp_path, script, "--reset")
+    assert result.returncode == 0, result.stderr
+    steps = result.stdout.split("» ")[1:]
+    assert "Tersimpan: A-0001" in steps[1] and "(no reply" in steps[2], result.stdout
+    assert "📎 A-0001.ics" in steps[3], result.stdout
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    assert "angka saja menekan tombol N bila pesan bot terbaru di obrolan ini bertombol" in readme
+    assert "a bare number presses button N when the bot's latest message in this chat has buttons" in readme
+    assert "pada pesan terakhir yang bertombol |" not in readme and "of the latest message that has buttons |" not in readme

@@ -185,3 +185,23 @@ async def test_cli_export_writes_every_cluster(
     assert len(orgs) == 3
     monkeypatch.setenv("KLASTER_DB", str(tmp_path / "nothing.db"))
     assert main(["export", str(out)]) == 1
+
+
+async def test_cli_export_keeps_two_clusters_with_the_same_name_apart(
+    h: Harness, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exercise group titled like the real one (or two provinces' "Klaster Logistik"): both exports were
+    written to the same file names, the second overwrote the first and the listing named every file twice."""
+    await reporting_data(h)
+    drill = GROUP_ID - 1
+    h.api.add_chat(drill, "supergroup", "Klaster Logistik Kalsel")
+    h.api.set_bot_rights(drill)
+    h.api.set_member(drill, ADMIN.json(), "creator")
+    await h.sim.send(ADMIN, drill, "/pasang Klaster Logistik Kalsel")
+    assert [r[0] for r in q(db_path, "SELECT name FROM clusters ORDER BY id")] == ["Klaster Logistik Kalsel"] * 2
+    monkeypatch.setenv("KLASTER_DB", str(db_path))
+    out = tmp_path / "laporan"
+    assert main(["export", str(out)]) == 0
+    books = sorted(out.glob("*.xlsx"))
+    assert len(books) == 2 and len(list(out.iterdir())) == 18
+    assert sorted(load_workbook(b)["Kebutuhan"].max_row for b in books) == [2, 4]  # the drill has no need

@@ -146,3 +146,20 @@ async def test_control_and_bidi_characters_do_not_break_the_export(h: Harness, d
         assert bad not in text
     needs = rows(files[f"{STEM}-kebutuhan.csv"])
     assert needs[2][needs[1].index("#description")] == "baris satu\nbarisdua"
+
+
+async def test_xml_noncharacters_do_not_make_the_workbook_unreadable(h: Harness, db_path: Path) -> None:
+    """U+FFFE and U+FFFF are valid UTF-8 that Telegram delivers, but not XML characters: one in a note or a name
+    made the whole workbook (every table) unreadable for openpyxl and Excel ("not well-formed")."""
+    await reporting_data(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 5 lembar terpal HSS catatan gudang\ufffe belakang\uffff")
+    execute(db_path, "UPDATE organizations SET name = ? WHERE short_name = 'Bulog'", "Perum Bulog\uffff")
+    files = documents(await h.sim.send(ADMIN, text="/ekspor"), ADMIN.id)
+    book = load_workbook(io.BytesIO(files[f"{STEM}.xlsx"]))
+    assert "Perum Bulog" in [c.value for c in book["Organisasi"]["A"]]
+    needs = book["Kebutuhan"]
+    column = [c.value for c in needs[2]].index("#description") + 1
+    notes = [str(row[0].value or "") for row in needs.iter_rows(min_row=3, min_col=column, max_col=column)]
+    assert any("gudang belakang" in note for note in notes), notes
+    text = "".join(content.decode("utf-8") for name, content in files.items() if name.endswith(".csv"))
+    assert "\ufffe" not in text and "\uffff" not in text

@@ -533,16 +533,16 @@ def alarm_leads(offsets: Sequence[Offset], start: datetime, tz: tzinfo) -> tuple
     return tuple(sorted((lead for lead in leads if lead > timedelta(0)), reverse=True))
 
 
+# What a TEXT value cannot carry (RFC 5545 §3.3.11: control characters but tab; newlines are escaped first),
+# bidi embeddings/overrides/isolates (they reorder what the calendar shows) and what is not valid UTF-8 text.
+_ICS_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
 def ics_escape(text: str) -> str:
-    """TEXT values (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    """TEXT values (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped; control characters
+    and bidi overrides dropped."""
+    text = _ICS_UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def ics_fold(line: str) -> str:

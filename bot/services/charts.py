@@ -5,7 +5,9 @@ that shown 360 px wide, as Telegram does on most phones, no text is smaller than
 measures every text of every chart at that width). Each bar's name is written above it on the full width (long
 category and kabupaten/kota names never squeeze the bars or overlap), numbers are compact and in the cluster's
 language ("1,2 jt", "12 rb"), units are spelled out ("liter", "kilogram"), a legend says which bar is which, and
-the heading carries the cluster's name and the date, so a forwarded picture keeps its context.
+the heading carries the cluster's name and the date (wrapped to the picture's width, so a long group title
+never pushes the date off it), so a forwarded picture keeps its context. What a chart leaves out (categories
+past ten, kabupaten/kota past eight per unit, units past three) is said on the picture, never silently dropped.
 
 Quantities of different units are never added up: the needs chart compares shares of what is needed (each need
 counts once, as in the situation summary) and the stock chart has one panel per unit.
@@ -41,6 +43,9 @@ COLORS = {"needed": "#d0d4d9", "pledged": "#f0a30a", "received": "#2e8b57", "sto
 TITLE_PT, TEXT_PT, SMALL_PT = 13.5, 11.5, 10.5
 ROW_IN = 0.62  # one labelled bar
 BAR_SHARE = 0.6  # of the width: the bars; the rest is the column of figures, so a long name never hits one
+TEXT_WIDTH_IN = WIDTH_IN * 0.94  # between the margins
+SUBLINE_IN = 0.2  # one more line of subtitle
+NOTE_LINE_IN = 0.3  # a line saying what a chart leaves out
 UNIT_WORDS = {"kg": N_("kilogram"), "g": N_("gram"), "l": N_("litre"), "ml": N_("millilitre"), "kk": N_("households")}
 
 
@@ -77,23 +82,44 @@ def _percent(t: Translator, share: float) -> str:
     return f"{t.number(round(share * 100), 0)}%"
 
 
-def _subtitle(t: Translator, cluster: Cluster | None, now: int | None) -> str:
-    parts = []
-    if cluster is not None:
-        parts.append(cluster.name)
+def _subtitle(t: Translator, cluster: Cluster | None, now: int | None) -> list[str]:
+    """The cluster's name and the date, on as many lines as the picture's width needs (a group title can be
+    long: on one line it ran off the picture and took the date with it); the date is never split."""
+    words = cluster.name.split() if cluster is not None else []
     if now is not None:
         zone = ZoneInfo(cluster.timezone) if cluster is not None else ZoneInfo("UTC")
-        parts.append(t.short_date(datetime.fromtimestamp(now, zone)))
-    return " · ".join(parts)
+        day = t.short_date(datetime.fromtimestamp(now, zone))  # one word: the date stays on one line
+        words += ["·", day] if words else [day]
+    lines: list[str] = []
+    for word in words:
+        if lines and _fits(f"{lines[-1]} {word}", SMALL_PT, TEXT_WIDTH_IN):
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
-def _heading(fig: Any, title: str, subtitle: str, height_in: float) -> float:
+def _fits(text: str, size_pt: float, width_in: float) -> bool:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=size_pt), ismath=False)
+    return bool(width / 72 <= width_in)
+
+
+def _subtitle_in(lines: list[str]) -> float:
+    """The height the subtitle's lines beyond the first take."""
+    return SUBLINE_IN * max(len(lines) - 1, 0)
+
+
+def _heading(fig: Any, title: str, subtitle: list[str], height_in: float) -> float:
     """Title and subtitle at the top left; returns the figure fraction below them."""
     top = 1 - 0.12 / height_in
     fig.text(0.03, top, title, fontsize=TITLE_PT, fontweight="bold", ha="left", va="top")
-    if subtitle:
-        fig.text(0.03, top - 0.30 / height_in, subtitle, fontsize=SMALL_PT, color="#444444", ha="left", va="top")
-    return top - 0.62 / height_in
+    for index, line in enumerate(subtitle):
+        fig.text(0.03, top - (0.30 + SUBLINE_IN * index) / height_in, line, fontsize=SMALL_PT, color="#444444",
+                 ha="left", va="top")  # fmt: skip
+    return top - (0.62 + _subtitle_in(subtitle)) / height_in
 
 
 def _png(fig: Any) -> bytes:
@@ -121,15 +147,18 @@ def _bare(ax: Any) -> None:
 def needs_figure(t: Translator, bars: list[CategoryBar], cluster: Cluster | None = None,
                  now: int | None = None) -> Any | None:  # fmt: skip
     """Per item category: needed (the full grey bar), pledged and received as shares of it. None without needs."""
-    bars = [b for b in bars if b.needs > 0][:MAX_CATEGORIES]
+    shown = [b for b in bars if b.needs > 0]
+    bars, omitted = shown[:MAX_CATEGORIES], len(shown[MAX_CATEGORIES:])
     if not bars:
         return None
     from matplotlib.patches import Patch
 
     legend_in = 0.55
-    height = 0.95 + legend_in + ROW_IN * len(bars) + 0.35
+    more_in = NOTE_LINE_IN if omitted else 0.0  # the line that says how many categories are left out
+    subtitle = _subtitle(t, cluster, now)
+    height = 0.95 + _subtitle_in(subtitle) + legend_in + ROW_IN * len(bars) + 0.35 + more_in
     fig = _figure(height)
-    body_top = _heading(fig, t.gettext("Needs: pledged and received"), _subtitle(t, cluster, now), height)
+    body_top = _heading(fig, t.gettext("Needs: pledged and received"), subtitle, height)
     legend_top = body_top
     fig.legend(
         handles=[Patch(color=COLORS["needed"], label=t.gettext("needed (100%)")),
@@ -138,7 +167,7 @@ def needs_figure(t: Translator, bars: list[CategoryBar], cluster: Cluster | None
         loc="upper left", bbox_to_anchor=(0.01, legend_top), ncol=3, fontsize=SMALL_PT, frameon=False,
         handlelength=1.0, columnspacing=0.9, handletextpad=0.4,
     )  # fmt: skip
-    bottom = 0.42 / height
+    bottom = (0.42 + more_in) / height
     ax = fig.add_axes((0.03, bottom, 0.94, legend_top - legend_in / height - bottom))
     _bare(ax)
     ax.set_xlim(0, 100 / BAR_SHARE)  # the bars take the left part, the figures the column on the right
@@ -156,6 +185,11 @@ def needs_figure(t: Translator, bars: list[CategoryBar], cluster: Cluster | None
                 ha="right", va="center", color="#333333")  # fmt: skip
     fig.text(0.03, 0.12 / height, t.gettext("pledged · received, as a share of what is needed"), fontsize=SMALL_PT,
              color="#444444", ha="left", va="bottom")  # fmt: skip
+    if omitted:  # the caption says "whole cluster": say what the picture leaves out
+        more = t.ngettext("+ {n} more category with fewer needs, not shown",
+                          "+ {n} more categories with fewer needs, not shown", omitted).format(n=t.number(omitted))
+        fig.text(0.03, (0.12 + more_in) / height, more, fontsize=SMALL_PT, color="#444444", ha="left",
+                 va="bottom")  # fmt: skip
     return fig
 
 
@@ -174,21 +208,25 @@ def stock_figure(t: Translator, rows: list[RegionStock], hidden: bool = False, c
             by_unit[row.unit][row.region_code] = by_unit[row.unit].get(row.region_code, 0.0) + row.quantity
     if not by_unit:
         return None
-    units = sorted(by_unit, key=lambda u: (-len(by_unit[u]), -sum(by_unit[u].values()), u))[:MAX_UNITS]
+    ranked = sorted(by_unit, key=lambda u: (-len(by_unit[u]), -sum(by_unit[u].values()), u))
+    units, other_units = ranked[:MAX_UNITS], ranked[MAX_UNITS:]
     from matplotlib.patches import Patch
 
     panels = [sorted(by_unit[u].items(), key=lambda kv: -kv[1])[:MAX_REGIONS] for u in units]
-    panel_in = [0.25 + ROW_IN * len(values) for values in panels]
-    note_in = 0.55 if hidden else 0.2
+    left_out = [len(by_unit[u]) - len(values) for u, values in zip(units, panels, strict=True)]
+    panel_in = [0.25 + ROW_IN * len(values) + (NOTE_LINE_IN if n else 0.0) for values, n in zip(panels, left_out,
+                                                                                                 strict=True)]  # fmt: skip
+    note_in = (0.55 if hidden else 0.2) + (NOTE_LINE_IN if other_units else 0.0)
     legend_in = 0.5
-    height = 0.95 + legend_in + sum(panel_in) + note_in
+    subtitle = _subtitle(t, cluster, now)
+    height = 0.95 + _subtitle_in(subtitle) + legend_in + sum(panel_in) + note_in
     fig = _figure(height)
-    top = _heading(fig, t.gettext("Stock by kabupaten/kota"), _subtitle(t, cluster, now), height)
+    top = _heading(fig, t.gettext("Stock by kabupaten/kota"), subtitle, height)
     fig.legend(handles=[Patch(color=COLORS["stock"], label=t.gettext("stock reported (cluster total)"))],
                loc="upper left", bbox_to_anchor=(0.01, top), fontsize=SMALL_PT, frameon=False, handlelength=1.0,
                handletextpad=0.4)  # fmt: skip
     top -= legend_in / height
-    for unit, values, size in zip(units, panels, panel_in, strict=True):
+    for unit, values, size, omitted in zip(units, panels, panel_in, left_out, strict=True):
         frac = size / height
         ax = fig.add_axes((0.03, top - frac, 0.94, frac))
         top -= frac
@@ -196,7 +234,12 @@ def stock_figure(t: Translator, rows: list[RegionStock], hidden: bool = False, c
         peak = max(amount for _, amount in values)
         right = peak / BAR_SHARE
         ax.set_xlim(0, right)
-        ax.set_ylim(len(values) - 0.55, -1.35)
+        span = len(values) + (NOTE_LINE_IN / ROW_IN if omitted else 0.0)
+        ax.set_ylim(span - 0.55, -1.35)
+        if omitted:  # the smaller kabupaten/kota of this unit
+            more = t.ngettext("+ {n} more kabupaten/kota, not shown", "+ {n} more kabupaten/kota, not shown",
+                              omitted).format(n=t.number(omitted))
+            ax.text(0, span - 0.55, more, fontsize=SMALL_PT, color="#444444", ha="left", va="bottom")
         ax.text(0, -0.95, t.gettext("in {unit}").format(unit=unit_name(t, unit)), fontsize=TEXT_PT,
                 fontweight="bold", ha="left", va="center")  # fmt: skip
         for y, (code, amount) in enumerate(values):
@@ -204,6 +247,11 @@ def stock_figure(t: Translator, rows: list[RegionStock], hidden: bool = False, c
             ax.text(0, y - 0.24, _region_name(code), fontsize=TEXT_PT, ha="left", va="bottom")
             ax.text(right, y, f"{compact(t, amount)} {unit_name(t, unit)}", fontsize=TEXT_PT, ha="right",
                     va="center", color="#333333")  # fmt: skip
+    if other_units:  # the units beyond the three panels, by name (three at most, so the line fits)
+        names = ", ".join(unit_name(t, u) for u in other_units[:3]) + (", …" if len(other_units) > 3 else "")
+        fig.text(0.03, (0.55 if hidden else 0.2) / height,
+                 t.gettext("Also reported, not shown: stock in {units}").format(units=names), fontsize=SMALL_PT,
+                 color="#444444", ha="left", va="bottom")  # fmt: skip
     if hidden:
         fig.text(0.03, 0.08 / height, t.gettext("Figures that would reveal one organisation's private stock are "
                                                 "left out."), fontsize=SMALL_PT, color="#444444", ha="left",

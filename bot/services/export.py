@@ -35,6 +35,7 @@ import csv
 import io
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -96,8 +97,14 @@ class Export:
 
     @property
     def stem(self) -> str:
+        return self.stem_with()
+
+    def stem_with(self, cluster_number: bool = False) -> str:
+        """``klaster-logistik-kalsel-2025-08-21``; with ``cluster_number`` ``…-kalsel-k2-2025-08-21`` (two clusters
+        of one name in one folder)."""
         day = datetime.fromtimestamp(self.generated_at, ZoneInfo(self.cluster.timezone)).date().isoformat()
-        return f"{'-'.join(fold(self.cluster.name).split()) or 'klaster'}-{day}"
+        number = f"-k{self.cluster.id}" if cluster_number else ""
+        return f"{'-'.join(fold(self.cluster.name).split()) or 'klaster'}{number}-{day}"
 
 
 def _day(ts: int | None, tz: str) -> date | None:
@@ -355,8 +362,9 @@ def collect_all(conn: sqlite3.Connection, now: int) -> list[Export]:
 
 
 # Control characters (C0 but tab and LF, DEL, C1) and the bidi embeddings/overrides/isolates (U+202A-U+202E,
-# U+2066-U+2069): removed from every text cell at export.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# U+2066-U+2069), and what XML 1.0 cannot carry (lone surrogates, the noncharacters U+FFFE and U+FFFF: one of
+# them made the whole workbook unreadable): removed from every text cell at export.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # OWASP CSV injection: a cell starting with one of these is a formula (or becomes one) in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -456,16 +464,17 @@ def to_xlsx(export: Export) -> bytes:
     return buffer.getvalue()
 
 
-def files(export: Export, kinds: tuple[str, ...] = ("xlsx", "csv")) -> list[tuple[str, bytes]]:
+def files(export: Export, kinds: tuple[str, ...] = ("xlsx", "csv"), stem: str = "") -> list[tuple[str, bytes]]:
     """(file name, content): the workbook first, then one CSV per table (``csv``: for HXL tools; ``csv-excel``:
-    the semicolon/BOM variant, named ``…-excel.csv``)."""
+    the semicolon/BOM variant, named ``…-excel.csv``). ``stem`` replaces the export's own file stem."""
     out: list[tuple[str, bytes]] = []
+    stem = stem or export.stem
     if "xlsx" in kinds:
-        out.append((f"{export.stem}.xlsx", to_xlsx(export)))
+        out.append((f"{stem}.xlsx", to_xlsx(export)))
     if "csv" in kinds:
-        out += [(f"{export.stem}-{sheet.stem}.csv", to_csv(sheet)) for sheet in export.sheets]
+        out += [(f"{stem}-{sheet.stem}.csv", to_csv(sheet)) for sheet in export.sheets]
     if "csv-excel" in kinds:
-        out += [(f"{export.stem}-{sheet.stem}-excel.csv", to_csv_excel(sheet)) for sheet in export.sheets]
+        out += [(f"{stem}-{sheet.stem}-excel.csv", to_csv_excel(sheet)) for sheet in export.sheets]
     return out
 
 
@@ -473,8 +482,9 @@ def write_dir(exports: list[Export], folder: Path) -> list[Path]:
     """The CLI's ``klasterbot export DIR``: every cluster's workbook and CSV files."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    shared = Counter(export.stem for export in exports)  # two clusters of one name must not overwrite each other
     for export in exports:
-        for name, content in files(export):
+        for name, content in files(export, stem=export.stem_with(cluster_number=shared[export.stem] > 1)):
             path = folder / name
             path.write_bytes(content)
             written.append(path)

@@ -820,6 +820,13 @@ def ics_file(t: Translator, views: list[EventView], stamp: int, name: str = "") 
 
 
 def ics_caption(t: Translator, view: EventView) -> str:
+    if view.rule is not None:  # the file is the whole series (ics_events), not this one occurrence
+        first = _dt((view.series[0] if view.series else view.event).occurrence_at)
+        return t.gettext("📅 {code} {title} ({rule}): the file holds the whole series; open it to add every "
+                         "occurrence to your calendar.").format(
+            code=view.event.code, title=esc(view.event.title),
+            rule=esc(rule_text(t, view.rule, first, view.cluster.timezone)),
+        )  # fmt: skip
     return t.gettext("📅 {code} {title}: open the file to add it to your calendar.").format(
         code=view.event.code, title=esc(view.event.title)
     )
