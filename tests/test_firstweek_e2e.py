@@ -28,3 +28,75 @@ async def test_flood_note_says_the_message_was_not_processed(h: Harness) -> None
         replies += [c.text for c in calls if c.method == "sendMessage"]
     assert "tidak saya proses" in replies[-1] and "kirim lagi" in replies[-1]
     assert "akan menjawab" not in replies[-1]  # no promise of an answer that never comes
+
+
+async def cluster_with_members(h: Harness) -> None:
+    from tests.test_needs_e2e import cluster_with_members as setup
+
+    await setup(h)
+
+
+# ---- issue #13 part 3: the double-post guard -------------------------------------------------------------------
+
+
+async def test_same_need_twice_asks_before_a_second_card(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    line = "/butuh 75 lembar terpal Tapin tinggi"
+    await h.sim.send(MEMBER, GROUP_ID, line)
+    h.clock.advance(__import__("datetime").timedelta(seconds=1))
+    calls = await h.sim.send(MEMBER, GROUP_ID, line)
+    question = next(c for c in calls if c.method == "sendMessage")
+    assert "Kebutuhan yang sama sudah ada: <b>K-0001</b>" in question.text and "Tetap kirim?" in question.text
+    assert question.button_texts() == ["📤 Tetap kirim", "✖ Jangan kirim"]
+    assert q(db_path, "SELECT COUNT(*) FROM needs") == [(1,)]  # no second card, nothing stored
+    assert not any("K-0002" in c.text for c in calls)
+    # "Jangan kirim" keeps one need; "Tetap kirim" on a second attempt posts K-0002 after all.
+    await h.sim.press(MEMBER, question, text="✖ Jangan kirim")
+    assert q(db_path, "SELECT COUNT(*) FROM needs") == [(1,)]
+    calls = await h.sim.send(MEMBER, GROUP_ID, line)
+    question = next(c for c in calls if c.method == "sendMessage")
+    calls = await h.sim.press(MEMBER, question, text="📤 Tetap kirim")
+    assert any(c.method == "sendMessage" and "K-0002 · Terpal" in c.text for c in calls)
+    assert q(db_path, "SELECT COUNT(*) FROM needs") == [(2,)]
+
+
+async def test_guard_only_for_the_same_need_of_the_same_org_within_minutes(h: Harness, db_path: Path) -> None:
+    from datetime import timedelta
+
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 75 lembar terpal Tapin tinggi")
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 80 lembar terpal Tapin tinggi")  # another quantity
+    await h.sim.send(OTHER, GROUP_ID, "/butuh 75 lembar terpal Tapin tinggi")  # another organisation
+    h.clock.advance(timedelta(minutes=11))
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 75 lembar terpal Tapin tinggi")  # minutes later: a new need
+    assert q(db_path, "SELECT COUNT(*) FROM needs") == [(4,)]
+
+
+# ---- issue #14 part 4: acting where people are ------------------------------------------------------------------
+
+
+async def test_an_organisation_cannot_pledge_to_its_own_need(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 100 lembar terpal HSS")
+    need_id = q(db_path, "SELECT id FROM needs")[0][0]
+    calls = await h.sim.send(MEMBER, text=f"/start bantu_{need_id}")
+    assert "kebutuhan organisasi Anda sendiri" in calls[-1].text
+    assert q(db_path, "SELECT COUNT(*) FROM pledges") == [(0,)]
+    # Nor through a forged amount button.
+    calls = await h.sim.press(MEMBER, h.api.last(MEMBER.id), data=f"pl:q:{need_id}:50")
+    assert q(db_path, "SELECT COUNT(*) FROM pledges") == [(0,)]
+    assert q(db_path, "SELECT pledged FROM needs") == [(0.0,)]
+
+
+async def test_need_card_shows_pledged_sent_and_received(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 100 lembar terpal HSS")
+    need_id = q(db_path, "SELECT id FROM needs")[0][0]
+    await h.sim.send(DONOR, text=f"/start bantu_{need_id}")
+    await h.sim.send(DONOR, text="60")
+    saved = h.api.last(DONOR.id)
+    await h.sim.press(DONOR, saved, text="📦 Dikirim")
+    text = h.api.message(GROUP_ID, int(q(db_path, "SELECT message_id FROM needs")[0][0])).text
+    assert "Komitmen" in text and "60/100 (60%)" in text
+    assert "Dikirim  ▰▰▰▰▰▰▱▱▱▱ 60/100 (60%)" in text
+    assert "Diterima  ▱▱▱▱▱▱▱▱▱▱ 0/100 (0%)" in text

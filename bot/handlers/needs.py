@@ -31,6 +31,7 @@ from bot.views import needs as views
 
 NEED_DIALOG = "need"
 PLEDGE_DIALOG = "pledge"
+DUPLICATE_DIALOG = "needdup"
 OFFER_DIALOG = "offer"
 DIALOG_TTL_S = 30 * 60
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -105,7 +106,9 @@ async def butuh(update: Update, context: BotContext) -> None:
     await _publish_need(update, context, actor, parsed)
 
 
-async def _publish_need(update: Update, context: BotContext, actor: Actor, draft: svc.NeedDraft) -> None:
+async def _publish_need(
+    update: Update, context: BotContext, actor: Actor, draft: svc.NeedDraft, allow_duplicate: bool = False
+) -> None:
     runtime = context.runtime
     assert actor.org is not None and update.effective_user is not None and update.effective_chat is not None
     if draft.incident_id is None:
@@ -113,9 +116,16 @@ async def _publish_need(update: Update, context: BotContext, actor: Actor, draft
         regional = [i for i in active if draft.region_code in i.region_codes] or active
         if len(regional) >= 1 and (len(regional) == 1 or draft.region_code):
             draft = svc.NeedDraft(**{**draft.__dict__, "incident_id": regional[0].id})
+    now = runtime.clock.timestamp()
     posted = await runtime.db.write(
-        svc.post_need, actor.cluster.id, actor.org.id, update.effective_user.id, draft, runtime.clock.timestamp()
+        svc.post_need, actor.cluster.id, actor.org.id, update.effective_user.id, draft, now, False, allow_duplicate
     )
+    if posted.duplicate_of is not None:
+        # The double-post guard: nothing was posted; ask before a second card for the same need.
+        chat_id, user_id = update.effective_chat.id, update.effective_user.id
+        await _save_dialog(context, chat_id, user_id, DUPLICATE_DIALOG, "confirm", {"draft": dict(draft.__dict__)})
+        await reply(update, context, views.duplicate_need(context.t, posted.duplicate_of, now))
+        return
     need = posted.need
     assert need is not None
     incident = (
@@ -202,6 +212,44 @@ async def on_need_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await _advance_need(update, context, actor, result)
+
+
+async def on_duplicate_button(update: Update, context: BotContext) -> None:
+    """ndup:yes posts the need the guard held back; ndup:no drops it."""
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or query.data is None or chat is None or user is None:
+        return
+    runtime = context.runtime
+    dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
+    if (
+        dialog is None
+        or dialog.kind != DUPLICATE_DIALOG
+        or dialog.expires_at < runtime.clock.timestamp()
+        or query.data not in ("ndup:yes", "ndup:no")
+    ):
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    await runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
+    await query.answer()
+    if query.message is not None:
+        with contextlib.suppress(BadRequest):
+            await context.bot.edit_message_reply_markup(query.message.chat.id, query.message.message_id)
+    if query.data == "ndup:no":
+        await reply(update, context, context.t.gettext("Not sent. The need that is already open stays as it is."))
+        return
+    try:
+        draft = svc.NeedDraft(**dialog.data.get("draft", {}))
+    except TypeError:
+        await reply(update, context, context.t.gettext("This button is no longer valid."))
+        return
+    await _publish_need(update, context, actor, draft, allow_duplicate=True)
+
+
+async def on_duplicate_text(update: Update, context: BotContext, dialog: core_repo.Dialog) -> None:
+    await reply(update, context, context.t.gettext("Tap 📤 Send anyway or ✖ Do not send above (or /batal)."))
 
 
 # ---- offers ---------------------------------------------------------------------------------------
@@ -341,6 +389,9 @@ async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
     if need.status != "open":
         await reply(update, context, context.t.gettext("{code} is already closed. Thank you!").format(code=need.code))
         return
+    if actor.org is not None and actor.org.id == need.organization_id:
+        await reply(update, context, _pledge_reason(context, "own_need"))
+        return
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
     await _save_dialog(context, chat.id, user.id, PLEDGE_DIALOG, "amount", {"need_id": need.id})
@@ -395,6 +446,10 @@ def _pledge_reason(context: BotContext, reason: str) -> str:
     t = context.t
     return {
         "need_closed": t.gettext("This need is already closed. Thank you!"),
+        "own_need": t.gettext(
+            "This is your own organisation's need, so it cannot pledge to it. When it is covered, tap ✅ Fulfilled"
+            " on its card."
+        ),
         "bad_quantity": t.gettext("The amount must be more than 0."),
         "offer_used": t.gettext("That offer is no longer available."),
         "not_allowed": t.gettext(
@@ -775,11 +830,13 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_pledge_state, pattern=r"^pg:"))
     app.add_handler(CallbackQueryHandler(on_offer_button, pattern=r"^of:"))
     app.add_handler(CallbackQueryHandler(on_need_button, pattern=r"^nf:"))
+    app.add_handler(CallbackQueryHandler(on_duplicate_button, pattern=r"^ndup:"))
     app.add_handler(CallbackQueryHandler(on_list_page, pattern=r"^(nl|ol):"))
     runtime = app.bot_data["runtime"]
     runtime.dialogs[NEED_DIALOG] = on_need_text
     runtime.dialogs[PLEDGE_DIALOG] = on_pledge_text
     runtime.dialogs[OFFER_DIALOG] = on_offer_text
+    runtime.dialogs[DUPLICATE_DIALOG] = on_duplicate_text
     add_deeplink(app, "bantu", deeplink_help)
     add_deeplink(app, "detail", deeplink_detail)
     scheduling.add_job_handler(app, svc.ESCALATE_KIND, escalate_job)

@@ -22,6 +22,9 @@ MAX_QUANTITY = 1_000_000_000
 # Hours after posting before an uncovered need is escalated to the secretariat, per priority.
 DEFAULT_ESCALATION_H = {1: 2, 2: 6, 3: 24, 4: 72}
 ESCALATE_KIND = "need.escalate"
+# The same organisation posting the same need (item, quantity, unit, region) within this window is asked
+# whether it really means a second one (a double tap, a resend after a slow answer) instead of getting two cards.
+DUPLICATE_WINDOW_S = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Posted:
     matches: list[Match] = field(default_factory=list)
     matching_needs: list[Need] = field(default_factory=list)
     notify: dict[int, list[int]] = field(default_factory=dict)  # user_id → offer ids to suggest
+    duplicate_of: Need | None = None  # nothing was posted: this open need is the same (ask first)
 
 
 def in_unit(value: float, from_unit: str, to_unit: str) -> float | None:
@@ -99,9 +103,17 @@ def post_need(
     draft: NeedDraft,
     now: int,
     is_exercise: bool = False,
+    allow_duplicate: bool = False,
 ) -> Posted:
     if not 0 < draft.quantity <= MAX_QUANTITY:
         raise ValueError("quantity out of range")
+    if not allow_duplicate:
+        same = repo.recent_same_need(
+            conn, cluster_id, org_id, draft.item_key, draft.item_name, draft.quantity, draft.unit,
+            draft.region_code, now - DUPLICATE_WINDOW_S,
+        )  # fmt: skip
+        if same is not None:
+            return Posted(duplicate_of=same)
     number = repo.next_number(conn, cluster_id, "need")
     need = repo.insert_need(
         conn,
@@ -163,9 +175,17 @@ def post_offer(
     draft: OfferDraft,
     now: int,
     is_exercise: bool = False,
+    allow_duplicate: bool = False,
 ) -> Posted:
     if not 0 < draft.quantity <= MAX_QUANTITY:
         raise ValueError("quantity out of range")
+    if not allow_duplicate:
+        same = repo.recent_same_need(
+            conn, cluster_id, org_id, draft.item_key, draft.item_name, draft.quantity, draft.unit,
+            draft.region_code, now - DUPLICATE_WINDOW_S,
+        )  # fmt: skip
+        if same is not None:
+            return Posted(duplicate_of=same)
     number = repo.next_number(conn, cluster_id, "offer")
     offer = repo.insert_offer(
         conn,
@@ -204,7 +224,7 @@ def post_offer(
 @dataclass
 class PledgeResult:
     ok: bool
-    reason: str = ""  # need_closed | not_found | bad_quantity | not_allowed | already | offer_used
+    reason: str = ""  # need_closed | not_found | own_need | bad_quantity | not_allowed | already | offer_used
     need: Need | None = None
     pledge: Pledge | None = None
     closed_now: bool = False
@@ -226,6 +246,9 @@ def make_pledge(
         return PledgeResult(False, "not_found")
     if need.status != "open":
         return PledgeResult(False, "need_closed", need)
+    if need.organization_id == org_id:
+        # A pledge to one's own need would inflate the commitments and hide the gap in the summary.
+        return PledgeResult(False, "own_need", need)
     if not 0 < quantity <= MAX_QUANTITY:
         return PledgeResult(False, "bad_quantity", need)
     if offer_id is not None:

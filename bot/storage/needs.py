@@ -271,6 +271,28 @@ def need_by_id(conn: sqlite3.Connection, need_id: int) -> Need | None:
     return _need(row) if row else None
 
 
+def recent_same_need(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    org_id: int,
+    item_key: str | None,
+    item_name: str,
+    quantity: float,
+    unit: str,
+    region_code: str | None,
+    since: int,
+) -> Need | None:
+    """The organisation's newest open need for the same item, quantity, unit and region posted since ``since``."""
+    row = conn.execute(
+        _NEED_SELECT + "WHERE n.cluster_id = ? AND n.organization_id = ? AND n.status = 'open' AND n.created_at >= ? "
+        "AND n.quantity = ? AND n.unit = ? AND n.region_code IS ? "
+        "AND (CASE WHEN ? IS NOT NULL THEN n.item_key = ? ELSE n.item_key IS NULL AND lower(n.item_name) = lower(?) END) "
+        "ORDER BY n.created_at DESC, n.id DESC LIMIT 1",
+        (cluster_id, org_id, since, quantity, unit, region_code, item_key, item_key, item_name),
+    ).fetchone()
+    return _need(row) if row else None
+
+
 def need_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Need | None:
     row = conn.execute(_NEED_SELECT + "WHERE n.cluster_id = ? AND n.number = ?", (cluster_id, number)).fetchone()
     return _need(row) if row else None

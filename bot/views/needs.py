@@ -80,6 +80,10 @@ def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: I
         f"{t.number(need.pledged)}/{t.number(need.quantity)} ({_pct(need.pledged, need.quantity)}%)"
     )
     lines.append(
+        t.gettext("Sent") + f"  {progress_bar(need.sent, need.quantity)} "
+        f"{t.number(need.sent)}/{t.number(need.quantity)} ({_pct(need.sent, need.quantity)}%)"
+    )
+    lines.append(
         t.gettext("Received") + f"  {progress_bar(need.received, need.quantity)} "
         f"{t.number(need.received)}/{t.number(need.quantity)} ({_pct(need.received, need.quantity)}%)"
     )
@@ -134,6 +138,20 @@ def offer_card(t: Translator, offer: Offer, tz: str) -> Reply:
     else:
         lines.append("✖ <b>" + t.gettext("WITHDRAWN") + "</b>")
     return Reply("\n".join(lines), keyboard)
+
+
+def duplicate_need(t: Translator, same: Need, now: int) -> Reply:
+    """The double-post guard's question: the same need is already open; post a second one anyway?"""
+    minutes = max(1, round((now - same.created_at) / 60))
+    where = region_name(same.region_code) if same.region_code else ""
+    what = f"{esc(item_label(t, same.item_key, same.item_name))} {qty(t, same.quantity, same.unit)}"
+    text = t.ngettext(
+        "The same need already exists: <b>{code}</b> ({what}{where}, posted {n} minute ago). Send it anyway?",
+        "The same need already exists: <b>{code}</b> ({what}{where}, posted {n} minutes ago). Send it anyway?",
+        minutes,
+    ).format(code=same.code, what=what, where=f", {esc(where)}" if where else "", n=t.number(minutes))
+    keyboard = [[Button(t.gettext("📤 Send anyway"), "ndup:yes"), Button(t.gettext("✖ Do not send"), "ndup:no")]]
+    return Reply(text, keyboard)
 
 
 def posted_elsewhere(t: Translator, code: str) -> str:
