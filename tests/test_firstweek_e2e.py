@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.conftest import GROUP_ID, MEMBER, OTHER
 
 DONOR = SimUser(1005, "Joko", None, "joko_bulog")
 
@@ -100,3 +100,71 @@ async def test_need_card_shows_pledged_sent_and_received(h: Harness, db_path: Pa
     assert "Komitmen" in text and "60/100 (60%)" in text
     assert "Dikirim  ▰▰▰▰▰▰▱▱▱▱ 60/100 (60%)" in text
     assert "Diterima  ▱▱▱▱▱▱▱▱▱▱ 0/100 (0%)" in text
+
+
+async def _pledged(h: Harness, db_path: Path, amount: str = "60") -> tuple[int, object]:
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 100 lembar terpal HSS")
+    need_id = int(q(db_path, "SELECT id FROM needs")[0][0])
+    await h.sim.send(DONOR, text=f"/start bantu_{need_id}")
+    await h.sim.send(DONOR, text=amount)
+    return need_id, h.api.last(DONOR.id)
+
+
+async def test_replying_a_number_to_a_need_card_pledges_it(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 100 lembar terpal HSS")
+    card = h.api.message(GROUP_ID, int(q(db_path, "SELECT message_id FROM needs")[0][0]))
+    calls = await h.sim.send(DONOR, GROUP_ID, "40", reply_to=card)
+    assert q(db_path, "SELECT quantity, status FROM pledges") == [(40.0, "pledged")]
+    assert any("Tersimpan: Bulog berkomitmen 40 lembar untuk K-0001" in c.text for c in calls)
+    assert "40/100 (40%)" in h.api.message(GROUP_ID, card.message_id).text  # the card moved
+    # Chatter in reply to a card is not a pledge.
+    await h.sim.send(OTHER, GROUP_ID, "terima kasih", reply_to=card)
+    assert q(db_path, "SELECT COUNT(*) FROM pledges") == [(1,)]
+
+
+async def test_replying_sudah_dikirim_to_a_pledge_notice_asks_then_moves_it(h: Harness, db_path: Path) -> None:
+    _, saved = await _pledged(h, db_path)
+    stored = h.api.message(DONOR.id, saved.result["message_id"])
+    calls = await h.sim.send(DONOR, text="sudah dikirim", reply_to=stored)
+    question = calls[-1]
+    assert "sebagai sudah dikirim?" in question.text and question.button_texts() == ["📦 Ya, sudah dikirim"]
+    assert q(db_path, "SELECT status FROM pledges") == [("pledged",)]  # not before the confirmation
+    await h.sim.press(DONOR, question, text="📦 Ya, sudah dikirim")
+    assert q(db_path, "SELECT status FROM pledges") == [("sent",)]
+    # The need's organisation replies "sudah diterima" to the notice it got.
+    notice = h.api.last(MEMBER.id)
+    assert "✅ Diterima" in notice.button_texts()
+    calls = await h.sim.send(
+        MEMBER, text="sudah diterima", reply_to=h.api.message(MEMBER.id, notice.result["message_id"])
+    )
+    await h.sim.press(MEMBER, calls[-1], text="✅ Ya, sudah diterima")
+    assert q(db_path, "SELECT status FROM pledges") == [("received",)]
+
+
+async def test_kebutuhan_code_shows_one_need_and_the_owner_edits_it(h: Harness, db_path: Path) -> None:
+    await _pledged(h, db_path)
+    calls = await h.sim.send(OTHER, text="/kebutuhan K-0001")
+    shown = calls[-1]
+    assert "K-0001 · Terpal" in shown.text and "Kebutuhan terbuka" not in shown.text
+    assert "🤝 Saya bantu" in shown.button_texts()
+    assert "Untuk mengubahnya" not in shown.text  # only the owner is shown how to change it
+    calls = await h.sim.send(MEMBER, text="/kebutuhan K-0001")
+    assert "Untuk mengubahnya" in calls[-1].text and "/kebutuhan K-0001 jumlah 100" in calls[-1].text
+    # Someone else cannot change it.
+    calls = await h.sim.send(OTHER, text="/kebutuhan K-0001 jumlah 150")
+    assert "Hanya organisasi yang mengajukan" in calls[-1].text
+    assert q(db_path, "SELECT quantity FROM needs") == [(100.0,)]
+    # The owner can; the pledger (Bulog) is told, the group card changes.
+    calls = await h.sim.send(MEMBER, text="/kebutuhan K-0001 jumlah 150 lembar")
+    assert q(db_path, "SELECT quantity FROM needs") == [(150.0,)]
+    assert any(c.chat_id == MEMBER.id and "jumlah 100 lembar → 150 lembar" in c.text for c in calls)
+    assert any(c.chat_id == DONOR.id and "diubah oleh PMI Kalsel" in c.text for c in calls)
+    assert "60/150 (40%)" in h.api.message(GROUP_ID, int(q(db_path, "SELECT message_id FROM needs")[0][0])).text
+    await h.sim.send(MEMBER, text="/kebutuhan K-0001 lokasi Posko Kandangan")
+    await h.sim.send(MEMBER, text="/kebutuhan K-0001 tenggat besok 16.00")
+    assert q(db_path, "SELECT location FROM needs") == [("Posko Kandangan",)]
+    assert q(db_path, "SELECT needed_by IS NOT NULL FROM needs") == [(1,)]
+    calls = await h.sim.send(MEMBER, text="/kebutuhan K-0042")
+    assert "Tidak ada kebutuhan K-0042" in calls[-1].text

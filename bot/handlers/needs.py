@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import scheduling
-from bot.handlers import needs_input
+from bot.domain import dates
+from bot.domain import quantity as qty_domain
+from bot.handlers import needs_input, plumbing
 from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
@@ -585,6 +588,133 @@ async def komitmen(update: Update, context: BotContext) -> None:
             )
 
 
+# ---- one need: /kebutuhan K-0003 [jumlah|tenggat|lokasi …] --------------------------------------------
+
+_NEED_CODE_RE = re.compile(r"^K-?0*(\d{1,9})(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+_EDIT_WORDS = {"jumlah": "quantity", "quantity": "quantity", "tenggat": "needed_by", "deadline": "needed_by",
+               "lokasi": "location", "tempat": "location", "place": "location"}  # fmt: skip
+MAX_LOCATION_CHARS = 200
+
+
+async def _one_need(update: Update, context: BotContext, actor: Actor, number: int, rest: str) -> None:
+    runtime, t = context.runtime, context.t
+    assert update.effective_user is not None
+    need = await runtime.db.read(repo.need_by_number, actor.cluster.id, number)
+    if need is None:
+        await reply(update, context, t.gettext("There is no need K-{n:04d} in this cluster.").format(n=number))
+        return
+    if not rest:
+        incident = (
+            await runtime.db.read(repo.incident_by_id, actor.cluster.id, need.incident_id) if need.incident_id else None
+        )
+        card = views.need_card(t, need, actor.cluster.timezone, context.bot.username, incident)
+        own = actor.is_active and actor.org is not None and actor.org.id == need.organization_id
+        if need.status == "open" and (own or await is_secretariat(context, actor, update.effective_user.id)):
+            card = Reply(card.text + "\n\n" + views.edit_hint(t, need), card.keyboard)
+        await reply(update, context, card)
+        return
+    word, _, value = rest.strip().partition(" ")
+    field_name = _EDIT_WORDS.get(word.lower())
+    value = value.strip()
+    if field_name is None or not value:
+        await reply(update, context, views.edit_hint(t, need))
+        return
+    changes: dict[str, Any] = {}
+    if field_name == "quantity":
+        amount = needs_input.parse_pledge_amount(value, need.unit, t)
+        if isinstance(amount, str):
+            await reply(update, context, amount)
+            return
+        changes["quantity"] = amount
+    elif field_name == "needed_by":
+        when = dates.parse_datetime(value, runtime.clock.now(), actor.cluster.timezone)
+        if not isinstance(when, dates.ParsedDate):
+            await reply(update, context, t.gettext("I did not understand the date “{bad}”.").format(bad=esc(value[:40])))
+            return
+        deadline = when.value if when.has_time else when.value.replace(hour=23, minute=59)
+        if deadline < runtime.clock.now():
+            await reply(update, context, t.gettext("The date {day} is in the past.").format(day=t.date(deadline)))
+            return
+        changes["needed_by"] = int(deadline.timestamp())
+    else:
+        changes["location"] = " ".join(value.split())[:MAX_LOCATION_CHARS]
+    secretariat = await is_secretariat(context, actor, update.effective_user.id)
+    org_id = actor.org.id if actor.is_active and actor.org else None
+    result = await runtime.db.write(
+        svc.edit_need, need.id, actor.cluster.id, org_id, secretariat, update.effective_user.id,
+        runtime.clock.timestamp(), changes.get("quantity"), changes.get("needed_by"), changes.get("location"),
+    )  # fmt: skip
+    if not result.ok:
+        reasons = {
+            "not_allowed": t.gettext("Only the organisation that posted the need or the secretariat can change it."),
+            "closed": t.gettext("This need is already closed. Thank you!"),
+            "bad_quantity": t.gettext("The amount must be more than 0."),
+            "unchanged": t.gettext("Nothing changed: that is already the value."),
+        }
+        await reply(update, context, reasons.get(result.reason, t.gettext("This button is no longer valid.")))
+        return
+    assert result.need is not None and result.before is not None
+    await reply(update, context, views.need_edited(t, result.before, result.need, actor.cluster.timezone))
+    await refresh_need_card(context, result.need)
+    group_t = translator(actor.cluster.locale)
+    for uid in result.notify_user_ids:
+        if uid != update.effective_user.id:
+            await send(context, uid, views.need_edited(group_t, result.before, result.need, actor.cluster.timezone, True))
+
+
+# ---- replies where people are: a number to a card, "sudah dikirim" to a pledge notice -----------------------
+
+_SENT_RE = re.compile(r"^\s*(?:sudah\s+|udah\s+|sdh\s+)?(?:di\s*kirim|terkirim|berangkat|sent)\b", re.IGNORECASE)
+_RECEIVED_RE = re.compile(
+    r"^\s*(?:sudah\s+|udah\s+|sdh\s+)?(?:di\s*terima|sampai|tiba|received|arrived)\b", re.IGNORECASE
+)
+_PLEDGE_BUTTON_RE = re.compile(r"^pg:(sent|recv):(\d{1,12})$")
+
+
+async def on_reply(update: Update, context: BotContext) -> None:
+    """A reply to one of the bot's messages: a number on a need card pledges it; "sudah dikirim" /
+    "sudah diterima" on a pledge notice asks to move that pledge. Anything else goes on as ordinary text."""
+    message, chat = update.effective_message, update.effective_chat
+    target = message.reply_to_message if message is not None else None
+    if (
+        message is None
+        or chat is None
+        or target is None
+        or target.from_user is None
+        or target.from_user.id != context.bot.id
+        or not message.text
+    ):
+        await plumbing.on_text(update, context)
+        return
+    text = message.text.strip()
+    need = await context.runtime.db.read(repo.need_by_message, chat.id, target.message_id)
+    if need is not None and _looks_like_amount(text):
+        amount = needs_input.parse_pledge_amount(text, need.unit, context.t)
+        if isinstance(amount, str):
+            await reply(update, context, amount)
+            return
+        await _pledge(update, context, need.id, amount, None)
+        return
+    wanted = "sent" if _SENT_RE.match(text) else "recv" if _RECEIVED_RE.match(text) else None
+    if wanted is not None and target.reply_markup is not None:
+        for row in target.reply_markup.inline_keyboard:
+            for button in row:
+                found = _PLEDGE_BUTTON_RE.match(str(button.callback_data or ""))
+                if found and found.group(1) == wanted:
+                    pledge = await context.runtime.db.read(repo.pledge_by_id, int(found.group(2)))
+                    pledge_need = await context.runtime.db.read(repo.need_by_id, pledge.need_id) if pledge else None
+                    if pledge is not None and pledge_need is not None:
+                        await reply(update, context, views.confirm_move(context.t, pledge_need, pledge, wanted))
+                        return
+    await plumbing.on_text(update, context)
+
+
+def _looks_like_amount(text: str) -> bool:
+    """Only a quantity ("50", "1,5 ton", "200 lembar"): chatter in reply to a card is left alone."""
+    found = qty_domain.parse_quantity(text)
+    return not isinstance(found, qty_domain.QuantityError) or bool(re.fullmatch(r"[\d.,\s]+", text))
+
+
 # ---- lists ----------------------------------------------------------------------------------------
 
 
@@ -594,6 +724,10 @@ async def kebutuhan(update: Update, context: BotContext) -> None:
         actor = await require_member(update, context)
         if actor is None:
             return
+    single = _NEED_CODE_RE.match(command_args(update).strip())
+    if single is not None:
+        await _one_need(update, context, actor, int(single.group(1)), (single.group(2) or "").strip())
+        return
     filters_ = needs_input.parse_list_filters(command_args(update), actor.cluster)
     if filters_.mine and not actor.is_active:
         await require_member(update, context)
@@ -831,6 +965,7 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_offer_button, pattern=r"^of:"))
     app.add_handler(CallbackQueryHandler(on_need_button, pattern=r"^nf:"))
     app.add_handler(CallbackQueryHandler(on_duplicate_button, pattern=r"^ndup:"))
+    app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply))
     app.add_handler(CallbackQueryHandler(on_list_page, pattern=r"^(nl|ol):"))
     runtime = app.bot_data["runtime"]
     runtime.dialogs[NEED_DIALOG] = on_need_text

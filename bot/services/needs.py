@@ -175,17 +175,9 @@ def post_offer(
     draft: OfferDraft,
     now: int,
     is_exercise: bool = False,
-    allow_duplicate: bool = False,
 ) -> Posted:
     if not 0 < draft.quantity <= MAX_QUANTITY:
         raise ValueError("quantity out of range")
-    if not allow_duplicate:
-        same = repo.recent_same_need(
-            conn, cluster_id, org_id, draft.item_key, draft.item_name, draft.quantity, draft.unit,
-            draft.region_code, now - DUPLICATE_WINDOW_S,
-        )  # fmt: skip
-        if same is not None:
-            return Posted(duplicate_of=same)
     number = repo.next_number(conn, cluster_id, "offer")
     offer = repo.insert_offer(
         conn,
@@ -403,3 +395,56 @@ def escalation_due(conn: sqlite3.Connection, need_id: int, now: int) -> Escalati
     repo.mark_escalated(conn, need_id, now)
     users = [r["user_id"] for r in members_repo.secretariat_users(conn, need.cluster_id)]
     return Escalation(need, users)
+
+
+# ---- the owner edits a need -------------------------------------------------------------------------
+
+
+@dataclass
+class EditResult:
+    ok: bool
+    reason: str = ""  # not_found | not_allowed | closed | below_pledged | bad_quantity | unchanged
+    need: Need | None = None
+    before: Need | None = None
+    notify_user_ids: list[int] = field(default_factory=list)  # the pledgers' representatives
+
+
+def edit_need(
+    conn: sqlite3.Connection,
+    need_id: int,
+    cluster_id: int,
+    org_id: int | None,
+    secretariat: bool,
+    user_id: int,
+    now: int,
+    quantity: float | None = None,
+    needed_by: int | None = None,
+    location: str | None = None,
+) -> EditResult:
+    """Quantity, deadline or place of an open need, by its organisation or the secretariat; pledgers are told."""
+    need = repo.need_by_id(conn, need_id)
+    if need is None or need.cluster_id != cluster_id:
+        return EditResult(False, "not_found")
+    if not secretariat and need.organization_id != org_id:
+        return EditResult(False, "not_allowed", need)
+    if need.status != "open":
+        return EditResult(False, "closed", need)
+    changes: dict[str, object] = {}
+    if quantity is not None:
+        if not 0 < quantity <= MAX_QUANTITY:
+            return EditResult(False, "bad_quantity", need)
+        if quantity != need.quantity:
+            changes["quantity"] = quantity
+    if needed_by is not None and needed_by != need.needed_by:
+        changes["needed_by"] = needed_by
+    if location is not None and location != need.location:
+        changes["location"] = location
+    if not changes:
+        return EditResult(False, "unchanged", need)
+    repo.update_need_fields(conn, need_id, now, **changes)
+    core_repo.audit(conn, cluster_id, user_id, "need.edit", need.code, now, fields=",".join(sorted(changes)))
+    sitrep_repo.mark_changed(conn, cluster_id, now)
+    pledger_orgs = {p.organization_id for p in repo.pledges_of_need(conn, need_id) if p.status in ("pledged", "sent")}
+    users = [m.user_id for org in sorted(pledger_orgs) for m in members_repo.members_of_org(conn, org)]
+    return EditResult(True, need=repo.need_by_id(conn, need_id), before=need, notify_user_ids=users)
+

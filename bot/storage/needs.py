@@ -298,6 +298,24 @@ def need_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Ne
     return _need(row) if row else None
 
 
+def need_by_message(conn: sqlite3.Connection, chat_id: int, message_id: int) -> Need | None:
+    """The need whose card is this message (a reply to the card acts on that need)."""
+    row = conn.execute(_NEED_SELECT + "WHERE n.chat_id = ? AND n.message_id = ?", (chat_id, message_id)).fetchone()
+    return _need(row) if row else None
+
+
+def update_need_fields(conn: sqlite3.Connection, need_id: int, now: int, **fields: Any) -> None:
+    """The owner's edit of quantity/unit, deadline or place (column names come from the service, not users)."""
+    allowed = {"quantity", "needed_by", "location"}
+    keys = [k for k in fields if k in allowed]
+    if not keys:
+        return
+    conn.execute(
+        f"UPDATE needs SET {', '.join(f'{k} = ?' for k in keys)}, updated_at = ? WHERE id = ?",
+        [*(fields[k] for k in keys), now, need_id],
+    )
+
+
 def set_need_message(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
     conn.execute("UPDATE needs SET chat_id = ?, message_id = ? WHERE id = ?", (chat_id, message_id, need_id))
 

@@ -154,6 +154,56 @@ def duplicate_need(t: Translator, same: Need, now: int) -> Reply:
     return Reply(text, keyboard)
 
 
+def edit_hint(t: Translator, need: Need) -> str:
+    """How the need's organisation changes it (shown under /kebutuhan K-0003 for the owner)."""
+    return "\n".join(
+        [
+            t.gettext("To change it:"),
+            f"<code>/kebutuhan {need.code} jumlah {t.number(need.quantity)}</code>",
+            f"<code>/kebutuhan {need.code} tenggat besok 16.00</code>",
+            f"<code>/kebutuhan {need.code} lokasi Posko Kandangan</code>",
+        ]
+    )
+
+
+def need_edited(t: Translator, before: Need, after: Need, tz: str, notice: bool = False) -> str:
+    """What changed, old → new; ``notice`` is the version for the pledgers."""
+    changes = []
+    if before.quantity != after.quantity:
+        changes.append(
+            t.gettext("amount {old} → {new}").format(old=qty(t, before.quantity, before.unit), new=qty(t, after.quantity, after.unit))
+        )
+    if before.needed_by != after.needed_by:
+        old = _when(t, before.needed_by, tz) if before.needed_by else "—"
+        changes.append(t.gettext("deadline {old} → {new}").format(old=old, new=_when(t, after.needed_by, tz) if after.needed_by else "—"))
+    if before.location != after.location:
+        changes.append(
+            t.gettext("place {old} → {new}").format(old=esc(before.location or "—"), new=esc(after.location or "—"))
+        )
+    what = f"<b>{after.code} · {esc(item_label(t, after.item_key, after.item_name))}</b>"
+    if notice:
+        return t.gettext("{need}, which your organisation pledged to, was changed by {org}: {changes}.").format(
+            need=what, org=esc(after.org_name), changes="; ".join(changes)
+        )
+    return t.gettext("Saved: {need} changed: {changes}. Pledgers are told.").format(need=what, changes="; ".join(changes))
+
+
+def confirm_move(t: Translator, need: Need, pledge: Pledge, wanted: str) -> Reply:
+    """A reply "sudah dikirim" / "sudah diterima" to a pledge notice: one tap confirms it."""
+    amount = qty(t, pledge.quantity, need.unit)
+    if wanted == "sent":
+        text = t.gettext("Mark the pledge of {org} ({q}) for {code} as sent?").format(
+            org=esc(pledge.org_name), q=amount, code=need.code
+        )
+        button = Button(t.gettext("📦 Yes, sent"), f"pg:sent:{pledge.id}")
+    else:
+        text = t.gettext("Mark the pledge of {org} ({q}) for {code} as received?").format(
+            org=esc(pledge.org_name), q=amount, code=need.code
+        )
+        button = Button(t.gettext("✅ Yes, received"), f"pg:recv:{pledge.id}")
+    return Reply(text, [[button]])
+
+
 def posted_elsewhere(t: Translator, code: str) -> str:
     return t.gettext("Saved as {code} and posted in the cluster group.").format(code=code)
 
