@@ -36,8 +36,8 @@ def test_migrate_is_idempotent(
     assert main(["migrate"]) == 0
     assert main(["migrate"]) == 0
     out = capsys.readouterr().out.splitlines()
-    latest = len(migrations())
-    assert out[0].endswith(f"schema version {latest} ({latest} migration(s) applied)")
+    latest, count = migrations()[-1][0], len(migrations())
+    assert out[0].endswith(f"schema version {latest} ({count} migration(s) applied)")
     assert out[1].endswith(f"schema version {latest} (0 migration(s) applied)")
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)

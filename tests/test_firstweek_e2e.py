@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import GROUP_ID, MEMBER, OTHER
+from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 
 DONOR = SimUser(1005, "Joko", None, "joko_bulog")
 
@@ -168,3 +168,61 @@ async def test_kebutuhan_code_shows_one_need_and_the_owner_edits_it(h: Harness, 
     assert q(db_path, "SELECT needed_by IS NOT NULL FROM needs") == [(1,)]
     calls = await h.sim.send(MEMBER, text="/kebutuhan K-0042")
     assert "Tidak ada kebutuhan K-0042" in calls[-1].text
+
+
+# ---- issue #14 part 2: the way officers write -------------------------------------------------------------------
+
+
+async def test_missing_unit_is_the_items_counting_unit_never_a_pack(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    for line in ("/butuh 1.200 popok bayi HSS", "/butuh 600 pembalut HSS", "/butuh 1rb masker HSS"):
+        await h.sim.send(MEMBER, GROUP_ID, line)
+    rows = q(db_path, "SELECT item_key, quantity, unit FROM needs ORDER BY id")
+    assert rows == [("popok", 1200.0, "buah"), ("pembalut", 600.0, "buah"), ("masker", 1000.0, "buah")]
+    # A pack is kept when it is typed.
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 50 bks popok HSU")
+    assert q(db_path, "SELECT unit FROM needs ORDER BY id DESC LIMIT 1") == [("bungkus",)]
+
+
+async def test_kecamatan_recognised_stored_shown_and_exported(h: Harness, db_path: Path) -> None:
+    import csv
+    import io
+
+    from bot.domain import regions
+
+    assert len(regions.districts("63")) == 156
+    assert {d.name for d in regions.districts("63") if d.regency == "63.06"} >= {"Daha Utara", "Daha Selatan", "Angkinang"}
+    await cluster_with_members(h)
+    calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 lembar terpal Daha Utara")
+    assert q(db_path, "SELECT region_code, district_code, note FROM needs") == [("63.06", "63.06.08", "")]
+    card = next(c for c in calls if c.method == "sendMessage" and "K-0001" in c.text)
+    assert "📍 Kec. Daha Utara, Kab. Hulu Sungai Selatan" in card.text
+    await h.sim.send(OTHER, GROUP_ID, "/butuh 100 lembar selimut Negara")
+    await h.sim.send(OTHER, GROUP_ID, "/tawar 40 lembar terpal kec. Angkinang")
+    assert q(db_path, "SELECT region_code, note FROM needs WHERE number = 2") == [("63.06", "")]
+    assert q(db_path, "SELECT region_code, district_code FROM offers") == [("63.06", "63.06.04")]
+    await h.sim.send(ADMIN, GROUP_ID, "/ekspor")
+    files = {c.files.get("document:filename", b"").decode(): c.files.get("document") for c in h.api.sent(method="sendDocument")}
+    needs_csv = next(v for k, v in files.items() if k.endswith("-kebutuhan.csv"))
+    rows = list(csv.reader(io.StringIO(needs_csv.decode("utf-8-sig")), delimiter=";" if b";" in needs_csv[:200] else ","))
+    tags = rows[1]
+    assert "#adm3+code" in tags and "#adm3+name" in tags
+    first = dict(zip(tags, rows[2], strict=False))
+    assert first["#adm3+code"] == "63.06.08" and first["#adm3+name"] == "Daha Utara"
+
+
+def test_a_migration_numbered_below_the_schema_version_still_applies(tmp_path: Path, monkeypatch) -> None:
+    """Branches add numbered migrations in parallel: a database that has 0014 still gets a 0010 later."""
+    from bot.storage import db as db_module
+
+    shipped = db_module.migrations()
+    without = [m for m in shipped if m[0] != 10] if any(m[0] == 10 for m in shipped) else shipped
+    late = (10, "0010_late.sql", "CREATE TABLE late_arrival (x INTEGER);")
+    conn = db_module.open_sync(tmp_path / "x.db")
+    monkeypatch.setattr(db_module, "migrations", lambda: without)
+    db_module.apply_migrations(conn)
+    monkeypatch.setattr(db_module, "migrations", lambda: sorted([*without, late]))
+    assert db_module.apply_migrations(conn) == [10]
+    assert tuple(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'late_arrival'").fetchone()) == (1,)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == max(v for v, _, _ in shipped)
+    assert db_module.apply_migrations(conn) == []

@@ -20,7 +20,18 @@ from bot.domain import quantity as qty
 from bot.domain.catalogue import ItemHit, ItemMatch, find_items_in, match_item
 from bot.domain.dates import DEFAULT_ZONE, DateError, DateMatch, ParsedDate, find_datetime
 from bot.domain.quantity import Pack, Quantity, QuantityError, QuantityMatch
-from bot.domain.regions import DEFAULT_PROVINCE, Region, RegionHit, find_region, find_regions_in, fold
+from bot.domain.regions import (
+    DEFAULT_PROVINCE,
+    DistrictHit,
+    Region,
+    RegionHit,
+    find_district,
+    find_districts_in,
+    find_region,
+    find_regions_in,
+    fold,
+    get_region,
+)
 
 MAX_LINE_CHARS = 1000
 MAX_BENEFICIARIES = 100_000_000
@@ -128,6 +139,7 @@ class Post:
     needed_by: ParsedDate | None
     beneficiaries: tuple[Beneficiaries, ...]
     note: str
+    district_code: str | None = None  # Kemendagri kecamatan code ("63.06.08") when a kecamatan was recognised
 
 
 @dataclass(frozen=True)
@@ -465,6 +477,7 @@ def parse_post(
     else:
         assert isinstance(found.result, Quantity)
         amount, q_start, q_end = found.result, found.start, found.end
+    district_hits = _districts(work, province)
     localities = _localities(work, province)
     region, region_error = _region(work, province)
     if region_error is not None:
@@ -477,6 +490,7 @@ def parse_post(
     work.claim(i_start, i_end)
     if region is None:
         region = _fuzzy_region(work, province) or _region_in_localities(localities, province)
+    district_code, region, district_name = _pick_district(district_hits, localities.get("district"), region, province)
     unit, assumed = _unit(amount, item)
     return Post(
         item=item,
@@ -485,13 +499,41 @@ def parse_post(
         unit_assumed=assumed,
         pack=amount.pack,
         region=region,
-        district=localities.get("district"),
+        district=district_name,
         village=localities.get("village"),
         priority=priority,
         needed_by=dates[0].result if dates and isinstance(dates[0].result, ParsedDate) else None,
         beneficiaries=tuple(beneficiaries),
         note=_note(work),
+        district_code=district_code,
     )
+
+
+def _districts(work: _Work, province: str) -> list[DistrictHit]:
+    """Kecamatan named in the line ("Daha Utara", "Angkinang"), claimed so they are neither item nor note."""
+    view = work.view
+    hits = [h for h in find_districts_in(view, province) if _BARRIER not in view[h.start : h.end]]
+    for hit in hits:
+        work.claim(hit.start, hit.end)
+    return hits
+
+
+def _pick_district(
+    hits: list[DistrictHit], typed: str | None, region: Region | None, province: str
+) -> tuple[str | None, Region | None, str | None]:
+    """The kecamatan's code, the region (from the kecamatan when no kabupaten/kota was written) and the
+    kecamatan's name as typed (kept as text even when it names no single kecamatan)."""
+    regency = region.code if region is not None else None
+    text = typed or (hits[0].text.strip() if hits else None)
+    candidates = [h.district for h in hits if regency is None or h.district.regency == regency]
+    if typed:
+        found = find_district(typed, province, regency)
+        if found is not None:
+            candidates.insert(0, found)
+    if not candidates or (regency is None and len({d.code for d in candidates}) > 1 and len({d.regency for d in candidates}) > 1):
+        return None, region, text
+    chosen = candidates[0]
+    return chosen.code, region or get_region(chosen.regency), text
 
 
 def _region_in_localities(localities: dict[str, str], province: str) -> Region | None:

@@ -81,7 +81,7 @@ def _ts(parsed: dates_mod.ParsedDate | None) -> int | None:
 
 def _location(post: posting.Post) -> str:
     parts = []
-    if post.district:
+    if post.district and not post.district_code:  # a recognised kecamatan is stored as its code
         parts.append("Kec. " + post.district)
     if post.village:
         parts.append("Desa " + post.village)
@@ -139,6 +139,7 @@ def parse_need(line: str, cluster: Cluster, now: datetime, t: Translator) -> Nee
         beneficiaries=people.count if people else None,
         beneficiary_unit=people.unit if people else None,
         note=post.note[:300],
+        district_code=post.district_code,
     )
 
 
@@ -159,6 +160,7 @@ def parse_offer(line: str, cluster: Cluster, now: datetime, t: Translator) -> Of
         location=_location(post),
         available_until=_ts(post.needed_by),
         conditions=post.note[:300],
+        district_code=post.district_code,
     )
 
 

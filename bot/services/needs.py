@@ -42,6 +42,7 @@ class NeedDraft:
     beneficiary_unit: str | None = None
     note: str = ""
     incident_id: int | None = None
+    district_code: str | None = None  # kecamatan (adm3)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class OfferDraft:
     location: str = ""
     available_until: int | None = None
     conditions: str = ""
+    district_code: str | None = None  # kecamatan (adm3)
 
 
 @dataclass
@@ -134,6 +136,7 @@ def post_need(
         beneficiaries=draft.beneficiaries,
         beneficiary_unit=draft.beneficiary_unit,
         note=draft.note,
+        district_code=draft.district_code,
         is_exercise=int(is_exercise),
         created_at=now,
         updated_at=now,
@@ -194,6 +197,7 @@ def post_offer(
         location=draft.location,
         available_until=draft.available_until,
         conditions=draft.conditions,
+        district_code=draft.district_code,
         is_exercise=int(is_exercise),
         created_at=now,
         updated_at=now,

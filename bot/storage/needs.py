@@ -54,6 +54,7 @@ class Need:
     message_id: int | None
     created_at: int
     org_name: str = ""
+    district_code: str | None = None  # kecamatan (adm3)
 
     @property
     def code(self) -> str:
@@ -87,6 +88,7 @@ class Offer:
     message_id: int | None
     created_at: int
     org_name: str = ""
+    district_code: str | None = None  # kecamatan (adm3)
 
     @property
     def code(self) -> str:
@@ -154,6 +156,7 @@ def _need(row: sqlite3.Row) -> Need:
         row["message_id"],
         row["created_at"],
         row["org_name"] if "org_name" in keys else "",
+        row["district_code"] if "district_code" in keys else None,
     )
 
 
@@ -180,6 +183,7 @@ def _offer(row: sqlite3.Row) -> Offer:
         row["message_id"],
         row["created_at"],
         row["org_name"] if "org_name" in keys else "",
+        row["district_code"] if "district_code" in keys else None,
     )
 
 

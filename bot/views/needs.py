@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain import catalogue
+from bot.domain import catalogue, regions
 from bot.i18n import N_, Translator
 from bot.storage.needs import Incident, Need, Offer, Pledge
 from bot.views import Button, Keyboard, Reply, esc, page_nav, progress_bar
@@ -49,6 +49,15 @@ def _when(t: Translator, ts: int | None, tz: str) -> str:
     return t.date(datetime.fromtimestamp(ts, UTC), tz) if ts else "—"
 
 
+def _place(region_code: str | None, district_code: str | None) -> str:
+    """"Kec. Daha Utara, Kab. Hulu Sungai Selatan" (the kecamatan when known, then the kabupaten/kota)."""
+    where = region_name(region_code) if region_code else ""
+    district = regions.get_district(district_code)
+    if district is not None:
+        where = f"Kec. {district.name}, {where}" if where else f"Kec. {district.name}"
+    return where
+
+
 def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: Incident | None = None) -> Reply:
     label = esc(item_label(t, need.item_key, need.item_name))
     head = f"{PRIORITY_ICONS.get(need.priority, '')} <b>{need.code} · {label}</b> — {esc(t.gettext(PRIORITY_LABELS[need.priority]))}"
@@ -58,7 +67,7 @@ def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: I
             q=qty(t, need.quantity, need.unit), rest=qty(t, need.remaining, need.unit)
         )
     )
-    where = region_name(need.region_code) if need.region_code else ""
+    where = _place(need.region_code, need.district_code)
     if need.location:
         where = f"{where} · {need.location}" if where else need.location
     if where:
@@ -120,7 +129,7 @@ def offer_card(t: Translator, offer: Offer, tz: str) -> Reply:
             q=qty(t, offer.quantity, offer.unit), rest=qty(t, offer.available, offer.unit)
         )
     )
-    where = region_name(offer.region_code) if offer.region_code else ""
+    where = _place(offer.region_code, offer.district_code)
     if offer.location:
         where = f"{where} · {offer.location}" if where else offer.location
     if where:
