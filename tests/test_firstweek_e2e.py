@@ -226,3 +226,51 @@ def test_a_migration_numbered_below_the_schema_version_still_applies(tmp_path: P
     assert tuple(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'late_arrival'").fetchone()) == (1,)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == max(v for v, _, _ in shipped)
     assert db_module.apply_migrations(conn) == []
+
+
+async def test_several_items_in_one_line_make_one_card_each_and_one_answer(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 lbr terpal + 200 selimut HSS mendesak")
+    rows = q(db_path, "SELECT item_key, quantity, unit, region_code, priority, note FROM needs ORDER BY id")
+    assert rows == [("terpal", 500.0, "lembar", "63.06", 1, ""), ("selimut", 200.0, "lembar", "63.06", 1, "")]
+    cards = [c for c in calls if c.method == "sendMessage" and " · " in c.text and "K-000" in c.text]
+    assert len(cards) == 2
+    answers = [c for c in calls if c.method == "sendMessage" and "Tersimpan: 2 kebutuhan dari satu pesan" in c.text]
+    assert len(answers) == 1 and "K-0001, K-0002" in answers[0].text
+    # One item that cannot be understood: nothing is saved.
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 5 unit genset + 0 selimut HSS")
+    assert q(db_path, "SELECT COUNT(*) FROM needs") == [(2,)]
+
+
+async def test_words_not_understood_are_shown_back_not_kept_as_a_note(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 200 terpal HSS tolong cepat ya pak")
+    assert "Tidak saya pahami: “cepat ya pak”" in calls[-1].text  # "tolong" is a filler word
+    assert q(db_path, "SELECT COUNT(*) FROM needs") == [(0,)]
+    # Written as a note on purpose it is kept.
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 200 terpal HSS catatan: antar ke posko Kandangan")
+    assert q(db_path, "SELECT note FROM needs") == [("antar ke posko Kandangan",)]
+    # "sgt mendesak" is a priority, with no leftover "sgt".
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 80 lembar selimut HSU sgt mendesak")
+    assert q(db_path, "SELECT priority, note FROM needs WHERE number = 2") == [(1, "")]
+
+
+async def test_besok_pagi_jam_8_keeps_the_time(h: Harness, db_path: Path) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    await cluster_with_members(h)
+    calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 100 lembar terpal HSS besok pagi jam 8")
+    (needed_by,) = q(db_path, "SELECT needed_by FROM needs")[0]
+    local = datetime.fromtimestamp(int(needed_by), UTC).astimezone(ZoneInfo("Asia/Makassar"))
+    assert (local.hour, local.minute) == (8, 0)
+    card = next(c for c in calls if c.method == "sendMessage" and "K-0001" in c.text)
+    assert "08.00" in card.text
+
+
+async def test_a_place_outside_the_province_is_named_as_such(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 200 terpal Jakarta Selatan")
+    assert "Jakarta Selatan berada di luar Provinsi Kalimantan Selatan" in calls[-1].text
+    assert "Untuk kabupaten/kota mana" not in calls[-1].text
+    assert q(db_path, "SELECT COUNT(*) FROM needs") == [(0,)]

@@ -60,7 +60,8 @@ _LETTER_START = r"(?<![^\W\d_])"
 _I = re.IGNORECASE
 
 _PRIORITY_WORDS = {
-    "sangat mendesak": "mendesak", "mendesak": "mendesak", "urgent": "mendesak", "urgen": "mendesak",
+    "sangat mendesak": "mendesak", "sgt mendesak": "mendesak", "sangat urgent": "mendesak", "sgt urgent": "mendesak",
+    "mendesak": "mendesak", "urgent": "mendesak", "urgen": "mendesak",
     "segera": "mendesak", "tinggi": "tinggi", "high": "tinggi", "sedang": "sedang", "medium": "sedang",
     "normal": "sedang", "rendah": "rendah", "low": "rendah",
 }  # fmt: skip
@@ -606,3 +607,50 @@ def parse_stock_line(
         condition=condition,
         note=_note(work),
     )
+
+
+# ---- several items in one line -------------------------------------------------------------------------------
+
+_ITEM_SEPARATOR_RE = re.compile(r"^[\s\x00]*(?:\+|,|&|;|/|\bdan\b|\bserta\b|\bplus\b)[\s\x00]*$", re.IGNORECASE)
+
+
+def split_items(text: str, now: datetime, zone: str = DEFAULT_ZONE) -> list[str] | None:
+    """``500 lbr terpal + 200 selimut HSS`` → one line per item, each keeping the shared parts (region,
+    priority, date, beneficiaries): ``500 lbr terpal … HSS`` and ``… 200 selimut HSS``. None when the line
+    names one item, or when its quantities cannot each be paired with an item (the caller then asks)."""
+    if _check(text) is not None:
+        return None
+    work = _Work(text)
+    if isinstance(_dates(work, now, zone, _NEEDED_BY_PREFIX_RE), PostError):
+        return None
+    if isinstance(_beneficiaries(work), PostError):
+        return None
+    view = work.view
+    found = [
+        m for m in qty.find_quantities(view)
+        if not isinstance(m.result, QuantityError) and not _NOT_A_QUANTITY_BEFORE_RE.search(view, 0, m.start)
+    ]  # fmt: skip
+    if len(found) < 2:
+        return None
+    hits = find_items_in(view)
+    pairs: list[tuple[int, int]] = []
+    for index, match in enumerate(found):
+        limit = found[index + 1].start if index + 1 < len(found) else len(view)
+        after = [h for h in hits if match.end <= h.start < limit]
+        if not after:
+            return None
+        pairs.append((match.start, after[0].end))
+    for (_, end), (start, _) in itertools.pairwise(pairs):
+        if not _ITEM_SEPARATOR_RE.match(view[end:start]):
+            return None
+    lines = []
+    for keep in range(len(pairs)):
+        chars = list(text)
+        for index, (start, end) in enumerate(pairs):
+            if index != keep:
+                chars[start:end] = " " * (end - start)
+        # separators between the items would be left dangling: blank them too
+        for (_, end), (start, _) in itertools.pairwise(pairs):
+            chars[end:start] = " " * (start - end)
+        lines.append(" ".join("".join(chars).split()))
+    return lines

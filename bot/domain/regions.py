@@ -361,3 +361,32 @@ def find_districts_in(text: str, province: str = DEFAULT_PROVINCE) -> list[Distr
                 hits.append(DistrictHit(district, start, end, text[start:end]))
             taken.update(range(i, i + size))
     return sorted(hits, key=lambda h: h.start)
+
+
+@cache
+def _outside_forms(province: str) -> tuple[tuple[str, str], ...]:
+    try:
+        raw = json.loads(resources.files("bot.data").joinpath(f"outside_{province}.json").read_text("utf-8"))
+    except (FileNotFoundError, OSError, ValueError):
+        return ()
+    places = sorted(raw.get("places", []), key=lambda p: -len(p))
+    return tuple((fold(p), p) for p in places if fold(p))
+
+
+def outside_place(text: str, province: str = DEFAULT_PROVINCE) -> str | None:
+    """A place named in ``text`` that lies outside the province ("Jakarta Selatan"), as written in the data."""
+    folded = f" {fold(text or '')[:_MAX_LOOKUP_CHARS * 4]} "
+    for form, name in _outside_forms(province):
+        if f" {form} " in folded:
+            return name
+    return None
+
+
+
+@cache
+def province_name(province: str = DEFAULT_PROVINCE) -> str:
+    """"Provinsi Kalimantan Selatan" from the province's region file (the code itself when there is none)."""
+    if province not in _province_file_codes():
+        return province
+    raw = json.loads(resources.files("bot.data").joinpath(f"regions_{province}.json").read_text("utf-8"))
+    return "Provinsi " + str(raw.get("province", {}).get("name", province))

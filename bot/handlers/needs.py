@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import scheduling
-from bot.domain import dates
+from bot.domain import dates, posting
 from bot.domain import quantity as qty_domain
 from bot.handlers import needs_input, plumbing
 from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
@@ -102,16 +102,48 @@ async def butuh(update: Update, context: BotContext) -> None:
         await _start_need_dialog(update, context, actor)
         return
     now = context.runtime.clock.now()
+    several = posting.split_items(line, now, actor.cluster.timezone)
+    if several is not None:
+        # Several items in one line: one card per item and one answer for all (or nothing when one is wrong).
+        drafts = [needs_input.parse_need(part, actor.cluster, now, context.t) for part in several]
+        wrong = next((d for d in drafts if isinstance(d, str)), None)
+        if wrong is not None:
+            await reply(update, context, wrong)
+            return
+        unclear = next((d.unclear for d in drafts if not isinstance(d, str) and d.unclear), "")
+        if unclear:
+            await reply(update, context, needs_input.unclear_text(context.t, line, unclear))
+            return
+        codes = []
+        for draft in drafts:
+            assert not isinstance(draft, str)
+            code = await _publish_need(update, context, actor, draft, quiet=True)
+            if code is not None:
+                codes.append(code)
+        if codes:
+            await reply(update, context, views.posted_several(context.t, codes))
+        return
     parsed = needs_input.parse_need(line, actor.cluster, now, context.t)
     if isinstance(parsed, str):
         await reply(update, context, parsed)
+        return
+    if parsed.unclear:
+        # Words that were not understood are shown back, not silently kept as a note.
+        await reply(update, context, needs_input.unclear_text(context.t, line, parsed.unclear))
         return
     await _publish_need(update, context, actor, parsed)
 
 
 async def _publish_need(
-    update: Update, context: BotContext, actor: Actor, draft: svc.NeedDraft, allow_duplicate: bool = False
-) -> None:
+    update: Update,
+    context: BotContext,
+    actor: Actor,
+    draft: svc.NeedDraft,
+    allow_duplicate: bool = False,
+    quiet: bool = False,
+) -> str | None:
+    """Post the need and its card; returns its code (None when nothing was posted). ``quiet``: the caller
+    answers once for several needs."""
     runtime = context.runtime
     assert actor.org is not None and update.effective_user is not None and update.effective_chat is not None
     if draft.incident_id is None:
@@ -128,7 +160,7 @@ async def _publish_need(
         chat_id, user_id = update.effective_chat.id, update.effective_user.id
         await _save_dialog(context, chat_id, user_id, DUPLICATE_DIALOG, "confirm", {"draft": dict(draft.__dict__)})
         await reply(update, context, views.duplicate_need(context.t, posted.duplicate_of, now))
-        return
+        return None
     need = posted.need
     assert need is not None
     incident = (
@@ -141,7 +173,7 @@ async def _publish_need(
     group_t = translator(actor.cluster.locale)
     if posted.matches:
         await send(context, actor.cluster.chat_id, views.matches_text(group_t, [m.offer for m in posted.matches]))
-    if update.effective_chat.id != actor.cluster.chat_id:
+    if update.effective_chat.id != actor.cluster.chat_id and not quiet:
         await reply(update, context, views.posted_elsewhere(context.t, need.code))
     offers = {m.offer.id: m.offer for m in posted.matches}
     for user_id, offer_ids in posted.notify.items():
@@ -151,6 +183,7 @@ async def _publish_need(
     # Other features react to a new need (the stock feature notifies holders of matching stock privately).
     for hook in context.runtime.extras.get("need_posted_hooks", []):
         await hook(context, need)
+    return need.code
 
 
 async def _save_dialog(

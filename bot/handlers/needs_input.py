@@ -102,11 +102,36 @@ def _item_fields(match: catalogue.ItemMatch) -> tuple[str | None, str, str | Non
     return None, match.text.strip()[:80] or "?", None
 
 
+_NOTE_MARK_RE = re.compile(r"(?:^|[\s,;])(?:catatan|ket|keterangan|note)\s*:\s*", re.IGNORECASE)
+
+
+def split_note(line: str) -> tuple[str, str]:
+    """``… catatan: antar ke posko`` → (the need, the note the member wrote on purpose)."""
+    mark = _NOTE_MARK_RE.search(line)
+    if mark is None:
+        return line, ""
+    return line[: mark.start()], " ".join(line[mark.end() :].split())[:300]
+
+
 def parse_need(line: str, cluster: Cluster, now: datetime, t: Translator) -> NeedDraft | str:
+    line, written_note = split_note(line)
     post = posting.parse_post(line, now, cluster.timezone, cluster.province)
     if isinstance(post, posting.PostError):
         return error_text(t, post, NEED_EXAMPLE)
     if post.region is None:
+        outside = regions.outside_place(post.note, cluster.province) or regions.outside_place(line, cluster.province)
+        if outside is not None:
+            province = regions.province_name(cluster.province)
+            return "\n".join(
+                [
+                    t.gettext(
+                        "{place} is outside {province}, the area of this cluster: I only record needs inside it."
+                    ).format(place=esc(outside), province=esc(province)),
+                    t.gettext("For a kabupaten/kota in {province}, write it like this:").format(province=esc(province)),
+                    f"<code>{esc(NEED_EXAMPLE)}</code>",
+                    t.gettext("Nothing was saved."),
+                ]
+            )
         return "\n".join(
             [
                 t.gettext("Which kabupaten/kota is it for? Add it, e.g. <i>HSS</i> or <i>Kab. Banjar</i>."),
@@ -138,8 +163,22 @@ def parse_need(line: str, cluster: Cluster, now: datetime, t: Translator) -> Nee
         needed_by=_ts(post.needed_by),
         beneficiaries=people.count if people else None,
         beneficiary_unit=people.unit if people else None,
-        note=post.note[:300],
+        note=written_note,
         district_code=post.district_code,
+        unclear=post.note[:300],
+    )
+
+
+def unclear_text(t: Translator, line: str, unclear: str) -> str:
+    """Words the parser did not understand, shown back before anything is saved."""
+    kept = " ".join(line.replace(unclear, " ").split()) if unclear in line else line
+    return "\n".join(
+        [
+            t.gettext("I did not understand: “{words}”.").format(words=esc(unclear)),
+            t.gettext("Send it again without those words, or keep them as a note:"),
+            f"<code>/butuh {esc(kept)} catatan: {esc(unclear)}</code>",
+            t.gettext("Nothing was saved."),
+        ]
     )
 
 

@@ -43,6 +43,7 @@ class NeedDraft:
     note: str = ""
     incident_id: int | None = None
     district_code: str | None = None  # kecamatan (adm3)
+    unclear: str = ""  # words the parser did not understand (shown back, never stored silently)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.domain import catalogue, regions
 from bot.i18n import N_, Translator
@@ -46,7 +47,14 @@ def _pct(done: float, total: float) -> int:
 
 
 def _when(t: Translator, ts: int | None, tz: str) -> str:
-    return t.date(datetime.fromtimestamp(ts, UTC), tz) if ts else "—"
+    """The day, with the time when one was given (a bare day is stored as 23.59 of that day)."""
+    if not ts:
+        return "—"
+    when = datetime.fromtimestamp(ts, UTC)
+    local = when.astimezone(ZoneInfo(tz))
+    if (local.hour, local.minute) == (23, 59):
+        return t.date(when, tz)
+    return t.datetime(when, tz)
 
 
 def _place(region_code: str | None, district_code: str | None) -> str:
@@ -211,6 +219,15 @@ def confirm_move(t: Translator, need: Need, pledge: Pledge, wanted: str) -> Repl
         )
         button = Button(t.gettext("✅ Yes, received"), f"pg:recv:{pledge.id}")
     return Reply(text, [[button]])
+
+
+def posted_several(t: Translator, codes: list[str]) -> str:
+    """One answer for a line that named several items (one card each)."""
+    return t.ngettext(
+        "Saved: {n} need from one message, one card each: {codes}.",
+        "Saved: {n} needs from one message, one card each: {codes}.",
+        len(codes),
+    ).format(n=t.number(len(codes)), codes=", ".join(codes))
 
 
 def posted_elsewhere(t: Translator, code: str) -> str:
