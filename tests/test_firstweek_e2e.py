@@ -274,3 +274,19 @@ async def test_a_place_outside_the_province_is_named_as_such(h: Harness, db_path
     assert "Jakarta Selatan berada di luar Provinsi Kalimantan Selatan" in calls[-1].text
     assert "Untuk kabupaten/kota mana" not in calls[-1].text
     assert q(db_path, "SELECT COUNT(*) FROM needs") == [(0,)]
+
+
+async def test_hitung_accepts_households(h: Harness) -> None:
+    await cluster_with_members(h)
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/hitung 350 KK 3 hari HSS")
+    text = calls[-1].text
+    assert "1.400 orang, 3 hari" in text and "350 KK × 4 jiwa per KK ≈ 1.400 jiwa (asumsi kalkulator" in text
+    assert "➕" in "".join(calls[-1].button_texts())  # HSS was understood too
+
+
+async def test_card_shows_the_members_own_words_with_the_catalogue_item(h: Harness) -> None:
+    await cluster_with_members(h)
+    calls = await h.sim.send(MEMBER, GROUP_ID, "/butuh 100 dus air mineral Bjm")
+    card = next(c for c in calls if c.method == "sendMessage" and "K-0001" in c.text)
+    assert "K-0001 · Air mineral</b>" in card.text
+    assert "🏷 Air minum kemasan · Pangan" in card.text

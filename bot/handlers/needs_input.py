@@ -97,9 +97,14 @@ def _unit(post: posting.Post) -> str:
 
 
 def _item_fields(match: catalogue.ItemMatch) -> tuple[str | None, str, str | None]:
+    """(catalogue key, the member's own words for the item, category). The card shows the member's words
+    ("Air mineral") with the catalogue item and category beside them; lists and matching use the key."""
+    own = " ".join(match.text.split())[:80]
     if match.item is not None:
-        return match.item.key, match.item.name_id, match.item.category
-    return None, match.text.strip()[:80] or "?", None
+        if not own or regions.fold(own) == regions.fold(match.item.name_id):
+            own = match.item.name_id
+        return match.item.key, own[:1].upper() + own[1:], match.item.category
+    return None, own or "?", None
 
 
 _NOTE_MARK_RE = re.compile(r"(?:^|[\s,;])(?:catatan|ket|keterangan|note)\s*:\s*", re.IGNORECASE)

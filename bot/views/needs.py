@@ -66,10 +66,28 @@ def _place(region_code: str | None, district_code: str | None) -> str:
     return where
 
 
+def own_words_line(t: Translator, item_key: str | None, item_name: str) -> str | None:
+    """"🏷 Air minum kemasan · Pangan" under a card whose member wrote "air mineral" (None when the same)."""
+    item = catalogue.get_item(item_key) if item_key else None
+    if item is None or catalogue_fold(item_name) == catalogue_fold(item.name_id):
+        return None
+    category = catalogue.get_category(item.category) if item.category else None
+    name = item.name_id if t.code == "id" else item.name_en
+    parts = [name] + ([category.name_id if t.code == "id" else category.name_en] if category is not None else [])
+    return "🏷 " + esc(" · ".join(parts))
+
+
+def catalogue_fold(text: str) -> str:
+    return regions.fold(text or "")
+
+
 def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: Incident | None = None) -> Reply:
-    label = esc(item_label(t, need.item_key, need.item_name))
+    label = esc(need.item_name if need.item_key and own_words_line(t, need.item_key, need.item_name) else item_label(t, need.item_key, need.item_name))
     head = f"{PRIORITY_ICONS.get(need.priority, '')} <b>{need.code} · {label}</b> — {esc(t.gettext(PRIORITY_LABELS[need.priority]))}"
     lines = [head]
+    own = own_words_line(t, need.item_key, need.item_name)
+    if own is not None:
+        lines.append(own)
     lines.append(
         t.gettext("Needed: {q} · Still open: {rest}").format(
             q=qty(t, need.quantity, need.unit), rest=qty(t, need.remaining, need.unit)
