@@ -290,3 +290,41 @@ async def test_card_shows_the_members_own_words_with_the_catalogue_item(h: Harne
     card = next(c for c in calls if c.method == "sendMessage" and "K-0001" in c.text)
     assert "K-0001 · Air mineral</b>" in card.text
     assert "🏷 Air minum kemasan · Pangan" in card.text
+
+
+async def test_incident_start_date_lies_in_the_past(h: Harness, db_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    h.clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    await cluster_with_members(h)
+    await h.sim.send(ADMIN, GROUP_ID, "/kejadian banjir HSS tanggap darurat 20/8")
+    (started,) = q(db_path, "SELECT started_at FROM incidents")[0]
+    local = datetime.fromtimestamp(int(started), UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Makassar"))
+    assert local.date().isoformat() == "2026-08-20"  # not August 2027
+
+
+async def test_weekday_that_does_not_match_the_date_is_named(h: Harness) -> None:
+    from datetime import UTC, datetime
+
+    h.clock.set(datetime(2026, 8, 1, 2, 0, tzinfo=UTC))
+    await cluster_with_members(h)
+    calls = await h.sim.send(
+        ADMIN, GROUP_ID, "/agenda baru pelatihan | Manajemen Gudang | Kamis 4/9 09.00 | 2 jam | Aula BPBD Kalsel"
+    )
+    text = calls[-1].text
+    assert "harinya tidak cocok dengan tanggalnya, yaitu Jumat, 4 September 2026" in text
+    assert "Kamis 4/9" not in text.split("Tulis seperti ini:")[-1]  # the example is not the same stale date
+
+
+async def test_examples_in_help_are_computed_from_today(h: Harness) -> None:
+    import re
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    calls = await h.sim.send(MEMBER, text="/bantuan")
+    text = calls[-1].text
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Makassar")).date()
+    assert f"sampai {(today + timedelta(days=14)).day}/{(today + timedelta(days=14)).month}" in text
+    assert f"tanggap darurat {(today - timedelta(days=2)).day}/{(today - timedelta(days=2)).month}" in text
+    assert "{d" not in text and "30/8" not in text and "20/8" not in text
+    assert not re.search(r"\{(?:d|wd|m)[+-]\d+\}", text)

@@ -942,7 +942,7 @@ def register(app: AnyApp) -> None:
         CommandSpec(
             "tawar",
             N_("Post an offer of goods or equipment"),
-            "/tawar 200 terpal Banjarbaru sampai 30/8",
+            "/tawar 200 terpal Banjarbaru sampai {d+14}",
             aliases=("offer",),
             section="kebutuhan",
         ),
@@ -986,7 +986,7 @@ def register(app: AnyApp) -> None:
         CommandSpec(
             "kejadian",
             N_("Incidents: list, declare, change status (secretariat)"),
-            "/kejadian banjir HSS, HST tanggap darurat 20/8",
+            "/kejadian banjir HSS, HST tanggap darurat {d-2}",
             aliases=("incident",),
             section="kebutuhan",
         ),

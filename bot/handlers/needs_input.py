@@ -6,6 +6,7 @@ Kept apart from ``needs.py`` so the glue between parser results and wording is t
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,11 +22,12 @@ from bot.storage.members import Cluster
 from bot.storage.needs import Incident
 from bot.views import Button, Reply, esc
 from bot.views import needs as views
+from bot.views.examples import dated
 from bot.views.members import region_name
 
 PRIORITY_NUMBERS = {"mendesak": 1, "tinggi": 2, "sedang": 3, "rendah": 4}
 NEED_EXAMPLE = "/butuh 500 paket sembako HSS mendesak untuk 120 KK besok"
-OFFER_EXAMPLE = "/tawar 200 lembar terpal gudang Banjarbaru sampai 30/9"
+OFFER_EXAMPLE = "/tawar 200 lembar terpal gudang Banjarbaru sampai {d+14}"  # dated() fills it in
 
 
 def _field_name(t: Translator, field_key: str) -> str:
@@ -190,9 +192,9 @@ def unclear_text(t: Translator, line: str, unclear: str) -> str:
 def parse_offer(line: str, cluster: Cluster, now: datetime, t: Translator) -> OfferDraft | str:
     post = posting.parse_post(line, now, cluster.timezone, cluster.province)
     if isinstance(post, posting.PostError):
-        return error_text(t, post, OFFER_EXAMPLE)
+        return error_text(t, post, dated(OFFER_EXAMPLE))
     if post.quantity > Decimal(MAX_QUANTITY):
-        return error_text(t, posting.PostError(quantity.TOO_LARGE, "quantity", str(post.quantity)), OFFER_EXAMPLE)
+        return error_text(t, posting.PostError(quantity.TOO_LARGE, "quantity", str(post.quantity)), dated(OFFER_EXAMPLE))
     key, name, category = _item_fields(post.item)
     return OfferDraft(
         item_key=key,
@@ -212,7 +214,7 @@ def ask_offer(t: Translator) -> str:
     return "\n".join(
         [
             t.gettext("What do you offer? Write it in one line: item, quantity, where, until when."),
-            f"<code>{esc(OFFER_EXAMPLE.removeprefix('/tawar '))}</code>",
+            f"<code>{esc(dated(OFFER_EXAMPLE).removeprefix('/tawar '))}</code>",
             t.gettext("Cancel with /batal."),
         ]
     )
@@ -540,7 +542,7 @@ STATUS_WORDS = {
     "selesai": "selesai",
     "tutup": "selesai",
 }
-INCIDENT_EXAMPLE = "/kejadian banjir HSS, HST tanggap darurat 20/8"
+INCIDENT_EXAMPLE = "/kejadian banjir HSS, HST tanggap darurat {d-2}"  # dated() fills it in
 
 
 @dataclass
@@ -559,7 +561,7 @@ def _incident_help(t: Translator, head: str) -> str:
         [
             head,
             t.gettext("Write it like this:"),
-            f"<code>{esc(INCIDENT_EXAMPLE)}</code>",
+            f"<code>{esc(dated(INCIDENT_EXAMPLE))}</code>",
             "<code>/kejadian status 3 transisi</code> · <code>/kejadian tutup 3</code>",
             t.gettext("Nothing was saved."),
         ]
@@ -612,6 +614,10 @@ def parse_incident_command(args: str, cluster: Cluster, now: datetime, t: Transl
         if isinstance(found.result, dates_mod.DateError):
             return _incident_help(t, t.gettext("I did not understand the date “{bad}”.").format(bad=esc(found.text)))
         started = found.result.value
+        if not found.has_year and started > now + timedelta(days=1):
+            # "20/8" typed in December: an incident that started lies in the past, so it is this August.
+            with contextlib.suppress(ValueError):  # 29/2 has no previous-year twin
+                started = started.replace(year=started.year - 1)
     names = ", ".join(regions.get_region(c).short or c for c in codes if regions.get_region(c))  # type: ignore[union-attr]
     title = f"{t.gettext(views.INCIDENT_TYPES[type_key])} {names}"
     return IncidentCommand("new", type_key, title[:120], codes, status, int(started.timestamp()))
@@ -621,6 +627,6 @@ def incidents_text(t: Translator, incidents: list[Incident], tz: str) -> str:
     if not incidents:
         return (
             t.gettext("No active incident. The secretariat declares one with:")
-            + f"\n<code>{esc(INCIDENT_EXAMPLE)}</code>"
+            + f"\n<code>{esc(dated(INCIDENT_EXAMPLE))}</code>"
         )
     return "\n".join([t.gettext("<b>Active incidents</b>")] + [views.incident_line(t, i, tz) for i in incidents])
