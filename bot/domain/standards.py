@@ -122,7 +122,7 @@ def parse_request(text: str) -> CalcRequest | str:
         if isinstance(counted, quantity.QuantityError) or counted != int(counted) or not 1 <= counted <= MAX_PEOPLE:
             return "people" if isinstance(counted, quantity.QuantityError) or counted != int(counted) else "range"
         households = int(counted)
-        value = Decimal(math.ceil(households * household_size()[0]))
+        value: Decimal | quantity.QuantityError = Decimal(math.ceil(households * household_size()[0]))
     else:
         value = quantity.parse_number(people_match.group(1))
     if isinstance(value, quantity.QuantityError) or value != int(value):
