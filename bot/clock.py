@@ -3,6 +3,7 @@ so scheduled work can be driven deterministically through the same code path."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -25,6 +26,10 @@ class SystemClock:
     def timestamp(self) -> int:
         return int(time.time())
 
+    async def sleep(self, seconds: float) -> None:
+        """Waiting takes real time."""
+        await asyncio.sleep(seconds)
+
 
 class FakeClock:
     """A clock that only moves when told to; ``advance`` is how the demo's ``:time +2h`` works."""
@@ -44,3 +49,11 @@ class FakeClock:
 
     def set(self, when: datetime) -> None:
         self._now = when.astimezone(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        """Waiting moves this clock instead of the wall clock: a send pacer or a retry backoff that waits
+        for a slot gets it at once, and the demo's clock shows the time that passed. Yields once so other
+        tasks run, as a real sleep would."""
+        if seconds > 0:
+            self._now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)

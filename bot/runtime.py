@@ -34,11 +34,25 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Clock
-    sleep: Callable[[float], Awaitable[None]] = _real_sleep
+    # Waiting belongs to the clock: None means "the clock's own sleep" (a FakeClock advances itself when
+    # waited on, so nothing paced by the clock can hang while the fake time stands still).
+    sleep: Callable[[float], Awaitable[None]] = None  # type: ignore[assignment]
     commands: list[CommandSpec] = field(default_factory=list)
     dialogs: dict[str, Any] = field(default_factory=dict)
     callbacks: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    # Time for rate limits on people (the flood guard). None: the clock. The demo uses the time people
+    # actually take to type, since its clock only moves when told to.
+    rate_clock: Callable[[], float] | None = None
+
+    def __post_init__(self) -> None:
+        if self.sleep is None:
+            self.sleep = getattr(self.clock, "sleep", None) or _real_sleep
+
+    def rate_now(self) -> int:
+        """Seconds for rate limits on people: the rate clock when set, else the clock."""
+        return int(self.rate_clock()) if self.rate_clock is not None else self.clock.timestamp()
 
     def command_names(self) -> set[str]:
         names: set[str] = set()

@@ -89,7 +89,7 @@ async def test_ekspor_sends_a_workbook_and_csv_files_that_parse_as_hxl(h: Harnes
     assert rows[0].get("#date+reported") == "2025-08-21" and rows[0].get("#severity") == "mendesak"
     xlsx_needs = book["Kebutuhan"]
     assert (
-        xlsx_needs["A3"].value == "K-0001" and xlsx_needs["M3"].value == 500 and xlsx_needs["Q3"].value == "paket"
+        xlsx_needs["A3"].value == "K-0001" and xlsx_needs["O3"].value == 500 and xlsx_needs["S3"].value == "paket"
     )  # numbers stay numbers
     pledges = list(hxl.data(io.BytesIO(files[f"{stem}-komitmen.csv"])))
     assert [(p.get("#meta+need"), p.get("#org+provider+name"), p.get("#item+num"), p.get("#status")) for p in pledges] \

@@ -152,7 +152,7 @@ async def test_xml_noncharacters_do_not_make_the_workbook_unreadable(h: Harness,
     """U+FFFE and U+FFFF are valid UTF-8 that Telegram delivers, but not XML characters: one in a note or a name
     made the whole workbook (every table) unreadable for openpyxl and Excel ("not well-formed")."""
     await reporting_data(h)
-    await h.sim.send(MEMBER, GROUP_ID, "/butuh 5 lembar terpal HSS catatan gudang\ufffe belakang\uffff")
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 5 lembar terpal HSS catatan: gudang\ufffe belakang\uffff")
     execute(db_path, "UPDATE organizations SET name = ? WHERE short_name = 'Bulog'", "Perum Bulog\uffff")
     files = documents(await h.sim.send(ADMIN, text="/ekspor"), ADMIN.id)
     book = load_workbook(io.BytesIO(files[f"{STEM}.xlsx"]))

@@ -12,7 +12,10 @@ script (that is how tests/test_demo.py drives it); banner and prompt appear only
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import io
+import json
 import logging
 import os
 import re
@@ -22,8 +25,9 @@ import sqlite3
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -35,8 +39,17 @@ from bot.clock import FakeClock
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.devtools import render
 from bot.devtools.fakeapi import BOT_USERNAME, ApiCall, FakeBotApi, StoredMessage
-from bot.devtools.seed import DEMO_GROUP_ID, DemoPerson, DemoWorld, demo_world, has_cluster, seed_demo
-from bot.devtools.sim import Simulator
+from bot.devtools.seed import (
+    DEMO_GROUP_ID,
+    DemoPerson,
+    DemoWorld,
+    demo_world,
+    has_cluster,
+    seed_demo,
+    seed_script,
+)
+from bot.devtools.sim import Simulator, SimUser
+from bot.storage import jobs as jobs_repo
 from bot.storage.db import apply_migrations, open_sync
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -48,15 +61,27 @@ _DURATION_RE = re.compile(r"(\d+)\s*([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DEEP_LINK_RE = re.compile(rf"^https?://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)$", re.IGNORECASE)
 
+SETTLE_S = 20.0  # at most this long (real time) for the bot's background work after a step
+NO_REPLY = "(no reply / tidak ada balasan)"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
+NEW_PERSON_ID = 6300100  # people added with ":as baru NAMA" get ids from here on
+_NEW_WORDS = ("baru", "new")
+
 HELP = """\
 Perintah playground / playground commands:
   :as NAMA          ketik sebagai orang lain / type as someone else (prefix, e.g. :as bu)
+  :as baru NAMA     tambah orang baru (belum anggota) / add a new person (not a member yet)
   :chat grup        ketik di grup klaster / type in the cluster group
   :chat pribadi     ketik di obrolan pribadi dengan bot / type in your private chat with the bot
-  :press N  (or N)  tekan tombol N pesan bot terakhir yang bertombol / press button N
-                    (a bare number presses only when the bot's latest message here has buttons)
-  :reply TEKS       balas pesan bot terakhir di obrolan ini / reply to the bot's latest message
+  :press N          tekan tombol N pada pesan bot terakhir yang bertombol di obrolan ini
+                    / press button N of the bot's latest message with buttons in this chat
+  N (angka saja)    sama dengan :press N bila pesan bot terakhir di obrolan ini punya tombol N;
+                    selain itu dikirim sebagai teks / a bare number is :press N when the bot's latest
+                    message in this chat has a button N; otherwise it is sent as text
   :say TEKS         kirim TEKS apa adanya (mis. angka) / send TEXT as a message, even a number
+  :reply TEKS       balas pesan bot terakhir di obrolan ini / reply to the bot's latest message
+  :file PATH        kirim berkas (mis. impor stok CSV/XLSX) / send a file (e.g. a stock import);
+                    :file PATH | KETERANGAN adds a caption
   :time +2h         majukan jam simulasi / advance the simulated clock (+30m, +2h, +1d, +1d6h)
   :time             tampilkan jam simulasi / show the simulated time
   :leave, :join     keluar dari / masuk lagi ke grup / leave or rejoin the group (officials rotate)
@@ -64,7 +89,9 @@ Perintah playground / playground commands:
   :help             bantuan ini / this help
   :quit             keluar / quit (also Ctrl-D)
 Baris lain dikirim ke bot sebagai pesan / any other line is sent to the bot as a message
-(a line ending in \\ continues on the next line, for multi-line reports)."""
+(a line ending in \\ continues on the next line, for multi-line reports).
+Tombol tautan ke obrolan pribadi diikuti seperti di Telegram / links into the private chat are followed
+as Telegram does (/start ...). Berkas dari bot disimpan / files the bot sends are written to: {files}"""
 
 
 class DemoSimulator(Simulator):
@@ -98,6 +125,17 @@ class Session:
     printed: int = 0  # index into api.calls up to which calls were shown
     last_with_buttons: dict[int, int] = dataclasses.field(default_factory=dict)  # chat → message id
     last_touched: dict[int, int] = dataclasses.field(default_factory=dict)  # chat → latest sent/edited id
+    files_dir: Path | None = None  # where files the bot sends are written (None: not written)
+    typed: int = 0  # steps so far: each counts as at least a second of a person's typing (the rate clock)
+    started: float = dataclasses.field(default_factory=time.monotonic)
+    # Tasks that were running before the demo (whoever runs it, e.g. a test awaiting it): never waited for.
+    outer_tasks: set[asyncio.Task[Any]] = dataclasses.field(default_factory=lambda: set(asyncio.all_tasks()))
+
+    def rate_clock(self) -> float:
+        """Time as the flood guard should see it: real seconds since the demo started, and at least one
+        second per step, so a person typing (or a script standing in for one) is never a "flood" merely
+        because the simulated clock stands still between ``:time`` steps."""
+        return time.monotonic() - self.started + self.typed
 
     # ---- where and who -------------------------------------------------------------------------
     @property
@@ -139,9 +177,7 @@ class Session:
         self.say(render.dim(text, self.tty))
 
     # ---- output --------------------------------------------------------------------------------
-    def show_new_calls(
-        self, where_for_answers: str | None = None, nothing: str | None = "(no reply / tidak ada balasan)"
-    ) -> None:
+    def show_new_calls(self, where_for_answers: str | None = None, nothing: str | None = NO_REPLY) -> None:
         """Print every Bot API call since the last step, rendered, prefixed with where it went."""
         calls = self.api.calls[self.printed :]
         self.printed = len(self.api.calls)
@@ -151,10 +187,30 @@ class Session:
             where = where_for_answers if call.method == "answerCallbackQuery" else None
             block = render.render_call(call, where or self.label(call.chat_id), self.tty)
             if block is not None:
+                saved = self._write_file(call)
+                if saved is not None:
+                    head, _, rest = block.partition("\n")
+                    block = f"{head}  → {saved}" + (f"\n{rest}" if rest else "")
                 self.say_block(block)
                 shown += 1
         if not shown and nothing:
             self.note(nothing)
+
+    def _write_file(self, call: ApiCall) -> Path | None:
+        """A document or photo the bot sent, written under the demo's data folder (so it can be opened)."""
+        if self.files_dir is None or call.error is not None or call.method not in ("sendDocument", "sendPhoto"):
+            return None
+        kind = "photo" if call.method == "sendPhoto" else "document"
+        content = call.files.get(kind)
+        if content is None:
+            return None
+        raw_name = call.files.get(f"{kind}:filename", b"").decode(errors="replace")
+        name = re.sub(r"[^\w.-]+", "_", Path(raw_name).name).strip("._") or ("chart.png" if kind == "photo" else "file")
+        message_id = call.result.get("message_id") if isinstance(call.result, dict) else None
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / f"{message_id or len(self.api.calls)}-{name}"
+        path.write_bytes(content)
+        return path
 
     def _track(self, call: ApiCall) -> None:
         if call.error is not None or call.chat_id is None:
@@ -178,6 +234,22 @@ class Session:
         return stored, render.flat_buttons(render.keyboard_rows(stored.reply_markup))
 
     # ---- steps ---------------------------------------------------------------------------------
+    async def settle(self, limit_s: float = SETTLE_S) -> None:
+        """Let work the bot started in the background (an announcement's fan-out) finish before the next
+        line is read: the read blocks the event loop, and the fake clock makes the waiting instant."""
+        current = asyncio.current_task()
+        deadline = time.monotonic() + limit_s
+        while True:
+            pending = {
+                t for t in asyncio.all_tasks() if t is not current and not t.done() and t not in self.outer_tasks
+            }
+            left = deadline - time.monotonic()
+            if not pending or left <= 0:
+                break
+            await asyncio.wait(pending, timeout=left)
+        if pending:
+            self.note(f"(still working in the background: {len(pending)} task(s))")
+
     async def send_text(self, text: str, reply: bool = False) -> None:
         reply_to = None
         if reply:
@@ -187,6 +259,7 @@ class Session:
                 self.note("The bot has not written in this chat yet; sending without a reply.")
         chat_id = None if self.where == PRIVATE else self.chat_id
         await self.sim.send(self.person.user, chat_id, text, reply_to=reply_to)
+        await self.settle()
         self.show_new_calls()
 
     def bare_number_presses(self, number: int) -> bool:
@@ -204,20 +277,49 @@ class Session:
             return
         button = buttons[number - 1]
         if button.get("callback_data") is not None:
-            await self.sim.press(self.person.user, stored, data=button["callback_data"])
-            self.show_new_calls(where_for_answers=self.location_label())
+            calls = await self.sim.press(self.person.user, stored, data=button["callback_data"])
+            await self.settle()
+            # The bot may answer the tap with a URL (a deep link into its private chat): Telegram opens it.
+            urls = [str(c.params["url"]) for c in calls if c.method == "answerCallbackQuery" and c.params.get("url")]
+            self.show_new_calls(where_for_answers=self.location_label(), nothing=None if urls else NO_REPLY)
+            if urls:
+                await self.open_url(urls[0])
             return
         url = str(button.get("url") or "")
-        deep_link = _DEEP_LINK_RE.match(url)
-        if deep_link:
-            self.where = PRIVATE
-            self.note(f"→ opens the private chat with the bot: /start {deep_link.group(1)}")
-            await self.send_text(f"/start {deep_link.group(1)}")
+        if await self.open_url(url):
             return
         if url:
             self.note(f"🔗 {url} (a link; it would open in the browser)")
         else:
             self.note("This kind of button is not simulated by the demo.")
+
+    async def open_url(self, url: str) -> bool:
+        """Follow a link into the bot's private chat as Telegram does: switch there and send /start."""
+        deep_link = _DEEP_LINK_RE.match(url)
+        if not deep_link:
+            return False
+        self.where = PRIVATE
+        self.note(f"→ opens the private chat with the bot: /start {deep_link.group(1)}")
+        await self.send_text(f"/start {deep_link.group(1)}")
+        return True
+
+    async def send_file(self, arg: str) -> None:
+        """``:file PATH`` or ``:file PATH | caption``: the current user sends a document here."""
+        path_text, _, caption = arg.partition("|")
+        path = Path(path_text.strip()).expanduser()
+        if not path_text.strip():
+            self.note("Write :file PATH (e.g. :file stok.csv), or :file PATH | /stok impor.")
+            return
+        if not path.is_file():
+            self.note(f"No such file: {path}")
+            return
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            self.note(f"{path} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+            return
+        chat_id = None if self.where == PRIVATE else self.chat_id
+        await self.sim.document(self.person.user, chat_id, path.read_bytes(), path.name, caption.strip())
+        await self.settle()
+        self.show_new_calls()
 
     async def advance(self, arg: str) -> None:
         if arg:
@@ -227,17 +329,37 @@ class Session:
                 self.note("Write the step like :time +30m, :time +2h, :time +1d or :time +1d6h.")
                 return
             seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in parts)
-            self.clock.advance(timedelta(seconds=seconds))
+            target = self.clock.timestamp() + seconds
+            # Step through each scheduled job's due time on the way, so reminders and digests arrive when
+            # they are due (not all at the end marked "late"), then stop at the target time.
+            runtime = runtime_of(self.app)
+            came_due = False
+            while True:
+                upcoming = await runtime.db.read(jobs_repo.pending_before, target)
+                due = [at for _, at in upcoming if at > self.clock.timestamp()]
+                step_to = max(min(due) if due else target, self.clock.timestamp())
+                self.clock.set(datetime.fromtimestamp(step_to, UTC))
+                await self._tick()
+                if len(self.api.calls) > self.printed:
+                    came_due = True
+                    self.note(f"🕒 {self.now_text()}")
+                    self.show_new_calls(nothing=None)
+                if step_to >= target:
+                    break
             self.note(f"🕒 {self.now_text()}")
-            hooks: list[TickHook] = runtime_of(self.app).extras.get("tick_hooks", [])
-            for hook in hooks:
-                try:
-                    await hook(self.app)
-                except Exception:
-                    logging.getLogger(__name__).exception("tick hook %r failed", hook)
-            self.show_new_calls(nothing="(nothing scheduled came due / tidak ada pesan terjadwal)")
+            if not came_due:
+                self.note("(nothing scheduled came due / tidak ada pesan terjadwal)")
         else:
             self.note(f"🕒 {self.now_text()}")
+
+    async def _tick(self) -> None:
+        hooks: list[TickHook] = runtime_of(self.app).extras.get("tick_hooks", [])
+        for hook in hooks:
+            try:
+                await hook(self.app)
+            except Exception:
+                logging.getLogger(__name__).exception("tick hook %r failed", hook)
+        await self.settle()
 
     async def membership(self, join: bool) -> None:
         """The current user leaves or rejoins the group: Telegram's ``chat_member`` update."""
@@ -249,6 +371,7 @@ class Session:
         new = self.person.group_status if join else "left"
         self.api.set_member(group, user.json(), new)
         await self.sim.member_update(user, group, old, new)
+        await self.settle()
         self.show_new_calls()
 
     def now_text(self) -> str:
@@ -257,7 +380,11 @@ class Session:
     def switch_user(self, name: str) -> None:
         wanted = name.strip().lower().lstrip("@")
         if not wanted:
-            self.note("Write :as NAME, e.g. :as Budi. :who lists everyone.")
+            self.note("Write :as NAME, e.g. :as Budi. :who lists everyone; :as baru NAMA adds a person.")
+            return
+        first, _, rest = name.strip().partition(" ")
+        if first.lower() in _NEW_WORDS:
+            self.add_person(rest)
             return
         # First names, then usernames, then organisations ("pmi"), so ":as b" can still mean Budi.
         tiers: tuple[Callable[[DemoPerson], bool], ...] = (
@@ -272,10 +399,30 @@ class Session:
                 break
         if len(found) != 1:
             names = ", ".join(p.name for p in (found or self.world.people))
-            self.note(f"{'Which one' if found else 'No such user'}: {names}")
+            hint = "" if found else f" (:as baru {name.strip()} adds a new person)"
+            self.note(f"{'Which one' if found else 'No such user'}: {names}{hint}")
             return
         self.person = found[0]
         self.note(f"Now typing as {self.describe(self.person)} in [{self.location_label()}].")
+
+    def add_person(self, full_name: str) -> None:
+        """``:as baru Nama Lengkap``: a new Telegram user in the group (e.g. a colleague to hand over to)."""
+        words = full_name.split()
+        if not words or len(full_name) > 64:
+            self.note("Write :as baru NAME, e.g. :as baru Rudi Hartono.")
+            return
+        if any(p.name.lower() == words[0].lower() for p in self.world.people):
+            self.note(f"There is already a {words[0]}: :as {words[0]} types as them.")
+            return
+        number = NEW_PERSON_ID + sum(1 for p in self.world.people if p.user.id >= NEW_PERSON_ID) + 1
+        username = re.sub(r"[^a-z0-9]", "", words[0].lower())[:20] or "orang"
+        user = SimUser(number, words[0], " ".join(words[1:]) or None, f"{username}_{number % 1000}")
+        person = DemoPerson(user, None)
+        self.world = dataclasses.replace(self.world, people=(*self.world.people, person))
+        self.api.set_member(self.world.group_id, user.json(), person.group_status)
+        self.sim.private_chat(user)
+        self.person = person
+        self.note(f"Added {self.describe(person)}, a member of the Telegram group; now typing as them.")
 
     def switch_chat(self, arg: str) -> None:
         where = _CHAT_WORDS.get(arg.strip().lower())
@@ -305,6 +452,7 @@ class Session:
 
     async def step(self, line: str) -> bool:
         """Handle one input line; False means quit."""
+        self.typed += 1
         if not line.startswith(":"):
             if line.isdigit() and self.bare_number_presses(int(line)):
                 await self.press(int(line))
@@ -317,7 +465,7 @@ class Session:
         if command in ("quit", "q", "exit", "keluar"):
             return False
         if command in ("help", "h", "bantuan", "?"):
-            self.say(HELP)
+            self.say(HELP.format(files=self.files_dir or "-"))
         elif command == "as":
             self.switch_user(arg)
         elif command == "chat":
@@ -329,6 +477,8 @@ class Session:
                 self.note("Write :press N, e.g. :press 1.")
         elif command in ("time", "waktu"):
             await self.advance(arg)
+        elif command in ("file", "berkas"):
+            await self.send_file(arg)
         elif command == "who":
             self.who()
         elif command in ("leave", "join"):
@@ -341,6 +491,18 @@ class Session:
         else:
             self.note(f"Unknown playground command :{command}. Type :help.")
         return True
+
+
+async def run_silently(session: Session, lines: list[str]) -> None:
+    """Play lines as a person would type them, without printing (the demo's first-run activity)."""
+    out, person, where = session.out, session.person, session.where
+    session.out = io.StringIO()
+    try:
+        for line in lines:
+            await session.step(line)
+    finally:
+        session.out, session.person, session.where = out, person, where
+        session.printed = len(session.api.calls)
 
 
 def _wipe(db_path: Path) -> None:
@@ -377,6 +539,79 @@ def prepare_database(db_path: Path, reset: bool, now: int) -> tuple[bool, int]:
     finally:
         conn.close()
     return seeded, int(last) + 1
+
+
+# ---- the playground's own state, kept in the demo database ------------------------------------------
+# The stand-in's messages (so old cards can still be edited and half-finished dialogs keep their buttons),
+# the simulated clock, people added with ":as baru" and who typed where. A demo-only table, created by the
+# demo in the demo database (never by the bot's migrations, never in a real database).
+
+_STATE_TABLE = "CREATE TABLE IF NOT EXISTS demo_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+def load_state(db_path: Path) -> dict[str, Any]:
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute(_STATE_TABLE)
+        rows = conn.execute("SELECT key, value FROM demo_state").fetchall()
+    finally:
+        conn.close()
+    return {key: json.loads(value) for key, value in rows}
+
+
+def save_state(db_path: Path, session: Session) -> None:
+    api = session.api
+    state = {
+        "clock": session.clock.timestamp(),
+        "messages": [dataclasses.asdict(m) for m in api.messages.values()],
+        "next_id": {str(k): v for k, v in api._next_id.items()},
+        "pins": {str(k): v for k, v in api.pins.items()},
+        "added": [
+            {
+                "id": p.user.id,
+                "first_name": p.user.first_name,
+                "last_name": p.user.last_name,
+                "username": p.user.username,
+            }
+            for p in session.world.people
+            if p.user.id > NEW_PERSON_ID
+        ],
+        "person": session.person.user.id,
+        "where": session.where,
+        "last_with_buttons": {str(k): v for k, v in session.last_with_buttons.items()},
+        "last_touched": {str(k): v for k, v in session.last_touched.items()},
+    }
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.execute(_STATE_TABLE)
+            conn.executemany(
+                "INSERT INTO demo_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [(key, json.dumps(value)) for key, value in state.items()],
+            )
+    finally:
+        conn.close()
+
+
+def restore_state(session: Session, state: dict[str, Any]) -> None:
+    """Put the saved stand-in messages, added people and position back (the clock is set before start)."""
+    api = session.api
+    for raw in state.get("messages", []):
+        message = StoredMessage(**raw)
+        api.messages[(message.chat_id, message.message_id)] = message
+    api._next_id.update({int(k): int(v) for k, v in state.get("next_id", {}).items()})
+    api.pins.update({int(k): list(v) for k, v in state.get("pins", {}).items()})
+    for raw in state.get("added", []):
+        user = SimUser(int(raw["id"]), raw["first_name"], raw.get("last_name"), raw.get("username"))
+        person = DemoPerson(user, None)
+        session.world = dataclasses.replace(session.world, people=(*session.world.people, person))
+        api.set_member(session.world.group_id, user.json(), person.group_status)
+        session.sim.private_chat(user)
+    session.person = session.world.person(int(state.get("person", 0))) or session.person
+    session.where = GROUP if state.get("where") == GROUP else PRIVATE
+    session.last_with_buttons.update({int(k): int(v) for k, v in state.get("last_with_buttons", {}).items()})
+    session.last_touched.update({int(k): int(v) for k, v in state.get("last_touched", {}).items()})
 
 
 def configure_api(api: FakeBotApi, world: DemoWorld) -> None:
@@ -441,6 +676,9 @@ async def run_demo(
 
     clock = FakeClock(datetime.now(UTC))
     seeded, first_update_id = prepare_database(db_path, reset, clock.timestamp())
+    state = {} if seeded else load_state(db_path)
+    if state.get("clock"):
+        clock.set(datetime.fromtimestamp(int(state["clock"]), UTC))  # a restart keeps the simulated time
     world = demo_world()
 
     # The demo never talks to Telegram: no token, the default base URL, the demo database.
@@ -454,10 +692,16 @@ async def run_demo(
     tty = out.isatty() and not os.environ.get("NO_COLOR")
     interactive = stdin.isatty()
     session = Session(world, app, api, sim, clock, out, tty, interactive, person=world.people[0])
+    session.files_dir = db_path.parent / f"{db_path.stem}-files"
+    runtime_of(app).rate_clock = session.rate_clock
+    restore_state(session, state)
 
     await app.initialize()
     try:
         await startup(app)
+        if seeded:
+            # A first run shows something everywhere: needs, offers, stock, a pledge, an incident, an event.
+            await run_silently(session, seed_script(clock.now(), world.timezone))
         if interactive:
             _banner(session, seeded, db_path)
         session.show_new_calls(nothing=None)  # whatever start-up sent (e.g. reminders that came due meanwhile)
@@ -477,13 +721,17 @@ async def run_demo(
                     session.note(f"» {session.person.name} @ {session.where}: {line}")
                 if not await session.step(line):
                     break
+                save_state(db_path, session)
         except KeyboardInterrupt:
             session.say()
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
     finally:
-        await shutdown(app)
+        try:
+            save_state(db_path, session)
+        finally:
+            await shutdown(app)
         await app.shutdown()
     return 0
 

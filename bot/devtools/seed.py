@@ -12,6 +12,8 @@ import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.devtools.sim import SimUser
 
@@ -193,8 +195,65 @@ def seed_demo(conn: sqlite3.Connection, now: int) -> DemoWorld:
     return demo_world()
 
 
+def seed_script(now: datetime, timezone: str) -> list[str]:
+    """What the cast did in the last days, typed through the real bot on the demo's first run, so /lapsit,
+    /kebutuhan, /cari, /ekspor and the digest have something to show: an incident, needs (one with a
+    pledge that is on its way), offers, stock reports and a coordination meeting. Dates come from ``now``."""
+    today = now.astimezone(ZoneInfo(timezone))
+    started = today - timedelta(days=2)
+    return [
+        ":as rina",
+        ":chat grup",
+        f"/kejadian banjir HSS, HST tanggap darurat {started.day}/{started.month}",
+        "/ringkasan jadwal harian 07.00",
+        ":as budi",
+        ":chat grup",
+        "/butuh 200 lembar terpal HSS mendesak untuk 80 KK",
+        ":as sari",
+        ":chat grup",
+        "/butuh 500 paket sembako HST tinggi untuk 120 KK",
+        ":as joko",
+        ":chat grup",
+        ":press 1",  # 🤝 Saya bantu on Sari's card: the private chat opens and asks how much
+        "150",
+        ":press 1",  # sent
+        ":chat grup",
+        "/tawar 5 ton beras Banjarmasin",
+        ":as andi",
+        ":chat grup",
+        "/tawar 2 unit perahu karet Banjarmasin",
+        ":as budi",
+        ":chat pribadi",
+        "/stok perahu karet 3 unit gudang Banjarmasin",
+        "/stok selimut 400 lembar gudang Banjarmasin",
+        ":as joko",
+        ":chat pribadi",
+        "/stok beras 2.500 kg gudang Banjarmasin",
+        ":as sari",
+        ":chat pribadi",
+        "/stok selimut 250 lembar gudang Banjarbaru",
+        "/stok beras 800 kg gudang Banjarbaru",
+        ":as fajar",
+        ":chat pribadi",
+        "/stok selimut 150 lembar posko Banjarmasin",
+        "/stok beras 300 kg posko Banjarmasin",
+        ":as rina",
+        ":chat grup",
+        "/agenda baru rapat koordinasi | Rakor logistik banjir | besok 14.00 | 2 jam | Posko BPBD Kalsel",
+    ]
+
+
 def has_cluster(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM clusters LIMIT 1").fetchone() is not None
 
 
-__all__ = ["DEMO_GROUP_ID", "DemoOrg", "DemoPerson", "DemoWorld", "demo_world", "has_cluster", "seed_demo"]
+__all__ = [
+    "DEMO_GROUP_ID",
+    "DemoOrg",
+    "DemoPerson",
+    "DemoWorld",
+    "demo_world",
+    "has_cluster",
+    "seed_demo",
+    "seed_script",
+]

@@ -340,6 +340,7 @@ class LineError:
 
     field: str
     text: str
+    actual: date | None = None  # a weekday that does not match the date: the date the numbers name
 
 
 def parse_when(text: str, now: datetime, zone: str) -> tuple[datetime, Recurrence | None] | LineError:
@@ -349,6 +350,8 @@ def parse_when(text: str, now: datetime, zone: str) -> tuple[datetime, Recurrenc
     when_text, rule_text = (text[: split.start()], text[split.start() :]) if split else (text, "")
     parsed = dates.parse_datetime(when_text.strip(" ,"), now, zone)
     if isinstance(parsed, dates.DateError):
+        if parsed.code == dates.WEEKDAY_MISMATCH and parsed.actual is not None:
+            return LineError("when_weekday", parsed.text or when_text, parsed.actual)
         return LineError("when", parsed.text or when_text)
     if not parsed.has_time:
         return LineError("when_time", when_text.strip())

@@ -111,6 +111,7 @@ class ParsedDate:
 class DateError:
     code: str
     text: str  # the offending part of the input
+    actual: date | None = None  # WEEKDAY_MISMATCH: the date the numbers name (its weekday is the real one)
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def _resolve(parts: _Parts, now_local: datetime, tz: tzinfo, text: str) -> Parse
         if day is None:
             day = today + timedelta(days=(parts.weekday - today.weekday()) % 7 or 7)
         elif day.weekday() != parts.weekday:
-            return DateError(WEEKDAY_MISMATCH, text)
+            return DateError(WEEKDAY_MISMATCH, text, day)
     clock = parts.default_time
     if parts.hour is not None:
         hour = _with_daypart(parts.hour, parts.daypart)

@@ -20,7 +20,18 @@ from bot.domain import quantity as qty
 from bot.domain.catalogue import ItemHit, ItemMatch, find_items_in, match_item
 from bot.domain.dates import DEFAULT_ZONE, DateError, DateMatch, ParsedDate, find_datetime
 from bot.domain.quantity import Pack, Quantity, QuantityError, QuantityMatch
-from bot.domain.regions import DEFAULT_PROVINCE, Region, RegionHit, find_region, find_regions_in, fold
+from bot.domain.regions import (
+    DEFAULT_PROVINCE,
+    DistrictHit,
+    Region,
+    RegionHit,
+    find_district,
+    find_districts_in,
+    find_region,
+    find_regions_in,
+    fold,
+    get_region,
+)
 
 MAX_LINE_CHARS = 1000
 MAX_BENEFICIARIES = 100_000_000
@@ -49,7 +60,8 @@ _LETTER_START = r"(?<![^\W\d_])"
 _I = re.IGNORECASE
 
 _PRIORITY_WORDS = {
-    "sangat mendesak": "mendesak", "mendesak": "mendesak", "urgent": "mendesak", "urgen": "mendesak",
+    "sangat mendesak": "mendesak", "sgt mendesak": "mendesak", "sangat urgent": "mendesak", "sgt urgent": "mendesak",
+    "mendesak": "mendesak", "urgent": "mendesak", "urgen": "mendesak",
     "segera": "mendesak", "tinggi": "tinggi", "high": "tinggi", "sedang": "sedang", "medium": "sedang",
     "normal": "sedang", "rendah": "rendah", "low": "rendah",
 }  # fmt: skip
@@ -128,6 +140,7 @@ class Post:
     needed_by: ParsedDate | None
     beneficiaries: tuple[Beneficiaries, ...]
     note: str
+    district_code: str | None = None  # Kemendagri kecamatan code ("63.06.08") when a kecamatan was recognised
 
 
 @dataclass(frozen=True)
@@ -465,6 +478,7 @@ def parse_post(
     else:
         assert isinstance(found.result, Quantity)
         amount, q_start, q_end = found.result, found.start, found.end
+    district_hits = _districts(work, province)
     localities = _localities(work, province)
     region, region_error = _region(work, province)
     if region_error is not None:
@@ -477,6 +491,7 @@ def parse_post(
     work.claim(i_start, i_end)
     if region is None:
         region = _fuzzy_region(work, province) or _region_in_localities(localities, province)
+    district_code, region, district_name = _pick_district(district_hits, localities.get("district"), region, province)
     unit, assumed = _unit(amount, item)
     return Post(
         item=item,
@@ -485,13 +500,41 @@ def parse_post(
         unit_assumed=assumed,
         pack=amount.pack,
         region=region,
-        district=localities.get("district"),
+        district=district_name,
         village=localities.get("village"),
         priority=priority,
         needed_by=dates[0].result if dates and isinstance(dates[0].result, ParsedDate) else None,
         beneficiaries=tuple(beneficiaries),
         note=_note(work),
+        district_code=district_code,
     )
+
+
+def _districts(work: _Work, province: str) -> list[DistrictHit]:
+    """Kecamatan named in the line ("Daha Utara", "Angkinang"), claimed so they are neither item nor note."""
+    view = work.view
+    hits = [h for h in find_districts_in(view, province) if _BARRIER not in view[h.start : h.end]]
+    for hit in hits:
+        work.claim(hit.start, hit.end)
+    return hits
+
+
+def _pick_district(
+    hits: list[DistrictHit], typed: str | None, region: Region | None, province: str
+) -> tuple[str | None, Region | None, str | None]:
+    """The kecamatan's code, the region (from the kecamatan when no kabupaten/kota was written) and the
+    kecamatan's name as typed (kept as text even when it names no single kecamatan)."""
+    regency = region.code if region is not None else None
+    text = typed or (hits[0].text.strip() if hits else None)
+    candidates = [h.district for h in hits if regency is None or h.district.regency == regency]
+    if typed:
+        found = find_district(typed, province, regency)
+        if found is not None:
+            candidates.insert(0, found)
+    if not candidates or (regency is None and len({d.code for d in candidates}) > 1 and len({d.regency for d in candidates}) > 1):
+        return None, region, text
+    chosen = candidates[0]
+    return chosen.code, region or get_region(chosen.regency), text
 
 
 def _region_in_localities(localities: dict[str, str], province: str) -> Region | None:
@@ -564,3 +607,50 @@ def parse_stock_line(
         condition=condition,
         note=_note(work),
     )
+
+
+# ---- several items in one line -------------------------------------------------------------------------------
+
+_ITEM_SEPARATOR_RE = re.compile(r"^[\s\x00]*(?:\+|,|&|;|/|\bdan\b|\bserta\b|\bplus\b)[\s\x00]*$", re.IGNORECASE)
+
+
+def split_items(text: str, now: datetime, zone: str = DEFAULT_ZONE) -> list[str] | None:
+    """``500 lbr terpal + 200 selimut HSS`` → one line per item, each keeping the shared parts (region,
+    priority, date, beneficiaries): ``500 lbr terpal … HSS`` and ``… 200 selimut HSS``. None when the line
+    names one item, or when its quantities cannot each be paired with an item (the caller then asks)."""
+    if _check(text) is not None:
+        return None
+    work = _Work(text)
+    if isinstance(_dates(work, now, zone, _NEEDED_BY_PREFIX_RE), PostError):
+        return None
+    if isinstance(_beneficiaries(work), PostError):
+        return None
+    view = work.view
+    found = [
+        m for m in qty.find_quantities(view)
+        if not isinstance(m.result, QuantityError) and not _NOT_A_QUANTITY_BEFORE_RE.search(view, 0, m.start)
+    ]  # fmt: skip
+    if len(found) < 2:
+        return None
+    hits = find_items_in(view)
+    pairs: list[tuple[int, int]] = []
+    for index, match in enumerate(found):
+        limit = found[index + 1].start if index + 1 < len(found) else len(view)
+        after = [h for h in hits if match.end <= h.start < limit]
+        if not after:
+            return None
+        pairs.append((match.start, after[0].end))
+    for (_, end), (start, _) in itertools.pairwise(pairs):
+        if not _ITEM_SEPARATOR_RE.match(view[end:start]):
+            return None
+    lines = []
+    for keep in range(len(pairs)):
+        chars = list(text)
+        for index, (start, end) in enumerate(pairs):
+            if index != keep:
+                chars[start:end] = " " * (end - start)
+        # separators between the items would be left dangling: blank them too
+        for (_, end), (start, _) in itertools.pairwise(pairs):
+            chars[end:start] = " " * (start - end)
+        lines.append(" ".join("".join(chars).split()))
+    return lines

@@ -281,3 +281,112 @@ def nearest_first(origin_code: str, codes: list[str]) -> list[str]:
         else:
             known.append((_haversine(origin.lat, origin.lon, region.lat, region.lon), index, code))
     return [code for _, _, code in sorted(known)] + unknown
+
+
+# ---- kecamatan (districts, adm3) -------------------------------------------------------------------------------
+
+# One-word kecamatan names that are also ordinary words or parts of many place names: only recognised after
+# "kec."/"kecamatan" (where the parser's locality rule finds them), never loose in a sentence.
+_AMBIGUOUS_DISTRICT_WORDS = frozenset({"gambut", "cempaka", "tanjung", "alalak", "tamban", "bungur", "halong"})
+
+
+@dataclass(frozen=True)
+class District:
+    """A kecamatan: ``code`` is its Kemendagri code ("63.06.08"), ``regency`` the kabupaten/kota code ("63.06")."""
+
+    code: str
+    name: str
+    regency: str
+
+
+@dataclass(frozen=True)
+class DistrictHit:
+    district: District
+    start: int
+    end: int
+    text: str
+
+
+@cache
+def districts(province: str = DEFAULT_PROVINCE) -> tuple[District, ...]:
+    """The kecamatan of a province in code order (``bot/data/kecamatan_<province>.json``); empty if none."""
+    try:
+        raw = json.loads(resources.files("bot.data").joinpath(f"kecamatan_{province}.json").read_text("utf-8"))
+    except (FileNotFoundError, OSError, ValueError):
+        return ()
+    return tuple(District(d["code"], d["name"], d["code"].rsplit(".", 1)[0]) for d in raw["districts"])
+
+
+def get_district(code: str | None) -> District | None:
+    if not code or not isinstance(code, str):
+        return None
+    return next((d for d in districts(code[:2]) if d.code == code), None)
+
+
+@cache
+def _district_forms(province: str) -> dict[str, tuple[District, ...]]:
+    forms: dict[str, list[District]] = {}
+    for district in districts(province):
+        forms.setdefault(fold(district.name), []).append(district)
+    return {key: tuple(value) for key, value in forms.items()}
+
+
+def find_district(name: str, province: str = DEFAULT_PROVINCE, regency: str | None = None) -> District | None:
+    """A kecamatan by its name ("Daha Utara"); a name two kabupaten share needs ``regency`` to decide."""
+    found = _district_forms(province).get(fold(name or "")[:_MAX_LOOKUP_CHARS], ())
+    if regency is not None:
+        found = tuple(d for d in found if d.regency == regency)
+    return found[0] if len(found) == 1 else None
+
+
+def find_districts_in(text: str, province: str = DEFAULT_PROVINCE) -> list[DistrictHit]:
+    """Kecamatan named inside a sentence, longest names first, as whole words ("… terpal Daha Utara HSS")."""
+    if not isinstance(text, str):
+        return []
+    forms = _district_forms(province)
+    tokens = [(m.start(), m.end(), fold(m.group(0))) for m in _TOKEN_RE.finditer(text)]
+    hits: list[DistrictHit] = []
+    taken: set[int] = set()
+    for size in (4, 3, 2, 1):
+        for i in range(len(tokens) - size + 1):
+            if any(j in taken for j in range(i, i + size)):
+                continue
+            key = " ".join(t[2] for t in tokens[i : i + size])
+            if key not in forms or (size == 1 and (len(key) < 4 or key in _AMBIGUOUS_DISTRICT_WORDS)):
+                continue
+            start, end = tokens[i][0], tokens[i + size - 1][1]
+            if not all(_JOINABLE_GAP_RE.fullmatch(text[tokens[j][1] : tokens[j + 1][0]]) for j in range(i, i + size - 1)):
+                continue
+            for district in forms[key]:
+                hits.append(DistrictHit(district, start, end, text[start:end]))
+            taken.update(range(i, i + size))
+    return sorted(hits, key=lambda h: h.start)
+
+
+@cache
+def _outside_forms(province: str) -> tuple[tuple[str, str], ...]:
+    try:
+        raw = json.loads(resources.files("bot.data").joinpath(f"outside_{province}.json").read_text("utf-8"))
+    except (FileNotFoundError, OSError, ValueError):
+        return ()
+    places = sorted(raw.get("places", []), key=lambda p: -len(p))
+    return tuple((fold(p), p) for p in places if fold(p))
+
+
+def outside_place(text: str, province: str = DEFAULT_PROVINCE) -> str | None:
+    """A place named in ``text`` that lies outside the province ("Jakarta Selatan"), as written in the data."""
+    folded = f" {fold(text or '')[:_MAX_LOOKUP_CHARS * 4]} "
+    for form, name in _outside_forms(province):
+        if f" {form} " in folded:
+            return name
+    return None
+
+
+
+@cache
+def province_name(province: str = DEFAULT_PROVINCE) -> str:
+    """"Provinsi Kalimantan Selatan" from the province's region file (the code itself when there is none)."""
+    if province not in _province_file_codes():
+        return province
+    raw = json.loads(resources.files("bot.data").joinpath(f"regions_{province}.json").read_text("utf-8"))
+    return "Provinsi " + str(raw.get("province", {}).get("name", province))

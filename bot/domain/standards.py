@@ -10,6 +10,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -89,21 +90,41 @@ class CalcRequest:
     people: int
     days: int
     rest: str  # leftover text (e.g. a region)
+    households: int | None = None  # given in KK: people = households × household size (see household_size)
 
 
 _DAYS_RE = re.compile(r"(\d+)\s*(hari|hr|day|days)\b", re.I)
+_HOUSEHOLDS_RE = re.compile(r"([\d.,]+\s*(?:rb|ribu|k)?)\s*(kk|k\.k\.?|kepala keluarga|keluarga|households?)(?!\w)", re.I)
 _PEOPLE_RE = re.compile(r"([\d.,]+\s*(?:rb|ribu|k)?)\s*(jiwa|orang|org|pengungsi|people|persons?)\b", re.I)
 MAX_PEOPLE = 5_000_000
 MAX_DAYS = 365
 
 
+def household_size(lang: str = "id") -> tuple[float, str]:
+    """Average people per household (KK) for turning "350 KK" into people, with a short note on where the
+    figure comes from (the full source is beside it in standards.json)."""
+    raw = json.loads(resources.files("bot.data").joinpath("standards.json").read_text("utf-8"))
+    entry = raw.get("household_size") or raw["family_size"]
+    note = entry.get(f"note_{lang}") or entry.get("note_id") or entry.get("source", "")
+    return float(entry["value"]), str(note)
+
+
 def parse_request(text: str) -> CalcRequest | str:
-    """``1.200 jiwa 7 hari [HSS]`` → request, or an error code: people | days | range."""
+    """``1.200 jiwa 7 hari [HSS]`` or ``350 KK 3 hari HSS`` → request, or an error code: people | days | range."""
     text = " ".join((text or "").split())[:200]
     people_match = _PEOPLE_RE.search(text)
+    households: int | None = None
     if people_match is None:
-        return "people"
-    value = quantity.parse_number(people_match.group(1))
+        people_match = _HOUSEHOLDS_RE.search(text)
+        if people_match is None:
+            return "people"
+        counted = quantity.parse_number(people_match.group(1))
+        if isinstance(counted, quantity.QuantityError) or counted != int(counted) or not 1 <= counted <= MAX_PEOPLE:
+            return "people" if isinstance(counted, quantity.QuantityError) or counted != int(counted) else "range"
+        households = int(counted)
+        value: Decimal | quantity.QuantityError = Decimal(math.ceil(households * household_size()[0]))
+    else:
+        value = quantity.parse_number(people_match.group(1))
     if isinstance(value, quantity.QuantityError) or value != int(value):
         return "people"
     days_match = _DAYS_RE.search(text)
@@ -115,4 +136,4 @@ def parse_request(text: str) -> CalcRequest | str:
     for match in (people_match, days_match):
         if match is not None:
             rest = rest.replace(match.group(0), " ")
-    return CalcRequest(people, days, " ".join(rest.split()))
+    return CalcRequest(people, days, " ".join(rest.split()), households)

@@ -78,7 +78,7 @@ BUTTONS: dict[str, Rule] = {
     "nd:": Rule(MEMBERS), "pl:": Rule(MEMBERS), "of:": Rule(MEMBERS), "nf:": Rule(MEMBERS), "nl:": Rule(MEMBERS),
     "ol:": Rule(MEMBERS), "dir:": Rule(MEMBERS), "agn:": Rule(MEMBERS), "bc:": Rule(MEMBERS),
     "sf:": Rule(MEMBERS), "sk:": Rule(MEMBERS), "sq:": Rule(MEMBERS), "sr:": Rule(MEMBERS), "si:": Rule(MEMBERS),
-    "sp:": Rule(MEMBERS), "sv:": Rule(MEMBERS), "sm:": Rule(APPROVED),
+    "sp:": Rule(MEMBERS), "sv:": Rule(MEMBERS), "sm:": Rule(APPROVED), "ndup:": Rule(MEMBERS),
 }  # fmt: skip
 DEFAULT = Rule(MEMBERS)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import scheduling
-from bot.handlers import needs_input
+from bot.domain import dates, posting
+from bot.domain import quantity as qty_domain
+from bot.handlers import needs_input, plumbing
 from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
@@ -31,6 +34,7 @@ from bot.views import needs as views
 
 NEED_DIALOG = "need"
 PLEDGE_DIALOG = "pledge"
+DUPLICATE_DIALOG = "needdup"
 OFFER_DIALOG = "offer"
 DIALOG_TTL_S = 30 * 60
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -98,14 +102,48 @@ async def butuh(update: Update, context: BotContext) -> None:
         await _start_need_dialog(update, context, actor)
         return
     now = context.runtime.clock.now()
+    several = posting.split_items(line, now, actor.cluster.timezone)
+    if several is not None:
+        # Several items in one line: one card per item and one answer for all (or nothing when one is wrong).
+        drafts = [needs_input.parse_need(part, actor.cluster, now, context.t) for part in several]
+        wrong = next((d for d in drafts if isinstance(d, str)), None)
+        if wrong is not None:
+            await reply(update, context, wrong)
+            return
+        unclear = next((d.unclear for d in drafts if not isinstance(d, str) and d.unclear), "")
+        if unclear:
+            await reply(update, context, needs_input.unclear_text(context.t, line, unclear))
+            return
+        codes = []
+        for draft in drafts:
+            assert not isinstance(draft, str)
+            code = await _publish_need(update, context, actor, draft, quiet=True)
+            if code is not None:
+                codes.append(code)
+        if codes:
+            await reply(update, context, views.posted_several(context.t, codes))
+        return
     parsed = needs_input.parse_need(line, actor.cluster, now, context.t)
     if isinstance(parsed, str):
         await reply(update, context, parsed)
         return
+    if parsed.unclear:
+        # Words that were not understood are shown back, not silently kept as a note.
+        await reply(update, context, needs_input.unclear_text(context.t, line, parsed.unclear))
+        return
     await _publish_need(update, context, actor, parsed)
 
 
-async def _publish_need(update: Update, context: BotContext, actor: Actor, draft: svc.NeedDraft) -> None:
+async def _publish_need(
+    update: Update,
+    context: BotContext,
+    actor: Actor,
+    draft: svc.NeedDraft,
+    allow_duplicate: bool = False,
+    quiet: bool = False,
+) -> str | None:
+    """Post the need and its card; returns its code (None when nothing was posted). ``quiet``: the caller
+    answers once for several needs."""
     runtime = context.runtime
     assert actor.org is not None and update.effective_user is not None and update.effective_chat is not None
     if draft.incident_id is None:
@@ -113,9 +151,16 @@ async def _publish_need(update: Update, context: BotContext, actor: Actor, draft
         regional = [i for i in active if draft.region_code in i.region_codes] or active
         if len(regional) >= 1 and (len(regional) == 1 or draft.region_code):
             draft = svc.NeedDraft(**{**draft.__dict__, "incident_id": regional[0].id})
+    now = runtime.clock.timestamp()
     posted = await runtime.db.write(
-        svc.post_need, actor.cluster.id, actor.org.id, update.effective_user.id, draft, runtime.clock.timestamp()
+        svc.post_need, actor.cluster.id, actor.org.id, update.effective_user.id, draft, now, False, allow_duplicate
     )
+    if posted.duplicate_of is not None:
+        # The double-post guard: nothing was posted; ask before a second card for the same need.
+        chat_id, user_id = update.effective_chat.id, update.effective_user.id
+        await _save_dialog(context, chat_id, user_id, DUPLICATE_DIALOG, "confirm", {"draft": dict(draft.__dict__)})
+        await reply(update, context, views.duplicate_need(context.t, posted.duplicate_of, now))
+        return None
     need = posted.need
     assert need is not None
     incident = (
@@ -128,7 +173,7 @@ async def _publish_need(update: Update, context: BotContext, actor: Actor, draft
     group_t = translator(actor.cluster.locale)
     if posted.matches:
         await send(context, actor.cluster.chat_id, views.matches_text(group_t, [m.offer for m in posted.matches]))
-    if update.effective_chat.id != actor.cluster.chat_id:
+    if update.effective_chat.id != actor.cluster.chat_id and not quiet:
         await reply(update, context, views.posted_elsewhere(context.t, need.code))
     offers = {m.offer.id: m.offer for m in posted.matches}
     for user_id, offer_ids in posted.notify.items():
@@ -138,6 +183,7 @@ async def _publish_need(update: Update, context: BotContext, actor: Actor, draft
     # Other features react to a new need (the stock feature notifies holders of matching stock privately).
     for hook in context.runtime.extras.get("need_posted_hooks", []):
         await hook(context, need)
+    return need.code
 
 
 async def _save_dialog(
@@ -202,6 +248,44 @@ async def on_need_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await _advance_need(update, context, actor, result)
+
+
+async def on_duplicate_button(update: Update, context: BotContext) -> None:
+    """ndup:yes posts the need the guard held back; ndup:no drops it."""
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or query.data is None or chat is None or user is None:
+        return
+    runtime = context.runtime
+    dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
+    if (
+        dialog is None
+        or dialog.kind != DUPLICATE_DIALOG
+        or dialog.expires_at < runtime.clock.timestamp()
+        or query.data not in ("ndup:yes", "ndup:no")
+    ):
+        await query.answer(context.t.gettext("This button is no longer valid."))
+        return
+    actor = await require_member(update, context)
+    if actor is None:
+        return
+    await runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
+    await query.answer()
+    if query.message is not None:
+        with contextlib.suppress(BadRequest):
+            await context.bot.edit_message_reply_markup(query.message.chat.id, query.message.message_id)
+    if query.data == "ndup:no":
+        await reply(update, context, context.t.gettext("Not sent. The need that is already open stays as it is."))
+        return
+    try:
+        draft = svc.NeedDraft(**dialog.data.get("draft", {}))
+    except TypeError:
+        await reply(update, context, context.t.gettext("This button is no longer valid."))
+        return
+    await _publish_need(update, context, actor, draft, allow_duplicate=True)
+
+
+async def on_duplicate_text(update: Update, context: BotContext, dialog: core_repo.Dialog) -> None:
+    await reply(update, context, context.t.gettext("Tap 📤 Send anyway or ✖ Do not send above (or /batal)."))
 
 
 # ---- offers ---------------------------------------------------------------------------------------
@@ -341,6 +425,9 @@ async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
     if need.status != "open":
         await reply(update, context, context.t.gettext("{code} is already closed. Thank you!").format(code=need.code))
         return
+    if actor.org is not None and actor.org.id == need.organization_id:
+        await reply(update, context, _pledge_reason(context, "own_need"))
+        return
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
     await _save_dialog(context, chat.id, user.id, PLEDGE_DIALOG, "amount", {"need_id": need.id})
@@ -395,6 +482,10 @@ def _pledge_reason(context: BotContext, reason: str) -> str:
     t = context.t
     return {
         "need_closed": t.gettext("This need is already closed. Thank you!"),
+        "own_need": t.gettext(
+            "This is your own organisation's need, so it cannot pledge to it. When it is covered, tap ✅ Fulfilled"
+            " on its card."
+        ),
         "bad_quantity": t.gettext("The amount must be more than 0."),
         "offer_used": t.gettext("That offer is no longer available."),
         "not_allowed": t.gettext(
@@ -530,6 +621,133 @@ async def komitmen(update: Update, context: BotContext) -> None:
             )
 
 
+# ---- one need: /kebutuhan K-0003 [jumlah|tenggat|lokasi …] --------------------------------------------
+
+_NEED_CODE_RE = re.compile(r"^K-?0*(\d{1,9})(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+_EDIT_WORDS = {"jumlah": "quantity", "quantity": "quantity", "tenggat": "needed_by", "deadline": "needed_by",
+               "lokasi": "location", "tempat": "location", "place": "location"}  # fmt: skip
+MAX_LOCATION_CHARS = 200
+
+
+async def _one_need(update: Update, context: BotContext, actor: Actor, number: int, rest: str) -> None:
+    runtime, t = context.runtime, context.t
+    assert update.effective_user is not None
+    need = await runtime.db.read(repo.need_by_number, actor.cluster.id, number)
+    if need is None:
+        await reply(update, context, t.gettext("There is no need K-{n:04d} in this cluster.").format(n=number))
+        return
+    if not rest:
+        incident = (
+            await runtime.db.read(repo.incident_by_id, actor.cluster.id, need.incident_id) if need.incident_id else None
+        )
+        card = views.need_card(t, need, actor.cluster.timezone, context.bot.username, incident)
+        own = actor.is_active and actor.org is not None and actor.org.id == need.organization_id
+        if need.status == "open" and (own or await is_secretariat(context, actor, update.effective_user.id)):
+            card = Reply(card.text + "\n\n" + views.edit_hint(t, need), card.keyboard)
+        await reply(update, context, card)
+        return
+    word, _, value = rest.strip().partition(" ")
+    field_name = _EDIT_WORDS.get(word.lower())
+    value = value.strip()
+    if field_name is None or not value:
+        await reply(update, context, views.edit_hint(t, need))
+        return
+    changes: dict[str, Any] = {}
+    if field_name == "quantity":
+        amount = needs_input.parse_pledge_amount(value, need.unit, t)
+        if isinstance(amount, str):
+            await reply(update, context, amount)
+            return
+        changes["quantity"] = amount
+    elif field_name == "needed_by":
+        when = dates.parse_datetime(value, runtime.clock.now(), actor.cluster.timezone)
+        if not isinstance(when, dates.ParsedDate):
+            await reply(update, context, t.gettext("I did not understand the date “{bad}”.").format(bad=esc(value[:40])))
+            return
+        deadline = when.value if when.has_time else when.value.replace(hour=23, minute=59)
+        if deadline < runtime.clock.now():
+            await reply(update, context, t.gettext("The date {day} is in the past.").format(day=t.date(deadline)))
+            return
+        changes["needed_by"] = int(deadline.timestamp())
+    else:
+        changes["location"] = " ".join(value.split())[:MAX_LOCATION_CHARS]
+    secretariat = await is_secretariat(context, actor, update.effective_user.id)
+    org_id = actor.org.id if actor.is_active and actor.org else None
+    result = await runtime.db.write(
+        svc.edit_need, need.id, actor.cluster.id, org_id, secretariat, update.effective_user.id,
+        runtime.clock.timestamp(), changes.get("quantity"), changes.get("needed_by"), changes.get("location"),
+    )  # fmt: skip
+    if not result.ok:
+        reasons = {
+            "not_allowed": t.gettext("Only the organisation that posted the need or the secretariat can change it."),
+            "closed": t.gettext("This need is already closed. Thank you!"),
+            "bad_quantity": t.gettext("The amount must be more than 0."),
+            "unchanged": t.gettext("Nothing changed: that is already the value."),
+        }
+        await reply(update, context, reasons.get(result.reason, t.gettext("This button is no longer valid.")))
+        return
+    assert result.need is not None and result.before is not None
+    await reply(update, context, views.need_edited(t, result.before, result.need, actor.cluster.timezone))
+    await refresh_need_card(context, result.need)
+    group_t = translator(actor.cluster.locale)
+    for uid in result.notify_user_ids:
+        if uid != update.effective_user.id:
+            await send(context, uid, views.need_edited(group_t, result.before, result.need, actor.cluster.timezone, True))
+
+
+# ---- replies where people are: a number to a card, "sudah dikirim" to a pledge notice -----------------------
+
+_SENT_RE = re.compile(r"^\s*(?:sudah\s+|udah\s+|sdh\s+)?(?:di\s*kirim|terkirim|berangkat|sent)\b", re.IGNORECASE)
+_RECEIVED_RE = re.compile(
+    r"^\s*(?:sudah\s+|udah\s+|sdh\s+)?(?:di\s*terima|sampai|tiba|received|arrived)\b", re.IGNORECASE
+)
+_PLEDGE_BUTTON_RE = re.compile(r"^pg:(sent|recv):(\d{1,12})$")
+
+
+async def on_reply(update: Update, context: BotContext) -> None:
+    """A reply to one of the bot's messages: a number on a need card pledges it; "sudah dikirim" /
+    "sudah diterima" on a pledge notice asks to move that pledge. Anything else goes on as ordinary text."""
+    message, chat = update.effective_message, update.effective_chat
+    target = message.reply_to_message if message is not None else None
+    if (
+        message is None
+        or chat is None
+        or target is None
+        or target.from_user is None
+        or target.from_user.id != context.bot.id
+        or not message.text
+    ):
+        await plumbing.on_text(update, context)
+        return
+    text = message.text.strip()
+    need = await context.runtime.db.read(repo.need_by_message, chat.id, target.message_id)
+    if need is not None and _looks_like_amount(text):
+        amount = needs_input.parse_pledge_amount(text, need.unit, context.t)
+        if isinstance(amount, str):
+            await reply(update, context, amount)
+            return
+        await _pledge(update, context, need.id, amount, None)
+        return
+    wanted = "sent" if _SENT_RE.match(text) else "recv" if _RECEIVED_RE.match(text) else None
+    if wanted is not None and target.reply_markup is not None:
+        for row in target.reply_markup.inline_keyboard:
+            for button in row:
+                found = _PLEDGE_BUTTON_RE.match(str(button.callback_data or ""))
+                if found and found.group(1) == wanted:
+                    pledge = await context.runtime.db.read(repo.pledge_by_id, int(found.group(2)))
+                    pledge_need = await context.runtime.db.read(repo.need_by_id, pledge.need_id) if pledge else None
+                    if pledge is not None and pledge_need is not None:
+                        await reply(update, context, views.confirm_move(context.t, pledge_need, pledge, wanted))
+                        return
+    await plumbing.on_text(update, context)
+
+
+def _looks_like_amount(text: str) -> bool:
+    """Only a quantity ("50", "1,5 ton", "200 lembar"): chatter in reply to a card is left alone."""
+    found = qty_domain.parse_quantity(text)
+    return not isinstance(found, qty_domain.QuantityError) or bool(re.fullmatch(r"[\d.,\s]+", text))
+
+
 # ---- lists ----------------------------------------------------------------------------------------
 
 
@@ -539,6 +757,10 @@ async def kebutuhan(update: Update, context: BotContext) -> None:
         actor = await require_member(update, context)
         if actor is None:
             return
+    single = _NEED_CODE_RE.match(command_args(update).strip())
+    if single is not None:
+        await _one_need(update, context, actor, int(single.group(1)), (single.group(2) or "").strip())
+        return
     filters_ = needs_input.parse_list_filters(command_args(update), actor.cluster)
     if filters_.mine and not actor.is_active:
         await require_member(update, context)
@@ -720,7 +942,7 @@ def register(app: AnyApp) -> None:
         CommandSpec(
             "tawar",
             N_("Post an offer of goods or equipment"),
-            "/tawar 200 terpal Banjarbaru sampai 30/8",
+            "/tawar 200 terpal Banjarbaru sampai {d+14}",
             aliases=("offer",),
             section="kebutuhan",
         ),
@@ -764,7 +986,7 @@ def register(app: AnyApp) -> None:
         CommandSpec(
             "kejadian",
             N_("Incidents: list, declare, change status (secretariat)"),
-            "/kejadian banjir HSS, HST tanggap darurat 20/8",
+            "/kejadian banjir HSS, HST tanggap darurat {d-2}",
             aliases=("incident",),
             section="kebutuhan",
         ),
@@ -775,11 +997,14 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_pledge_state, pattern=r"^pg:"))
     app.add_handler(CallbackQueryHandler(on_offer_button, pattern=r"^of:"))
     app.add_handler(CallbackQueryHandler(on_need_button, pattern=r"^nf:"))
+    app.add_handler(CallbackQueryHandler(on_duplicate_button, pattern=r"^ndup:"))
+    app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply))
     app.add_handler(CallbackQueryHandler(on_list_page, pattern=r"^(nl|ol):"))
     runtime = app.bot_data["runtime"]
     runtime.dialogs[NEED_DIALOG] = on_need_text
     runtime.dialogs[PLEDGE_DIALOG] = on_pledge_text
     runtime.dialogs[OFFER_DIALOG] = on_offer_text
+    runtime.dialogs[DUPLICATE_DIALOG] = on_duplicate_text
     add_deeplink(app, "bantu", deeplink_help)
     add_deeplink(app, "detail", deeplink_detail)
     scheduling.add_job_handler(app, svc.ESCALATE_KIND, escalate_job)

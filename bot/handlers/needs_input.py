@@ -6,6 +6,7 @@ Kept apart from ``needs.py`` so the glue between parser results and wording is t
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,11 +22,12 @@ from bot.storage.members import Cluster
 from bot.storage.needs import Incident
 from bot.views import Button, Reply, esc, in_sentence
 from bot.views import needs as views
+from bot.views.examples import dated
 from bot.views.members import region_name
 
 PRIORITY_NUMBERS = {"mendesak": 1, "tinggi": 2, "sedang": 3, "rendah": 4}
 NEED_EXAMPLE = "/butuh 500 paket sembako HSS mendesak untuk 120 KK besok"
-OFFER_EXAMPLE = "/tawar 200 lembar terpal gudang Banjarbaru sampai 30/9"
+OFFER_EXAMPLE = "/tawar 200 lembar terpal gudang Banjarbaru sampai {d+14}"  # dated() fills it in
 
 
 def _field_name(t: Translator, field_key: str) -> str:
@@ -81,7 +83,7 @@ def _ts(parsed: dates_mod.ParsedDate | None) -> int | None:
 
 def _location(post: posting.Post) -> str:
     parts = []
-    if post.district:
+    if post.district and not post.district_code:  # a recognised kecamatan is stored as its code
         parts.append("Kec. " + post.district)
     if post.village:
         parts.append("Desa " + post.village)
@@ -97,16 +99,46 @@ def _unit(post: posting.Post) -> str:
 
 
 def _item_fields(match: catalogue.ItemMatch) -> tuple[str | None, str, str | None]:
+    """(catalogue key, the member's own words for the item, category). The card shows the member's words
+    ("Air mineral") with the catalogue item and category beside them; lists and matching use the key."""
+    own = " ".join(match.text.split())[:80]
     if match.item is not None:
-        return match.item.key, match.item.name_id, match.item.category
-    return None, match.text.strip()[:80] or "?", None
+        if not own or regions.fold(own) == regions.fold(match.item.name_id):
+            own = match.item.name_id
+        return match.item.key, own[:1].upper() + own[1:], match.item.category
+    return None, own or "?", None
+
+
+_NOTE_MARK_RE = re.compile(r"(?:^|[\s,;])(?:catatan|ket|keterangan|note)\s*:\s*", re.IGNORECASE)
+
+
+def split_note(line: str) -> tuple[str, str]:
+    """``… catatan: antar ke posko`` → (the need, the note the member wrote on purpose)."""
+    mark = _NOTE_MARK_RE.search(line)
+    if mark is None:
+        return line, ""
+    return line[: mark.start()], " ".join(line[mark.end() :].split())[:300]
 
 
 def parse_need(line: str, cluster: Cluster, now: datetime, t: Translator) -> NeedDraft | str:
+    line, written_note = split_note(line)
     post = posting.parse_post(line, now, cluster.timezone, cluster.province)
     if isinstance(post, posting.PostError):
         return error_text(t, post, NEED_EXAMPLE)
     if post.region is None:
+        outside = regions.outside_place(post.note, cluster.province) or regions.outside_place(line, cluster.province)
+        if outside is not None:
+            province = regions.province_name(cluster.province)
+            return "\n".join(
+                [
+                    t.gettext(
+                        "{place} is outside {province}, the area of this cluster: I only record needs inside it."
+                    ).format(place=esc(outside), province=esc(province)),
+                    t.gettext("For a kabupaten/kota in {province}, write it like this:").format(province=esc(province)),
+                    f"<code>{esc(NEED_EXAMPLE)}</code>",
+                    t.gettext("Nothing was saved."),
+                ]
+            )
         return "\n".join(
             [
                 t.gettext("Which kabupaten/kota is it for? Add it, e.g. <i>HSS</i> or <i>Kab. Banjar</i>."),
@@ -138,16 +170,31 @@ def parse_need(line: str, cluster: Cluster, now: datetime, t: Translator) -> Nee
         needed_by=_ts(post.needed_by),
         beneficiaries=people.count if people else None,
         beneficiary_unit=people.unit if people else None,
-        note=post.note[:300],
+        note=written_note,
+        district_code=post.district_code,
+        unclear=post.note[:300],
+    )
+
+
+def unclear_text(t: Translator, line: str, unclear: str) -> str:
+    """Words the parser did not understand, shown back before anything is saved."""
+    kept = " ".join(line.replace(unclear, " ").split()) if unclear in line else line
+    return "\n".join(
+        [
+            t.gettext("I did not understand: “{words}”.").format(words=esc(unclear)),
+            t.gettext("Send it again without those words, or keep them as a note:"),
+            f"<code>/butuh {esc(kept)} catatan: {esc(unclear)}</code>",
+            t.gettext("Nothing was saved."),
+        ]
     )
 
 
 def parse_offer(line: str, cluster: Cluster, now: datetime, t: Translator) -> OfferDraft | str:
     post = posting.parse_post(line, now, cluster.timezone, cluster.province)
     if isinstance(post, posting.PostError):
-        return error_text(t, post, OFFER_EXAMPLE)
+        return error_text(t, post, dated(OFFER_EXAMPLE))
     if post.quantity > Decimal(MAX_QUANTITY):
-        return error_text(t, posting.PostError(quantity.TOO_LARGE, "quantity", str(post.quantity)), OFFER_EXAMPLE)
+        return error_text(t, posting.PostError(quantity.TOO_LARGE, "quantity", str(post.quantity)), dated(OFFER_EXAMPLE))
     key, name, category = _item_fields(post.item)
     return OfferDraft(
         item_key=key,
@@ -159,6 +206,7 @@ def parse_offer(line: str, cluster: Cluster, now: datetime, t: Translator) -> Of
         location=_location(post),
         available_until=_ts(post.needed_by),
         conditions=post.note[:300],
+        district_code=post.district_code,
     )
 
 
@@ -166,7 +214,7 @@ def ask_offer(t: Translator) -> str:
     return "\n".join(
         [
             t.gettext("What do you offer? Write it in one line: item, quantity, where, until when."),
-            f"<code>{esc(OFFER_EXAMPLE.removeprefix('/tawar '))}</code>",
+            f"<code>{esc(dated(OFFER_EXAMPLE).removeprefix('/tawar '))}</code>",
             t.gettext("Cancel with /batal."),
         ]
     )
@@ -494,7 +542,7 @@ STATUS_WORDS = {
     "selesai": "selesai",
     "tutup": "selesai",
 }
-INCIDENT_EXAMPLE = "/kejadian banjir HSS, HST tanggap darurat 20/8"
+INCIDENT_EXAMPLE = "/kejadian banjir HSS, HST tanggap darurat {d-2}"  # dated() fills it in
 
 
 @dataclass
@@ -513,7 +561,7 @@ def _incident_help(t: Translator, head: str) -> str:
         [
             head,
             t.gettext("Write it like this:"),
-            f"<code>{esc(INCIDENT_EXAMPLE)}</code>",
+            f"<code>{esc(dated(INCIDENT_EXAMPLE))}</code>",
             "<code>/kejadian status 3 transisi</code> · <code>/kejadian tutup 3</code>",
             t.gettext("Nothing was saved."),
         ]
@@ -566,6 +614,10 @@ def parse_incident_command(args: str, cluster: Cluster, now: datetime, t: Transl
         if isinstance(found.result, dates_mod.DateError):
             return _incident_help(t, t.gettext("I did not understand the date “{bad}”.").format(bad=esc(found.text)))
         started = found.result.value
+        if not found.has_year and started > now + timedelta(days=1):
+            # "20/8" typed in December: an incident that started lies in the past, so it is this August.
+            with contextlib.suppress(ValueError):  # 29/2 has no previous-year twin
+                started = started.replace(year=started.year - 1)
     names = ", ".join(regions.get_region(c).short or c for c in codes if regions.get_region(c))  # type: ignore[union-attr]
     title = f"{t.gettext(views.INCIDENT_TYPES[type_key])} {names}"
     return IncidentCommand("new", type_key, title[:120], codes, status, int(started.timestamp()))
@@ -575,6 +627,6 @@ def incidents_text(t: Translator, incidents: list[Incident], tz: str) -> str:
     if not incidents:
         return (
             t.gettext("No active incident. The secretariat declares one with:")
-            + f"\n<code>{esc(INCIDENT_EXAMPLE)}</code>"
+            + f"\n<code>{esc(dated(INCIDENT_EXAMPLE))}</code>"
         )
     return "\n".join([t.gettext("<b>Active incidents</b>")] + [views.incident_line(t, i, tz) for i in incidents])

@@ -93,18 +93,21 @@ async def pre_update(update: Update, context: BotContext) -> None:
         context.locale = seen.user_locale or runtime.settings.locale
     if user is not None:
         guard: FloodGuard = runtime.extras.setdefault("flood_guard", FloodGuard())
-        verdict = guard.check(user.id, runtime.clock.timestamp())
+        verdict = guard.check(user.id, runtime.rate_now())
         if verdict != "ok":
             if verdict == "warn" and chat is not None and chat.type == ChatType.PRIVATE:
                 await reply(
                     update,
                     context,
                     context.t.gettext(
-                        "You are sending messages very quickly. Please wait a few seconds; I will answer again then."
+                        "You are sending messages very quickly, so I did not process this one. Please wait a few"
+                        " seconds, then send it again."
                     ),
                 )
             elif verdict == "warn" and update.callback_query is not None:
-                await update.callback_query.answer(context.t.gettext("Too many taps. Please wait a few seconds."))
+                await update.callback_query.answer(
+                    context.t.gettext("Too many taps: this one was not processed. Please wait a few seconds.")
+                )
             raise ApplicationHandlerStop
 
 

@@ -207,6 +207,14 @@ async def hitung(update: Update, context: BotContext) -> None:
             people=t.number(request.people), days=t.number(request.days)
         )
     ]
+    if request.households is not None:
+        size, size_source = standards.household_size(t.code)
+        text.append(
+            t.gettext("{kk} KK × {size} people per KK ≈ {people} people ({source})").format(
+                kk=t.number(request.households), size=t.number(size, 1), people=t.number(request.people),
+                source=esc(size_source),
+            )
+        )
     sources = []
     for index, line in enumerate(lines, start=1):
         label = line.standard.label_in(t.code)

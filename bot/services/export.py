@@ -135,6 +135,13 @@ def _quantity(value: float | None) -> float | int | None:
 
 
 _PLACE = (("Kode Provinsi", "#adm1+code"), ("Kab/Kota", "#adm2+name"), ("Kode Kab/Kota", "#adm2+code"))
+# Needs and offers also carry the kecamatan (adm3) when the member named one.
+_DISTRICT = (("Kecamatan", "#adm3+name"), ("Kode Kecamatan", "#adm3+code"))
+
+
+def _district(code: str | None) -> list[Any]:
+    district = regions.get_district(code)
+    return [district.name, district.code] if district is not None else ["", ""]
 
 
 def _place(cluster: Cluster, code: str | None) -> list[Any]:
@@ -148,7 +155,7 @@ SheetBuilder = Callable[[sqlite3.Connection, Cluster, int], Sheet]
 def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Kebutuhan", (
         ("Kode", "#meta+id"), ("Tanggal dilaporkan", "#date+reported"), ("Klaster", "#sector+cluster"),
-        ("Kejadian", "#event+name"), ("Organisasi", "#org+name"), *_PLACE, ("Lokasi", "#loc"),
+        ("Kejadian", "#event+name"), ("Organisasi", "#org+name"), *_PLACE, *_DISTRICT, ("Lokasi", "#loc"),
         ("Barang", "#item+name"), ("Kode barang", "#item+code"), ("Kategori", "#item+type"),
         ("Jumlah dibutuhkan", "#item+num+needed"), ("Jumlah dijanjikan", "#item+num+pledged"),
         ("Jumlah dikirim", "#item+num+sent"), ("Jumlah diterima", "#item+num+received"), ("Satuan", "#item+unit"),
@@ -161,7 +168,8 @@ def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
         households = n["beneficiary_unit"] == "kk"
         sheet.rows.append([
             f"K-{n['number']:04d}", _day(n["created_at"], tz), SECTOR, n["incident_title"] or "", n["org_full_name"],
-            *_place(cluster, n["region_code"]), n["location"], _item(n["item_key"], n["item_name"]),
+            *_place(cluster, n["region_code"]), *_district(n["district_code"]), n["location"],
+            _item(n["item_key"], n["item_name"]),
             n["item_key"] or "", _category(n["category"]), _quantity(n["quantity"]), _quantity(n["pledged"]),
             _quantity(n["sent"]), _quantity(n["received"]), n["unit"], PRIORITY_ID.get(n["priority"], ""),
             _day(n["needed_by"], tz), None if households else n["beneficiaries"],
@@ -174,7 +182,7 @@ def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
 def offers_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Tawaran", (
         ("Kode", "#meta+id"), ("Tanggal dilaporkan", "#date+reported"), ("Klaster", "#sector+cluster"),
-        ("Organisasi", "#org+name"), *_PLACE, ("Lokasi", "#loc"), ("Barang", "#item+name"),
+        ("Organisasi", "#org+name"), *_PLACE, *_DISTRICT, ("Lokasi", "#loc"), ("Barang", "#item+name"),
         ("Kode barang", "#item+code"), ("Kategori", "#item+type"), ("Jumlah ditawarkan", "#item+num+offered"),
         ("Jumlah dijanjikan", "#item+num+committed"), ("Satuan", "#item+unit"), ("Tersedia sampai", "#date+end"),
         ("Syarat", "#description"), ("Status", "#status"), ("Latihan", "#meta+exercise"),
@@ -183,7 +191,8 @@ def offers_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     for f in repo.export_offers(conn, cluster.id):
         sheet.rows.append([
             f"T-{f['number']:04d}", _day(f["created_at"], tz), SECTOR, f["org_full_name"],
-            *_place(cluster, f["region_code"]), f["location"], _item(f["item_key"], f["item_name"]),
+            *_place(cluster, f["region_code"]), *_district(f["district_code"]), f["location"],
+            _item(f["item_key"], f["item_name"]),
             f["item_key"] or "", _category(f["category"]), _quantity(f["quantity"]), _quantity(f["committed"]),
             f["unit"], _day(f["available_until"], tz), f["conditions"], STATUS_ID.get(f["status"], f["status"]),
             "ya" if f["is_exercise"] else "",

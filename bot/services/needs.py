@@ -22,6 +22,9 @@ MAX_QUANTITY = 1_000_000_000
 # Hours after posting before an uncovered need is escalated to the secretariat, per priority.
 DEFAULT_ESCALATION_H = {1: 2, 2: 6, 3: 24, 4: 72}
 ESCALATE_KIND = "need.escalate"
+# The same organisation posting the same need (item, quantity, unit, region) within this window is asked
+# whether it really means a second one (a double tap, a resend after a slow answer) instead of getting two cards.
+DUPLICATE_WINDOW_S = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class NeedDraft:
     beneficiary_unit: str | None = None
     note: str = ""
     incident_id: int | None = None
+    district_code: str | None = None  # kecamatan (adm3)
+    unclear: str = ""  # words the parser did not understand (shown back, never stored silently)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class OfferDraft:
     location: str = ""
     available_until: int | None = None
     conditions: str = ""
+    district_code: str | None = None  # kecamatan (adm3)
 
 
 @dataclass
@@ -69,6 +75,7 @@ class Posted:
     matches: list[Match] = field(default_factory=list)
     matching_needs: list[Need] = field(default_factory=list)
     notify: dict[int, list[int]] = field(default_factory=dict)  # user_id → offer ids to suggest
+    duplicate_of: Need | None = None  # nothing was posted: this open need is the same (ask first)
 
 
 def in_unit(value: float, from_unit: str, to_unit: str) -> float | None:
@@ -99,9 +106,17 @@ def post_need(
     draft: NeedDraft,
     now: int,
     is_exercise: bool = False,
+    allow_duplicate: bool = False,
 ) -> Posted:
     if not 0 < draft.quantity <= MAX_QUANTITY:
         raise ValueError("quantity out of range")
+    if not allow_duplicate:
+        same = repo.recent_same_need(
+            conn, cluster_id, org_id, draft.item_key, draft.item_name, draft.quantity, draft.unit,
+            draft.region_code, now - DUPLICATE_WINDOW_S,
+        )  # fmt: skip
+        if same is not None:
+            return Posted(duplicate_of=same)
     number = repo.next_number(conn, cluster_id, "need")
     need = repo.insert_need(
         conn,
@@ -122,6 +137,7 @@ def post_need(
         beneficiaries=draft.beneficiaries,
         beneficiary_unit=draft.beneficiary_unit,
         note=draft.note,
+        district_code=draft.district_code,
         is_exercise=int(is_exercise),
         created_at=now,
         updated_at=now,
@@ -182,6 +198,7 @@ def post_offer(
         location=draft.location,
         available_until=draft.available_until,
         conditions=draft.conditions,
+        district_code=draft.district_code,
         is_exercise=int(is_exercise),
         created_at=now,
         updated_at=now,
@@ -204,7 +221,7 @@ def post_offer(
 @dataclass
 class PledgeResult:
     ok: bool
-    reason: str = ""  # need_closed | not_found | bad_quantity | not_allowed | already | offer_used
+    reason: str = ""  # need_closed | not_found | own_need | bad_quantity | not_allowed | already | offer_used
     need: Need | None = None
     pledge: Pledge | None = None
     closed_now: bool = False
@@ -226,6 +243,9 @@ def make_pledge(
         return PledgeResult(False, "not_found")
     if need.status != "open":
         return PledgeResult(False, "need_closed", need)
+    if need.organization_id == org_id:
+        # A pledge to one's own need would inflate the commitments and hide the gap in the summary.
+        return PledgeResult(False, "own_need", need)
     if not 0 < quantity <= MAX_QUANTITY:
         return PledgeResult(False, "bad_quantity", need)
     if offer_id is not None:
@@ -380,3 +400,56 @@ def escalation_due(conn: sqlite3.Connection, need_id: int, now: int) -> Escalati
     repo.mark_escalated(conn, need_id, now)
     users = [r["user_id"] for r in members_repo.secretariat_users(conn, need.cluster_id)]
     return Escalation(need, users)
+
+
+# ---- the owner edits a need -------------------------------------------------------------------------
+
+
+@dataclass
+class EditResult:
+    ok: bool
+    reason: str = ""  # not_found | not_allowed | closed | below_pledged | bad_quantity | unchanged
+    need: Need | None = None
+    before: Need | None = None
+    notify_user_ids: list[int] = field(default_factory=list)  # the pledgers' representatives
+
+
+def edit_need(
+    conn: sqlite3.Connection,
+    need_id: int,
+    cluster_id: int,
+    org_id: int | None,
+    secretariat: bool,
+    user_id: int,
+    now: int,
+    quantity: float | None = None,
+    needed_by: int | None = None,
+    location: str | None = None,
+) -> EditResult:
+    """Quantity, deadline or place of an open need, by its organisation or the secretariat; pledgers are told."""
+    need = repo.need_by_id(conn, need_id)
+    if need is None or need.cluster_id != cluster_id:
+        return EditResult(False, "not_found")
+    if not secretariat and need.organization_id != org_id:
+        return EditResult(False, "not_allowed", need)
+    if need.status != "open":
+        return EditResult(False, "closed", need)
+    changes: dict[str, object] = {}
+    if quantity is not None:
+        if not 0 < quantity <= MAX_QUANTITY:
+            return EditResult(False, "bad_quantity", need)
+        if quantity != need.quantity:
+            changes["quantity"] = quantity
+    if needed_by is not None and needed_by != need.needed_by:
+        changes["needed_by"] = needed_by
+    if location is not None and location != need.location:
+        changes["location"] = location
+    if not changes:
+        return EditResult(False, "unchanged", need)
+    repo.update_need_fields(conn, need_id, now, **changes)
+    core_repo.audit(conn, cluster_id, user_id, "need.edit", need.code, now, fields=",".join(sorted(changes)))
+    sitrep_repo.mark_changed(conn, cluster_id, now)
+    pledger_orgs = {p.organization_id for p in repo.pledges_of_need(conn, need_id) if p.status in ("pledged", "sent")}
+    users = [m.user_id for org in sorted(pledger_orgs) for m in members_repo.members_of_org(conn, org)]
+    return EditResult(True, need=repo.need_by_id(conn, need_id), before=need, notify_user_ids=users)
+

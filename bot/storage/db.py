@@ -60,27 +60,47 @@ def migrations() -> list[tuple[int, str, str]]:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    # Parallel branches take their numbers in advance, so one branch alone may skip a number; a number used
-    # twice is still refused.
     if len(set(versions)) != len(versions) or (versions and versions[0] != 1):
-        raise RuntimeError(f"migrations must be numbered 0001.. without duplicates, found {versions}")
+        raise RuntimeError(f"migrations must be numbered from 0001, each number once, found {versions}")
     return found
 
 
 def apply_migrations(conn: sqlite3.Connection) -> list[int]:
-    """Apply pending migrations, each in its own transaction; idempotent. Returns applied versions."""
+    """Apply pending migrations, each in its own transaction; idempotent. Returns applied versions.
+
+    Which migrations ran is recorded per version (``schema_migrations``), not only as the highest number in
+    ``PRAGMA user_version``: branches add numbered migrations in parallel, so a database that already has
+    0014 must still get a 0010 that arrives later. A database from before the table counts 1..user_version
+    as applied (the history was contiguous then). ``user_version`` stays the highest applied version.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)))"
+    )
     current = conn.execute("PRAGMA user_version").fetchone()[0]
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    known = migrations()
+    if current and not done:
+        earlier = [(v, name) for v, name, _ in known if v <= current]
+        conn.executemany("INSERT OR IGNORE INTO schema_migrations (version, name) VALUES (?, ?)", earlier)
+        done = {v for v, _ in earlier}
     applied = []
-    for version, name, sql in migrations():
-        if version <= current:
+    for version, name, sql in known:
+        if version in done:
             continue
+        top = max(current, version)
         try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO schema_migrations (version, name) VALUES ({int(version)}, '{name.replace(chr(39), '')}');\n"
+                f"PRAGMA user_version = {top};\nCOMMIT;"
+            )
         except sqlite3.Error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             log.exception("migration %s failed", name)
             raise
+        current = top
         applied.append(version)
         log.info("applied migration %s", name)
     return applied

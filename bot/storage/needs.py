@@ -54,6 +54,7 @@ class Need:
     message_id: int | None
     created_at: int
     org_name: str = ""
+    district_code: str | None = None  # kecamatan (adm3)
 
     @property
     def code(self) -> str:
@@ -87,6 +88,7 @@ class Offer:
     message_id: int | None
     created_at: int
     org_name: str = ""
+    district_code: str | None = None  # kecamatan (adm3)
 
     @property
     def code(self) -> str:
@@ -154,6 +156,7 @@ def _need(row: sqlite3.Row) -> Need:
         row["message_id"],
         row["created_at"],
         row["org_name"] if "org_name" in keys else "",
+        row["district_code"] if "district_code" in keys else None,
     )
 
 
@@ -180,6 +183,7 @@ def _offer(row: sqlite3.Row) -> Offer:
         row["message_id"],
         row["created_at"],
         row["org_name"] if "org_name" in keys else "",
+        row["district_code"] if "district_code" in keys else None,
     )
 
 
@@ -271,9 +275,49 @@ def need_by_id(conn: sqlite3.Connection, need_id: int) -> Need | None:
     return _need(row) if row else None
 
 
+def recent_same_need(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    org_id: int,
+    item_key: str | None,
+    item_name: str,
+    quantity: float,
+    unit: str,
+    region_code: str | None,
+    since: int,
+) -> Need | None:
+    """The organisation's newest open need for the same item, quantity, unit and region posted since ``since``."""
+    row = conn.execute(
+        _NEED_SELECT + "WHERE n.cluster_id = ? AND n.organization_id = ? AND n.status = 'open' AND n.created_at >= ? "
+        "AND n.quantity = ? AND n.unit = ? AND n.region_code IS ? "
+        "AND (CASE WHEN ? IS NOT NULL THEN n.item_key = ? ELSE n.item_key IS NULL AND lower(n.item_name) = lower(?) END) "
+        "ORDER BY n.created_at DESC, n.id DESC LIMIT 1",
+        (cluster_id, org_id, since, quantity, unit, region_code, item_key, item_key, item_name),
+    ).fetchone()
+    return _need(row) if row else None
+
+
 def need_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Need | None:
     row = conn.execute(_NEED_SELECT + "WHERE n.cluster_id = ? AND n.number = ?", (cluster_id, number)).fetchone()
     return _need(row) if row else None
+
+
+def need_by_message(conn: sqlite3.Connection, chat_id: int, message_id: int) -> Need | None:
+    """The need whose card is this message (a reply to the card acts on that need)."""
+    row = conn.execute(_NEED_SELECT + "WHERE n.chat_id = ? AND n.message_id = ?", (chat_id, message_id)).fetchone()
+    return _need(row) if row else None
+
+
+def update_need_fields(conn: sqlite3.Connection, need_id: int, now: int, **fields: Any) -> None:
+    """The owner's edit of quantity/unit, deadline or place (column names come from the service, not users)."""
+    allowed = {"quantity", "needed_by", "location"}
+    keys = [k for k in fields if k in allowed]
+    if not keys:
+        return
+    conn.execute(
+        f"UPDATE needs SET {', '.join(f'{k} = ?' for k in keys)}, updated_at = ? WHERE id = ?",
+        [*(fields[k] for k in keys), now, need_id],
+    )
 
 
 def set_need_message(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:

@@ -13,6 +13,7 @@ from bot.services.agenda import EventView, Suggestion, Summary, WorkNotice
 from bot.storage.agenda import Event, Speaker, WorkItem, WorkNote
 from bot.storage.members import Cluster
 from bot.views import Button, Keyboard, Reply, esc
+from bot.views.examples import dated
 
 TYPE_LABELS = {
     "forum": N_("Forum sharing"),
@@ -37,9 +38,9 @@ _NTH = {
     -1: N_("Every last {weekday} of the month"),
 }
 NEW_EXAMPLE = (
-    "/agenda baru pelatihan | Manajemen Gudang Darurat | Kamis 4/9 09.00 | 2 jam | Aula BPBD Kalsel | PMI Kalsel"
+    "/agenda baru pelatihan | Manajemen Gudang Darurat | {wd+7} 09.00 | 2 jam | Aula BPBD Kalsel | PMI Kalsel"
 )
-WORK_EXAMPLE = "/rencana baru Pemetaan gudang penyangga | BPBD Kalsel | 30/9"
+WORK_EXAMPLE = "/rencana baru Pemetaan gudang penyangga | BPBD Kalsel | {d+30}"
 
 
 def _dt(ts: int) -> datetime:
@@ -459,8 +460,14 @@ def error_head(t: Translator, error: LineError) -> str:
         head = t.gettext("The title “{bad}” must be 3–120 characters long.").format(bad=bad)
     elif field == "when":
         head = t.gettext("I did not understand the date and time “{bad}”.").format(bad=bad)
+    elif field == "when_weekday" and error.actual is not None:
+        head = t.gettext("“{bad}”: the weekday does not match the date, which is {day}.").format(
+            bad=bad, day=t.date(error.actual)
+        )
     elif field == "when_time":
-        head = t.gettext("“{bad}” has no time of day. Add one, e.g. <i>Kamis 4/9 09.00</i>.").format(bad=bad)
+        head = t.gettext("“{bad}” has no time of day. Add one, e.g. <i>{example}</i>.").format(
+            bad=bad, example=esc(dated("{wd+7} 09.00"))
+        )
     elif field == "when_past":
         head = t.gettext("“{bad}” is already in the past.").format(bad=bad)
     elif field == "when_far":
@@ -496,7 +503,7 @@ def line_error(t: Translator, error: LineError, example: str = NEW_EXAMPLE) -> s
         [
             error_head(t, error),
             t.gettext("Write it like this:"),
-            f"<code>{esc(example)}</code>",
+            f"<code>{esc(dated(example))}</code>",
             t.gettext("Nothing was saved."),
         ]
     )
@@ -510,7 +517,7 @@ def unknown_speaker(t: Translator, name: str, suggestions: list[str]) -> str:
         lines.append(t.gettext("Did you mean: {names}?").format(names=esc(", ".join(suggestions))))
     lines += [
         t.gettext("Write the organisation's short name (see /anggota), or “-” for no speaker. Example:"),
-        f"<code>{esc(NEW_EXAMPLE)}</code>",
+        f"<code>{esc(dated(NEW_EXAMPLE))}</code>",
         t.gettext("Nothing was saved."),
     ]
     return "\n".join(lines)
@@ -528,7 +535,7 @@ def unknown_speaker_step(t: Translator, name: str, suggestions: list[str]) -> st
 def new_help(t: Translator) -> str:
     return "\n".join([
         t.gettext("<b>New event</b> (secretariat). In one line:"),
-        f"<code>{esc(NEW_EXAMPLE)}</code>",
+        f"<code>{esc(dated(NEW_EXAMPLE))}</code>",
         t.gettext("Types: forum berbagi, pelatihan, rapat koordinasi, simulasi/gladi. Repeating: add e.g. "
                   "<i>setiap Kamis pertama</i> or <i>tiap 2 minggu</i> after the date."),
         t.gettext("Or step by step: /agenda baru in a private chat with me."),
@@ -569,8 +576,8 @@ def ask_title(t: Translator) -> str:
 
 
 def ask_when(t: Translator) -> str:
-    return t.gettext("3/8 · When does it start (in the cluster's time zone)? Example: <i>Kamis 4/9 09.00</i> or "
-                     "<i>besok 14.00</i>")  # fmt: skip
+    return t.gettext("3/8 · When does it start (in the cluster's time zone)? Example: <i>{example}</i> or "
+                     "<i>besok 14.00</i>").format(example=esc(dated("{wd+7} 09.00")))  # fmt: skip
 
 
 DURATION_CHOICES = (60, 120, 180, 480)
@@ -991,7 +998,7 @@ def work_help(t: Translator, bad: str = "") -> str:
 def work_line_error(t: Translator, error: LineError) -> str:
     if error.field == "format":
         head = t.gettext("I need three parts separated by “|”: title | responsible organisation | deadline.")
-        return "\n".join([head, t.gettext("Write it like this:"), f"<code>{esc(WORK_EXAMPLE)}</code>",
+        return "\n".join([head, t.gettext("Write it like this:"), f"<code>{esc(dated(WORK_EXAMPLE))}</code>",
                           t.gettext("Nothing was saved.")])  # fmt: skip
     return line_error(t, error, WORK_EXAMPLE)
 
@@ -1000,7 +1007,7 @@ def unknown_org(t: Translator, name: str, suggestions: list[str]) -> str:
     lines = [t.gettext("“{bad}” is not an approved member organisation of this cluster.").format(bad=quote(name))]
     if suggestions:
         lines.append(t.gettext("Did you mean: {names}?").format(names=esc(", ".join(suggestions))))
-    lines += [t.gettext("Write it like this:"), f"<code>{esc(WORK_EXAMPLE)}</code>", t.gettext("Nothing was saved.")]
+    lines += [t.gettext("Write it like this:"), f"<code>{esc(dated(WORK_EXAMPLE))}</code>", t.gettext("Nothing was saved.")]
     return "\n".join(lines)
 
 

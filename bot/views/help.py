@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from bot.i18n import Translator
 from bot.runtime import CommandSpec
 from bot.views import esc
+from bot.views.examples import dated
 
 
 def start_text(t: Translator, first_name: str, chat_type: str) -> str:
@@ -39,7 +40,7 @@ def help_text(t: Translator, commands: Iterable[CommandSpec], chat_type: str) ->
         line = f"/{spec.name} — {esc(description)}"
         if spec.example:
             line += "\n   " + t.gettext("Example: {example}").format(
-                example=f"<code>{esc(t.gettext(spec.example))}</code>"
+                example=f"<code>{esc(dated(t.gettext(spec.example)))}</code>"
             )
         lines.append(line)
     lines += ["", t.gettext("Cancel any step with /batal. Change the language with /bahasa.")]

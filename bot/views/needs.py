@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from bot.domain import catalogue
+from bot.domain import catalogue, regions
 from bot.i18n import N_, Translator
 from bot.storage.needs import Incident, Need, Offer, Pledge
 from bot.views import Button, Keyboard, Reply, esc, page_nav, progress_bar
@@ -46,19 +47,53 @@ def _pct(done: float, total: float) -> int:
 
 
 def _when(t: Translator, ts: int | None, tz: str) -> str:
-    return t.date(datetime.fromtimestamp(ts, UTC), tz) if ts else "—"
+    """The day, with the time when one was given (a bare day is stored as 23.59 of that day)."""
+    if not ts:
+        return "—"
+    when = datetime.fromtimestamp(ts, UTC)
+    local = when.astimezone(ZoneInfo(tz))
+    if (local.hour, local.minute) == (23, 59):
+        return t.date(when, tz)
+    return t.datetime(when, tz)
+
+
+def _place(region_code: str | None, district_code: str | None) -> str:
+    """"Kec. Daha Utara, Kab. Hulu Sungai Selatan" (the kecamatan when known, then the kabupaten/kota)."""
+    where = region_name(region_code) if region_code else ""
+    district = regions.get_district(district_code)
+    if district is not None:
+        where = f"Kec. {district.name}, {where}" if where else f"Kec. {district.name}"
+    return where
+
+
+def own_words_line(t: Translator, item_key: str | None, item_name: str) -> str | None:
+    """"🏷 Air minum kemasan · Pangan" under a card whose member wrote "air mineral" (None when the same)."""
+    item = catalogue.get_item(item_key) if item_key else None
+    if item is None or catalogue_fold(item_name) == catalogue_fold(item.name_id):
+        return None
+    category = catalogue.get_category(item.category) if item.category else None
+    name = item.name_id if t.code == "id" else item.name_en
+    parts = [name] + ([category.name_id if t.code == "id" else category.name_en] if category is not None else [])
+    return "🏷 " + esc(" · ".join(parts))
+
+
+def catalogue_fold(text: str) -> str:
+    return regions.fold(text or "")
 
 
 def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: Incident | None = None) -> Reply:
-    label = esc(item_label(t, need.item_key, need.item_name))
+    label = esc(need.item_name if need.item_key and own_words_line(t, need.item_key, need.item_name) else item_label(t, need.item_key, need.item_name))
     head = f"{PRIORITY_ICONS.get(need.priority, '')} <b>{need.code} · {label}</b> — {esc(t.gettext(PRIORITY_LABELS[need.priority]))}"
     lines = [head]
+    own = own_words_line(t, need.item_key, need.item_name)
+    if own is not None:
+        lines.append(own)
     lines.append(
         t.gettext("Needed: {q} · Still open: {rest}").format(
             q=qty(t, need.quantity, need.unit), rest=qty(t, need.remaining, need.unit)
         )
     )
-    where = region_name(need.region_code) if need.region_code else ""
+    where = _place(need.region_code, need.district_code)
     if need.location:
         where = f"{where} · {need.location}" if where else need.location
     if where:
@@ -78,6 +113,10 @@ def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: I
     lines.append(
         t.gettext("Pledged") + f"  {progress_bar(need.pledged, need.quantity)} "
         f"{t.number(need.pledged)}/{t.number(need.quantity)} ({_pct(need.pledged, need.quantity)}%)"
+    )
+    lines.append(
+        t.gettext("Sent") + f"  {progress_bar(need.sent, need.quantity)} "
+        f"{t.number(need.sent)}/{t.number(need.quantity)} ({_pct(need.sent, need.quantity)}%)"
     )
     lines.append(
         t.gettext("Received") + f"  {progress_bar(need.received, need.quantity)} "
@@ -116,7 +155,7 @@ def offer_card(t: Translator, offer: Offer, tz: str) -> Reply:
             q=qty(t, offer.quantity, offer.unit), rest=qty(t, offer.available, offer.unit)
         )
     )
-    where = region_name(offer.region_code) if offer.region_code else ""
+    where = _place(offer.region_code, offer.district_code)
     if offer.location:
         where = f"{where} · {offer.location}" if where else offer.location
     if where:
@@ -134,6 +173,79 @@ def offer_card(t: Translator, offer: Offer, tz: str) -> Reply:
     else:
         lines.append("✖ <b>" + t.gettext("WITHDRAWN") + "</b>")
     return Reply("\n".join(lines), keyboard)
+
+
+def duplicate_need(t: Translator, same: Need, now: int) -> Reply:
+    """The double-post guard's question: the same need is already open; post a second one anyway?"""
+    minutes = max(1, round((now - same.created_at) / 60))
+    where = region_name(same.region_code) if same.region_code else ""
+    what = f"{esc(item_label(t, same.item_key, same.item_name))} {qty(t, same.quantity, same.unit)}"
+    text = t.ngettext(
+        "The same need already exists: <b>{code}</b> ({what}{where}, posted {n} minute ago). Send it anyway?",
+        "The same need already exists: <b>{code}</b> ({what}{where}, posted {n} minutes ago). Send it anyway?",
+        minutes,
+    ).format(code=same.code, what=what, where=f", {esc(where)}" if where else "", n=t.number(minutes))
+    keyboard = [[Button(t.gettext("📤 Send anyway"), "ndup:yes"), Button(t.gettext("✖ Do not send"), "ndup:no")]]
+    return Reply(text, keyboard)
+
+
+def edit_hint(t: Translator, need: Need) -> str:
+    """How the need's organisation changes it (shown under /kebutuhan K-0003 for the owner)."""
+    return "\n".join(
+        [
+            t.gettext("To change it:"),
+            f"<code>/kebutuhan {need.code} jumlah {t.number(need.quantity)}</code>",
+            f"<code>/kebutuhan {need.code} tenggat besok 16.00</code>",
+            f"<code>/kebutuhan {need.code} lokasi Posko Kandangan</code>",
+        ]
+    )
+
+
+def need_edited(t: Translator, before: Need, after: Need, tz: str, notice: bool = False) -> str:
+    """What changed, old → new; ``notice`` is the version for the pledgers."""
+    changes = []
+    if before.quantity != after.quantity:
+        changes.append(
+            t.gettext("amount {old} → {new}").format(old=qty(t, before.quantity, before.unit), new=qty(t, after.quantity, after.unit))
+        )
+    if before.needed_by != after.needed_by:
+        old = _when(t, before.needed_by, tz) if before.needed_by else "—"
+        changes.append(t.gettext("deadline {old} → {new}").format(old=old, new=_when(t, after.needed_by, tz) if after.needed_by else "—"))
+    if before.location != after.location:
+        changes.append(
+            t.gettext("place {old} → {new}").format(old=esc(before.location or "—"), new=esc(after.location or "—"))
+        )
+    what = f"<b>{after.code} · {esc(item_label(t, after.item_key, after.item_name))}</b>"
+    if notice:
+        return t.gettext("{need}, which your organisation pledged to, was changed by {org}: {changes}.").format(
+            need=what, org=esc(after.org_name), changes="; ".join(changes)
+        )
+    return t.gettext("Saved: {need} changed: {changes}. Pledgers are told.").format(need=what, changes="; ".join(changes))
+
+
+def confirm_move(t: Translator, need: Need, pledge: Pledge, wanted: str) -> Reply:
+    """A reply "sudah dikirim" / "sudah diterima" to a pledge notice: one tap confirms it."""
+    amount = qty(t, pledge.quantity, need.unit)
+    if wanted == "sent":
+        text = t.gettext("Mark the pledge of {org} ({q}) for {code} as sent?").format(
+            org=esc(pledge.org_name), q=amount, code=need.code
+        )
+        button = Button(t.gettext("📦 Yes, sent"), f"pg:sent:{pledge.id}")
+    else:
+        text = t.gettext("Mark the pledge of {org} ({q}) for {code} as received?").format(
+            org=esc(pledge.org_name), q=amount, code=need.code
+        )
+        button = Button(t.gettext("✅ Yes, received"), f"pg:recv:{pledge.id}")
+    return Reply(text, [[button]])
+
+
+def posted_several(t: Translator, codes: list[str]) -> str:
+    """One answer for a line that named several items (one card each)."""
+    return t.ngettext(
+        "Saved: {n} need from one message, one card each: {codes}.",
+        "Saved: {n} needs from one message, one card each: {codes}.",
+        len(codes),
+    ).format(n=t.number(len(codes)), codes=", ".join(codes))
 
 
 def posted_elsewhere(t: Translator, code: str) -> str:
