@@ -237,6 +237,12 @@ class FakeBotApi(BaseRequest):
             raise AssertionError(f"nothing sent to {chat_id} with {method or 'send*'}")
         return found[-1]
 
+    def adopt_message(self, chat_id: int, message_id: int, text: str) -> None:
+        """A message sent before this stand-in existed (a process test seeded through another one): it can be
+        edited here, and new message ids in that chat come after it."""
+        self.messages[(chat_id, message_id)] = StoredMessage(chat_id, message_id, text, "HTML", None, self._clock())
+        self._next_id[chat_id] = max(self._next_id.get(chat_id, 1000), message_id)
+
     def message(self, chat_id: int, message_id: int) -> StoredMessage:
         return self.messages[(chat_id, message_id)]
 

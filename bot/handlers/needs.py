@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from typing import Any
 
 from telegram import Update
@@ -16,6 +17,7 @@ from bot.handlers.common import add_command, command_args, edit, parse_id, reply
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_member, require_secretariat
+from bot.handlers.outbox import commit, out_edit, out_reply, out_send
 from bot.i18n import N_, translator
 from bot.runtime import CommandSpec
 from bot.services import needs as svc
@@ -23,9 +25,11 @@ from bot.services.members import Actor
 from bot.storage import core as core_repo
 from bot.storage import members as members_repo
 from bot.storage import needs as repo
+from bot.storage import outbox as outbox_repo
 from bot.storage.jobs import JobRow
 from bot.storage.members import Cluster
 from bot.storage.needs import Need, Offer
+from bot.storage.outbox import Out
 from bot.views import Reply, esc
 from bot.views import needs as views
 
@@ -73,6 +77,31 @@ async def refresh_need_card(context: BotContext | AnyApp, need: Need) -> None:
             raise
 
 
+NEED_CARD = "need.card"
+
+
+def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_username: str) -> list[Out]:
+    """The need card's new state, as an outbox edit inside the caller's transaction (coalesced per card; posted
+    again if the card was deleted)."""
+    incident = repo.incident_by_id(conn, need.cluster_id, need.incident_id) if need.incident_id else None
+    return out_edit(need.chat_id, need.message_id, _card(cluster, need, bot_username, incident),
+                    key=f"need:{need.id}", on_sent=NEED_CARD, ref=need.id)  # fmt: skip
+
+
+def _need_card_at(conn: sqlite3.Connection, need_id: int) -> tuple[int, int] | None:
+    need = repo.need_by_id(conn, need_id)
+    if need is None or need.chat_id is None or need.message_id is None:
+        return None
+    return need.chat_id, need.message_id
+
+
+def _record_need_card(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
+    repo.set_need_message(conn, need_id, chat_id, message_id)
+
+
+outbox_repo.register_on_sent(NEED_CARD, _record_need_card, _need_card_at)
+
+
 async def refresh_offer_card(context: BotContext, offer: Offer) -> None:
     if offer.chat_id is None or offer.message_id is None:
         return
@@ -113,28 +142,31 @@ async def _publish_need(update: Update, context: BotContext, actor: Actor, draft
         regional = [i for i in active if draft.region_code in i.region_codes] or active
         if len(regional) >= 1 and (len(regional) == 1 or draft.region_code):
             draft = svc.NeedDraft(**{**draft.__dict__, "incident_id": regional[0].id})
-    posted = await runtime.db.write(
-        svc.post_need, actor.cluster.id, actor.org.id, update.effective_user.id, draft, runtime.clock.timestamp()
-    )
+    cluster, user_id, chat_id = actor.cluster, update.effective_user.id, update.effective_chat.id
+    org_id, bot_username, t = actor.org.id, context.bot.username, context.t
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.Posted, list[Out]]:
+        """The need, its card, the matches, the answer and the notices: one transaction."""
+        posted = svc.post_need(conn, cluster.id, org_id, user_id, draft, runtime.clock.timestamp())
+        need = posted.need
+        assert need is not None
+        incident = repo.incident_by_id(conn, cluster.id, need.incident_id) if need.incident_id else None
+        outs = out_send(cluster.chat_id, _card(cluster, need, bot_username, incident),
+                        key=f"need:{need.id}", on_sent=NEED_CARD, ref=need.id)  # fmt: skip
+        group_t = translator(cluster.locale)
+        if posted.matches:
+            outs += out_send(cluster.chat_id, views.matches_text(group_t, [m.offer for m in posted.matches]))
+        if chat_id != cluster.chat_id:
+            outs += out_reply(update, views.posted_elsewhere(t, need.code))
+        offers = {m.offer.id: m.offer for m in posted.matches}
+        for notify_id, offer_ids in posted.notify.items():
+            for offer_id in offer_ids[:1]:
+                outs += out_send(notify_id, views.match_notice(group_t, need, offers[offer_id]))
+        return posted, outs
+
+    posted = await commit(context, tx)
     need = posted.need
     assert need is not None
-    incident = (
-        await runtime.db.read(repo.incident_by_id, actor.cluster.id, need.incident_id) if need.incident_id else None
-    )
-    card = _card(actor.cluster, need, context.bot.username, incident)
-    message = await send(context, actor.cluster.chat_id, card.text, card.keyboard)
-    if message is not None:
-        await runtime.db.write(repo.set_need_message, need.id, message.chat.id, message.message_id)
-    group_t = translator(actor.cluster.locale)
-    if posted.matches:
-        await send(context, actor.cluster.chat_id, views.matches_text(group_t, [m.offer for m in posted.matches]))
-    if update.effective_chat.id != actor.cluster.chat_id:
-        await reply(update, context, views.posted_elsewhere(context.t, need.code))
-    offers = {m.offer.id: m.offer for m in posted.matches}
-    for user_id, offer_ids in posted.notify.items():
-        for offer_id in offer_ids[:1]:
-            notice = views.match_notice(group_t, need, offers[offer_id])
-            await send(context, user_id, notice.text, notice.keyboard)
     # Other features react to a new need (the stock feature notifies holders of matching stock privately).
     for hook in context.runtime.extras.get("need_posted_hooks", []):
         await hook(context, need)
@@ -368,27 +400,35 @@ async def _pledge(update: Update, context: BotContext, need_id: int, quantity: f
     if need is None or need.cluster_id != actor.cluster.id:
         await reply(update, context, t.gettext("This button is no longer valid."))
         return
-    result = await runtime.db.write(
-        svc.make_pledge, need_id, actor.org.id, update.effective_user.id, quantity, runtime.clock.timestamp(), offer_id
-    )
+    chat, user_id, org_id, cluster = update.effective_chat, update.effective_user.id, actor.org.id, actor.cluster
+    bot_username = context.bot.username
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+        """The pledge, the answer, the card edits and the owners' notices: one transaction."""
+        result = svc.make_pledge(conn, need_id, org_id, user_id, quantity, runtime.clock.timestamp(), offer_id)
+        if not result.ok:
+            return result, []
+        assert result.need is not None and result.pledge is not None
+        if chat is not None:
+            core_repo.clear_dialog(conn, chat.id, user_id)
+        outs = out_reply(update, views.pledge_saved(t, result.need, result.pledge))
+        outs += need_card_edit(conn, cluster, result.need, bot_username)
+        if offer_id is not None:
+            offer = repo.offer_by_id(conn, offer_id)
+            if offer is not None and offer.chat_id is not None and offer.message_id is not None:
+                outs += out_edit(offer.chat_id, offer.message_id,
+                                 views.offer_card(translator(cluster.locale), offer, cluster.timezone),
+                                 key=f"offer:{offer.id}")  # fmt: skip
+        group_t = translator(cluster.locale)
+        for uid in result.notify_user_ids:
+            if uid != user_id:
+                outs += out_send(uid, views.owner_notice(group_t, result.need, result.pledge))
+        return result, outs
+
+    result = await commit(context, tx)
     if not result.ok:
         await reply(update, context, _pledge_reason(context, result.reason))
         return
-    assert result.need is not None and result.pledge is not None
-    chat = update.effective_chat
-    if chat is not None:
-        await runtime.db.write(core_repo.clear_dialog, chat.id, update.effective_user.id)
-    await reply(update, context, views.pledge_saved(t, result.need, result.pledge))
-    await refresh_need_card(context, result.need)
-    if offer_id is not None:
-        offer = await runtime.db.read(repo.offer_by_id, offer_id)
-        if offer is not None:
-            await refresh_offer_card(context, offer)
-    group_t = translator(actor.cluster.locale)
-    for uid in result.notify_user_ids:
-        if uid != update.effective_user.id:
-            notice = views.owner_notice(group_t, result.need, result.pledge)
-            await send(context, uid, notice.text, notice.keyboard)
 
 
 def _pledge_reason(context: BotContext, reason: str) -> str:

@@ -22,6 +22,7 @@ from bot.handlers.common import add_command, command_args, edit, is_id, reply, s
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_cluster, require_member, require_secretariat
+from bot.handlers.outbox import commit, out_reply
 from bot.i18n import N_, translator
 from bot.runtime import CommandSpec
 from bot.services import importer
@@ -35,6 +36,7 @@ from bot.storage import needs as needs_repo
 from bot.storage.core import Dialog
 from bot.storage.jobs import JobRow
 from bot.storage.needs import Need, Pledge
+from bot.storage.outbox import Out
 from bot.views import Reply, esc
 from bot.views import needs as needs_views
 from bot.views import stock as views
@@ -115,11 +117,14 @@ async def _report_lines(update: Update, context: BotContext, text: str) -> None:
     results = svc.parse_report(text, runtime.clock.now(), cluster.timezone, cluster.province, actor.org.region_code)
     truncated = len([line for line in text.splitlines() if line.strip()]) > svc.MAX_LINES
     drafts = [(r.number, r.draft) for r in results if r.draft is not None]
-    saved = []
-    if drafts:
-        saved = await runtime.db.write(svc.report, cluster.id, actor.org.id, update.effective_user.id, drafts,
-                                       runtime.clock.timestamp())  # fmt: skip
-    await reply(update, context, views.report_result(context.t, results, saved, cluster.timezone, truncated))
+    org_id, user_id, t = actor.org.id, update.effective_user.id, context.t
+
+    def tx(conn: Any) -> tuple[None, list[Out]]:
+        """The report and its answer in one transaction (outbox): "Tersimpan" cannot be lost or precede it."""
+        saved = svc.report(conn, cluster.id, org_id, user_id, drafts, runtime.clock.timestamp()) if drafts else []
+        return None, out_reply(update, views.report_result(t, results, saved, cluster.timezone, truncated))
+
+    await commit(context, tx)
 
 
 # ---- guided report --------------------------------------------------------------------------------
@@ -287,10 +292,14 @@ async def on_flow_button(update: Update, context: BotContext) -> None:
     elif action == "ok":
         if query.message is not None:
             await context.bot.edit_message_reply_markup(chat.id, query.message.message_id, reply_markup=None)
-        saved = await runtime.db.write(_save_flow_tx, actor.cluster.id, actor.org.id, user.id, _draft(data), chat.id,
-                                       runtime.clock.timestamp())  # fmt: skip
-        result = svc.LineResult(1, "", _draft(data))
-        await reply(update, context, views.report_result(t, [result], saved, actor.cluster.timezone, False))
+        cluster, org_id, draft = actor.cluster, actor.org.id, _draft(data)
+
+        def tx(conn: Any) -> tuple[None, list[Out]]:
+            saved = _save_flow_tx(conn, cluster.id, org_id, user.id, draft, chat.id, runtime.clock.timestamp())
+            result = svc.LineResult(1, "", draft)
+            return None, out_reply(update, views.report_result(t, [result], saved, cluster.timezone, False))
+
+        await commit(context, tx)
 
 
 # ---- my stock: adjust, empty, remove, confirm -----------------------------------------------------
