@@ -23,6 +23,7 @@ from bot.runtime import CommandSpec
 from bot.services import needs as svc
 from bot.services.members import Actor
 from bot.storage import core as core_repo
+from bot.storage import jobs as jobs_repo
 from bot.storage import members as members_repo
 from bot.storage import needs as repo
 from bot.storage import outbox as outbox_repo
@@ -78,6 +79,7 @@ async def refresh_need_card(context: BotContext | AnyApp, need: Need) -> None:
 
 
 NEED_CARD = "need.card"
+OFFER_CARD = "offer.card"
 
 
 def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_username: str) -> list[Out]:
@@ -99,7 +101,19 @@ def _record_need_card(conn: sqlite3.Connection, need_id: int, chat_id: int, mess
     repo.set_need_message(conn, need_id, chat_id, message_id)
 
 
+def _offer_card_at(conn: sqlite3.Connection, offer_id: int) -> tuple[int, int] | None:
+    offer = repo.offer_by_id(conn, offer_id)
+    if offer is None or offer.chat_id is None or offer.message_id is None:
+        return None
+    return offer.chat_id, offer.message_id
+
+
+def _record_offer_card(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
+    repo.set_offer_message(conn, offer_id, chat_id, message_id)
+
+
 outbox_repo.register_on_sent(NEED_CARD, _record_need_card, _need_card_at)
+outbox_repo.register_on_sent(OFFER_CARD, _record_offer_card, _offer_card_at)
 
 
 async def refresh_offer_card(context: BotContext, offer: Offer) -> None:
@@ -260,20 +274,29 @@ async def _offer_from_line(update: Update, context: BotContext, actor: Actor, li
         await reply(update, context, parsed)
         return False
     assert actor.org is not None and update.effective_user is not None and update.effective_chat is not None
-    posted = await runtime.db.write(
-        svc.post_offer, actor.cluster.id, actor.org.id, update.effective_user.id, parsed, runtime.clock.timestamp()
+    cluster, org_id, user_id, chat_id, t = (
+        actor.cluster,
+        actor.org.id,
+        update.effective_user.id,
+        update.effective_chat.id,
+        context.t,
     )
-    offer = posted.offer
-    assert offer is not None
-    group_t = translator(actor.cluster.locale)
-    card = views.offer_card(group_t, offer, actor.cluster.timezone)
-    message = await send(context, actor.cluster.chat_id, card.text, card.keyboard)
-    if message is not None:
-        await runtime.db.write(repo.set_offer_message, offer.id, message.chat.id, message.message_id)
-    if posted.matching_needs:
-        await send(context, actor.cluster.chat_id, views.matching_needs_text(group_t, posted.matching_needs))
-    if update.effective_chat.id != actor.cluster.chat_id:
-        await reply(update, context, views.posted_elsewhere(context.t, offer.code))
+
+    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+        """The offer, its card, the matching needs and the answer: one transaction."""
+        posted = svc.post_offer(conn, cluster.id, org_id, user_id, parsed, runtime.clock.timestamp())
+        offer = posted.offer
+        assert offer is not None
+        group_t = translator(cluster.locale)
+        outs = out_send(cluster.chat_id, views.offer_card(group_t, offer, cluster.timezone),
+                        key=f"offer:{offer.id}", on_sent=OFFER_CARD, ref=offer.id)  # fmt: skip
+        if posted.matching_needs:
+            outs += out_send(cluster.chat_id, views.matching_needs_text(group_t, posted.matching_needs))
+        if chat_id != cluster.chat_id:
+            outs += out_reply(update, views.posted_elsewhere(t, offer.code))
+        return None, outs
+
+    await commit(context, tx)
     return True
 
 
@@ -515,31 +538,42 @@ async def on_pledge_state(update: Update, context: BotContext) -> None:
     actor = await runtime.db.read(_actor_in, cluster, user.id)
     secretariat = await is_secretariat(context, actor, user.id)
     org_id = actor.org.id if actor.is_active and actor.org else None
-    result = await runtime.db.write(
-        svc.move_pledge, pledge.id, targets[parts[1]], user.id, org_id, secretariat, runtime.clock.timestamp()
-    )
-    if not result.ok:
-        await query.answer(_pledge_reason(context, result.reason), show_alert=True)
-        return
-    await query.answer(t.gettext("Saved."))
-    assert result.need is not None and result.pledge is not None
-    if query.message is not None:
-        await edit(
-            context,
-            query.message.chat.id,
-            query.message.message_id,
-            Reply(views.pledge_moved(t, result.need, result.pledge), views.pledge_buttons(t, result.pledge)),
-        )
-    await refresh_need_card(context, result.need)
-    group_t = translator(cluster.locale)
-    for uid in result.notify_user_ids:
-        if result.pledge.status == "sent":
-            notice = views.owner_notice(group_t, result.need, result.pledge)
-            await send(context, uid, notice.text, notice.keyboard)
+    pressed, bot_username = query.message, context.bot.username
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+        """The move, the pressed message, the need card, the notices and a closing note: one transaction."""
+        result = svc.move_pledge(conn, pledge.id, targets[parts[1]], user.id, org_id, secretariat,
+                                 runtime.clock.timestamp())  # fmt: skip
+        if not result.ok:
+            return result, []
+        assert result.need is not None and result.pledge is not None
+        outs: list[Out] = []
+        if pressed is not None:
+            outs += out_edit(pressed.chat.id, pressed.message_id,
+                             Reply(views.pledge_moved(t, result.need, result.pledge),
+                                   views.pledge_buttons(t, result.pledge)),
+                             key=f"pledge:{pledge.id}:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
+        outs += need_card_edit(conn, cluster, result.need, bot_username)
+        group_t = translator(cluster.locale)
+        for uid in result.notify_user_ids:
+            if result.pledge.status == "sent":
+                outs += out_send(uid, views.owner_notice(group_t, result.need, result.pledge))
+            else:
+                outs += out_send(uid, views.pledge_moved(group_t, result.need, result.pledge))
+        if result.closed_now:
+            outs += out_send(cluster.chat_id, views.need_closed_text(group_t, result.need))
+        return result, outs
+
+    async def answer_press(result: svc.PledgeResult) -> None:
+        if not result.ok:
+            await query.answer(_pledge_reason(context, result.reason), show_alert=True)
         else:
-            await send(context, uid, views.pledge_moved(group_t, result.need, result.pledge))
-    if result.closed_now:
-        await send(context, cluster.chat_id, views.need_closed_text(group_t, result.need))
+            await query.answer(t.gettext("Saved."))
+
+    result = await commit(context, tx, then=answer_press)
+    if not result.ok:
+        return
+    assert result.pledge is not None
     # Other features react to a pledge moving (the stock feature offers to deduct a received pledge from stock).
     for hook in runtime.extras.get("pledge_moved_hooks", []):
         await hook(context, result.pledge)
@@ -726,21 +760,25 @@ async def kejadian(update: Update, context: BotContext) -> None:
 
 
 async def escalate_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    runtime = app.bot_data["runtime"]
-    escalation = await runtime.db.write(svc.escalation_due, int(job.payload.get("need_id", 0)), now)
-    if escalation is None:
-        return "done", "covered"
-    need = escalation.need
-    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id)
-    if cluster is None:
-        return "missed", "no cluster"
-    t = translator(cluster.locale)
-    hours = max(1.0, round((now - need.created_at) / 3600, 1))
-    text = views.escalation_text(t, need, hours)
-    await send(app, cluster.chat_id, text)
-    for uid in escalation.secretariat_user_ids:
-        await send(app, uid, text)
-    return "done", ""
+    def tx(conn: sqlite3.Connection) -> tuple[tuple[str, str], list[Out]]:
+        """The escalation to the group and the secretariat, written with the job's "done"."""
+        escalation = svc.escalation_due(conn, int(job.payload.get("need_id", 0)), now)
+        if escalation is None:
+            return ("done", "covered"), []
+        need = escalation.need
+        cluster = members_repo.cluster_by_id(conn, need.cluster_id)
+        if cluster is None:
+            return ("missed", "no cluster"), []
+        t = translator(cluster.locale)
+        hours = max(1.0, round((now - need.created_at) / 3600, 1))
+        text = views.escalation_text(t, need, hours)
+        outs = out_send(cluster.chat_id, text)
+        for uid in escalation.secretariat_user_ids:
+            outs += out_send(uid, text)
+        jobs_repo.finish(conn, job.id, "done", now, "")
+        return ("done", ""), outs
+
+    return await commit(app, tx)
 
 
 def register(app: AnyApp) -> None:
