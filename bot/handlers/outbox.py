@@ -126,9 +126,12 @@ def _origin() -> str:
 
 
 def _tx(conn: sqlite3.Connection, fn: Callable[..., tuple[T, Sequence[Out]]], args: tuple[Any, ...], now: int,
-        origin: str) -> tuple[T, list[int]]:  # fmt: skip
+        origin: str) -> tuple[T, list[int], list[Row]]:  # fmt: skip
+    """The use case, its outbox rows, and the claim of the first row of each chat (sent right after the commit):
+    one transaction, one hand-off."""
     result, outs = fn(conn, *args)
-    return result, repo.enqueue(conn, outs, now, origin)
+    ids = repo.enqueue(conn, outs, now, origin)
+    return result, ids, repo.claim(conn, ids, now)
 
 
 async def commit(
@@ -144,7 +147,7 @@ async def commit(
     Nothing about the delivery can undo or misreport the change: failures are recorded on the rows."""
     app = _app(context)
     runtime: Runtime = app.bot_data["runtime"]
-    result, ids = await runtime.db.write(_tx, fn, args, runtime.clock.timestamp(), _origin())
+    result, ids, rows = await runtime.db.write(_tx, fn, args, runtime.clock.timestamp(), _origin())
     if then is not None:
         try:
             await then(result)
@@ -152,7 +155,7 @@ async def commit(
             log.warning("after-commit step failed", exc_info=True)
     if ids:
         try:
-            await deliver(app, ids)
+            await deliver(app, ids, rows)
         except Exception:  # delivery never fails the change; the rows stay pending for the background sender
             log.exception("inline delivery failed; the background sender retries")
     return result
@@ -166,29 +169,32 @@ async def enqueue(context: BotContext | AnyApp, outs: Sequence[Out]) -> None:
 # ---- delivering -------------------------------------------------------------------------------------------
 
 
-def _record_and_claim(conn: sqlite3.Connection, results: Sequence[Result], next_ids: Sequence[int] | None,
-                      now: int) -> list[Row]:  # fmt: skip
+def _record_and_claim(conn: sqlite3.Connection, results: Sequence[Result], ids: Sequence[int], now: int) -> list[Row]:
     repo.record(conn, results, now)
-    return repo.claim(conn, next_ids, now) if next_ids is not None else []
+    return repo.claim(conn, ids, now)
 
 
-async def deliver(app: AnyApp, ids: Sequence[int]) -> None:
-    """Deliver these rows in order (one hand-off per row: the previous row's outcome and the next claim)."""
+async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None) -> None:
+    """Deliver these rows: the first of each chat at once, concurrently (different chats), then the next of each
+    chat; each window's outcomes and the next claims are one hand-off (group commit). ``rows``: already claimed."""
     runtime: Runtime = app.bot_data["runtime"]
-    queue = list(ids)
-    results: list[Result] = []
-    while queue or results:
-        nxt = [queue.pop(0)] if queue else None
-        rows = await runtime.db.write(_record_and_claim, results, nxt, runtime.clock.timestamp())
-        results = []
-        for row in rows:
-            result = await attempt(app, row)
+    remaining = list(ids)
+    if rows is None:
+        rows = await runtime.db.write(repo.claim, remaining, runtime.clock.timestamp())
+    while rows:
+        results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))
+        wait = 0.0
+        for row, result in zip(rows, results, strict=True):
             if result.status == "retry" and row.attempts <= INLINE_RETRIES:
-                await runtime.db.write(repo.record, [result], runtime.clock.timestamp())
-                await runtime.sleep(max(0.0, result.next_at - runtime.clock.timestamp()))
-                queue.insert(0, row.id)
-                continue
-            results.append(result)
+                wait = max(wait, result.next_at - runtime.clock.timestamp())
+            elif row.id in remaining:
+                remaining.remove(row.id)  # done, or left to the background sender (it keeps the chat's order)
+        if wait > 0:
+            await runtime.db.write(repo.record, results, runtime.clock.timestamp())
+            await runtime.sleep(wait)
+            rows = await runtime.db.write(repo.claim, remaining, runtime.clock.timestamp())
+        else:
+            rows = await runtime.db.write(_record_and_claim, results, remaining, runtime.clock.timestamp())
     _wake(app)
 
 

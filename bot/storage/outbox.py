@@ -162,10 +162,14 @@ def claim(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: 
     if ids is not None:
         if not ids:
             return []
+        # Of these rows, the first of each chat, unless an earlier row of that chat is still waiting or under way
+        # (order within a chat; the background sender then takes them in turn).
         marks = ",".join("?" * len(ids))
         found = conn.execute(
-            f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ({marks}) "
-            f"AND status = 'pending' RETURNING {_COLUMNS}", tuple(ids),
+            f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN (SELECT o.id FROM outbox o "
+            f"WHERE o.id IN ({marks}) AND o.status = 'pending' AND o.next_at <= ? AND o.id = (SELECT MIN(p.id) "
+            f"FROM outbox p WHERE p.chat_id = o.chat_id AND p.status IN ('pending', 'sending'))) "
+            f"RETURNING {_COLUMNS}", (*ids, now),
         ).fetchall()  # fmt: skip
     else:
         # One row per chat per window, and none for a chat with a call under way: order within a chat is kept,
