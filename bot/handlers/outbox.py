@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -42,7 +41,6 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 INLINE_RETRIES = 3  # the handler retries its own rows this often before leaving them to the background sender
 MAX_ATTEMPTS = 12  # then a row is given up as failed, with the last reason
 MAX_BACKOFF_S = 300
-CONCURRENCY = 8  # chats served at once by the background sender (in order within each chat)
 IDLE_WAKE_S = 1.0
 
 
@@ -126,12 +124,12 @@ def _origin() -> str:
 
 
 def _tx(conn: sqlite3.Connection, fn: Callable[..., tuple[T, Sequence[Out]]], args: tuple[Any, ...], now: int,
-        origin: str) -> tuple[T, list[int], list[Row]]:  # fmt: skip
-    """The use case, its outbox rows, and the claim of the first row of each chat (sent right after the commit):
-    one transaction, one hand-off."""
+        origin: str, claim: bool) -> tuple[T, list[int], list[Row] | None]:  # fmt: skip
+    """The use case, its outbox rows and, unless the pacer must be asked first, the claim of the first row of each
+    chat (sent right after the commit): one transaction, one hand-off."""
     result, outs = fn(conn, *args)
     ids = repo.enqueue(conn, outs, now, origin)
-    return result, ids, repo.claim(conn, ids, now)
+    return result, ids, (repo.claim(conn, ids, now) if claim else None)
 
 
 async def commit(
@@ -147,7 +145,7 @@ async def commit(
     Nothing about the delivery can undo or misreport the change: failures are recorded on the rows."""
     app = _app(context)
     runtime: Runtime = app.bot_data["runtime"]
-    result, ids, rows = await runtime.db.write(_tx, fn, args, runtime.clock.timestamp(), _origin())
+    result, ids, rows = await runtime.db.write(_tx, fn, args, runtime.clock.timestamp(), _origin(), not _paced(runtime))
     if then is not None:
         try:
             await then(result)
@@ -174,13 +172,30 @@ def _record_and_claim(conn: sqlite3.Connection, results: Sequence[Result], ids: 
     return repo.claim(conn, ids, now)
 
 
+def _paced(runtime: Runtime) -> bool:
+    return bool(runtime.extras.get("outbox_paced"))
+
+
+async def _claim_window(runtime: Runtime, ids: Sequence[int] | None, limit: int = 64) -> list[Row]:
+    """Claim the next window. Paced (production): the pacer's slot is waited for *before* the claim, so a row is
+    'sending' (and uncertain after a crash) only once its request is about to go out."""
+    if not _paced(runtime):
+        return await runtime.db.write(repo.claim, ids, runtime.clock.timestamp(), limit)
+    window = await runtime.db.read(repo.heads, ids, runtime.clock.timestamp(), limit)
+    if not window:
+        return []
+    pacer = shared_pacer(runtime)
+    await asyncio.gather(*(pacer.acquire(chat_id) for chat_id in {chat for _, chat in window}))
+    return await runtime.db.write(repo.claim_exact, [i for i, _ in window], runtime.clock.timestamp())
+
+
 async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None) -> None:
     """Deliver these rows: the first of each chat at once, concurrently (different chats), then the next of each
-    chat; each window's outcomes and the next claims are one hand-off (group commit). ``rows``: already claimed."""
+    chat; unpaced, each window's outcomes and the next claims are one hand-off (group commit). ``rows``: claimed."""
     runtime: Runtime = app.bot_data["runtime"]
     remaining = list(ids)
     if rows is None:
-        rows = await runtime.db.write(repo.claim, remaining, runtime.clock.timestamp())
+        rows = await _claim_window(runtime, remaining)
     while rows:
         results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))
         wait = 0.0
@@ -189,10 +204,11 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
                 wait = max(wait, result.next_at - runtime.clock.timestamp())
             elif row.id in remaining:
                 remaining.remove(row.id)  # done, or left to the background sender (it keeps the chat's order)
-        if wait > 0:
+        if wait > 0 or _paced(runtime):
             await runtime.db.write(repo.record, results, runtime.clock.timestamp())
-            await runtime.sleep(wait)
-            rows = await runtime.db.write(repo.claim, remaining, runtime.clock.timestamp())
+            if wait > 0:
+                await runtime.sleep(wait)
+            rows = await _claim_window(runtime, remaining) if remaining else []
         else:
             rows = await runtime.db.write(_record_and_claim, results, remaining, runtime.clock.timestamp())
     _wake(app)
@@ -201,21 +217,10 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
 async def drain(app: AnyApp, limit: int = 64) -> int:
     """Deliver every due row once (the background sender's window; also used by tests). Returns rows tried."""
     runtime: Runtime = app.bot_data["runtime"]
-    rows = await runtime.db.write(repo.claim, None, runtime.clock.timestamp(), limit)
+    rows = await _claim_window(runtime, None, limit)
     if not rows:
         return 0
-    by_chat: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_chat[row.chat_id].append(row)
-    gate = asyncio.Semaphore(CONCURRENCY)
-    results: list[Result] = []
-
-    async def one_chat(chat_rows: list[Row]) -> None:
-        async with gate:
-            for row in chat_rows:
-                results.append(await attempt(app, row))
-
-    await asyncio.gather(*(one_chat(r) for r in by_chat.values()))
+    results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))  # one row per chat
     await runtime.db.write(repo.record, results, runtime.clock.timestamp())  # one group commit per window
     return len(rows)
 
@@ -230,8 +235,6 @@ async def attempt(app: AnyApp, row: Row) -> Result:
     chat_id, method = row.chat_id, row.method
     for _ in range(3):  # a chat migration moves the row; then it is tried again at once
         try:
-            if runtime.extras.get("outbox_paced"):
-                await shared_pacer(runtime).acquire(chat_id)
             if method == "send":
                 message = await app.bot.send_message(
                     chat_id, row.text, reply_markup=_markup(row.keyboard), message_thread_id=row.thread_id,

@@ -155,31 +155,38 @@ def _row(r: sqlite3.Row | tuple[Any, ...]) -> Row:
                r[10], r[11], r[12])  # fmt: skip
 
 
-def claim(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[Row]:
-    """Mark rows 'sending' (the call may be under way from here on) and return them in order. ``ids``: these
-    rows if still pending (inline delivery); None: the due rows. An edit whose target is not known yet is
-    resolved here, or waits for its post."""
+def heads(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
+    """(id, chat_id) of the rows a window may send: the due first pending row of each chat, unless an earlier row of
+    that chat is still waiting or under way (order within a chat; a crash leaves at most one call per chat in doubt).
+    ``ids``: only among these rows (a handler's own); None: any due row (the background sender)."""
+    among, params = "", [now]
     if ids is not None:
         if not ids:
             return []
-        # Of these rows, the first of each chat, unless an earlier row of that chat is still waiting or under way
-        # (order within a chat; the background sender then takes them in turn).
-        marks = ",".join("?" * len(ids))
-        found = conn.execute(
-            f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN (SELECT o.id FROM outbox o "
-            f"WHERE o.id IN ({marks}) AND o.status = 'pending' AND o.next_at <= ? AND o.id = (SELECT MIN(p.id) "
-            f"FROM outbox p WHERE p.chat_id = o.chat_id AND p.status IN ('pending', 'sending'))) "
-            f"RETURNING {_COLUMNS}", (*ids, now),
-        ).fetchall()  # fmt: skip
-    else:
-        # One row per chat per window, and none for a chat with a call under way: order within a chat is kept,
-        # and a crash leaves at most one call per chat in doubt.
-        found = conn.execute(
-            f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN (SELECT o.id FROM outbox o "
-            f"WHERE o.status = 'pending' AND o.next_at <= ? AND o.id = (SELECT MIN(p.id) FROM outbox p "
-            f"WHERE p.chat_id = o.chat_id AND p.status IN ('pending', 'sending')) ORDER BY o.id LIMIT ?) "
-            f"RETURNING {_COLUMNS}", (now, limit),
-        ).fetchall()  # fmt: skip
+        among = f"AND o.id IN ({','.join('?' * len(ids))}) "
+        params += list(ids)
+    params.append(limit)
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT o.id, o.chat_id FROM outbox o WHERE o.status = 'pending' AND o.next_at <= ? " + among +
+        "AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id AND p.status IN ('pending', 'sending')) "
+        "ORDER BY o.id LIMIT ?", params,
+    )]  # fmt: skip
+
+
+def claim(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[Row]:
+    """Mark the window's rows (see ``heads``) 'sending': the call may be under way from here on."""
+    return claim_exact(conn, [i for i, _ in heads(conn, ids, now, limit)], now)
+
+
+def claim_exact(conn: sqlite3.Connection, ids: Sequence[int], now: int) -> list[Row]:
+    """Mark these rows 'sending' if they are still pending (the pacer was waited for in between) and return them
+    in order. An edit whose target is not known yet is resolved here, or waits for its post."""
+    if not ids:
+        return []
+    found = conn.execute(
+        f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ({','.join('?' * len(ids))}) "
+        f"AND status = 'pending' RETURNING {_COLUMNS}", tuple(ids),
+    ).fetchall()  # fmt: skip
     rows = sorted((_row(r) for r in found), key=lambda r: r.id)
     ready: list[Row] = []
     for row in rows:
