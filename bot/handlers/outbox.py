@@ -159,6 +159,20 @@ async def commit(
     return result
 
 
+async def write_and_reply(
+    update: Update, context: BotContext, render: Callable[[T], str | Reply | None], fn: Callable[..., T], *args: Any
+) -> T:
+    """The common case: ``fn(conn, *args)`` and the answer ``render(result)`` (None: no answer) in the update's
+    chat, in one transaction, then delivered."""
+
+    def tx(conn: sqlite3.Connection) -> tuple[T, list[Out]]:
+        result = fn(conn, *args)
+        content = render(result)
+        return result, (out_reply(update, content) if content is not None else [])
+
+    return await commit(context, tx)
+
+
 async def enqueue(context: BotContext | AnyApp, outs: Sequence[Out]) -> None:
     """Owe messages with no change of their own (their own transaction), and deliver them."""
     await commit(context, lambda conn: (None, outs))
@@ -338,4 +352,4 @@ def register(app: AnyApp) -> None:
     runtime.extras.setdefault("shutdown_hooks", []).append(on_shutdown)
 
 
-__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_reply", "out_send", "plain", "register"]
+__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_reply", "out_send", "plain", "register", "write_and_reply"]
