@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import scheduling
 from bot.handlers import needs_input
-from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
+from bot.handlers.common import add_command, command_args, edit, parse_id, reply
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_member, require_secretariat
@@ -363,22 +363,31 @@ async def on_card_button(update: Update, context: BotContext) -> None:
     secretariat = await is_secretariat(context, actor, user.id)
     org_id = actor.org.id if actor.is_active and actor.org else None
     status = "fulfilled" if action == "done" else "cancelled"
-    result = await runtime.db.write(
-        svc.close_need, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp()
-    )
-    if not result.ok:
+    cluster, bot_username = actor.cluster, context.bot.username
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+        """The closing, the card's edit and the pledgers' notices: one transaction."""
+        result = svc.close_need(conn, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp())
+        if not result.ok:
+            return result, []
+        assert result.need is not None
+        outs = need_card_edit(conn, cluster, result.need, bot_username)
+        for uid in result.notify_user_ids:
+            outs += out_send(uid, views.pledge_closed_notice(translator(cluster.locale), result.need))
+        return result, outs
+
+    async def answer_press(result: svc.PledgeResult) -> None:
+        if result.ok:
+            await query.answer(t.gettext("Saved."))
+            return
         text = (
             t.gettext("Only the organisation that posted the need or the secretariat can close it.")
             if result.reason == "not_allowed"
             else t.gettext("This was already decided.")
         )
         await query.answer(text, show_alert=True)
-        return
-    await query.answer(t.gettext("Saved."))
-    assert result.need is not None
-    await refresh_need_card(context, result.need)
-    for uid in result.notify_user_ids:
-        await send(context, uid, views.pledge_closed_notice(translator(actor.cluster.locale), result.need))
+
+    await commit(context, tx, then=answer_press)
 
 
 # ---- pledges --------------------------------------------------------------------------------------
