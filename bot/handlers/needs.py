@@ -176,6 +176,9 @@ async def _publish_need(update: Update, context: BotContext, actor: Actor, draft
         for notify_id, offer_ids in posted.notify.items():
             for offer_id in offer_ids[:1]:
                 outs += out_send(notify_id, views.match_notice(group_t, need, offers[offer_id]))
+        # Other features add what they owe for a new need (the stock feature: holders of matching stock).
+        for hook in runtime.extras.get("need_posted_tx_hooks", []):
+            outs += hook(conn, need, runtime.clock.timestamp())
         return posted, outs
 
     posted = await commit(context, tx)
@@ -571,6 +574,8 @@ async def on_pledge_state(update: Update, context: BotContext) -> None:
                 outs += out_send(uid, views.pledge_moved(group_t, result.need, result.pledge))
         if result.closed_now:
             outs += out_send(cluster.chat_id, views.need_closed_text(group_t, result.need))
+        for hook in runtime.extras.get("pledge_moved_tx_hooks", []):
+            outs += hook(conn, result.pledge, runtime.clock.timestamp())
         return result, outs
 
     async def answer_press(result: svc.PledgeResult) -> None:

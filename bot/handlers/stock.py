@@ -22,7 +22,7 @@ from bot.handlers.common import add_command, command_args, edit, is_id, reply, s
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_cluster, require_member, require_secretariat
-from bot.handlers.outbox import commit, out_reply
+from bot.handlers.outbox import commit, out_reply, out_send
 from bot.i18n import N_, translator
 from bot.runtime import CommandSpec
 from bot.services import importer
@@ -745,6 +745,36 @@ async def pledge_moved(context: BotContext, pledge: Pledge) -> None:
         await send(context, uid, content.text, content.keyboard)
 
 
+def need_posted_outs(conn: Any, need: Need, now: int) -> list[Out]:
+    """``need_posted``, inside the need's own transaction: the holders' notices are outbox rows of it."""
+    matches = svc.matching_stock(conn, need, now)
+    cluster = members_repo.cluster_by_id(conn, need.cluster_id)
+    if not matches or cluster is None:
+        return []
+    t = translator(cluster.locale)
+    outs: list[Out] = []
+    for match in matches:
+        notice = views.stock_match_notice(t, need, match)
+        for uid in match.user_ids:
+            outs += out_send(uid, notice)
+    return outs
+
+
+def pledge_moved_outs(conn: Any, pledge: Pledge, now: int) -> list[Out]:
+    """``pledge_moved``, inside the move's own transaction."""
+    if pledge.status != "received" or pledge.source != "stock":
+        return []
+    ask = svc.pledge_received(conn, pledge.id, now)
+    if ask is None:
+        return []
+    need = _need_of(conn, pledge.need_id)
+    cluster = members_repo.cluster_by_id(conn, ask.line.cluster_id)
+    if need is None or cluster is None:
+        return []
+    content = views.deduct_ask(translator(cluster.locale), ask, need.code, cluster.timezone)
+    return [out for uid in ask.user_ids for out in out_send(uid, content)]
+
+
 def _need_of(conn: Any, need_id: int) -> Need | None:
     return needs_repo.need_by_id(conn, need_id)
 
@@ -838,8 +868,9 @@ def register(app: AnyApp) -> None:
     runtime.dialogs[KIND] = on_flow_text
     runtime.dialogs[ADJUST_KIND] = on_adjust_text
     runtime.dialogs[IMPORT_KIND] = on_import_dialog
-    runtime.extras.setdefault("need_posted_hooks", []).append(need_posted)
-    runtime.extras.setdefault("pledge_moved_hooks", []).append(pledge_moved)
+    # In the need's and the move's own transactions (outbox), not after them.
+    runtime.extras.setdefault("need_posted_tx_hooks", []).append(need_posted_outs)
+    runtime.extras.setdefault("pledge_moved_tx_hooks", []).append(pledge_moved_outs)
     add_deeplink(app, "stok", deeplink)
     # The situation summary's optional stock sources (its lists invite the stock feature to fill them).
     if svc.stock_for_gaps not in sitrep_svc.STOCK_SOURCES:
