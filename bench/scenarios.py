@@ -130,6 +130,68 @@ async def mixed(bench: Bench) -> list[Result]:
     return await _both_modes(bench, mixed, Workload(make, lanes))
 
 
+# ---- the writing commands with inbox claim and outbox (issue #13) -----------------------------------------
+
+
+async def _offer_holder(bench: Bench) -> tuple[BotWorld, list]:
+    """The first member holds an open genset offer (so every /butuh matches and notifies it) and an open need
+    (pledged against); the others are the lanes' members."""
+    world = await bench.bot()
+    holder, others = world.members[0], world.members[1:]
+    if not world.harness.runtime.extras.get("bench_writes_seeded"):
+        await world.harness.sim.send(holder, holder.id, "/tawar 100000000 buah genset Bjm")
+        await world.harness.sim.send(holder, holder.id, "/butuh 100000000 lembar terpal HSS")
+        world.harness.runtime.extras["bench_writes_seeded"] = True
+        world.target.reset()
+    return world, others
+
+
+def _lanes(world: BotWorld, users: list, make_one: object) -> Workload:
+    lanes = min(len(world.groups), len(users))
+    per_lane = len(users) // lanes  # lane l owns users l, l + lanes, ...: no two lanes share a chat
+
+    def make(lane: int, seq: int) -> Request:
+        user = users[lane + (seq % per_lane) * lanes]
+        return make_one(user, seq)  # type: ignore[operator,no-any-return]
+
+    return Workload(make, lanes)
+
+
+async def butuh_write(bench: Bench) -> list[Result]:
+    """/butuh 120 buah genset HSS in private: the need, its card in the group, the match against an open offer
+    and the holder's notice, the answer — one transaction with the update's claim and the outbox rows, then the
+    card, the match list, the notice and the answer delivered through the outbox."""
+    world, users = await _offer_holder(bench)
+    workload = _lanes(world, users, lambda user, seq: world.request(user, user.id, f"/butuh {100 + seq % 900} buah "
+                                                                    "genset HSS", "Tersimpan sebagai"))  # fmt: skip
+    return await _both_modes(bench, butuh_write, workload)
+
+
+async def stok_report(bench: Bench) -> list[Result]:
+    """/stok beras 2000 kg gudang Posko N Banjarbaru in private: the stock line and its answer in one
+    transaction (claim + outbox), the answer delivered."""
+    world, users = await _offer_holder(bench)
+    workload = _lanes(world, users, lambda user, seq: world.request(
+        user, user.id, f"/stok beras {2000 + seq % 5000} kg gudang Posko {seq % 7} Banjarbaru", "Tersimpan"))  # fmt: skip
+    return await _both_modes(bench, stok_report, workload)
+
+
+async def pledge_press(bench: Bench) -> list[Result]:
+    """A "1" amount button (pl:q:<need>:1) pressed in private: the pledge, the answer, the need card's edit
+    (coalesced per card) and the owner's notice in one transaction, then delivered."""
+    world, users = await _offer_holder(bench)
+    need_id = 1
+
+    def one(user: object, seq: int) -> Request:
+        chat = {"id": user.id, "type": "private", "first_name": "x"}  # type: ignore[attr-defined]
+        raw = {"callback_query": {"id": f"cb{seq}", "from": user.json(), "chat_instance": "1",  # type: ignore[attr-defined]
+                                  "data": f"pl:q:{need_id}:1",
+                                  "message": {"message_id": 1, "date": 1, "chat": chat}}}  # fmt: skip
+        return Request(raw, user.id, "Tersimpan")  # type: ignore[attr-defined]
+
+    return await _both_modes(bench, pledge_press, _lanes(world, users, one))
+
+
 async def memory_idle(bench: Bench) -> list[Result]:
     """Resident set size (VmRSS) of an idle started Application in a fresh process: our bot on an empty
     file database vs a bare python-telegram-bot Application with the same stand-in (floor)."""
@@ -148,5 +210,8 @@ SCENARIOS: list[Scenario] = [
     kapasitas_write,
     anggota_group,
     mixed,
+    butuh_write,
+    stok_report,
+    pledge_press,
     memory_idle,
 ]

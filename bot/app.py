@@ -7,6 +7,7 @@ only the ``request`` (real HTTPS vs the in-process stand-in), the clock and the 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import weakref
 from collections.abc import Awaitable
@@ -18,6 +19,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     LinkPreviewOptions,
+    Update,
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -29,7 +31,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot import scheduling
 from bot.clock import Clock, SystemClock
@@ -45,9 +47,11 @@ from bot.handlers import (
     export,
     handover,
     needs,
+    outbox,
     plumbing,
     registration,
     sitrep,
+    status,
     stock,
     workplan,
 )
@@ -55,7 +59,8 @@ from bot.handlers.context import BotContext
 from bot.handlers.inputs import CleanApplication
 from bot.i18n import SUPPORTED, translator
 from bot.runtime import Runtime
-from bot.storage.db import Database
+from bot.storage import outbox as outbox_repo
+from bot.storage.db import Database, UpdateClaim, claim_update, current_claim
 
 log = logging.getLogger(__name__)
 # A syntactically valid token for the stand-in (demo, tests, benchmarks); never sent anywhere real.
@@ -64,6 +69,7 @@ OFFLINE_TOKEN = "123456789:OFFLINE-klaster-logistik-bot-token-000"
 # The one explicit list of features. Order matters only for the fallbacks, which come last.
 FEATURES = [
     plumbing.register,
+    outbox.register,
     scheduling.register,
     core.register,
     cluster.register,
@@ -79,7 +85,32 @@ FEATURES = [
     export.register,
     agenda.register,
     workplan.register,
+    status.register,
 ]
+
+
+class BotApplication(CleanApplication):
+    """Every update, however it enters (polling, the inbox at start-up, the demo's and tests' simulator), is
+    claimed exactly once: by its first write, in the transaction of its effects (``Database.write``), or — when
+    its processing wrote nothing (a read, a refusal, a dropped flood) — here, once it has been processed."""
+
+    async def process_update(self, update: object) -> None:
+        runtime: Runtime | None = self.bot_data.get("runtime")
+        if not isinstance(update, Update) or runtime is None:
+            await super().process_update(update)
+            return
+        claim = UpdateClaim(update.update_id, runtime.clock.timestamp())
+        token = current_claim.set(claim)
+        try:
+            await super().process_update(update)
+            if claim.armed and not claim.committed and not claim.duplicate and not claim.failed:
+                try:
+                    await runtime.db.write_unclaimed(claim_update, claim.update_id, claim.now)
+                    claim.committed = True
+                except Exception:
+                    log.warning("could not mark update %s processed", claim.update_id, exc_info=True)
+        finally:
+            current_claim.reset(token)  # the caller's context (a test, the demo) carries no claim afterwards
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -115,6 +146,48 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
+class InboxRequest(BaseRequest):
+    """The getUpdates transport: each batch Telegram hands out is committed to the inbox (one group commit per
+    batch) before it is returned to python-telegram-bot's updater, which asks for the next offset, and so
+    confirms the batch to Telegram, only after that. Every other call passes through unchanged."""
+
+    def __init__(self, inner: BaseRequest) -> None:
+        self.inner = inner
+        self.db: Database | None = None
+        self.clock: Clock | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await self.inner.do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if code == 200 and url.endswith("/getUpdates") and self.db is not None and self.db.is_open:
+            batch = [(int(u["update_id"]), json.dumps(u, ensure_ascii=False))
+                     for u in json.loads(payload).get("result") or []]  # fmt: skip
+            if batch:
+                now = self.clock.timestamp() if self.clock is not None else 0
+                await self.db.write(outbox_repo.store_batch, batch, now)
+        return code, payload
+
+
 def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
@@ -125,9 +198,12 @@ def build_application(
     token = settings.token if request is None else (settings.token or OFFLINE_TOKEN)
     if token is None:
         token = settings.require_token()
+    processor = PerChatUpdateProcessor()
+    inbox = InboxRequest(request if request is not None else HTTPXRequest(connection_pool_size=1))
     builder = (
         ApplicationBuilder()
-        .application_class(CleanApplication)  # control and bidi characters out of every update (handlers/inputs.py)
+        # Control and bidi characters out of every update (handlers/inputs.py); every update claimed once.
+        .application_class(BotApplication)
         .token(token)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.file_base_url)
@@ -139,20 +215,23 @@ def build_application(
                 tzinfo=ZoneInfo(settings.timezone),
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
         .job_queue(scheduling.BotJobQueue())
         .post_init(startup)
         .post_shutdown(shutdown)
     )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    builder = builder.get_updates_request(inbox)
     if rate_limit:
-        # Telegram's own limits (30 msg/s overall, 20/min per group); retries honour RetryAfter.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # Telegram's own limits (30 msg/s overall, 20/min per group) for the calls outside the outbox. No retries
+        # here: the outbox's sender (and call_with_retries) retry, one layer only.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
     app = builder.build()
-    app.bot_data["runtime"] = Runtime(
-        settings=settings, db=db or Database(settings.db_path), clock=clock or SystemClock()
-    )
+    runtime = Runtime(settings=settings, db=db or Database(settings.db_path), clock=clock or SystemClock())
+    runtime.extras["outbox_paced"] = rate_limit  # the tests' fake clock is not advanced by pacing
+    app.bot_data["runtime"] = runtime
+    inbox.db, inbox.clock = runtime.db, runtime.clock
     for register in FEATURES:
         register(app)
     plumbing.register_fallbacks(app)
@@ -185,10 +264,27 @@ async def startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await set_command_menus(app)
     for hook in runtime.extras.get("startup_hooks", []):
         await hook(app)
+    await process_inbox(app)
+
+
+async def process_inbox(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """Updates stored but not processed before a crash go first, in update order (ordered within a chat by the
+    update processor); Telegram's redelivered copies of them are then recognised as processed."""
+    runtime: Runtime = app.bot_data["runtime"]
+    pending = await runtime.db.read(outbox_repo.pending_updates)
+    for _, payload in pending:
+        update = Update.de_json(json.loads(payload), app.bot)
+        if update is not None:
+            await app.update_queue.put(update)
+    if pending:
+        log.warning("processing %d update(s) left in the inbox by a restart", len(pending))
+    return len(pending)
 
 
 async def shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runtime: Runtime = app.bot_data["runtime"]
+    for hook in runtime.extras.get("shutdown_hooks", []):
+        await hook(app)
     await runtime.db.close()
 
 

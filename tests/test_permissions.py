@@ -574,6 +574,7 @@ ONE_PROBES: dict[str, Probe] = {
     "shown_totals": _shown("organisasi melaporkan stok", "\x00"),
     "shown_boat": _shown("perahu karet", "\x00"),
     "shown_pledge": _shown("K-0001", "\x00"),
+    "shown_status": _shown("Status bot", "\x00"),
     "nothing": lambda h, w, user, calls: {},
     "files": lambda h, w, user, calls: {1: True} if any(c.method == "sendDocument" and c.error is None
                                                         for c in calls) else {},
@@ -617,6 +618,7 @@ ONE_MATRIX: list[Row1] = [
     Row1("agenda", ("/agenda",), "shown_event", "YN YY YY YY YY YY"),
     Row1("zona", ("/zona WIB",), "timezone", "NN NN NN NN YY YY"),
     Row1("rencana", ("/rencana",), "shown_item", "YN YY YY YY YY YY"),
+    Row1("status", ("/status",), "shown_status", "-N -N -N -N -Y -Y"),
     Row1("start detail", ("/start detail_{need}",), "shown_need", "-N -Y -Y -Y -Y -Y"),
     Row1("start bantu", ("/start bantu_{need}",), "dialogs", "NN NN -N -Y NN NN"),
     Row1("start agenda", ("/start agenda_ics-{event}",), "files", "-N -Y -Y -Y -Y -Y"),

@@ -239,9 +239,12 @@ class Session:
         line is read: the read blocks the event loop, and the fake clock makes the waiting instant."""
         current = asyncio.current_task()
         deadline = time.monotonic() + limit_s
+        services: set[asyncio.Task[Any]] = runtime_of(self.app).extras.get("service_tasks", set())
         while True:
             pending = {
-                t for t in asyncio.all_tasks() if t is not current and not t.done() and t not in self.outer_tasks
+                t
+                for t in asyncio.all_tasks()
+                if t is not current and not t.done() and t not in self.outer_tasks and t not in services
             }
             left = deadline - time.monotonic()
             if not pending or left <= 0:

@@ -157,6 +157,10 @@ class FakeBotApi(BaseRequest):
         self.listeners: list[Callable[[ApiCall], None]] = []
         # Files users "upload" (for import tests): file_id → bytes, served by getFile + download.
         self.files: dict[str, bytes] = {}
+        # Updates waiting for getUpdates, with Telegram's offset semantics (see ``_m_getUpdates``).
+        self.updates: list[dict[str, Any]] = []
+        self.confirmed_offset = 0
+        self.deliveries: dict[int, int] = {}  # update_id → times handed out
 
     # ---- BaseRequest ---------------------------------------------------------------------------
     @property
@@ -232,6 +236,12 @@ class FakeBotApi(BaseRequest):
         if not found:
             raise AssertionError(f"nothing sent to {chat_id} with {method or 'send*'}")
         return found[-1]
+
+    def adopt_message(self, chat_id: int, message_id: int, text: str) -> None:
+        """A message sent before this stand-in existed (a process test seeded through another one): it can be
+        edited here, and new message ids in that chat come after it."""
+        self.messages[(chat_id, message_id)] = StoredMessage(chat_id, message_id, text, "HTML", None, self._clock())
+        self._next_id[chat_id] = max(self._next_id.get(chat_id, 1000), message_id)
 
     def message(self, chat_id: int, message_id: int) -> StoredMessage:
         return self.messages[(chat_id, message_id)]
@@ -536,8 +546,25 @@ class FakeBotApi(BaseRequest):
         self.commands[key] = list(call.params.get("commands") or [])
         return True
 
+    def push_update(self, update: dict[str, Any]) -> None:
+        """Queue an update for ``getUpdates`` (the polling path; ``Simulator.feed`` bypasses it)."""
+        self.updates.append(update)
+
+    def pending_updates(self) -> list[dict[str, Any]]:
+        return [u for u in self.updates if u["update_id"] >= self.confirmed_offset]
+
     def _m_getUpdates(self, call: ApiCall) -> Any:
-        return []
+        """Telegram's semantics: an update is handed out again and again until a later getUpdates asks for an
+        ``offset`` above its id; only then is it confirmed and forgotten. Nothing is confirmed on delivery."""
+        offset = int(call.params.get("offset") or 0)
+        if offset:
+            self.confirmed_offset = max(self.confirmed_offset, offset)
+            self.updates = [u for u in self.updates if u["update_id"] >= self.confirmed_offset]
+        limit = int(call.params.get("limit") or 100)
+        batch = self.pending_updates()[: max(1, min(limit, 100))]
+        for update in batch:
+            self.deliveries[update["update_id"]] = self.deliveries.get(update["update_id"], 0) + 1
+        return batch
 
     def _m_getFile(self, call: ApiCall) -> Any:
         file_id = str(call.params["file_id"])

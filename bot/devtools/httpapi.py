@@ -1,11 +1,15 @@
 """The Bot API stand-in served over real HTTP on 127.0.0.1, for tests that run the bot as a real process
 (``klasterbot run`` with ``TELEGRAM_API_BASE_URL`` pointing here): long polling, offsets and redelivery
 behave as Telegram's do, so killing the process mid-stream is a faithful crash.
+
+getUpdates follows Telegram: an update is handed out on every call until a later call asks for an ``offset``
+above its ``update_id`` (that, and only that, confirms it); nothing is confirmed on delivery.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import time
@@ -31,10 +35,15 @@ def _decode(value: str) -> Any:
 class HttpBotApi:
     """Thread-safe: the HTTP server threads and the test thread share one FakeBotApi under a lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: tuple[float, float] = (0.0, 0.0), seed: int = 0) -> None:
+        """``latency``: each call other than getUpdates is answered after a random delay in this range (seconds),
+        *after* it was recorded, like a request Telegram received whose answer is still on its way."""
         self.fake = FakeBotApi()
+        self.latency = latency
+        self._rng = random.Random(seed)
         self.updates: list[dict[str, Any]] = []
         self.confirmed_offset = 0
+        self.get_updates_calls = 0
         self.deliveries: dict[int, int] = {}  # update_id → times handed out (redelivery after a crash)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -125,10 +134,14 @@ class HttpBotApi:
             call = ApiCall(method, params)
             self.fake.calls.append(call)
             status, body = self.fake._dispatch(call)
-            return status, body
+            delay = self._rng.uniform(*self.latency) if self.latency[1] > 0 else 0.0
+        if delay:
+            time.sleep(delay)
+        return status, body
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
+        self.get_updates_calls += 1
         timeout = min(float(params.get("timeout") or 0), 0.5)
         deadline = time.monotonic() + timeout
         with self._cond:

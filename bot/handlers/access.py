@@ -56,7 +56,7 @@ COMMANDS: dict[str, str] = {
     "sekretariat": MEMBERS, "undang": MEMBERS, "anggota": MEMBERS, "serahterima": MEMBERS, "kapasitas": MEMBERS,
     "butuh": MEMBERS, "tawar": MEMBERS, "kebutuhan": MEMBERS, "tawaran": MEMBERS, "komitmen": MEMBERS,
     "kejadian": MEMBERS, "stok": MEMBERS, "lapsit": MEMBERS, "langganan": MEMBERS, "umumkan": MEMBERS,
-    "ekspor": MEMBERS, "agenda": MEMBERS, "zona": MEMBERS, "rencana": MEMBERS,
+    "ekspor": MEMBERS, "agenda": MEMBERS, "zona": MEMBERS, "rencana": MEMBERS, "status": MEMBERS,
     "cari": APPROVED, "ringkasan": APPROVED,
 }  # fmt: skip
 

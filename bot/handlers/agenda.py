@@ -23,17 +23,21 @@ from bot.handlers.common import add_command, call_with_retries, command_args, ed
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import require_cluster, require_secretariat
+from bot.handlers.outbox import commit, out_edit, out_send
 from bot.handlers.permissions import is_group_admin
 from bot.i18n import N_, Translator, translator
 from bot.runtime import CommandSpec, Runtime
 from bot.services import agenda as svc
 from bot.services.agenda import EventView
 from bot.storage import core as core_repo
+from bot.storage import jobs as jobs_repo
 from bot.storage import members as members_repo
+from bot.storage import outbox as outbox_repo
 from bot.storage.agenda import Recipient
 from bot.storage.core import Dialog
 from bot.storage.jobs import JobRow
 from bot.storage.members import Cluster
+from bot.storage.outbox import Out
 from bot.views import Reply
 from bot.views import agenda as views
 
@@ -98,6 +102,30 @@ async def tell(
         if await send(app, person.user_id, reply_.text, reply_.keyboard or None) is not None:
             sent += 1
     return sent
+
+
+EVENT_CARD = "agenda.card"
+
+
+def card_edit(view: EventView) -> list[Out]:
+    """The event card's new state as an outbox edit (coalesced; posted again if it was deleted, while scheduled)."""
+    card = views.event_card(translator(view.cluster.locale), view)
+    event = view.event
+    repost = EVENT_CARD if event.status == "scheduled" else None
+    if event.chat_id is None or event.message_id is None:
+        return out_send(view.cluster.chat_id, card, key=f"event:{event.id}", on_sent=EVENT_CARD, ref=event.id) \
+            if repost else []  # fmt: skip
+    return out_edit(event.chat_id, event.message_id, card, key=f"event:{event.id}", on_sent=repost, ref=event.id)
+
+
+def _event_card_at(conn: Any, event_id: int) -> tuple[int, int] | None:
+    view = svc.load_view(conn, event_id)
+    if view is None or view.event.chat_id is None or view.event.message_id is None:
+        return None
+    return view.event.chat_id, view.event.message_id
+
+
+outbox_repo.register_on_sent(EVENT_CARD, svc.set_card, _event_card_at)
 
 
 async def refresh_card(context: BotContext | AnyApp, view: EventView) -> None:
@@ -500,18 +528,29 @@ async def on_rsvp(update: Update, context: BotContext) -> None:
     group_cluster: int | None = None  # in a group, only that group's cluster's events (private: any shown card)
     if chat is not None and chat.type != ChatType.PRIVATE:
         group_cluster = (context.seen.cluster_id if context.seen is not None else None) or -1
-    result = await runtime.db.write(svc.rsvp, int(parts[2]), user.id, answer, runtime.clock.timestamp(), group_cluster)
-    if not result.ok or result.view is None:
-        await query.answer(views.rsvp_refused(t, result.reason))
-        return
-    await query.answer(views.rsvp_answered(t, answer))
-    if result.previous == answer:
-        return
-    view = result.view
-    await refresh_card(context, view)
     pressed = query.message
-    if pressed is not None and (pressed.chat.id, pressed.message_id) != (view.event.chat_id, view.event.message_id):
-        await edit(context, pressed.chat.id, pressed.message_id, views.event_card(t, view))
+    event_id = int(parts[2])
+
+    def tx(conn: Any) -> tuple[svc.RsvpResult, list[Out]]:
+        """The answer and the card edits (the group's, and the private copy pressed) in one transaction."""
+        result = svc.rsvp(conn, event_id, user.id, answer, runtime.clock.timestamp(), group_cluster)
+        if not result.ok or result.view is None or result.previous == answer:
+            return result, []
+        view = result.view
+        outs = card_edit(view)
+        if pressed is not None and (pressed.chat.id, pressed.message_id) != (view.event.chat_id,
+                                                                              view.event.message_id):  # fmt: skip
+            outs += out_edit(pressed.chat.id, pressed.message_id, views.event_card(t, view),
+                             key=f"event:{view.event.id}:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
+        return result, outs
+
+    async def answer_press(result: svc.RsvpResult) -> None:
+        if not result.ok or result.view is None:
+            await query.answer(views.rsvp_refused(t, result.reason))
+        else:
+            await query.answer(views.rsvp_answered(t, answer))
+
+    await commit(context, tx, then=answer_press)
 
 
 async def _send_event_ics(
@@ -872,18 +911,24 @@ def _result(late: bool) -> tuple[str, str]:
 async def reminder_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
     """An event reminder: the group, then privately Hadir/Mungkin and the speaker. Late but before the start:
     sent with the "terlambat" note; after the start (or cancelled/moved): recorded as missed."""
-    runtime: Runtime = app.bot_data["runtime"]
-    plan = await runtime.db.read(svc.reminder_plan, job, now)
-    if isinstance(plan, str):
-        return "missed", plan
-    view, cluster = plan.view, plan.view.cluster
-    await send(app, cluster.chat_id, views.reminder_text(translator(cluster.locale), view, now, _late(job, late)))
 
-    def render(t: Translator) -> Reply:
-        return Reply(views.reminder_text(t, view, now, _late(job, late)), [[views.ics_button(t, view.event.id)]])
+    def tx(conn: Any) -> tuple[tuple[str, str], list[Out]]:
+        """Every reminder owed (the group, then each person) is an outbox row written with the job's "done":
+        one failed or timed-out send cannot drop the others, and a crash cannot send them twice."""
+        plan = svc.reminder_plan(conn, job, now)
+        if isinstance(plan, str):
+            return ("missed", plan), []
+        view, cluster = plan.view, plan.view.cluster
+        outs = out_send(cluster.chat_id, views.reminder_text(translator(cluster.locale), view, now, _late(job, late)))
+        for person in plan.recipients:
+            t = translator(person.locale or cluster.locale)
+            outs += out_send(person.user_id, Reply(views.reminder_text(t, view, now, _late(job, late)),
+                                                   [[views.ics_button(t, view.event.id)]]))  # fmt: skip
+        status, note = _result(late)
+        jobs_repo.finish(conn, job.id, status, now, note)
+        return (status, note), outs
 
-    await tell(app, cluster, plan.recipients, render)
-    return _result(late)
+    return await commit(app, tx)
 
 
 async def speaker_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:

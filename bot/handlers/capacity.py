@@ -13,6 +13,7 @@ from bot.domain.orgs import normalize_name, parse_capacity_kind, parse_capacity_
 from bot.handlers.common import add_command, command_args, parse_id, reply
 from bot.handlers.context import BotContext
 from bot.handlers.gate import require_cluster, require_member
+from bot.handlers.outbox import write_and_reply
 from bot.i18n import N_
 from bot.runtime import CommandSpec
 from bot.services import members as svc
@@ -58,10 +59,11 @@ async def kapasitas(update: Update, context: BotContext) -> None:
                 update, context, t.gettext("Write the number shown in the list, e.g. <code>/kapasitas hapus 12</code>.")
             )
             return
-        removed = await runtime.db.write(repo.delete_capacity, actor.org.id, number)
-        await reply(
-            update, context, t.gettext("Removed.") if removed else t.gettext("There is no such entry in your list.")
-        )
+        await write_and_reply(
+            update, context,
+            lambda removed: t.gettext("Removed.") if removed else t.gettext("There is no such entry in your list."),
+            repo.delete_capacity, actor.org.id, number,
+        )  # fmt: skip
         return
     if kind is not None:
         line = parse_capacity_line(kind, rest)
@@ -72,9 +74,9 @@ async def kapasitas(update: Update, context: BotContext) -> None:
             return
         region = regions.find_region(line.region_text, actor.cluster.province) if line.region_text else None
         location = "" if region else line.region_text[:80]
-        await runtime.db.write(_add_tx, actor.org.id, kind, line.name[:80], line.quantity,
-                               region.code if region else None, location, now)  # fmt: skip
-        await reply(update, context, t.gettext("Saved: {name}.").format(name=esc(line.name)))
+        saved = t.gettext("Saved: {name}.").format(name=esc(line.name))
+        await write_and_reply(update, context, lambda _: saved, _add_tx, actor.org.id, kind, line.name[:80],
+                              line.quantity, region.code if region else None, location, now)  # fmt: skip
         return
     rows = await runtime.db.read(repo.capacities_of_org, actor.org.id)
     lines = [t.gettext("<b>Capacity of {org}</b>").format(org=esc(actor.org.name))]

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.handlers.common import add_command, command_args, edit, reply
 from bot.handlers.context import BotContext
+from bot.handlers.outbox import write_and_reply
 from bot.handlers.permissions import can_manage_cluster
 from bot.i18n import N_, SUPPORTED, translator
 from bot.runtime import CommandSpec
@@ -122,11 +123,13 @@ async def batal(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if chat is None or user is None:
         return
-    dialog = await context.runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
-    if dialog is None:
-        await reply(update, context, context.t.gettext("There is nothing to cancel."))
-    else:
-        await reply(update, context, context.t.gettext("Cancelled. Nothing was saved."))
+    t = context.t
+    await write_and_reply(
+        update, context,
+        lambda dialog: t.gettext("There is nothing to cancel.") if dialog is None
+        else t.gettext("Cancelled. Nothing was saved."),
+        core_repo.clear_dialog, chat.id, user.id,
+    )  # fmt: skip
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

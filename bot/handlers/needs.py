@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
 from typing import Any
 
 from telegram import Update
@@ -19,16 +20,20 @@ from bot.handlers.common import add_command, command_args, edit, parse_id, reply
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_member, require_secretariat
+from bot.handlers.outbox import commit, out_edit, out_reply, out_send
 from bot.i18n import N_, translator
 from bot.runtime import CommandSpec
 from bot.services import needs as svc
 from bot.services.members import Actor
 from bot.storage import core as core_repo
+from bot.storage import jobs as jobs_repo
 from bot.storage import members as members_repo
 from bot.storage import needs as repo
+from bot.storage import outbox as outbox_repo
 from bot.storage.jobs import JobRow
 from bot.storage.members import Cluster
 from bot.storage.needs import Need, Offer
+from bot.storage.outbox import Out
 from bot.views import Reply, esc
 from bot.views import needs as views
 
@@ -75,6 +80,44 @@ async def refresh_need_card(context: BotContext | AnyApp, need: Need) -> None:
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+NEED_CARD = "need.card"
+OFFER_CARD = "offer.card"
+
+
+def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_username: str) -> list[Out]:
+    """The need card's new state, as an outbox edit inside the caller's transaction (coalesced per card; posted
+    again if the card was deleted)."""
+    incident = repo.incident_by_id(conn, need.cluster_id, need.incident_id) if need.incident_id else None
+    return out_edit(need.chat_id, need.message_id, _card(cluster, need, bot_username, incident),
+                    key=f"need:{need.id}", on_sent=NEED_CARD, ref=need.id)  # fmt: skip
+
+
+def _need_card_at(conn: sqlite3.Connection, need_id: int) -> tuple[int, int] | None:
+    need = repo.need_by_id(conn, need_id)
+    if need is None or need.chat_id is None or need.message_id is None:
+        return None
+    return need.chat_id, need.message_id
+
+
+def _record_need_card(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
+    repo.set_need_message(conn, need_id, chat_id, message_id)
+
+
+def _offer_card_at(conn: sqlite3.Connection, offer_id: int) -> tuple[int, int] | None:
+    offer = repo.offer_by_id(conn, offer_id)
+    if offer is None or offer.chat_id is None or offer.message_id is None:
+        return None
+    return offer.chat_id, offer.message_id
+
+
+def _record_offer_card(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
+    repo.set_offer_message(conn, offer_id, chat_id, message_id)
+
+
+outbox_repo.register_on_sent(NEED_CARD, _record_need_card, _need_card_at)
+outbox_repo.register_on_sent(OFFER_CARD, _record_offer_card, _offer_card_at)
 
 
 async def refresh_offer_card(context: BotContext, offer: Offer) -> None:
@@ -151,35 +194,42 @@ async def _publish_need(
         regional = [i for i in active if draft.region_code in i.region_codes] or active
         if len(regional) >= 1 and (len(regional) == 1 or draft.region_code):
             draft = svc.NeedDraft(**{**draft.__dict__, "incident_id": regional[0].id})
+    cluster, user_id, chat_id = actor.cluster, update.effective_user.id, update.effective_chat.id
+    org_id, bot_username, t = actor.org.id, context.bot.username, context.t
     now = runtime.clock.timestamp()
-    posted = await runtime.db.write(
-        svc.post_need, actor.cluster.id, actor.org.id, update.effective_user.id, draft, now, False, allow_duplicate
-    )
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.Posted, list[Out]]:
+        """The need, its card, the matches, the answer and the notices: one transaction."""
+        posted = svc.post_need(conn, cluster.id, org_id, user_id, draft, now, False, allow_duplicate)
+        if posted.duplicate_of is not None:
+            return posted, []
+        need = posted.need
+        assert need is not None
+        incident = repo.incident_by_id(conn, cluster.id, need.incident_id) if need.incident_id else None
+        outs = out_send(cluster.chat_id, _card(cluster, need, bot_username, incident),
+                        key=f"need:{need.id}", on_sent=NEED_CARD, ref=need.id)  # fmt: skip
+        group_t = translator(cluster.locale)
+        if posted.matches:
+            outs += out_send(cluster.chat_id, views.matches_text(group_t, [m.offer for m in posted.matches]))
+        if chat_id != cluster.chat_id and not quiet:
+            outs += out_reply(update, views.posted_elsewhere(t, need.code))
+        offers = {m.offer.id: m.offer for m in posted.matches}
+        for notify_id, offer_ids in posted.notify.items():
+            for offer_id in offer_ids[:1]:
+                outs += out_send(notify_id, views.match_notice(group_t, need, offers[offer_id]))
+        # Other features add what they owe for a new need (the stock feature: holders of matching stock).
+        for hook in runtime.extras.get("need_posted_tx_hooks", []):
+            outs += hook(conn, need, now)
+        return posted, outs
+
+    posted = await commit(context, tx)
     if posted.duplicate_of is not None:
         # The double-post guard: nothing was posted; ask before a second card for the same need.
-        chat_id, user_id = update.effective_chat.id, update.effective_user.id
         await _save_dialog(context, chat_id, user_id, DUPLICATE_DIALOG, "confirm", {"draft": dict(draft.__dict__)})
         await reply(update, context, views.duplicate_need(context.t, posted.duplicate_of, now))
         return None
     need = posted.need
     assert need is not None
-    incident = (
-        await runtime.db.read(repo.incident_by_id, actor.cluster.id, need.incident_id) if need.incident_id else None
-    )
-    card = _card(actor.cluster, need, context.bot.username, incident)
-    message = await send(context, actor.cluster.chat_id, card.text, card.keyboard)
-    if message is not None:
-        await runtime.db.write(repo.set_need_message, need.id, message.chat.id, message.message_id)
-    group_t = translator(actor.cluster.locale)
-    if posted.matches:
-        await send(context, actor.cluster.chat_id, views.matches_text(group_t, [m.offer for m in posted.matches]))
-    if update.effective_chat.id != actor.cluster.chat_id and not quiet:
-        await reply(update, context, views.posted_elsewhere(context.t, need.code))
-    offers = {m.offer.id: m.offer for m in posted.matches}
-    for user_id, offer_ids in posted.notify.items():
-        for offer_id in offer_ids[:1]:
-            notice = views.match_notice(group_t, need, offers[offer_id])
-            await send(context, user_id, notice.text, notice.keyboard)
     # Other features react to a new need (the stock feature notifies holders of matching stock privately).
     for hook in context.runtime.extras.get("need_posted_hooks", []):
         await hook(context, need)
@@ -312,20 +362,29 @@ async def _offer_from_line(update: Update, context: BotContext, actor: Actor, li
         await reply(update, context, parsed)
         return False
     assert actor.org is not None and update.effective_user is not None and update.effective_chat is not None
-    posted = await runtime.db.write(
-        svc.post_offer, actor.cluster.id, actor.org.id, update.effective_user.id, parsed, runtime.clock.timestamp()
+    cluster, org_id, user_id, chat_id, t = (
+        actor.cluster,
+        actor.org.id,
+        update.effective_user.id,
+        update.effective_chat.id,
+        context.t,
     )
-    offer = posted.offer
-    assert offer is not None
-    group_t = translator(actor.cluster.locale)
-    card = views.offer_card(group_t, offer, actor.cluster.timezone)
-    message = await send(context, actor.cluster.chat_id, card.text, card.keyboard)
-    if message is not None:
-        await runtime.db.write(repo.set_offer_message, offer.id, message.chat.id, message.message_id)
-    if posted.matching_needs:
-        await send(context, actor.cluster.chat_id, views.matching_needs_text(group_t, posted.matching_needs))
-    if update.effective_chat.id != actor.cluster.chat_id:
-        await reply(update, context, views.posted_elsewhere(context.t, offer.code))
+
+    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+        """The offer, its card, the matching needs and the answer: one transaction."""
+        posted = svc.post_offer(conn, cluster.id, org_id, user_id, parsed, runtime.clock.timestamp())
+        offer = posted.offer
+        assert offer is not None
+        group_t = translator(cluster.locale)
+        outs = out_send(cluster.chat_id, views.offer_card(group_t, offer, cluster.timezone),
+                        key=f"offer:{offer.id}", on_sent=OFFER_CARD, ref=offer.id)  # fmt: skip
+        if posted.matching_needs:
+            outs += out_send(cluster.chat_id, views.matching_needs_text(group_t, posted.matching_needs))
+        if chat_id != cluster.chat_id:
+            outs += out_reply(update, views.posted_elsewhere(t, offer.code))
+        return None, outs
+
+    await commit(context, tx)
     return True
 
 
@@ -392,22 +451,31 @@ async def on_card_button(update: Update, context: BotContext) -> None:
     secretariat = await is_secretariat(context, actor, user.id)
     org_id = actor.org.id if actor.is_active and actor.org else None
     status = "fulfilled" if action == "done" else "cancelled"
-    result = await runtime.db.write(
-        svc.close_need, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp()
-    )
-    if not result.ok:
+    cluster, bot_username = actor.cluster, context.bot.username
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+        """The closing, the card's edit and the pledgers' notices: one transaction."""
+        result = svc.close_need(conn, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp())
+        if not result.ok:
+            return result, []
+        assert result.need is not None
+        outs = need_card_edit(conn, cluster, result.need, bot_username)
+        for uid in result.notify_user_ids:
+            outs += out_send(uid, views.pledge_closed_notice(translator(cluster.locale), result.need))
+        return result, outs
+
+    async def answer_press(result: svc.PledgeResult) -> None:
+        if result.ok:
+            await query.answer(t.gettext("Saved."))
+            return
         text = (
             t.gettext("Only the organisation that posted the need or the secretariat can close it.")
             if result.reason == "not_allowed"
             else t.gettext("This was already decided.")
         )
         await query.answer(text, show_alert=True)
-        return
-    await query.answer(t.gettext("Saved."))
-    assert result.need is not None
-    await refresh_need_card(context, result.need)
-    for uid in result.notify_user_ids:
-        await send(context, uid, views.pledge_closed_notice(translator(actor.cluster.locale), result.need))
+
+    await commit(context, tx, then=answer_press)
 
 
 # ---- pledges --------------------------------------------------------------------------------------
@@ -455,27 +523,35 @@ async def _pledge(update: Update, context: BotContext, need_id: int, quantity: f
     if need is None or need.cluster_id != actor.cluster.id:
         await reply(update, context, t.gettext("This button is no longer valid."))
         return
-    result = await runtime.db.write(
-        svc.make_pledge, need_id, actor.org.id, update.effective_user.id, quantity, runtime.clock.timestamp(), offer_id
-    )
+    chat, user_id, org_id, cluster = update.effective_chat, update.effective_user.id, actor.org.id, actor.cluster
+    bot_username = context.bot.username
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+        """The pledge, the answer, the card edits and the owners' notices: one transaction."""
+        result = svc.make_pledge(conn, need_id, org_id, user_id, quantity, runtime.clock.timestamp(), offer_id)
+        if not result.ok:
+            return result, []
+        assert result.need is not None and result.pledge is not None
+        if chat is not None:
+            core_repo.clear_dialog(conn, chat.id, user_id)
+        outs = out_reply(update, views.pledge_saved(t, result.need, result.pledge))
+        outs += need_card_edit(conn, cluster, result.need, bot_username)
+        if offer_id is not None:
+            offer = repo.offer_by_id(conn, offer_id)
+            if offer is not None and offer.chat_id is not None and offer.message_id is not None:
+                outs += out_edit(offer.chat_id, offer.message_id,
+                                 views.offer_card(translator(cluster.locale), offer, cluster.timezone),
+                                 key=f"offer:{offer.id}")  # fmt: skip
+        group_t = translator(cluster.locale)
+        for uid in result.notify_user_ids:
+            if uid != user_id:
+                outs += out_send(uid, views.owner_notice(group_t, result.need, result.pledge))
+        return result, outs
+
+    result = await commit(context, tx)
     if not result.ok:
         await reply(update, context, _pledge_reason(context, result.reason))
         return
-    assert result.need is not None and result.pledge is not None
-    chat = update.effective_chat
-    if chat is not None:
-        await runtime.db.write(core_repo.clear_dialog, chat.id, update.effective_user.id)
-    await reply(update, context, views.pledge_saved(t, result.need, result.pledge))
-    await refresh_need_card(context, result.need)
-    if offer_id is not None:
-        offer = await runtime.db.read(repo.offer_by_id, offer_id)
-        if offer is not None:
-            await refresh_offer_card(context, offer)
-    group_t = translator(actor.cluster.locale)
-    for uid in result.notify_user_ids:
-        if uid != update.effective_user.id:
-            notice = views.owner_notice(group_t, result.need, result.pledge)
-            await send(context, uid, notice.text, notice.keyboard)
 
 
 def _pledge_reason(context: BotContext, reason: str) -> str:
@@ -566,31 +642,44 @@ async def on_pledge_state(update: Update, context: BotContext) -> None:
     actor = await runtime.db.read(_actor_in, cluster, user.id)
     secretariat = await is_secretariat(context, actor, user.id)
     org_id = actor.org.id if actor.is_active and actor.org else None
-    result = await runtime.db.write(
-        svc.move_pledge, pledge.id, targets[parts[1]], user.id, org_id, secretariat, runtime.clock.timestamp()
-    )
-    if not result.ok:
-        await query.answer(_pledge_reason(context, result.reason), show_alert=True)
-        return
-    await query.answer(t.gettext("Saved."))
-    assert result.need is not None and result.pledge is not None
-    if query.message is not None:
-        await edit(
-            context,
-            query.message.chat.id,
-            query.message.message_id,
-            Reply(views.pledge_moved(t, result.need, result.pledge), views.pledge_buttons(t, result.pledge)),
-        )
-    await refresh_need_card(context, result.need)
-    group_t = translator(cluster.locale)
-    for uid in result.notify_user_ids:
-        if result.pledge.status == "sent":
-            notice = views.owner_notice(group_t, result.need, result.pledge)
-            await send(context, uid, notice.text, notice.keyboard)
+    pressed, bot_username = query.message, context.bot.username
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+        """The move, the pressed message, the need card, the notices and a closing note: one transaction."""
+        result = svc.move_pledge(conn, pledge.id, targets[parts[1]], user.id, org_id, secretariat,
+                                 runtime.clock.timestamp())  # fmt: skip
+        if not result.ok:
+            return result, []
+        assert result.need is not None and result.pledge is not None
+        outs: list[Out] = []
+        if pressed is not None:
+            outs += out_edit(pressed.chat.id, pressed.message_id,
+                             Reply(views.pledge_moved(t, result.need, result.pledge),
+                                   views.pledge_buttons(t, result.pledge)),
+                             key=f"pledge:{pledge.id}:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
+        outs += need_card_edit(conn, cluster, result.need, bot_username)
+        group_t = translator(cluster.locale)
+        for uid in result.notify_user_ids:
+            if result.pledge.status == "sent":
+                outs += out_send(uid, views.owner_notice(group_t, result.need, result.pledge))
+            else:
+                outs += out_send(uid, views.pledge_moved(group_t, result.need, result.pledge))
+        if result.closed_now:
+            outs += out_send(cluster.chat_id, views.need_closed_text(group_t, result.need))
+        for hook in runtime.extras.get("pledge_moved_tx_hooks", []):
+            outs += hook(conn, result.pledge, runtime.clock.timestamp())
+        return result, outs
+
+    async def answer_press(result: svc.PledgeResult) -> None:
+        if not result.ok:
+            await query.answer(_pledge_reason(context, result.reason), show_alert=True)
         else:
-            await send(context, uid, views.pledge_moved(group_t, result.need, result.pledge))
-    if result.closed_now:
-        await send(context, cluster.chat_id, views.need_closed_text(group_t, result.need))
+            await query.answer(t.gettext("Saved."))
+
+    result = await commit(context, tx, then=answer_press)
+    if not result.ok:
+        return
+    assert result.pledge is not None
     # Other features react to a pledge moving (the stock feature offers to deduct a received pledge from stock).
     for hook in runtime.extras.get("pledge_moved_hooks", []):
         await hook(context, result.pledge)
@@ -908,21 +997,25 @@ async def kejadian(update: Update, context: BotContext) -> None:
 
 
 async def escalate_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    runtime = app.bot_data["runtime"]
-    escalation = await runtime.db.write(svc.escalation_due, int(job.payload.get("need_id", 0)), now)
-    if escalation is None:
-        return "done", "covered"
-    need = escalation.need
-    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id)
-    if cluster is None:
-        return "missed", "no cluster"
-    t = translator(cluster.locale)
-    hours = max(1.0, round((now - need.created_at) / 3600, 1))
-    text = views.escalation_text(t, need, hours)
-    await send(app, cluster.chat_id, text)
-    for uid in escalation.secretariat_user_ids:
-        await send(app, uid, text)
-    return "done", ""
+    def tx(conn: sqlite3.Connection) -> tuple[tuple[str, str], list[Out]]:
+        """The escalation to the group and the secretariat, written with the job's "done"."""
+        escalation = svc.escalation_due(conn, int(job.payload.get("need_id", 0)), now)
+        if escalation is None:
+            return ("done", "covered"), []
+        need = escalation.need
+        cluster = members_repo.cluster_by_id(conn, need.cluster_id)
+        if cluster is None:
+            return ("missed", "no cluster"), []
+        t = translator(cluster.locale)
+        hours = max(1.0, round((now - need.created_at) / 3600, 1))
+        text = views.escalation_text(t, need, hours)
+        outs = out_send(cluster.chat_id, text)
+        for uid in escalation.secretariat_user_ids:
+            outs += out_send(uid, text)
+        jobs_repo.finish(conn, job.id, "done", now, "")
+        return ("done", ""), outs
+
+    return await commit(app, tx)
 
 
 def register(app: AnyApp) -> None:

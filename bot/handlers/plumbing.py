@@ -27,6 +27,7 @@ from bot.handlers.context import BotContext
 from bot.i18n import translator
 from bot.services import updates as updates_svc
 from bot.storage import core as core_repo
+from bot.storage.db import DuplicateUpdate, UpdateClaim, current_claim
 from bot.views.help import unknown_command_text
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,11 @@ async def pre_update(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     message = update.message
     want_dialog = bool(message and (message.text or message.document) and user and chat)
-    seen = await runtime.db.write(
+    claim = current_claim.get()
+    if claim is None or claim.update_id != update.update_id:
+        claim = UpdateClaim(update.update_id, runtime.clock.timestamp())
+        current_claim.set(claim)
+    seen = await runtime.db.write_unclaimed(
         updates_svc.begin,
         update.update_id,
         runtime.clock.timestamp(),
@@ -85,7 +90,9 @@ async def pre_update(update: Update, context: BotContext) -> None:
     )
     if not seen.is_new:
         log.info("duplicate update %s ignored", update.update_id)
+        claim.duplicate = True
         raise ApplicationHandlerStop
+    claim.armed = True  # from here on, the update's first write is its effect and claims it
     context.seen = seen
     if chat is not None and chat.type != ChatType.PRIVATE:
         context.locale = seen.cluster_locale or seen.chat_locale or runtime.settings.locale
@@ -200,6 +207,14 @@ async def on_unknown_callback(update: Update, context: BotContext) -> None:
 async def on_error(update: object, context: BotContext) -> None:
     """Log with context; tell the user in their language that it failed, without internals."""
     error = context.error
+    if isinstance(error, DuplicateUpdate):
+        log.info("update %s was already processed; stopped", error)
+        raise ApplicationHandlerStop
+    claim = current_claim.get()
+    ours = claim is not None and isinstance(update, Update) and claim.update_id == update.update_id
+    if ours and claim is not None:
+        claim.failed = True
+    committed = ours and claim is not None and claim.committed
     where = ""
     if isinstance(update, Update):
         chat = update.effective_chat
@@ -209,7 +224,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     t = translator(getattr(context, "locale", None) or context.runtime.settings.locale)
-    text = t.gettext("Sorry, something went wrong and nothing was saved. Please try again in a moment.")
+    if committed:
+        # The update's transaction committed: its change stands, and what it owes is in the outbox.
+        text = t.gettext("Your change was saved, but something went wrong afterwards. Please do not send it again.")
+    else:
+        text = t.gettext("Sorry, something went wrong and nothing was saved. Please try again in a moment.")
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)

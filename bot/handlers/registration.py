@@ -10,10 +10,11 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain import regions
 from bot.domain.orgs import ORG_TYPES, parse_org_type, parse_registration_line
-from bot.handlers.common import add_command, command_args, edit, parse_id, reply, send
+from bot.handlers.common import add_command, command_args, edit, parse_id, reply
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import require_cluster, require_secretariat
+from bot.handlers.outbox import commit, out_edit, out_reply, out_send
 from bot.handlers.permissions import is_group_admin
 from bot.i18n import N_, translator
 from bot.runtime import CommandSpec
@@ -22,6 +23,7 @@ from bot.storage import core as core_repo
 from bot.storage import members as repo
 from bot.storage.core import Dialog
 from bot.storage.members import Cluster
+from bot.storage.outbox import Out
 from bot.views import Reply, esc
 from bot.views import members as views
 
@@ -155,9 +157,20 @@ async def _submit(update: Update, context: BotContext, cluster: Cluster, data: d
     t = context.t
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    result = await runtime.db.write(
-        _submit_tx, cluster.id, user.id, data, allow_duplicate, chat.id, runtime.clock.timestamp()
-    )
+    def tx(conn: Any) -> tuple[svc.Submission, list[Out]]:
+        """The registration, its answer and the approval card in the group: one transaction."""
+        result = _submit_tx(conn, cluster.id, user.id, data, allow_duplicate, chat.id, runtime.clock.timestamp())
+        if not result.ok:
+            return result, []
+        assert result.member is not None and result.org is not None
+        group_t = translator(cluster.locale)
+        card = views.approval_card(group_t, result.member, result.org, bool(data.get("join_org_id")))
+        outs = out_reply(update, views.registration_sent(t))
+        for hook in runtime.extras.get("registered_tx_hooks", []):  # e.g. the stock feature's visibility question
+            outs += hook(update, t, result.org, not data.get("join_org_id"))
+        return result, outs + out_send(cluster.chat_id, card)
+
+    result = await commit(context, tx)
     if not result.ok:
         if result.reason == "duplicate":
             data = {**data, "province": cluster.province}
@@ -179,16 +192,6 @@ async def _submit(update: Update, context: BotContext, cluster: Cluster, data: d
             return
         await reply(update, context, t.gettext("That organisation can no longer be joined. Nothing was saved."))
         return
-    await reply(update, context, views.registration_sent(t))
-    assert result.member is not None and result.org is not None
-    for hook in runtime.extras.get("registered_hooks", []):  # e.g. the stock feature's visibility question
-        await hook(update, context, result.org, not data.get("join_org_id"))
-    group_t = translator(cluster.locale)
-    await send(
-        context,
-        cluster.chat_id,
-        *_card_args(views.approval_card(group_t, result.member, result.org, bool(data.get("join_org_id")))),
-    )
 
 
 def _card_args(card: Reply) -> tuple[str, Any]:
@@ -352,26 +355,32 @@ async def on_approval(update: Update, context: BotContext) -> None:
         await query.answer(t.gettext("This button is no longer valid."))
         return
     admin = await is_group_admin(context, cluster.chat_id, user.id)
-    decision = await runtime.db.write(svc.decide_membership, member.id, parts[2] == "y", user.id, admin,
-                                      runtime.clock.timestamp())  # fmt: skip
-    if not decision.ok:
-        if decision.reason == "not_secretariat":
+    approved, pressed = parts[2] == "y", query.message
+
+    def tx(conn: Any) -> tuple[Any, list[Out]]:
+        """The decision, the approval card's edit and the applicant's notice: one transaction."""
+        decision = svc.decide_membership(conn, member.id, approved, user.id, admin, runtime.clock.timestamp())
+        if not decision.ok:
+            return decision, []
+        assert decision.member is not None and decision.org is not None
+        outs: list[Out] = []
+        if pressed is not None:
+            outs += out_edit(pressed.chat.id, pressed.message_id,
+                             Reply(views.approval_decided(t, decision.member, decision.org, approved, user.full_name)),
+                             key=f"approval:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
+        applicant_t = translator(_user_locale(conn, decision.member.user_id) or cluster.locale)
+        return decision, outs + out_send(decision.member.user_id, views.applicant_told(applicant_t, decision.org,
+                                                                                        approved))  # fmt: skip
+
+    async def answer_press(decision: Any) -> None:
+        if decision.ok:
+            await query.answer(t.gettext("Saved."))
+        elif decision.reason == "not_secretariat":
             await query.answer(t.gettext("Only the cluster secretariat can do this."), show_alert=True)
         else:
             await query.answer(t.gettext("This was already decided."))
-        return
-    await query.answer(t.gettext("Saved."))
-    assert decision.member is not None and decision.org is not None
-    approved = parts[2] == "y"
-    if query.message is not None:
-        await edit(
-            context,
-            query.message.chat.id,
-            query.message.message_id,
-            Reply(views.approval_decided(t, decision.member, decision.org, approved, user.full_name)),
-        )
-    applicant_t = translator(await runtime.db.read(_user_locale, decision.member.user_id) or cluster.locale)
-    await send(context, decision.member.user_id, views.applicant_told(applicant_t, decision.org, approved))
+
+    await commit(context, tx, then=answer_press)
 
 
 def _user_locale(conn: Any, user_id: int) -> str | None:

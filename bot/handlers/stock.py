@@ -24,7 +24,8 @@ from bot.handlers.common import add_command, command_args, edit, is_id, reply, s
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
 from bot.handlers.gate import current_actor, is_secretariat, require_cluster, require_member, require_secretariat
-from bot.i18n import N_, translator
+from bot.handlers.outbox import commit, out_reply, out_send
+from bot.i18n import N_, Translator, translator
 from bot.runtime import CommandSpec
 from bot.services import importer
 from bot.services import members as members_svc
@@ -38,6 +39,7 @@ from bot.storage import stock as stock_repo
 from bot.storage.core import Dialog
 from bot.storage.jobs import JobRow
 from bot.storage.needs import Need, Pledge
+from bot.storage.outbox import Out
 from bot.views import Reply, esc
 from bot.views import needs as needs_views
 from bot.views import stock as views
@@ -118,11 +120,14 @@ async def _report_lines(update: Update, context: BotContext, text: str) -> None:
     results = svc.parse_report(text, runtime.clock.now(), cluster.timezone, cluster.province, actor.org.region_code)
     truncated = len([line for line in text.splitlines() if line.strip()]) > svc.MAX_LINES
     drafts = [(r.number, r.draft) for r in results if r.draft is not None]
-    saved = []
-    if drafts:
-        saved = await runtime.db.write(svc.report, cluster.id, actor.org.id, update.effective_user.id, drafts,
-                                       runtime.clock.timestamp())  # fmt: skip
-    await reply(update, context, views.report_result(context.t, results, saved, cluster.timezone, truncated))
+    org_id, user_id, t = actor.org.id, update.effective_user.id, context.t
+
+    def tx(conn: Any) -> tuple[None, list[Out]]:
+        """The report and its answer in one transaction (outbox): "Tersimpan" cannot be lost or precede it."""
+        saved = svc.report(conn, cluster.id, org_id, user_id, drafts, runtime.clock.timestamp()) if drafts else []
+        return None, out_reply(update, views.report_result(t, results, saved, cluster.timezone, truncated))
+
+    await commit(context, tx)
 
 
 # ---- guided report --------------------------------------------------------------------------------
@@ -290,10 +295,14 @@ async def on_flow_button(update: Update, context: BotContext) -> None:
     elif action == "ok":
         if query.message is not None:
             await context.bot.edit_message_reply_markup(chat.id, query.message.message_id, reply_markup=None)
-        saved = await runtime.db.write(_save_flow_tx, actor.cluster.id, actor.org.id, user.id, _draft(data), chat.id,
-                                       runtime.clock.timestamp())  # fmt: skip
-        result = svc.LineResult(1, "", _draft(data))
-        await reply(update, context, views.report_result(t, [result], saved, actor.cluster.timezone, False))
+        cluster, org_id, draft = actor.cluster, actor.org.id, _draft(data)
+
+        def tx(conn: Any) -> tuple[None, list[Out]]:
+            saved = _save_flow_tx(conn, cluster.id, org_id, user.id, draft, chat.id, runtime.clock.timestamp())
+            result = svc.LineResult(1, "", draft)
+            return None, out_reply(update, views.report_result(t, [result], saved, cluster.timezone, False))
+
+        await commit(context, tx)
 
 
 # ---- my stock: adjust, empty, remove, confirm -----------------------------------------------------
@@ -419,10 +428,10 @@ async def _secretariat(update: Update, context: BotContext, answer: str) -> None
     await reply(update, context, views.secretariat_text(t, actor.org.label, allowed))
 
 
-async def registered(update: Update, context: BotContext, org: members_repo.Organization, new_org: bool) -> None:
-    """After the registration of a new organisation: the visibility question (the default stays: allowed)."""
-    if new_org:
-        await reply(update, context, views.registration_question(context.t, org.id, org.label))
+def registered_outs(update: Update, t: Translator, org: members_repo.Organization, new_org: bool) -> list[Out]:
+    """In the registration's own transaction (outbox): for a new organisation, the visibility question (the default
+    stays: allowed)."""
+    return out_reply(update, views.registration_question(t, org.id, org.label)) if new_org else []
 
 
 async def on_visibility_button(update: Update, context: BotContext) -> None:
@@ -806,6 +815,36 @@ async def pledge_moved(context: BotContext, pledge: Pledge) -> None:
         await send(context, uid, content.text, content.keyboard)
 
 
+def need_posted_outs(conn: Any, need: Need, now: int) -> list[Out]:
+    """``need_posted``, inside the need's own transaction: the holders' notices are outbox rows of it."""
+    matches = svc.matching_stock(conn, need, now)
+    cluster = members_repo.cluster_by_id(conn, need.cluster_id)
+    if not matches or cluster is None:
+        return []
+    t = translator(cluster.locale)
+    outs: list[Out] = []
+    for match in matches:
+        notice = views.stock_match_notice(t, need, match)
+        for uid in match.user_ids:
+            outs += out_send(uid, notice)
+    return outs
+
+
+def pledge_moved_outs(conn: Any, pledge: Pledge, now: int) -> list[Out]:
+    """``pledge_moved``, inside the move's own transaction."""
+    if pledge.status != "received" or pledge.source != "stock":
+        return []
+    ask = svc.pledge_received(conn, pledge.id, now)
+    if ask is None:
+        return []
+    need = _need_of(conn, pledge.need_id)
+    cluster = members_repo.cluster_by_id(conn, ask.line.cluster_id)
+    if need is None or cluster is None:
+        return []
+    content = views.deduct_ask(translator(cluster.locale), ask, need.code, cluster.timezone)
+    return [out for uid in ask.user_ids for out in out_send(uid, content)]
+
+
 def _need_of(conn: Any, need_id: int) -> Need | None:
     return needs_repo.need_by_id(conn, need_id)
 
@@ -901,9 +940,10 @@ def register(app: AnyApp) -> None:
     runtime.dialogs[KIND] = on_flow_text
     runtime.dialogs[ADJUST_KIND] = on_adjust_text
     runtime.dialogs[IMPORT_KIND] = on_import_dialog
-    runtime.extras.setdefault("need_posted_hooks", []).append(need_posted)
-    runtime.extras.setdefault("pledge_moved_hooks", []).append(pledge_moved)
-    runtime.extras.setdefault("registered_hooks", []).append(registered)
+    # In the need's and the move's own transactions (outbox), not after them.
+    runtime.extras.setdefault("need_posted_tx_hooks", []).append(need_posted_outs)
+    runtime.extras.setdefault("pledge_moved_tx_hooks", []).append(pledge_moved_outs)
+    runtime.extras.setdefault("registered_tx_hooks", []).append(registered_outs)
     add_deeplink(app, "stok", deeplink)
     # The situation summary's optional stock sources (its lists invite the stock feature to fill them).
     if svc.stock_for_gaps not in sitrep_svc.STOCK_SOURCES:

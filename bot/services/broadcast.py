@@ -110,6 +110,17 @@ class Pacer:
         self._private[chat_id] = slot
         return slot
 
+    def ready_at(self, chat_id: int, now: float) -> float:
+        """When the chat's own limit would let a send start, without reserving anything (the overall limit and a
+        429 hold are shared by every chat, so they do not decide which chat goes first)."""
+        if chat_id < 0:
+            live = [s for s in self._groups.get(chat_id, ()) if s.at > now - GROUP_WINDOW_S]
+            if len(live) >= self.group_per_minute:
+                return max(now, live[-self.group_per_minute].at + GROUP_WINDOW_S)
+            return now
+        last = self._private.get(chat_id)
+        return max(now, last.at + self.private_interval) if last is not None else now
+
     def _overall(self, now: float) -> float:
         at = max(now, self._hold_until)
         if self._recent:

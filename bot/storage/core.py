@@ -44,13 +44,12 @@ def begin_update(
     chat: tuple[int, str, str | None] | None,
     want_dialog: bool = False,
 ) -> Seen:
-    """Claim ``update_id`` and refresh user/chat rows. A duplicate claims nothing and changes nothing."""
-    claimed = conn.execute(
-        "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) "
-        "ON CONFLICT DO NOTHING RETURNING update_id",
-        (update_id, now),
-    ).fetchone()
-    if claimed is None:
+    """Look ``update_id`` up and refresh user/chat rows. An update already processed changes nothing.
+
+    The update is not claimed here: its first write claims it in the same transaction as its effects
+    (``storage.db.UpdateClaim``)."""
+    done = conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone()
+    if done is not None:
         return Seen(False, None, None, None, None, None)
     user_locale = chat_locale = None
     if user is not None:

@@ -13,6 +13,8 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -106,9 +108,48 @@ def apply_migrations(conn: sqlite3.Connection) -> list[int]:
     return applied
 
 
-def _run_write(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+@dataclass
+class UpdateClaim:
+    """The update being processed in this task. The first write of its processing also records it in
+    ``processed_updates`` (and removes it from the inbox) in the same transaction as its effects, so an update is
+    either done with its effects or not done at all: a crash at any point gives exactly-once effects.
+
+    ``armed`` is set by the pre-handler once it has looked the update up (its own write never claims)."""
+
+    update_id: int
+    now: int
+    armed: bool = False
+    committed: bool = False  # a transaction carrying the claim (the update's effects) committed
+    duplicate: bool = False
+    in_flight: bool = False
+    failed: bool = False  # its processing raised: not marked done, so a redelivery (or the inbox) tries again
+
+
+current_claim: ContextVar[UpdateClaim | None] = ContextVar("current_claim", default=None)
+
+
+class DuplicateUpdate(Exception):
+    """The update was already processed (its effects committed earlier): this transaction was rolled back."""
+
+
+def claim_update(conn: sqlite3.Connection, update_id: int, now: int) -> bool:
+    """Record ``update_id`` as processed and drop it from the inbox; False if it already was."""
+    claimed = conn.execute(
+        "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) "
+        "ON CONFLICT DO NOTHING RETURNING update_id",
+        (update_id, now),
+    ).fetchone()
+    conn.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+    return claimed is not None
+
+
+def _run_write(
+    conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[int, int] | None = None
+) -> T:
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if claim is not None and not claim_update(conn, *claim):
+            raise DuplicateUpdate(claim[0])
         result = fn(conn, *args)
     except BaseException:
         conn.execute("ROLLBACK")
@@ -160,7 +201,25 @@ class Database:
         return await conn._execute(lambda: fn(conn._conn, *args))
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(conn, *args)`` in one IMMEDIATE transaction; returns after COMMIT."""
+        """Run ``fn(conn, *args)`` in one IMMEDIATE transaction; returns after COMMIT.
+
+        While an update is processed (``current_claim``), its first write also claims it (see ``UpdateClaim``)."""
+        claim = current_claim.get()
+        if claim is None or not claim.armed or claim.committed or claim.in_flight or claim.duplicate:
+            return await self._call(_run_write, fn, args)
+        claim.in_flight = True
+        try:
+            result = await self._call(_run_write, fn, args, (claim.update_id, claim.now))
+        except DuplicateUpdate:
+            claim.duplicate = True
+            raise
+        finally:
+            claim.in_flight = False
+        claim.committed = True
+        return result
+
+    async def write_unclaimed(self, fn: Callable[..., T], *args: Any) -> T:
+        """A write that is not the update's effect (the pre-handler's bookkeeping)."""
         return await self._call(_run_write, fn, args)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
