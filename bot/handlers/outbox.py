@@ -320,11 +320,24 @@ def _wake(app: AnyApp) -> None:
         event.set()
 
 
+PRUNE_EVERY_S = 3600
+
+
+def _prune(conn: sqlite3.Connection, now: int) -> None:
+    repo.prune(conn, now)  # sent and superseded rows after two weeks; failed and uncertain ones stay for /status
+    core_repo.prune_processed_updates(conn, now)  # Telegram never redelivers after 24 h
+
+
 async def _loop(app: AnyApp) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     wake: asyncio.Event = runtime.extras["outbox_wake"]
+    pruned_at = 0
     while runtime.db.is_open:
         try:
+            now = runtime.clock.timestamp()
+            if now - pruned_at >= PRUNE_EVERY_S:
+                pruned_at = now
+                await runtime.db.write(_prune, now)
             if await drain(app):
                 continue
         except asyncio.CancelledError:

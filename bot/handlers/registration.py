@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from telegram import Update
@@ -413,6 +414,7 @@ async def undang(update: Update, context: BotContext) -> None:
         return
     t = context.t
     args = command_args(update)
+    args = "".join(ch for ch in args if ch in "\n\t" or not unicodedata.category(ch).startswith("C"))  # no controls
     name, _, type_text = (p.strip() for p in args.partition("|"))
     if len(name) < 2:
         await reply(
