@@ -114,8 +114,9 @@ def may_replace(
     """
     if old is None:
         return True  # a first version: every block is new and has at least k organisations
-    if dict(new) == dict(old):
-        return True
+    # No shortcut for unchanged holdings: a change of the closed set alone re-partitions them (a cell with one
+    # closed organisation dissolves into a pool with another), and the new pool minus the old cell would be one
+    # organisation's figure. Unchanged holdings under an unchanged closed set give identical blocks anyway.
     previous = {b.key: b for b in partition(old, k, closed if old_closed is None else old_closed) if b.level != HIDDEN}
     for block in partition(new, k, closed):
         if block.level == HIDDEN:
