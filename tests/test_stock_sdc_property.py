@@ -203,12 +203,11 @@ def test_no_member_and_no_secretariat_can_determine_another_organisations_figure
                     svc.set_secretariat(conn, org, False, 7, at)
     del holdings[0]
     var: dict[tuple[int, tuple[int, str, str]], Var] = {}
-    last: dict[tuple[int, str, str], tuple[int, Var]] = {}  # the figure a holding had when last present
+    had: dict[tuple[int, str, str], dict[int, Var]] = {}  # the figures a holding had so far, each one unknown
     for version in (1, 2, 3):
         for key, amount in holdings[version].items():
-            previous = last.get(key)  # one that left and came back with the same figure is the same unknown
-            var[(version, key)] = previous[1] if previous is not None and previous[0] == amount else (*key, version)
-            last[key] = (amount, var[(version, key)])
+            # a holding that comes back to a figure it had (after leaving or changing) is that same unknown
+            var[(version, key)] = had.setdefault(key, {}).setdefault(amount, (*key, version))
     version_of = {T1: 1, T2: 2, T3: 3}
     equations = [eq for pub in pubs for eq in _equations(pub, holdings, version_of, var)]
     unknowns: dict[int, set[object]] = {o: {v for v in var.values() if v[0] == o} for o in range(1, orgs + 1)}
