@@ -99,23 +99,33 @@ def partition(holdings: Holdings, k: int = K, closed: frozenset[int] = frozenset
     return blocks
 
 
-def changed_orgs(block: Block, new: Holdings, old: Holdings) -> set[int]:
-    """Organisations with a holding in the block that is new or differs from the published version's."""
-    return {m[0] for m in block.members if old.get(m) is None or abs(old[m] - new[m]) > 1e-9}
+def changed_orgs(block: Block, new: Holdings, old: Holdings, gone: Holdings | None = None) -> set[int]:
+    """Organisations with a holding in the block that is new or differs from the published version's.
+
+    ``gone``: holdings that have left the table since a published version contained them, with that figure. A
+    holding that comes back with it is no change: an earlier publication already holds it.
+    """
+    def before(m: tuple[int, str, str]) -> float | None:
+        value = old.get(m)
+        return value if value is not None or gone is None else gone.get(m)
+
+    return {m[0] for m in block.members if (b := before(m)) is None or abs(b - new[m]) > 1e-9}
 
 
 def may_replace(
     new: Holdings, old: Holdings | None, k: int = K, closed: frozenset[int] = frozenset(),
-    old_closed: frozenset[int] | None = None,
+    old_closed: frozenset[int] | None = None, gone: Holdings | None = None,
 ) -> bool:  # fmt: skip
     """Rule H: may the table's new version replace its published one (``old``, None if never published)?
 
     ``old_closed``: the closed organisations when ``old`` was published (its blocks are recomputed exactly).
+    ``gone``: holdings that left the table after a publication showed them, with their last published figure.
     """
     if old is None:
         return True  # a first version: every block is new and has at least k organisations
-    if dict(new) == dict(old):
-        return True
+    # No shortcut for unchanged holdings: a change of the closed set alone re-partitions them (a cell with one
+    # closed organisation dissolves into a pool with another), and the new pool minus the old cell would be one
+    # organisation's figure. Unchanged holdings under an unchanged closed set give identical blocks anyway.
     previous = {b.key: b for b in partition(old, k, closed if old_closed is None else old_closed) if b.level != HIDDEN}
     for block in partition(new, k, closed):
         if block.level == HIDDEN:
@@ -123,7 +133,7 @@ def may_replace(
         same = previous.get(block.key)
         if same is not None and same.members == block.members and not changed_orgs(block, new, old):
             continue  # the very same figure as before
-        changed = changed_orgs(block, new, old)
+        changed = changed_orgs(block, new, old, gone)
         if len(changed) < k or (block.orgs & closed and len(changed & closed) < 2):
             return False
     return True

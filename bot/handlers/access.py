@@ -60,6 +60,11 @@ COMMANDS: dict[str, str] = {
     "cari": APPROVED, "ringkasan": APPROVED,
 }  # fmt: skip
 
+# Sub-commands that show what a stricter level guards: ``/stok total`` is ``/ringkasan stok`` (stock figures).
+SUBCOMMANDS: dict[tuple[str, str], str] = {
+    ("stok", "total"): APPROVED, ("stok", "ringkasan"): APPROVED, ("stok", "summary"): APPROVED,
+}  # fmt: skip
+
 # ``/start <prefix>_<argument>``; a payload without a known prefix shows the introduction (public).
 DEEPLINKS: dict[str, Rule] = {
     "daftar": Rule(PUBLIC), "inv": Rule(PUBLIC), "st": Rule(PUBLIC),
@@ -122,7 +127,9 @@ def rule_for(update: Update, runtime: Runtime, bot_username: str | None) -> tupl
         prefix, _, arg = command_args(update).partition("_")
         rule = DEEPLINKS.get(prefix, Rule(PUBLIC))
         return (Rule(rule.level, rule.owners, private_only=True) if rule.level != PUBLIC else rule), arg
-    return Rule(COMMANDS.get(command, DEFAULT.level)), ""
+    words = command_args(update).split(maxsplit=1)
+    sub = words[0].lower() if words else ""
+    return Rule(SUBCOMMANDS.get((command, sub), COMMANDS.get(command, DEFAULT.level))), ""
 
 
 # ---- the check -----------------------------------------------------------------------------------------

@@ -592,9 +592,14 @@ def publish(conn: sqlite3.Connection, cluster_id: int, now: int) -> Published | 
             float(r["quantity"])  # fmt: skip
     old: dict[tuple[str, str], dict[tuple[int, str, str], float]] = defaultdict(dict)
     old_closed: dict[tuple[str, str], set[int]] = defaultdict(set)
+    gone: dict[tuple[str, str], dict[tuple[int, str, str], float]] = defaultdict(dict)
     for r in repo.basis(conn, cluster_id):
         table = (r["category"], r["unit"])
-        old[table][(int(r["organization_id"]), r["norm_item"], r["region_code"])] = float(r["quantity"])
+        holding = (int(r["organization_id"]), r["norm_item"], r["region_code"])
+        if r["gone"]:
+            gone[table][holding] = float(r["quantity"])
+            continue
+        old[table][holding] = float(r["quantity"])
         if r["closed"]:
             old_closed[table].add(int(r["organization_id"]))
     previous = _load(conn, cluster_id)
@@ -602,14 +607,20 @@ def publish(conn: sqlite3.Connection, cluster_id: int, now: int) -> Published | 
     for table in sorted(set(tables) | set(old)):
         category, unit = table
         new = tables.get(table, {})
-        if not disclosure.may_replace(new, old.get(table), disclosure.K, closed, frozenset(old_closed[table])):
+        # a table whose holdings all left after a publication is not a first version: what came back is compared
+        # with the figures last published (``gone``)
+        base = old.get(table, {} if gone.get(table) else None)
+        if not disclosure.may_replace(new, base, disclosure.K, closed, frozenset(old_closed[table]),
+                                      gone.get(table, {})):  # fmt: skip
             out += [(r.category, r.unit, r.level, r.norm_item, r.item_key, r.item_name, r.region_code, r.quantity,
                      r.contributors, int(r.complete), r.data_at)
                     for r in (previous.rows if previous else []) if (r.category, r.unit) == table]  # fmt: skip
             continue
         if new != old.get(table) or closed & {o for o, _, _ in new} != old_closed[table]:
+            left = {**gone.get(table, {}), **old.get(table, {})}  # the figure each held when last published
             repo.replace_basis(conn, cluster_id, category, unit,
-                               [(o, i, reg, q, o in closed) for (o, i, reg), q in sorted(new.items())], now)  # fmt: skip
+                               [(o, i, reg, q, o in closed) for (o, i, reg), q in sorted(new.items())], now,
+                               [(o, i, reg, q) for (o, i, reg), q in sorted(left.items()) if (o, i, reg) not in new])  # fmt: skip
         if not new:
             continue
         blocks = disclosure.partition(new, disclosure.K, closed)

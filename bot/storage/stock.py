@@ -597,7 +597,7 @@ def free_text_items(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.R
 
 def basis(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT category, unit, organization_id, norm_item, region_code, quantity, closed, data_at "
+        "SELECT category, unit, organization_id, norm_item, region_code, quantity, closed, data_at, gone "
         "FROM published_stock_basis "
         "WHERE cluster_id = ?",
         (cluster_id,),
@@ -607,13 +607,17 @@ def basis(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
 def replace_basis(
     conn: sqlite3.Connection, cluster_id: int, category: str, unit: str,
     rows: Iterable[tuple[int, str, str, float, bool]], data_at: int,
+    gone: Iterable[tuple[int, str, str, float]] = (),
 ) -> None:  # fmt: skip
+    """The table's new basis: its current holdings, and (``gone``) holdings that left it, with the figure that
+    was last part of a published version."""
     conn.execute("DELETE FROM published_stock_basis WHERE cluster_id = ? AND category = ? AND unit = ?",
                  (cluster_id, category, unit))  # fmt: skip
     conn.executemany(
         "INSERT INTO published_stock_basis (cluster_id, category, unit, organization_id, norm_item, region_code, "
-        "quantity, closed, data_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(cluster_id, category, unit, org, item, region, q, int(c), data_at) for org, item, region, q, c in rows],
+        "quantity, closed, data_at, gone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(cluster_id, category, unit, org, item, region, q, int(c), data_at, 0) for org, item, region, q, c in rows]
+        + [(cluster_id, category, unit, org, item, region, q, 0, data_at, 1) for org, item, region, q in gone],
     )
 
 
