@@ -46,7 +46,7 @@ def indonesian_strings() -> list[str]:
             continue
         out += list(msg.string) if isinstance(msg.string, tuple) else [msg.string]
     out += list(export.STATUS_ID.values()) + list(export.PRIORITY_ID.values())
-    out.append(stock_views.STOCK_EXAMPLE)
+    out.append(stock_views.stock_example())
     # the export's Indonesian column headers: ("Jumlah dijanjikan", "#item+num+pledged")
     out += re.findall(r'\("([^"#]+)", "#', Path(export.__file__).read_text(encoding="utf-8"))
     return out

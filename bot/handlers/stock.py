@@ -918,7 +918,7 @@ async def deeplink(update: Update, context: BotContext, arg: str) -> None:
 
 def register(app: AnyApp) -> None:
     add_command(app, CommandSpec("stok", N_("Report your organisation's stock privately; totals for the secretariat"),
-                                 N_("/stok beras 2.500 kg gudang Banjarbaru kadaluarsa 12/2026"), aliases=("stock",),
+                                 N_("/stok beras 2.500 kg gudang Banjarbaru kedaluwarsa {m+12}"), aliases=("stock",),
                                  section="stok"), stok)  # fmt: skip
     add_command(app, CommandSpec("ringkasan", N_("Cluster summaries: /ringkasan stok shows stock totals"),
                                  N_("/ringkasan stok"), aliases=("summary",), section="stok"), ringkasan)  # fmt: skip

@@ -7,6 +7,7 @@ per-organisation rows are separate fields, shown only in a private chat.
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -31,11 +32,24 @@ from bot.services.stock import (
 from bot.storage.needs import Need
 from bot.storage.stock import StockLine
 from bot.views import Button, Keyboard, Reply, esc, in_sentence, page_nav
+from bot.views.examples import dated
 from bot.views.members import region_name
 from bot.views.needs import item_label
 
 PAGE = 8
-STOCK_EXAMPLE = "/stok beras 2.500 kg gudang Banjarbaru kedaluwarsa 12/2026"
+STOCK_EXAMPLE_TEMPLATE = "/stok beras 2.500 kg gudang Banjarbaru kedaluwarsa {m+12}"
+
+
+def stock_example() -> str:
+    """The one-line example, its expiry a year from this month (never a fixed date that goes stale)."""
+    return dated(STOCK_EXAMPLE_TEMPLATE)
+
+
+def _expiry_examples() -> tuple[str, str]:
+    """A month a year ahead ("12/2027") and the last day of that month ("31/12/2027")."""
+    month = dated("{m+12}")
+    number, year = (int(part) for part in month.split("/"))
+    return month, f"{calendar.monthrange(year, number)[1]}/{month}"
 SEARCH_EXAMPLE = "/cari terpal HSS"
 CONDITION_LABELS = {"baik": N_("good"), "rusak_ringan": N_("lightly damaged"), "rusak_berat": N_("badly damaged")}
 EXPIRY_CATEGORIES = ("pangan", "kesehatan", "bayi")
@@ -111,7 +125,9 @@ def error_reason(t: Translator, error: posting.PostError | None, missing_region:
     if error.code == posting.TOO_LONG:
         return t.gettext("the line is too long")
     if error.field == "date":
-        return t.gettext("date not understood: “{bad}” (e.g. <i>12/2026</i>)").format(bad=bad)
+        return t.gettext("date not understood: “{bad}” (e.g. <i>{example}</i>)").format(
+            bad=bad, example=_expiry_examples()[0]
+        )
     return t.gettext("not understood: “{bad}”").format(bad=bad)
 
 
@@ -139,7 +155,7 @@ def report_result(t: Translator, results: list[LineResult], saved: list[Saved], 
             lines.append(f"❌ {result.number}. <code>{esc(result.text[:80])}</code> — "
                          f"{error_reason(t, result.error, result.missing_region)}")  # fmt: skip
         lines += ["", t.gettext("Fix those lines and send only them again, one item per line, e.g.:"),
-                  f"<code>{esc(STOCK_EXAMPLE)}</code>"]  # fmt: skip
+                  f"<code>{esc(stock_example())}</code>"]  # fmt: skip
         if not saved:
             lines.append(t.gettext("Nothing was saved."))
     if truncated:
@@ -151,7 +167,7 @@ def stock_help(t: Translator) -> str:
     return "\n".join([
         t.gettext("<b>Report stock</b> (only you and your organisation see the figures)"),
         t.gettext("One line, or several lines in one message (one item per line):"),
-        f"<code>{esc(STOCK_EXAMPLE)}</code>",
+        f"<code>{esc(stock_example())}</code>",
         t.gettext("A new report for the same item and place replaces the figure; the history is kept."),
         t.gettext("/stok saya — your stock, with buttons to adjust · /stok lapor — step by step"),
         t.gettext("Members only ever see cluster figures that sum at least 3 organisations."),
@@ -174,7 +190,7 @@ def group_redirect(t: Translator, bot_username: str, typed: bool) -> Reply:
 def ask_item(t: Translator) -> str:
     return "\n".join([
         t.gettext("<b>Stock report</b> (1/6) · Which item? e.g. <i>beras</i>, <i>terpal</i>, <i>air mineral</i>"),
-        t.gettext("Experienced users can write it in one line:"), f"<code>{esc(STOCK_EXAMPLE)}</code>",
+        t.gettext("Experienced users can write it in one line:"), f"<code>{esc(stock_example())}</code>",
         t.gettext("Cancel with /batal."),
     ])  # fmt: skip
 
@@ -197,7 +213,8 @@ def ask_location(t: Translator) -> Reply:
 
 
 def ask_expiry(t: Translator) -> Reply:
-    return Reply(t.gettext("(5/6) · Expiry date? e.g. <i>12/2026</i> or <i>31/12/2026</i>"),
+    month, day = _expiry_examples()
+    return Reply(t.gettext("(5/6) · Expiry date? e.g. <i>{month}</i> or <i>{day}</i>").format(month=month, day=day),
                  [[Button(t.gettext("No expiry date"), "sf:exp:-")]])  # fmt: skip
 
 
@@ -228,7 +245,7 @@ def my_stock_page(t: Translator, mine: MyStock, org_name: str, page: int, tz: st
     numbers = [Button(str(i), f"sk:v:{s.line.id}") for i, s in enumerate(shown, start=page * PAGE + 1)]
     keyboard += [numbers[i : i + 4] for i in range(0, len(numbers), 4)]
     if not mine.lines:
-        lines.append(t.gettext("No stock reported yet.") + "\n" + f"<code>{esc(STOCK_EXAMPLE)}</code>")
+        lines.append(t.gettext("No stock reported yet.") + "\n" + f"<code>{esc(stock_example())}</code>")
     else:
         lines.append(t.gettext("Tap a number to adjust, empty or remove a line."))
         if any(s.stale for s in mine.lines):
