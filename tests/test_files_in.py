@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import sqlite3
 import time
 import zipfile
 from pathlib import Path
@@ -18,18 +17,10 @@ from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.domain.text import clean_name, clean_text, has_controls
 from bot.services import importer
-from tests.conftest import ADMIN, GROUP_ID, MEMBER
+from tests.conftest import ADMIN, GROUP_ID, MEMBER, q
 from tests.test_stock_e2e import cluster_with_members
 
 SNEAKY = SimUser(1077, "Bu\u202edi\x07", "San\x0btoso", "sneaky")
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_clean_text_keeps_lengths_newlines_tabs_and_emoji() -> None:

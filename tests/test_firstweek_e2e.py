@@ -3,22 +3,13 @@ acting where people are, the double-post guard; and the flood guard's wording (p
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
 
 DONOR = SimUser(1005, "Joko", None, "joko_bulog")
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def test_flood_note_says_the_message_was_not_processed(h: Harness) -> None:

@@ -8,17 +8,9 @@ from pathlib import Path
 
 from bot.devtools.harness import Harness, running
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
 
 COLLEAGUE = SimUser(1004, "Dimas", None, "dimas_pmi")
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def setup_cluster(h: Harness) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,18 +11,10 @@ from hypothesis import strategies as st
 from bot import scheduling
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
 
 DONOR = SimUser(1005, "Joko", None, "joko_bulog")
 STRANGER = SimUser(1006, "Tamu", None, None)
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def member(h: Harness, user: SimUser, line: str) -> None:

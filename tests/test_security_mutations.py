@@ -13,26 +13,17 @@ Each was checked by applying the mutation by hand, watching the test fail, and r
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
 from tests.test_needs_e2e import member
 
 DONOR = SimUser(1005, "Joko", None, "joko_mdmc")
 BOSS = SimUser(1051, "Wati", None, "wati_banjar")
 FOREIGN = SimUser(1052, "Asep", None, "asep_banjar")
 GROUP2 = -100_222_333
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def rejected(h: Harness) -> list[str]:

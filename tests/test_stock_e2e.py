@@ -3,7 +3,6 @@ my stock buttons; stale and near-expiry reminders; pledging from stock; settings
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,18 +11,10 @@ from bot import scheduling
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
 
 DONOR = SimUser(1005, "Joko", None, "joko_mdmc")
 STRANGER = SimUser(1006, "Tamu", None, None)
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def member(h: Harness, user: SimUser, line: str) -> None:

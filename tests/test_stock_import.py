@@ -4,7 +4,6 @@ the file is valid or the sender loads only the valid rows; the importer's column
 from __future__ import annotations
 
 import io
-import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from openpyxl import Workbook
 from bot.devtools.harness import Harness
 from bot.services import importer
 from bot.storage.members import Organization
-from tests.conftest import ADMIN, MEMBER, OTHER
+from tests.conftest import ADMIN, MEMBER, OTHER, q
 from tests.test_stock_e2e import cluster_with_members, data_of
 
 HEADER = "Organisasi,Barang,Kode barang,Kategori,Jumlah,Satuan,Kab/Kota,Kode Kab/Kota,Lokasi,Kedaluwarsa,Kondisi"
@@ -29,14 +28,6 @@ CSV_WITH_ERRORS = "\n".join([
     "Dinsos,Genset,genset,,2,unit,Tala,,,,rusak ringan",
     ",,,,,,,,,,",
 ]).encode()  # fmt: skip
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def test_import_with_errors_applies_nothing_until_confirmed(h: Harness, db_path: Path) -> None:
