@@ -230,9 +230,6 @@ async def _publish_need(
         return None
     need = posted.need
     assert need is not None
-    # Other features react to a new need (the stock feature notifies holders of matching stock privately).
-    for hook in context.runtime.extras.get("need_posted_hooks", []):
-        await hook(context, need)
     return need.code
 
 
@@ -676,13 +673,7 @@ async def on_pledge_state(update: Update, context: BotContext) -> None:
         else:
             await query.answer(t.gettext("Saved."))
 
-    result = await commit(context, tx, then=answer_press)
-    if not result.ok:
-        return
-    assert result.pledge is not None
-    # Other features react to a pledge moving (the stock feature offers to deduct a received pledge from stock).
-    for hook in runtime.extras.get("pledge_moved_hooks", []):
-        await hook(context, result.pledge)
+    await commit(context, tx, then=answer_press)
 
 
 def _actor_in(conn: Any, cluster: Cluster, user_id: int) -> Actor:

@@ -784,37 +784,6 @@ async def on_import_button(update: Update, context: BotContext) -> None:
 # ---- needs and stock ------------------------------------------------------------------------------
 
 
-async def need_posted(context: BotContext, need: Need) -> None:
-    """Tell holders of matching, current stock privately; one tap pledges from it."""
-    runtime = context.runtime
-    matches = await runtime.db.read(svc.matching_stock, need, runtime.clock.timestamp())
-    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id)
-    if not matches or cluster is None:
-        return
-    t = translator(cluster.locale)
-    for match in matches:
-        notice = views.stock_match_notice(t, need, match)
-        for uid in match.user_ids:
-            await send(context, uid, notice.text, notice.keyboard)
-
-
-async def pledge_moved(context: BotContext, pledge: Pledge) -> None:
-    """A pledge made from stock was received: ask its holder whether to reduce the stock line."""
-    if pledge.status != "received" or pledge.source != "stock":
-        return
-    runtime = context.runtime
-    ask = await runtime.db.write(svc.pledge_received, pledge.id, runtime.clock.timestamp())
-    if ask is None:
-        return
-    need = await runtime.db.read(_need_of, pledge.need_id)
-    cluster = await runtime.db.read(members_repo.cluster_by_id, ask.line.cluster_id)
-    if need is None or cluster is None:
-        return
-    content = views.deduct_ask(translator(cluster.locale), ask, need.code, cluster.timezone)
-    for uid in ask.user_ids:
-        await send(context, uid, content.text, content.keyboard)
-
-
 def need_posted_outs(conn: Any, need: Need, now: int) -> list[Out]:
     """``need_posted``, inside the need's own transaction: the holders' notices are outbox rows of it."""
     matches = svc.matching_stock(conn, need, now)
