@@ -16,7 +16,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY locales ./locales
 RUN pip install --no-cache-dir --no-deps -e . \
-    && python -m bot.i18n_tools compile \
+    && python -m bot.kernel.i18n_tools compile \
     && useradd --create-home --uid 10001 klaster \
     && mkdir -p /data \
     && chown klaster:klaster /data

@@ -17,14 +17,14 @@ install: $(STAMP) i18n-compile
 # Translations (docs/translating.md): pybabel extract -> locales/messages.pot, pybabel update -> every
 # locales/<lang>/LC_MESSAGES/messages.po, pybabel compile -> messages.mo. Run after changing a user-visible string.
 i18n: $(STAMP)
-	$(BIN)/python -m bot.i18n_tools extract update compile
+	$(BIN)/python -m bot.kernel.i18n_tools extract update compile
 
 i18n-compile: $(STAMP)
-	$(BIN)/python -m bot.i18n_tools compile >/dev/null
+	$(BIN)/python -m bot.kernel.i18n_tools compile >/dev/null
 
 # After merging branches that added locales/<lang>/LC_MESSAGES/<branch>.po: fold them into messages.po.
 i18n-fold: $(STAMP)
-	$(BIN)/python -m bot.i18n_tools fold
+	$(BIN)/python -m bot.kernel.i18n_tools fold
 
 # Pin the dev venv's exact versions: requirements.lock (runtime, installed by the Dockerfile) and
 # requirements-dev.lock (runtime + dev). Run after changing dependencies in pyproject.toml.
@@ -36,7 +36,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check bot tests $(wildcard bench)
-	$(BIN)/python -m bot.i18n_tools check   # template current, no fuzzy/untranslated entry (plurals too), msgfmt -c
+	$(BIN)/python -m bot.kernel.i18n_tools check   # template current, no fuzzy/untranslated entry (plurals too), msgfmt -c
 	$(BIN)/hadolint Dockerfile
 
 typecheck: install

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_application, shutdown, startup
-from bot.clock import FakeClock
-from bot.config import Settings
 from bot.devtools.fakeapi import FakeBotApi
-from bot.storage.db import apply_migrations, open_sync
+from bot.kernel.clock import FakeClock
+from bot.kernel.config import Settings
+from bot.kernel.db import apply_migrations, open_sync
 
 START = datetime(2025, 8, 21, 1, 0, tzinfo=UTC)
 TARGET_S = 2.0
@@ -119,7 +119,7 @@ async def startup_with_pending_reminders(n: int = 10000) -> dict[str, Any]:
         "pending_reminders": n,
         "events": events,
         "startup_s": round(elapsed, 4),
-        "scheduling_on_startup_s": hook_times.get("bot.scheduling.on_startup"),
+        "scheduling_on_startup_s": hook_times.get("bot.kernel.scheduling.on_startup"),
         "hooks_s": hook_times,
         "db_handoffs": handoffs,
         "queued_jobs": queued,

@@ -31,7 +31,7 @@ from typing import Any
 from bot.devtools.fakeapi import ApiCall, FakeBotApi
 from bot.devtools.harness import running
 from bot.devtools.sim import SimUser
-from bot.handlers import broadcast as broadcast_handlers
+from bot.features.broadcast import handlers as broadcast_handlers
 
 PER_SECOND = 30
 GROUP_PER_MINUTE = 20
@@ -44,7 +44,7 @@ START = datetime(2025, 8, 21, 1, 0, tzinfo=UTC)
 
 
 class ScaledClock:
-    """The bot's clock running ``scale`` times faster than wall time (a ``bot.clock.Clock``)."""
+    """The bot's clock running ``scale`` times faster than wall time (a ``bot.kernel.clock.Clock``)."""
 
     def __init__(self, scale: float, start: datetime = START) -> None:
         self.scale = scale

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.bench_stock import NOW, ORGS, _median_ms, _rows
-from bot.domain import catalogue, regions
-from bot.i18n import translator
-from bot.services import sitrep as sitrep_svc
-from bot.storage import stock as stock_repo
-from bot.storage.db import apply_migrations, open_sync
-from bot.storage.members import cluster_by_id
-from bot.views import sitrep as sitrep_views
+from bot.features.members.storage import cluster_by_id
+from bot.features.sitrep import service as sitrep_svc
+from bot.features.sitrep import views as sitrep_views
+from bot.features.stock import storage as stock_repo
+from bot.kernel.db import apply_migrations, open_sync
+from bot.kernel.i18n import translator
+from bot.shared import catalogue, regions
 
 TARGET_MS = 200.0
 

@@ -23,12 +23,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.domain import catalogue, regions
-from bot.domain.catalogue import match_item
-from bot.domain.sitrep import Sitrep
-from bot.services import stock as svc
-from bot.storage import stock as repo
-from bot.storage.db import apply_migrations, open_sync
+from bot.features.sitrep.domain import Sitrep
+from bot.features.stock import service as svc
+from bot.features.stock import storage as repo
+from bot.kernel.db import apply_migrations, open_sync
+from bot.shared import catalogue, regions
+from bot.shared.catalogue import match_item
 
 NOW = 1_756_000_000  # a fixed "now" keeps runs comparable
 ORGS = 1_000

@@ -21,10 +21,10 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import RequestData
 
-from bot.clock import FakeClock
 from bot.devtools.fakeapi import ApiCall, FakeBotApi
 from bot.devtools.sim import Simulator
-from bot.storage.db import Database
+from bot.kernel.clock import FakeClock
+from bot.kernel.db import Database
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 SEQUENTIAL = "sequential"

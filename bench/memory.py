@@ -50,8 +50,8 @@ async def _idle_floor(token: str) -> float:
 
 async def _idle_bot(scratch: Path) -> float:
     from bot.app import build_application, shutdown, startup
-    from bot.config import Settings
     from bot.devtools.fakeapi import FakeBotApi
+    from bot.kernel.config import Settings
 
     app = build_application(Settings(db_path=scratch / "idle.db"), request=FakeBotApi(), rate_limit=False)
     await app.initialize()

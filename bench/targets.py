@@ -16,11 +16,11 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bench.measure import AnyApp, Request, Target, TimedFakeBotApi
 from bot.app import OFFLINE_TOKEN, PerChatUpdateProcessor
-from bot.clock import FakeClock
 from bot.devtools.harness import Harness, running
 from bot.devtools.sim import Simulator, SimUser
-from bot.domain.orgs import find_duplicates
-from bot.storage.db import open_sync
+from bot.features.members.orgs import find_duplicates
+from bot.kernel.clock import FakeClock
+from bot.kernel.db import open_sync
 
 ADMIN = SimUser(1001, "Rina", "Sekretariat", "rina_bpbd")
 FIRST_MEMBER_ID = 2001

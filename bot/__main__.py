@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.kernel.config import ConfigError, Settings, load_settings
+from bot.kernel.db import apply_migrations, create_private, migrations, open_sync
 from bot.ops import backups, health, version
-from bot.storage.db import apply_migrations, create_private, migrations, open_sync
 
 # Tables every database of this application has from its first migration on (a restore checks them).
 KNOWN_TABLES = frozenset({"processed_updates", "users", "chats", "dialogs", "audit_log", "clusters",
@@ -192,7 +192,7 @@ def cmd_export(settings: Settings, folder: Path) -> int:
     """Every cluster's tables as XLSX and CSV with HXL tags (as /ekspor sends them)."""
     import time
 
-    from bot.services import export
+    from bot.features.export import service as export
 
     if not settings.db_path.exists():
         print(f"no database at {settings.db_path}", file=sys.stderr)
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             return cmd_export(settings, args.path)
         if args.command == "i18n":
-            from bot.i18n_tools import main as i18n_main
+            from bot.kernel.i18n_tools import main as i18n_main
 
             return i18n_main(["compile"])
     except ConfigError as exc:

@@ -33,34 +33,26 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot import scheduling
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.handlers import (
-    agenda,
-    broadcast,
-    capacity,
-    cluster,
-    core,
-    digests,
-    directory,
-    export,
-    handover,
-    needs,
-    outbox,
-    plumbing,
-    registration,
-    sitrep,
-    status,
-    stock,
-    workplan,
-)
-from bot.handlers.context import BotContext
-from bot.handlers.inputs import CleanApplication
-from bot.i18n import SUPPORTED, translator
-from bot.runtime import Runtime
-from bot.storage import outbox as outbox_repo
-from bot.storage.db import Database, UpdateClaim, claim_update, current_claim
+from bot.features.agenda import handlers as agenda
+from bot.features.broadcast import handlers as broadcast
+from bot.features.core import handlers as core
+from bot.features.digests import handlers as digests
+from bot.features.export import handlers as export
+from bot.features.members.handlers import capacity, cluster, directory, handover, registration
+from bot.features.needs.handlers import posting as needs
+from bot.features.sitrep import handlers as sitrep
+from bot.features.status import handlers as status
+from bot.features.stock import handlers as stock
+from bot.features.workplan import handlers as workplan
+from bot.kernel import outbox, plumbing, scheduling
+from bot.kernel import outbox_storage as outbox_repo
+from bot.kernel.clock import Clock, SystemClock
+from bot.kernel.config import Settings
+from bot.kernel.context import BotContext
+from bot.kernel.db import Database, UpdateClaim, claim_update, current_claim
+from bot.kernel.i18n import SUPPORTED, translator
+from bot.kernel.inputs import CleanApplication
+from bot.kernel.runtime import Runtime
 
 log = logging.getLogger(__name__)
 # A syntactically valid token for the stand-in (demo, tests, benchmarks); never sent anywhere real.

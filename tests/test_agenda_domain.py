@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from bot.domain import agenda as a
-from bot.domain.agenda import LineError, Offset, Recurrence, RecurrenceError
+from bot.features.agenda import domain as a
+from bot.features.agenda.domain import LineError, Offset, Recurrence, RecurrenceError
 
 WITA = ZoneInfo("Asia/Makassar")
 WIB = ZoneInfo("Asia/Jakarta")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import icalendar
 
-from bot import scheduling
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness
+from bot.kernel import scheduling
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_needs_e2e import DONOR, cluster_with_members, q
 

@@ -174,7 +174,7 @@ async def test_uids_are_unique_per_deployment_and_cluster(tmp_path: Path) -> Non
 def test_a_zone_with_daylight_saving_gets_its_transitions() -> None:
     """Not an Indonesian case, but /zona accepts any IANA zone: the VTIMEZONE carries the offset changes, so a
     weekly 10.00 stays 10.00 across them."""
-    from bot.domain import agenda as domain
+    from bot.features.agenda import domain
 
     berlin = ZoneInfo("Europe/Berlin")
     start = datetime(2025, 10, 16, 10, tzinfo=berlin)

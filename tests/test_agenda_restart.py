@@ -8,12 +8,12 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from bot import scheduling
-from bot.clock import FakeClock
 from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.harness import Harness, running
-from bot.storage import jobs as jobs_repo
-from bot.storage.db import migrations, open_sync
+from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel import scheduling
+from bot.kernel.clock import FakeClock
+from bot.kernel.db import migrations, open_sync
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_agenda_e2e import at, create, reminders, ts, utc
 from tests.test_needs_e2e import cluster_with_members, q

@@ -7,12 +7,12 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from bot.clock import FakeClock
 from bot.devtools.fakeapi import ApiCall, FakeBotApi
 from bot.devtools.harness import Harness, running
-from bot.handlers import broadcast as broadcast_handlers
-from bot.services import broadcast as svc
-from bot.services.broadcast import Outcome
+from bot.features.broadcast import handlers as broadcast_handlers
+from bot.features.broadcast import service as svc
+from bot.features.broadcast.service import Outcome
+from bot.kernel.clock import FakeClock
 from tests.conftest import ADMIN, GROUP_ID, MEMBER
 from tests.test_needs_e2e import cluster_with_members, q
 

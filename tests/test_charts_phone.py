@@ -16,10 +16,10 @@ from matplotlib.text import Text
 from PIL import Image, ImageChops
 
 from bot.devtools import chart_gallery
-from bot.domain import catalogue
-from bot.i18n import translator
-from bot.services import charts
-from bot.services.digests import CategoryBar, RegionStock
+from bot.features.digests import charts
+from bot.features.digests.service import CategoryBar, RegionStock
+from bot.kernel.i18n import translator
+from bot.shared import catalogue
 
 LONG = [CategoryBar(key, 10 + i, 0.1 * i, 0.05 * i) for i, key in enumerate(
     ["pangan", "sandang", "hunian", "kebersihan", "keluarga", "bayi", "kesehatan", "transportasi", "sar",

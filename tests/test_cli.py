@@ -12,8 +12,8 @@ import pytest
 
 from bot.__main__ import main
 from bot.app import build_application
-from bot.config import ConfigError, Settings, load_settings, parse_dotenv
-from bot.storage.db import migrations
+from bot.kernel.config import ConfigError, Settings, load_settings, parse_dotenv
+from bot.kernel.db import migrations
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from bot.config import Settings
 from bot.devtools.demo import run_demo
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.render import BOLD, BOLD_END, html_to_terminal, render_call, render_keyboard
 from bot.devtools.seed import DEMO_GROUP_ID, ORGS, PEOPLE, seed_demo
-from bot.storage.db import apply_migrations, open_sync
+from bot.kernel.config import Settings
+from bot.kernel.db import apply_migrations, open_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_755_738_000  # Kamis, 21 Agustus 2025 09.00 WITA
@@ -316,12 +316,12 @@ def test_seed_organisations_and_members(seeded: sqlite3.Connection) -> None:
 
 def test_seed_regions_are_kalimantan_selatan(seeded: sqlite3.Connection) -> None:
     try:
-        regions = importlib.import_module("bot.domain.regions")
+        regions = importlib.import_module("bot.shared.regions")
     except ImportError:
-        pytest.skip("bot.domain.regions is not there yet")
+        pytest.skip("bot.shared.regions is not there yet")
     lister = getattr(regions, "province_regions", None) or getattr(regions, "regions", None)
     if not callable(lister):
-        pytest.skip("bot.domain.regions lists no province's regions")
+        pytest.skip("bot.shared.regions lists no province's regions")
     codes = {region.code for region in lister("63")}
     assert len(codes) == 13  # 11 kabupaten and 2 kota
     used = {

@@ -7,12 +7,11 @@ import io
 from PIL import Image
 
 from bot.devtools.fakeapi import check_html
-from bot.i18n import translator
-from bot.services import charts
-from bot.services.digests import CategoryBar, Digest, RegionStock, Scope
-from bot.storage.digests import NeedLine, OfferLine
-from bot.storage.members import Cluster
-from bot.views import digests as views
+from bot.features.digests import charts, views
+from bot.features.digests.service import CategoryBar, Digest, RegionStock, Scope
+from bot.features.digests.storage import NeedLine, OfferLine
+from bot.features.members.storage import Cluster
+from bot.kernel.i18n import translator
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CLUSTER = Cluster(1, -100, "Klaster <Kalsel> & Co", "", "63", "Asia/Makassar", "id")

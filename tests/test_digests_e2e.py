@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot import scheduling
-from bot.clock import FakeClock
 from bot.devtools.fakeapi import ApiCall, FakeBotApi
 from bot.devtools.harness import Harness, running
-from bot.handlers import digests as digest_handlers
-from bot.storage import jobs as jobs_repo
+from bot.features.digests import handlers as digest_handlers
+from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel import scheduling
+from bot.kernel.clock import FakeClock
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_needs_e2e import DONOR, STRANGER, cluster_with_members, q
 
@@ -306,7 +306,7 @@ async def test_digest_on_demand_and_zone_change(h: Harness, db_path: Path) -> No
 
 
 async def test_digest_lists_the_coming_week(h) -> None:  # type: ignore[no-untyped-def]
-    from bot.services import digests as digests_svc
+    from bot.features.digests import service as digests_svc
     from tests.conftest import ADMIN, GROUP_ID, MEMBER
     from tests.test_needs_e2e import cluster_with_members
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.services.digests import (
+from bot.features.digests.service import (
     ParseProblem,
     ScheduleRequest,
     SlotTime,

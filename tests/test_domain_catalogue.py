@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from bot.domain import catalogue
-from bot.domain.catalogue import find_category, match_item
-from bot.domain.quantity import UNITS
+from bot.shared import catalogue
+from bot.shared.catalogue import find_category, match_item
+from bot.shared.quantity import UNITS
 
 
 def test_catalogue_shape() -> None:

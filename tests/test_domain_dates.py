@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import dates as d
-from bot.domain.dates import DateError, ParsedDate, find_datetime, parse_datetime
+from bot.shared import dates as d
+from bot.shared.dates import DateError, ParsedDate, find_datetime, parse_datetime
 
 WITA = ZoneInfo("Asia/Makassar")
 NOW = datetime(2025, 8, 21, 9, 0, tzinfo=WITA)  # a Thursday (Kamis)

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import posting as p
-from bot.domain.posting import Beneficiaries, Post, PostError, StockLine, parse_post, parse_stock_line
-from bot.domain.quantity import Pack
+from bot.shared import posting as p
+from bot.shared.posting import Beneficiaries, Post, PostError, StockLine, parse_post, parse_stock_line
+from bot.shared.quantity import Pack
 
 WITA = ZoneInfo("Asia/Makassar")
 NOW = datetime(2025, 8, 21, 9, 0, tzinfo=WITA)  # Kamis, 21 Agustus 2025 09.00 WITA
@@ -193,7 +193,7 @@ def test_stock_line_with_now_accepts_yearless_expiry() -> None:
 def test_condition_after_the_word_kondisi() -> None:
     from datetime import UTC, datetime
 
-    from bot.domain.posting import parse_stock_line
+    from bot.shared.posting import parse_stock_line
 
     now = datetime(2025, 8, 21, tzinfo=UTC)
     cases = {"kondisi rusak ringan": "rusak_ringan", "rusak ringan": "rusak_ringan", "kondisi rusak": "rusak_berat",

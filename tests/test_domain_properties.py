@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain import catalogue, dates, posting, quantity, regions
+from bot.shared import catalogue, dates, posting, quantity, regions
 
 NOW = datetime(2025, 8, 21, 9, 0, tzinfo=ZoneInfo("Asia/Makassar"))
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

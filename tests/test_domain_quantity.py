@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.domain import quantity as q
-from bot.domain.quantity import Pack, Quantity, QuantityError, convert, normalize, parse_number, parse_quantity
+from bot.shared import quantity as q
+from bot.shared.quantity import Pack, Quantity, QuantityError, convert, normalize, parse_number, parse_quantity
 
 D = Decimal
 

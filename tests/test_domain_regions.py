@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import regions
-from bot.domain.regions import find_region, find_regions_in, get_region, nearest_first
+from bot.shared import regions
+from bot.shared.regions import find_region, find_regions_in, get_region, nearest_first
 
 
 def test_province_file_has_thirteen_regions() -> None:

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from bot.__main__ import main
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness
-from bot.services import export as export_svc
-from bot.services import importer
-from bot.services import stock as stock_svc
-from bot.storage import members as members_repo
+from bot.features.export import service as export_svc
+from bot.features.members import storage as members_repo
+from bot.features.stock import importer
+from bot.features.stock import service as stock_svc
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_needs_e2e import DONOR, cluster_with_members, q
 

@@ -12,7 +12,7 @@ import hxl
 from openpyxl import load_workbook
 
 from bot.devtools.harness import Harness
-from bot.services import export as export_svc
+from bot.features.export import service as export_svc
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_agenda_e2e import LINE, create, execute
 from tests.test_export_e2e import documents, reporting_data

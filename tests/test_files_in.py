@@ -15,8 +15,8 @@ import pytest
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from bot.domain.text import clean_name, clean_text, has_controls
-from bot.services import importer
+from bot.features.stock import importer
+from bot.shared.text import clean_name, clean_text, has_controls
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, q
 from tests.test_stock_e2e import cluster_with_members
 

@@ -179,7 +179,7 @@ async def test_kecamatan_recognised_stored_shown_and_exported(h: Harness, db_pat
     import csv
     import io
 
-    from bot.domain import regions
+    from bot.shared import regions
 
     assert len(regions.districts("63")) == 156
     assert {d.name for d in regions.districts("63") if d.regency == "63.06"} >= {"Daha Utara", "Daha Selatan", "Angkinang"}
@@ -204,7 +204,7 @@ async def test_kecamatan_recognised_stored_shown_and_exported(h: Harness, db_pat
 
 def test_a_migration_numbered_below_the_schema_version_still_applies(tmp_path: Path, monkeypatch) -> None:
     """Branches add numbered migrations in parallel: a database that has 0014 still gets a 0010 later."""
-    from bot.storage import db as db_module
+    from bot.kernel import db as db_module
 
     shipped = db_module.migrations()
     without = [m for m in shipped if m[0] != 10] if any(m[0] == 10 for m in shipped) else shipped

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from bot.services import members as members_svc
+from bot.features.members import service as members_svc
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_members_e2e import COLLEAGUE, approve_last, q, register_one_line, setup_cluster
 

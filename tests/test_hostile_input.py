@@ -31,13 +31,13 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.devtools.fakeapi import ApiCall, FakeBotApi, StoredMessage
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from bot.handlers.context import BotContext
-from bot.storage import core as core_repo
-from bot.storage.core import Dialog
+from bot.kernel import storage as core_repo
+from bot.kernel.config import Settings
+from bot.kernel.context import BotContext
+from bot.kernel.storage import Dialog
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_needs_e2e import DONOR, cluster_with_members
 

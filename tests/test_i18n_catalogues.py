@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot import i18n
-from bot import i18n_tools as tools
 from bot.devtools.harness import Harness
-from bot.services import digests as digest_svc
+from bot.features.digests import service as digest_svc
+from bot.kernel import i18n
+from bot.kernel import i18n_tools as tools
 from tests.conftest import GROUP_ID, MEMBER, OTHER
 from tests.test_needs_e2e import cluster_with_members
 

@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 from bot.devtools.harness import Harness
-from bot.i18n import merged_catalog, translator
-from bot.services import export
-from bot.views import in_sentence
-from bot.views import needs as need_views
-from bot.views import stock as stock_views
+from bot.features.export import service as export
+from bot.features.needs import views as need_views
+from bot.features.stock import views as stock_views
+from bot.kernel.i18n import merged_catalog, translator
+from bot.kernel.views import in_sentence
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_stock_e2e import cluster_with_members, data_of, q
 

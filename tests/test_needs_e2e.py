@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import scheduling
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
+from bot.kernel import scheduling
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
 
 DONOR = SimUser(1005, "Joko", None, "joko_bulog")
@@ -238,9 +238,9 @@ async def test_incident_declared_and_needs_attached(h: Harness, db_path: Path) -
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["pledge", "sent", "recv", "cancel"]), st.integers(1, 400)), max_size=12))
 async def test_totals_always_equal_the_audit_log(h: Harness, ops: list[tuple[str, int]]) -> None:
-    from bot.services import needs as svc
-    from bot.services.needs import NeedDraft
-    from bot.storage import needs as repo
+    from bot.features.needs import service as svc
+    from bot.features.needs import storage as repo
+    from bot.features.needs.service import NeedDraft
 
     db = h.runtime.db
     if not await db.read(lambda c: c.execute("SELECT COUNT(*) FROM clusters").fetchone()[0]):

@@ -26,13 +26,13 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from bot.__main__ import build_parser, main
-from bot.clock import FakeClock
 from bot.devtools import lockfile
 from bot.devtools.harness import running
 from bot.devtools.httpapi import HttpBotApi
+from bot.kernel.clock import FakeClock
+from bot.kernel.db import apply_migrations, migrations, open_sync
 from bot.ops import backups, health, heartbeat
 from bot.ops.logs import setup_logging
-from bot.storage.db import apply_migrations, migrations, open_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:OPSTEST-klaster-logistik-000000000000"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.app import process_inbox
 from bot.devtools.harness import Harness, running
-from bot.handlers import outbox
+from bot.kernel import outbox
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_agenda_e2e import at, create, reminders, utc
 from tests.test_needs_e2e import DONOR, card_of, cluster_with_members, q

@@ -756,20 +756,20 @@ def _families(pattern: str) -> list[str]:
 
 async def test_one_cluster_matrix_covers_every_command(h: Harness) -> None:
     """A new command (or deep link) without a row in ONE_MATRIX, or without a declared level, fails here."""
-    from bot.handlers import access
+    from bot.kernel import access
 
     commands, deeplinks = _registered(h)
     covered = {r.command for r in ONE_MATRIX}
     assert commands - covered == set(), f"commands without a row in ONE_MATRIX: {sorted(commands - covered)}"
     assert {f"start {d}" for d in deeplinks} - covered == set(), "deep links without a row in ONE_MATRIX"
-    assert commands - set(access.COMMANDS) == set(), "commands without a declared read level in bot/handlers/access.py"
-    assert deeplinks - set(access.DEEPLINKS) == set(), "deep links without a declared level in bot/handlers/access.py"
+    assert commands - set(access.COMMANDS) == set(), "commands without a declared read level in bot/kernel/access.py"
+    assert deeplinks - set(access.DEEPLINKS) == set(), "deep links without a declared level in bot/kernel/access.py"
 
 
 async def test_every_button_family_has_a_declared_level(h: Harness) -> None:
     from telegram.ext import CallbackQueryHandler
 
-    from bot.handlers import access
+    from bot.kernel import access
 
     undeclared = []
     for handlers in h.app.handlers.values():
@@ -780,7 +780,7 @@ async def test_every_button_family_has_a_declared_level(h: Harness) -> None:
             for family in _families(pattern):
                 if family not in access.BUTTONS:
                     undeclared.append((pattern, family))
-    assert undeclared == [], f"button families without a declared level in bot/handlers/access.py: {undeclared}"
+    assert undeclared == [], f"button families without a declared level in bot/kernel/access.py: {undeclared}"
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from bot import scheduling
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from bot.domain import standards
+from bot.kernel import scheduling
+from bot.shared import standards
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_needs_e2e import DONOR, cluster_with_members, q
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import scheduling
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
+from bot.kernel import scheduling
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
 
 DONOR = SimUser(1005, "Joko", None, "joko_mdmc")

@@ -10,8 +10,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from bot.devtools.harness import Harness
-from bot.services import importer
-from bot.storage.members import Organization
+from bot.features.members.storage import Organization
+from bot.features.stock import importer
 from tests.conftest import ADMIN, MEMBER, OTHER, q
 from tests.test_stock_e2e import cluster_with_members, data_of
 

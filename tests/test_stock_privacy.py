@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from bot.services import stock as svc
-from bot.storage.db import open_sync
+from bot.features.stock import service as svc
+from bot.kernel.db import open_sync
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_stock_e2e import data_of, member
 

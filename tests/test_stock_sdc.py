@@ -9,11 +9,11 @@ import re
 import sqlite3
 from datetime import timedelta
 
-from bot import scheduling
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from bot.services import digests as digests_svc
-from bot.services import stock as stock_svc
+from bot.features.digests import service as digests_svc
+from bot.features.stock import service as stock_svc
+from bot.kernel import scheduling
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.test_stock_e2e import member
 

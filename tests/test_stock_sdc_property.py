@@ -20,10 +20,10 @@ from fractions import Fraction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.domain import disclosure
-from bot.services import stock as svc
-from bot.storage import stock as repo
-from bot.storage.db import apply_migrations, open_sync
+from bot.features.stock import disclosure
+from bot.features.stock import service as svc
+from bot.features.stock import storage as repo
+from bot.kernel.db import apply_migrations, open_sync
 
 ITEMS = [("beras", "Beras", "pangan", "kg"), ("mi_instan", "Mi instan", "pangan", "kg"),
          ("terpal", "Terpal", "hunian", "lembar"), ("selimut", "Selimut", "hunian", "lembar")]  # fmt: skip

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.services import stock as svc
-from bot.storage import stock as repo
-from bot.storage.db import apply_migrations, open_sync
+from bot.features.stock import service as svc
+from bot.features.stock import storage as repo
+from bot.kernel.db import apply_migrations, open_sync
 
 ITEMS = [("beras", "Beras", "pangan", "kg"), ("terpal", "Terpal", "hunian", "lembar"), (None, "Kapal", "", "unit")]
 REGIONS = ["63.71", "63.72", "63.06"]

@@ -12,10 +12,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.i18n import translator
-from bot.services import charts
-from bot.services.digests import CategoryBar, RegionStock
-from bot.storage.members import Cluster
+from bot.features.digests import charts
+from bot.features.digests.service import CategoryBar, RegionStock
+from bot.features.members.storage import Cluster
+from bot.kernel.i18n import translator
 
 CLUSTER = Cluster(1, -1001234567890, "Klaster Logistik Kalimantan Selatan", "Kalimantan Selatan", "63",
                   "Asia/Makassar", "id")  # fmt: skip

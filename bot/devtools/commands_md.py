@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.devtools.fakeapi import FakeBotApi
-from bot.i18n import translator
-from bot.runtime import CommandSpec
+from bot.kernel.config import Settings
+from bot.kernel.i18n import translator
+from bot.kernel.runtime import CommandSpec
 
 
 def command_table() -> str:

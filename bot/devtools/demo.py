@@ -35,8 +35,6 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.app import build_application, runtime_of, shutdown, startup
-from bot.clock import FakeClock
-from bot.config import DEFAULT_API_BASE, Settings
 from bot.devtools import render
 from bot.devtools.fakeapi import BOT_USERNAME, ApiCall, FakeBotApi, StoredMessage
 from bot.devtools.seed import (
@@ -49,8 +47,10 @@ from bot.devtools.seed import (
     seed_script,
 )
 from bot.devtools.sim import Simulator, SimUser
-from bot.storage import jobs as jobs_repo
-from bot.storage.db import apply_migrations, open_sync
+from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel.clock import FakeClock
+from bot.kernel.config import DEFAULT_API_BASE, Settings
+from bot.kernel.db import apply_migrations, open_sync
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 TickHook = Callable[[AnyApp], Awaitable[None]]

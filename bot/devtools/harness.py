@@ -11,11 +11,11 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app import build_application, runtime_of, shutdown, startup
-from bot.clock import FakeClock
-from bot.config import Settings
 from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.sim import Simulator
-from bot.runtime import Runtime
+from bot.kernel.clock import FakeClock
+from bot.kernel.config import Settings
+from bot.kernel.runtime import Runtime
 
 
 @dataclass

@@ -22,9 +22,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bot.kernel.db import migrations
 from bot.ops import HEARTBEAT_S, ROLE
-from bot.storage import ops as ops_repo
-from bot.storage.db import migrations
+from bot.ops import storage as ops_repo
 
 DEFAULT_MAX_AGE_S = 5 * HEARTBEAT_S
 

@@ -15,9 +15,9 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.kernel.runtime import Runtime
 from bot.ops import HEARTBEAT_S, ROLE, version
-from bot.runtime import Runtime
-from bot.storage import ops as ops_repo
+from bot.ops import storage as ops_repo
 
 log = logging.getLogger(__name__)
 

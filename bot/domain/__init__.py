@@ -1,1 +1,0 @@
-"""Pure logic: no I/O, no Telegram. Parsing, catalogue, matching, sitrep computation, standards."""

@@ -1,0 +1,202 @@
+"""/umumkan: the secretariat's announcement, previewed and confirmed, then sent in the background.
+
+The sending runs as a task outside the update (a long announcement must not hold the secretariat's chat), in
+``services.broadcast.run``; this module only maps one Bot API call to an outcome and edits the status message.
+An announcement interrupted by a restart continues at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.features.broadcast import service as svc
+from bot.features.broadcast.service import Outcome, Pacer, shared_pacer
+from bot.features.digests import storage as repo
+from bot.features.digests import views
+from bot.features.members import storage as members_repo
+from bot.kernel.context import BotContext
+from bot.kernel.gate import require_secretariat
+from bot.kernel.i18n import N_, translator
+from bot.kernel.runtime import CommandSpec, Runtime
+from bot.kernel.telegram import add_command, call_with_retries, command_args, edit, reply, send
+from bot.kernel.views import Reply, split_message
+
+log = logging.getLogger(__name__)
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+TASKS = "broadcast_tasks"
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def _edit(app: AnyApp, chat_id: int, message_id: int, text: str) -> None:
+    """Edit the status message; if it is gone, post the text anew (the secretariat must see the result)."""
+    if not await edit(app, chat_id, message_id, Reply(text)):
+        await send(app, chat_id, text)
+
+
+def _deliverer(app: AnyApp, pacer: Pacer, text: str) -> svc.Deliver:
+    runtime: Runtime = app.bot_data["runtime"]
+
+    async def deliver(chat_id: int) -> Outcome:
+        attempts = 0
+
+        async def _do(cid: int) -> Message:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                await pacer.acquire(cid)  # a retry is a message too: unaccounted, it would cause the next 429
+            try:
+                return await app.bot.send_message(cid, text)
+            except RetryAfter as exc:
+                pacer.hold(_seconds(exc.retry_after))  # every sender waits, not only this one
+                raise
+
+        try:
+            message = await call_with_retries(runtime, chat_id, _do)
+        except TimedOut:
+            return Outcome("uncertain", error="timeout")
+        except BadRequest as exc:
+            return Outcome("failed", error=exc.message)
+        except (RetryAfter, NetworkError) as exc:
+            return Outcome("retry", error=str(exc))
+        except TelegramError as exc:
+            return Outcome("failed", error=str(exc))
+        if message is None:
+            return Outcome("blocked")
+        return Outcome("sent", message.message_id)
+
+    return deliver
+
+
+async def _run(app: AnyApp, broadcast_id: int, locale: str | None) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    broadcast = await runtime.db.read(repo.broadcast_by_id, broadcast_id)
+    cluster = await runtime.db.read(members_repo.cluster_by_id, broadcast.cluster_id) if broadcast else None
+    if broadcast is None or cluster is None or broadcast.status_chat_id is None:
+        return
+    status_chat, status_message = broadcast.status_chat_id, broadcast.status_message_id or 0
+    t = translator(locale or cluster.locale)
+    text = views.announcement(translator(cluster.locale), cluster, broadcast.text)
+    pacer = shared_pacer(runtime)
+
+    async def progress(sent: int, total: int) -> None:
+        await pacer.acquire(status_chat)
+        await _edit(app, status_chat, status_message, views.progress_text(t, sent, total))
+
+    result = await svc.run(runtime.db, broadcast_id, _deliverer(app, pacer, text), progress, pacer,
+                           runtime.clock.timestamp)  # fmt: skip
+    parts = split_message(views.final_report(t, result))
+    await _edit(app, status_chat, status_message, parts[0])
+    for part in parts[1:]:
+        await send(app, status_chat, part)
+
+
+def launch(app: AnyApp, broadcast_id: int, locale: str | None) -> asyncio.Task[None]:
+    """Send in the background; the task is kept so tests and shutdown can wait for it."""
+    runtime: Runtime = app.bot_data["runtime"]
+    tasks: set[asyncio.Task[None]] = runtime.extras.setdefault(TASKS, set())
+
+    async def guarded() -> None:
+        try:
+            await _run(app, broadcast_id, locale)
+        except Exception:
+            log.exception("announcement %s stopped; it continues at the next start", broadcast_id)
+
+    task = asyncio.get_running_loop().create_task(guarded(), name=f"broadcast:{broadcast_id}")
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return task
+
+
+async def drain(app: AnyApp) -> None:
+    """Wait until every announcement being sent is done (tests, benchmarks)."""
+    tasks: set[asyncio.Task[None]] = app.bot_data["runtime"].extras.get(TASKS, set())
+    while tasks:
+        await asyncio.gather(*list(tasks), return_exceptions=True)
+
+
+async def umumkan(update: Update, context: BotContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    t = context.t
+    if chat.type != "private":
+        await reply(update, context, views.private_only(t, "/umumkan"))
+        return
+    actor = await require_secretariat(update, context)
+    if actor is None:
+        return
+    text = command_args(update)
+    if not text:
+        await reply(update, context, views.announce_help(t))
+        return
+    rendered = views.announcement(translator(actor.cluster.locale), actor.cluster, text)
+    if len(text) > svc.MAX_TEXT or len(split_message(rendered)) > 1:
+        await reply(update, context, views.too_long(t, len(text)))
+        return
+    runtime = context.runtime
+    draft = await runtime.db.write(svc.create_draft, actor.cluster.id, user.id, text, runtime.clock.timestamp())
+    await reply(update, context, views.preview(t, rendered, draft.id, draft.recipients, draft.unreachable))
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """``bc:go:<id>`` sends (once: compare-and-set), ``bc:no:<id>`` cancels the draft."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None or query.message is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    if len(parts) != 3 or parts[1] not in ("go", "no") or not parts[2].isdigit():
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    actor = await require_secretariat(update, context)
+    if actor is None:
+        return
+    runtime = context.runtime
+    broadcast_id = int(parts[2])
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    if parts[1] == "no":
+        if await runtime.db.write(svc.cancel, broadcast_id, actor.cluster.id, runtime.clock.timestamp()):
+            await query.answer(t.gettext("Saved."))
+            await _edit(context.application, chat_id, message_id, t.gettext("Cancelled. Nothing was sent."))
+        else:
+            await query.answer(views.broadcast_refused(t, "already"), show_alert=True)
+        return
+    started = await runtime.db.write(svc.start, broadcast_id, actor.cluster.id, user.id, chat_id, message_id,
+                                     runtime.clock.timestamp())  # fmt: skip
+    if not started.ok:
+        await query.answer(views.broadcast_refused(t, started.reason), show_alert=True)
+        return
+    await query.answer(t.gettext("Sending…"))
+    await shared_pacer(runtime).acquire(chat_id)
+    await _edit(context.application, chat_id, message_id, views.progress_text(t, 0, started.total))
+    launch(context.application, broadcast_id, context.locale)
+
+
+async def on_startup(app: AnyApp) -> None:
+    """Announcements a restart interrupted continue (in-flight recipients are not sent twice)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    for broadcast_id in await runtime.db.write(svc.interrupted, runtime.clock.timestamp()):
+        log.warning("announcement %s was interrupted; continuing", broadcast_id)
+        launch(app, broadcast_id, None)
+
+
+def register(app: AnyApp) -> None:
+    add_command(
+        app,
+        CommandSpec("umumkan", N_("Announcement to the group and privately to every representative (secretariat)"),
+                    views.ANNOUNCE_EXAMPLE, aliases=("announce",), scopes=("private",), section="laporan"),
+        umumkan,
+    )  # fmt: skip
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
+    runtime: Runtime = app.bot_data["runtime"]
+    runtime.extras.setdefault("startup_hooks", []).append(on_startup)

@@ -1,0 +1,1 @@
+"""Members: the cluster group, registration, the directory, handover, capacity."""

@@ -1,0 +1,466 @@
+"""/daftar: registering an organisation (guided on a phone, or one line), approval, invitations."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.features.core.handlers import add_deeplink
+from bot.features.members import service as svc
+from bot.features.members import storage as repo
+from bot.features.members import views
+from bot.features.members.orgs import ORG_TYPES, parse_org_type, parse_registration_line
+from bot.features.members.storage import Cluster
+from bot.kernel import storage as core_repo
+from bot.kernel.context import BotContext
+from bot.kernel.gate import require_cluster, require_secretariat
+from bot.kernel.i18n import N_, translator
+from bot.kernel.outbox import commit, out_edit, out_reply, out_send
+from bot.kernel.outbox_storage import Out
+from bot.kernel.permissions import is_group_admin
+from bot.kernel.runtime import CommandSpec
+from bot.kernel.storage import Dialog
+from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply
+from bot.kernel.views import Reply, esc
+from bot.shared import regions
+
+KIND = "register"
+DIALOG_TTL_S = 30 * 60
+
+
+async def _save(context: BotContext, chat_id: int, user_id: int, step: str, data: dict[str, Any]) -> None:
+    runtime = context.runtime
+    await runtime.db.write(
+        core_repo.set_dialog, chat_id, user_id, KIND, step, data, runtime.clock.timestamp() + DIALOG_TTL_S
+    )
+
+
+async def _start_flow(
+    update: Update, context: BotContext, cluster: Cluster, prefill: dict[str, Any] | None = None
+) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    existing = await context.runtime.db.read(repo.current_member, cluster.id, user.id)
+    if existing is not None:
+        org = await context.runtime.db.read(repo.org_by_id, existing.organization_id)
+        await reply(update, context, _already_text(context, existing.status, org.name if org else ""))
+        return
+    data: dict[str, Any] = {"cluster_id": cluster.id, "province": cluster.province, **(prefill or {})}
+    if data.get("join_org_id"):
+        await _save(context, chat.id, user.id, "title", data)
+        await reply(
+            update,
+            context,
+            context.t.gettext("You are registering as a representative of <b>{org}</b>.").format(
+                org=esc(data.get("join_org_name", ""))
+            )
+            + "\n\n"
+            + views.ask_title(context.t),
+        )
+        return
+    await _save(context, chat.id, user.id, "name", data)
+    await reply(update, context, views.ask_name(context.t, cluster))
+
+
+def _already_text(context: BotContext, status: str, org_name: str) -> str:
+    t = context.t
+    if status == "pending":
+        return t.gettext("You already registered for {org}; the secretariat has not decided yet.").format(
+            org=esc(org_name)
+        )
+    return t.gettext("You already represent {org} in this cluster. To pass it on, use /serahterima.").format(
+        org=esc(org_name)
+    )
+
+
+async def daftar(update: Update, context: BotContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    t = context.t
+    runtime = context.runtime
+    if chat.type != ChatType.PRIVATE:
+        cluster = await runtime.db.read(repo.cluster_by_chat, chat.id)
+        if cluster is None:
+            await reply(
+                update,
+                context,
+                t.gettext("This group is not a cluster yet. A group administrator can set it up with /pasang."),
+            )
+            return
+        await reply(
+            update,
+            context,
+            t.gettext("Registration happens in a private chat with me, tap the button:"),
+            views.register_button(t, context.bot.username, cluster.id),
+        )
+        return
+    line = command_args(update)
+    # A registration opened from a group's deep link already knows its cluster.
+    dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
+    if dialog is not None and dialog.kind == KIND and dialog.data.get("cluster_id"):
+        cluster = await runtime.db.read(repo.cluster_by_id, dialog.data["cluster_id"])
+    else:
+        actor = await require_cluster(update, context)
+        if actor is None:
+            return
+        cluster = actor.cluster
+    if cluster is None:
+        return
+    if line:
+        await _one_line(update, context, cluster, line)
+        return
+    await _start_flow(update, context, cluster)
+
+
+async def _one_line(update: Update, context: BotContext, cluster: Cluster, line: str) -> None:
+    t = context.t
+    user = update.effective_user
+    assert user is not None
+    form = parse_registration_line(line)
+    region = None
+    if not form.errors and form.region_text not in ("-", "provinsi"):
+        region = regions.find_region(form.region_text, cluster.province)
+        if region is None:
+            form.errors.append(("region", form.region_text))
+    if form.errors:
+        field, bad = form.errors[0]
+        if field == "format":
+            text = t.gettext("I need five parts separated by “|”.")
+        elif field == "type":
+            text = t.gettext("I did not understand the type “{bad}”. Use one of: {types}.").format(
+                bad=esc(bad), types=esc(", ".join(ORG_TYPES))
+            )
+        elif field == "region":
+            text = t.gettext("I did not recognise the kabupaten/kota “{bad}”.").format(bad=esc(bad))
+        else:
+            text = t.gettext("I did not understand “{bad}”.").format(bad=esc(bad))
+        text += (
+            "\n" + t.gettext("Write it like this:") + "\n<code>/daftar Palang Merah Indonesia Kalsel | PMI Kalsel | "
+            "lembaga kemanusiaan | Banjarmasin | Kepala Gudang</code>\n" + t.gettext("Nothing was saved.")
+        )
+        await reply(update, context, text)
+        return
+    assert form.type is not None
+    await _submit(update, context, cluster, {
+        "cluster_id": cluster.id, "name": form.name, "short_name": form.short_name, "type": form.type,
+        "region_code": region.code if region else None, "title": form.title,
+    })  # fmt: skip
+
+
+async def _submit(update: Update, context: BotContext, cluster: Cluster, data: dict[str, Any],
+                  allow_duplicate: bool = False) -> None:  # fmt: skip
+    runtime = context.runtime
+    t = context.t
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    def tx(conn: Any) -> tuple[svc.Submission, list[Out]]:
+        """The registration, its answer and the approval card in the group: one transaction."""
+        result = _submit_tx(conn, cluster.id, user.id, data, allow_duplicate, chat.id, runtime.clock.timestamp())
+        if not result.ok:
+            return result, []
+        assert result.member is not None and result.org is not None
+        group_t = translator(cluster.locale)
+        card = views.approval_card(group_t, result.member, result.org, bool(data.get("join_org_id")))
+        outs = out_reply(update, views.registration_sent(t))
+        for hook in runtime.extras.get("registered_tx_hooks", []):  # e.g. the stock feature's visibility question
+            outs += hook(update, t, result.org, not data.get("join_org_id"))
+        return result, outs + out_send(cluster.chat_id, card)
+
+    result = await commit(context, tx)
+    if not result.ok:
+        if result.reason == "duplicate":
+            data = {**data, "province": cluster.province}
+            await _save(context, chat.id, user.id, "dup", data)
+            await reply(
+                update,
+                context,
+                views.ask_duplicate(t, data.get("name", ""), [(d.org_id, d.name) for d in result.duplicates]),
+            )
+            return
+        if result.reason == "already_member":
+            await reply(
+                update,
+                context,
+                _already_text(
+                    context, result.member.status if result.member else "", result.org.name if result.org else ""
+                ),
+            )
+            return
+        await reply(update, context, t.gettext("That organisation can no longer be joined. Nothing was saved."))
+        return
+
+
+def _card_args(card: Reply) -> tuple[str, Any]:
+    return card.text, card.keyboard
+
+
+def _submit_tx(conn: Any, cluster_id: int, user_id: int, data: dict[str, Any], allow_duplicate: bool,
+               chat_id: int, now: int) -> svc.Submission:  # fmt: skip
+    """Submit and close the dialog in the same transaction: a crash cannot leave one without the other."""
+    result = svc.submit_registration(
+        conn, cluster_id, user_id, data.get("name", ""), data.get("short_name", ""), data.get("type") or "lainnya",
+        data.get("region_code"), data.get("title", ""), now, data.get("join_org_id"), allow_duplicate,
+    )  # fmt: skip
+    if result.ok:
+        core_repo.clear_dialog(conn, chat_id, user_id)
+    return result
+
+
+async def on_text(update: Update, context: BotContext, dialog: Dialog) -> None:
+    """Typed answers of the guided flow."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    t = context.t
+    text = " ".join((message.text or "").split())
+    data = dict(dialog.data)
+    if dialog.step == "name":
+        if not 2 <= len(text) <= 120:
+            await reply(update, context, t.gettext("Please type the organisation's name (2–120 characters)."))
+            return
+        data["name"] = text
+        dups = await context.runtime.db.read(svc.check_duplicates, data["cluster_id"], text, "")
+        if dups:
+            await _save(context, chat.id, user.id, "dup", data)
+            await reply(update, context, views.ask_duplicate(t, text, [(d.org_id, d.name) for d in dups]))
+            return
+        await _save(context, chat.id, user.id, "short", data)
+        await reply(update, context, views.ask_short_name(t))
+    elif dialog.step == "short":
+        if len(text) > 30:
+            await reply(update, context, t.gettext("That is too long for a short name (at most 30 characters)."))
+            return
+        data["short_name"] = "" if text in ("-", "—") else text
+        await _save(context, chat.id, user.id, "type", data)
+        await reply(update, context, views.ask_type(t))
+    elif dialog.step == "type":
+        type_ = parse_org_type(text)
+        if type_ is None:
+            await reply(update, context, views.ask_type(t))
+            return
+        data["type"] = type_
+        await _save(context, chat.id, user.id, "region", data)
+        await reply(update, context, views.ask_region(t, data.get("province", "63")))
+    elif dialog.step == "region":
+        region = regions.find_region(text, data.get("province", "63"))
+        if region is None:
+            await reply(
+                update,
+                context,
+                t.gettext("I did not recognise the kabupaten/kota “{bad}”.").format(bad=esc(text))
+                + " "
+                + t.gettext("Tap one of the buttons or type e.g. <i>Banjarbaru</i> or <i>HSS</i>."),
+            )
+            return
+        data["region_code"] = region.code
+        await _save(context, chat.id, user.id, "title", data)
+        await reply(update, context, views.ask_title(t))
+    elif dialog.step == "title":
+        if not 2 <= len(text) <= 80:
+            await reply(update, context, t.gettext("Please type your position (2–80 characters)."))
+            return
+        data["title"] = text
+        await _save(context, chat.id, user.id, "confirm", data)
+        await reply(update, context, views.confirm_registration(t, data))
+    else:
+        await reply(update, context, t.gettext("Please use the buttons above, or /batal to cancel."))
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or query.data is None or chat is None or user is None:
+        return
+    t = context.t
+    runtime = context.runtime
+    dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
+    parts = query.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    expected = {"join": "dup", "new": "dup", "type": "type", "reg": "region", "ok": "confirm", "x": None}
+    if (
+        action not in expected
+        or dialog is None
+        or dialog.kind != KIND
+        or dialog.expires_at < runtime.clock.timestamp()
+        or (expected[action] is not None and dialog.step != expected[action])
+    ):
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    await query.answer()
+    data = dict(dialog.data)
+    message = query.message
+    if action == "x":
+        await runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
+        if message is not None:
+            await edit(context, chat.id, message.message_id, Reply(t.gettext("Cancelled. Nothing was saved.")))
+        return
+    if action == "join":
+        org_id = parse_id(parts[2]) if len(parts) > 2 else None
+        org = await runtime.db.read(repo.org_by_id, org_id) if org_id is not None else None
+        if org is None or org.cluster_id != data.get("cluster_id"):
+            await reply(update, context, t.gettext("This button is no longer valid."))
+            return
+        data.update(join_org_id=org.id, join_org_name=org.name)
+        await _save(context, chat.id, user.id, "title", data)
+        await reply(update, context, views.ask_title(t))
+    elif action == "new":
+        data["allow_duplicate"] = True
+        step = "short" if "short_name" not in data else "confirm"
+        await _save(context, chat.id, user.id, step, data)
+        await reply(
+            update, context, views.ask_short_name(t) if step == "short" else views.confirm_registration(t, data)
+        )
+    elif action == "type":
+        if len(parts) < 3 or parts[2] not in ORG_TYPES:
+            await reply(update, context, t.gettext("This button is no longer valid."))
+            return
+        data["type"] = parts[2]
+        await _save(context, chat.id, user.id, "region", data)
+        await reply(update, context, views.ask_region(t, data.get("province", "63")))
+    elif action == "reg":
+        code = parts[2] if len(parts) > 2 else ""
+        if code != "-" and regions.get_region(code) is None:
+            await reply(update, context, t.gettext("This button is no longer valid."))
+            return
+        data["region_code"] = None if code == "-" else code
+        await _save(context, chat.id, user.id, "title", data)
+        await reply(update, context, views.ask_title(t))
+    elif action == "ok":
+        cluster = await runtime.db.read(repo.cluster_by_id, data.get("cluster_id", -1))
+        if cluster is None:
+            await reply(update, context, t.gettext("This button is no longer valid."))
+            return
+        if message is not None:
+            await context.bot.edit_message_reply_markup(chat.id, message.message_id, reply_markup=None)
+        await _submit(update, context, cluster, data, allow_duplicate=bool(data.get("allow_duplicate")))
+
+
+async def on_approval(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    runtime = context.runtime
+    t = context.t
+    parts = query.data.split(":")
+    member_id = parse_id(parts[1]) if len(parts) == 3 else None
+    if member_id is None or parts[2] not in ("y", "n"):
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    member = await runtime.db.read(repo.member_by_id, member_id)
+    cluster = await runtime.db.read(repo.cluster_by_id, member.cluster_id) if member else None
+    if member is None or cluster is None:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    admin = await is_group_admin(context, cluster.chat_id, user.id)
+    approved, pressed = parts[2] == "y", query.message
+
+    def tx(conn: Any) -> tuple[Any, list[Out]]:
+        """The decision, the approval card's edit and the applicant's notice: one transaction."""
+        decision = svc.decide_membership(conn, member.id, approved, user.id, admin, runtime.clock.timestamp())
+        if not decision.ok:
+            return decision, []
+        assert decision.member is not None and decision.org is not None
+        outs: list[Out] = []
+        if pressed is not None:
+            outs += out_edit(pressed.chat.id, pressed.message_id,
+                             Reply(views.approval_decided(t, decision.member, decision.org, approved, user.full_name)),
+                             key=f"approval:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
+        applicant_t = translator(_user_locale(conn, decision.member.user_id) or cluster.locale)
+        return decision, outs + out_send(decision.member.user_id, views.applicant_told(applicant_t, decision.org,
+                                                                                        approved))  # fmt: skip
+
+    async def answer_press(decision: Any) -> None:
+        if decision.ok:
+            await query.answer(t.gettext("Saved."))
+        elif decision.reason == "not_secretariat":
+            await query.answer(t.gettext("Only the cluster secretariat can do this."), show_alert=True)
+        else:
+            await query.answer(t.gettext("This was already decided."))
+
+    await commit(context, tx, then=answer_press)
+
+
+def _user_locale(conn: Any, user_id: int) -> str | None:
+    row = repo.user_row(conn, user_id)
+    return conn.execute("SELECT locale FROM users WHERE user_id = ?", (user_id,)).fetchone()[0] if row else None
+
+
+async def deeplink_register(update: Update, context: BotContext, arg: str) -> None:
+    cluster_id = parse_id(arg)
+    cluster = await context.runtime.db.read(repo.cluster_by_id, cluster_id) if cluster_id is not None else None
+    if cluster is None:
+        await reply(update, context, context.t.gettext("This link is no longer valid."))
+        return
+    await _start_flow(update, context, cluster)
+
+
+async def deeplink_invite(update: Update, context: BotContext, arg: str) -> None:
+    org = await context.runtime.db.read(repo.org_by_invite, arg)
+    cluster = await context.runtime.db.read(repo.cluster_by_id, org.cluster_id) if org else None
+    if org is None or cluster is None or org.status == "rejected":
+        await reply(update, context, context.t.gettext("This link is no longer valid."))
+        return
+    await _start_flow(update, context, cluster, {"join_org_id": org.id, "join_org_name": org.name})
+
+
+async def undang(update: Update, context: BotContext) -> None:
+    """Secretariat: invite a named organisation with a deep link (the SK membership list)."""
+    actor = await require_secretariat(update, context)
+    if actor is None or update.effective_user is None:
+        return
+    t = context.t
+    args = command_args(update)
+    args = "".join(ch for ch in args if ch in "\n\t" or not unicodedata.category(ch).startswith("C"))  # no controls
+    name, _, type_text = (p.strip() for p in args.partition("|"))
+    if len(name) < 2:
+        await reply(
+            update,
+            context,
+            t.gettext("Write the organisation's name, optionally with its type:")
+            + "\n<code>/undang Dinas Kesehatan Provinsi | opd</code>",
+        )
+        return
+    org = await context.runtime.db.write(svc.create_invite, actor.cluster.id, name[:120], parse_org_type(type_text)
+                                         if type_text else None, update.effective_user.id,
+                                         context.runtime.clock.timestamp())  # fmt: skip
+    link = f"https://t.me/{context.bot.username}?start=inv_{org.invite_code}"
+    await reply(
+        update,
+        context,
+        t.gettext("Saved. Invitation for <b>{org}</b>: send them this link:").format(org=esc(org.name))
+        + f"\n{esc(link)}",
+    )
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    add_command(
+        app,
+        CommandSpec(
+            "daftar",
+            N_("Register your organisation and yourself as its representative"),
+            "/daftar",
+            aliases=("register",),
+            section="anggota",
+        ),
+        daftar,
+    )
+    add_command(
+        app,
+        CommandSpec(
+            "undang",
+            N_("Invite an organisation with a link (secretariat)"),
+            "/undang Dinas Kesehatan Provinsi | opd",
+            section="anggota",
+        ),
+        undang,
+    )
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^reg:"))
+    app.add_handler(CallbackQueryHandler(on_approval, pattern=r"^appr:"))
+    runtime = app.bot_data["runtime"]
+    runtime.dialogs[KIND] = on_text
+    add_deeplink(app, "daftar", deeplink_register)
+    add_deeplink(app, "inv", deeplink_invite)

@@ -1,0 +1,468 @@
+"""Clusters, registration and approval, handover, capacity: the rules, one transaction per use case."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass, field
+
+from bot.features.members import orgs as org_domain
+from bot.features.members import storage as repo
+from bot.features.members.storage import Cluster, Member, Organization
+from bot.kernel import storage as core_repo
+from bot.shared.text import clean_name
+
+SILENT_AFTER_S = 30 * 24 * 3600
+DIRECTORY_PAGE = 10
+HANDOVER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O/1/I/L: read aloud on a phone
+HANDOVER_CODE_LENGTH = 8  # 31^8 ≈ 8.5e11 codes; with 5 tries per hour a guess needs ~10^10 years
+HANDOVER_TTL_S = 24 * 3600
+CODE_ATTEMPTS_PER_HOUR = 5
+
+
+def new_code(prefix: str, length: int = HANDOVER_CODE_LENGTH) -> str:
+    return prefix + "".join(secrets.choice(HANDOVER_CODE_ALPHABET) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, resolved once: the cluster, and the person's membership and organisation if any."""
+
+    cluster: Cluster
+    member: Member | None
+    org: Organization | None
+    is_secretariat: bool
+
+    @property
+    def is_active(self) -> bool:
+        return self.member is not None and self.member.status == "active" and self.org is not None
+
+
+def resolve_actor(conn: sqlite3.Connection, cluster: Cluster, user_id: int) -> Actor:
+    member = repo.current_member(conn, cluster.id, user_id)
+    org = repo.org_by_id(conn, member.organization_id) if member else None
+    return Actor(cluster, member, org, repo.is_secretariat(conn, cluster.id, user_id))
+
+
+def actor_for_chat(conn: sqlite3.Connection, chat_id: int, chat_type: str, user_id: int) -> Actor | None:
+    """In a group: that group's cluster. In private: the cluster of the person's newest membership,
+    else the only cluster of the deployment (so a first-time user can still be guided)."""
+    if chat_type != "private":
+        cluster = repo.cluster_by_chat(conn, chat_id)
+        return resolve_actor(conn, cluster, user_id) if cluster else None
+    memberships = repo.memberships_of_user(conn, user_id)
+    active = [m for m in memberships if m.status == "active"] or memberships
+    if active:
+        cluster = repo.cluster_by_id(conn, active[0].cluster_id)
+        return resolve_actor(conn, cluster, user_id) if cluster else None
+    for row in conn.execute("SELECT cluster_id FROM secretariat WHERE user_id = ? LIMIT 1", (user_id,)):
+        cluster = repo.cluster_by_id(conn, row[0])
+        if cluster:
+            return resolve_actor(conn, cluster, user_id)
+    clusters = repo.all_clusters(conn)
+    if len(clusters) == 1:
+        return resolve_actor(conn, clusters[0], user_id)
+    return None
+
+
+def actor_in_cluster(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> Actor | None:
+    """The person as seen by one given cluster (the read gate asks about the cluster that owns an object)."""
+    cluster = repo.cluster_by_id(conn, cluster_id)
+    return resolve_actor(conn, cluster, user_id) if cluster else None
+
+
+# ---- setup ----------------------------------------------------------------------------------------
+
+
+def setup_cluster(
+    conn: sqlite3.Connection, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
+    user_id: int, now: int,
+) -> tuple[Cluster, bool]:  # fmt: skip
+    name, area = clean_name(name), clean_name(area)
+    cluster, created = repo.create_cluster(conn, chat_id, name, area, province, tz, locale, user_id, now)
+    if created:
+        core_repo.audit(conn, cluster.id, user_id, "cluster.setup", str(chat_id), now, name=name)
+    return cluster, created
+
+
+# ---- registration ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Submission:
+    ok: bool
+    reason: str = ""  # already_member | org_closed | duplicate
+    member: Member | None = None
+    org: Organization | None = None
+    duplicates: list[org_domain.Duplicate] = field(default_factory=list)
+
+
+def check_duplicates(
+    conn: sqlite3.Connection, cluster_id: int, name: str, short_name: str
+) -> list[org_domain.Duplicate]:
+    existing = [
+        (o.id, o.name, o.short_name)
+        for o in repo.orgs_of_cluster(conn, cluster_id, ("invited", "pending", "approved", "inactive"))
+    ]
+    return org_domain.find_duplicates(name, short_name, existing)
+
+
+def submit_registration(
+    conn: sqlite3.Connection, cluster_id: int, user_id: int, name: str, short_name: str, type_: str,
+    region_code: str | None, title: str, now: int, join_org_id: int | None = None, allow_duplicate: bool = False,
+) -> Submission:  # fmt: skip
+    """Create a pending membership (and a pending organisation unless joining an existing one)."""
+    name, short_name, title = clean_name(name), clean_name(short_name), clean_name(title)
+    existing = repo.current_member(conn, cluster_id, user_id)
+    if existing is not None:
+        return Submission(False, "already_member", existing, repo.org_by_id(conn, existing.organization_id))
+    if join_org_id is not None:
+        org = repo.org_by_id(conn, join_org_id)
+        if org is None or org.cluster_id != cluster_id or org.status == "rejected":
+            return Submission(False, "org_closed")
+        if org.status == "invited":
+            repo.update_org(conn, org.id, status="pending")
+            org = repo.org_by_id(conn, org.id)
+    else:
+        if not allow_duplicate:
+            dups = check_duplicates(conn, cluster_id, name, short_name)
+            if dups:
+                return Submission(False, "duplicate", duplicates=dups)
+        org = repo.create_org(
+            conn, cluster_id, name, short_name, org_domain.normalize_name(name), type_, region_code, "pending", now
+        )
+    assert org is not None
+    member = repo.create_member(conn, cluster_id, user_id, org.id, title, "pending", now)
+    core_repo.audit(conn, cluster_id, user_id, "member.register", f"org:{org.id}", now, member=member.id)
+    return Submission(True, member=member, org=org)
+
+
+@dataclass
+class Decision:
+    ok: bool
+    reason: str = ""  # not_found | already_decided | not_secretariat
+    member: Member | None = None
+    org: Organization | None = None
+
+
+def decide_membership(
+    conn: sqlite3.Connection, member_id: int, approve: bool, by_user: int, by_is_admin: bool, now: int
+) -> Decision:
+    member = repo.member_by_id(conn, member_id)
+    if member is None:
+        return Decision(False, "not_found")
+    if not (by_is_admin or repo.is_secretariat(conn, member.cluster_id, by_user)):
+        return Decision(False, "not_secretariat")
+    if member.status != "pending":
+        return Decision(False, "already_decided", member, repo.org_by_id(conn, member.organization_id))
+    org = repo.org_by_id(conn, member.organization_id)
+    assert org is not None
+    if approve:
+        repo.set_member_status(conn, member.id, "active", now)
+        if org.status in ("pending", "invited", "inactive"):
+            repo.update_org(conn, org.id, status="approved", decided_at=now, decided_by=by_user, last_activity=now)
+    else:
+        repo.set_member_status(conn, member.id, "rejected", now)
+        others = repo.members_of_org(conn, org.id, ("active", "pending"))
+        if org.status == "pending" and not others:
+            repo.update_org(conn, org.id, status="rejected", decided_at=now, decided_by=by_user)
+    core_repo.audit(
+        conn, member.cluster_id, by_user, "member.approve" if approve else "member.reject", f"member:{member.id}", now
+    )
+    return Decision(True, member=repo.member_by_id(conn, member.id), org=repo.org_by_id(conn, org.id))
+
+
+def create_invite(
+    conn: sqlite3.Connection, cluster_id: int, name: str, type_: str | None, by: int, now: int
+) -> Organization:
+    code = new_code("", 8)
+    name = clean_name(name)
+    org = repo.create_org(
+        conn, cluster_id, name, "", org_domain.normalize_name(name), type_ or "lainnya", None, "invited", now, code
+    )
+    core_repo.audit(conn, cluster_id, by, "org.invite", f"org:{org.id}", now)
+    return org
+
+
+# ---- directory ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    org: Organization
+    active_reps: int
+    silent: bool
+
+    @property
+    def needs_follow_up(self) -> bool:
+        return self.org.status == "approved" and (self.active_reps == 0 or self.silent)
+
+
+@dataclass
+class DirectoryPage:
+    entries: list[DirectoryEntry]
+    status_counts: dict[str, int]
+    type_counts: dict[str, int]
+    page: int
+    pages: int
+
+
+def directory(conn: sqlite3.Connection, cluster_id: int, now: int, page: int = 0,
+              page_size: int = DIRECTORY_PAGE) -> DirectoryPage:  # fmt: skip
+    """Counts for the header and only the requested page of organisations (clamped to the last page)."""
+    type_counts = repo.org_type_counts(conn, cluster_id)
+    total = sum(type_counts.values())
+    pages = max(1, (total + page_size - 1) // page_size)
+    page = max(0, min(page, pages - 1))
+    entries = [
+        DirectoryEntry(org, reps, (now - (org.last_activity or org.created_at)) > SILENT_AFTER_S)
+        for org, reps in repo.directory_rows(conn, cluster_id, org_domain.ORG_TYPES, page * page_size, page_size)
+    ]
+    return DirectoryPage(entries, repo.org_status_counts(conn, cluster_id), type_counts, page, pages)
+
+
+@dataclass
+class Profile:
+    org: Organization
+    reps: list[Member]
+    pending: list[Member]
+    capacities: list[sqlite3.Row]
+    history: list[sqlite3.Row]
+    silent: bool
+
+
+def find_org(conn: sqlite3.Connection, cluster_id: int, query: str) -> tuple[Organization | None, list[Organization]]:
+    """Best match for a typed name (exact short name or name, then fuzzy); also returns other candidates."""
+    # Names are at most 120 characters; fuzzy matching costs length × length, so a pasted page of text would
+    # otherwise hold the storage thread (every other member's request) for seconds.
+    query = query[:120]
+    orgs = repo.orgs_of_cluster(conn, cluster_id, ("invited", "pending", "approved", "inactive"))
+    norm = org_domain.normalize_name(query)
+    for org in orgs:
+        if norm and norm in (org_domain.normalize_name(org.short_name), org_domain.normalize_name(org.name)):
+            return org, []
+    scored = sorted(
+        ((max(org_domain.name_similarity(query, o.name), org_domain.name_similarity(query, o.short_name or "")), o)
+         for o in orgs),
+        key=lambda pair: -pair[0],
+    )  # fmt: skip
+    good = [o for score, o in scored if score >= 0.6]
+    return (good[0] if good else None), good[1:4]
+
+
+def profile(conn: sqlite3.Connection, org: Organization, now: int) -> Profile:
+    return Profile(
+        org,
+        repo.members_of_org(conn, org.id, ("active",)),
+        repo.members_of_org(conn, org.id, ("pending",)),
+        repo.capacities_of_org(conn, org.id),
+        repo.handover_history(conn, org.id),
+        (now - (org.last_activity or org.created_at)) > SILENT_AFTER_S,
+    )
+
+
+# ---- handover -------------------------------------------------------------------------------------
+
+
+@dataclass
+class HandoverResult:
+    ok: bool
+    reason: str = ""  # not_member | not_found | already_decided | successor_busy | self | not_successor |
+    # expired | too_many_attempts
+    handover_id: int | None = None
+    code: str | None = None
+    org: Organization | None = None
+    from_user: int | None = None
+    to_user: int | None = None
+    expires_at: int | None = None
+    retry_at: int | None = None  # too_many_attempts: when the next try is possible
+    secretariat: list[int] = field(default_factory=list)  # completed: whom to tell
+
+
+def offer_handover(
+    conn: sqlite3.Connection, actor: Actor, to_user: int | None, now: int, with_code: bool = False
+) -> HandoverResult:
+    if not actor.is_active or actor.member is None or actor.org is None:
+        return HandoverResult(False, "not_member")
+    if to_user is not None and to_user == actor.member.user_id:
+        return HandoverResult(False, "self")
+    if to_user is not None:
+        busy = repo.current_member(conn, actor.cluster.id, to_user)
+        if busy is not None and busy.organization_id != actor.org.id:
+            return HandoverResult(False, "successor_busy", org=actor.org)
+    code = new_code("ST-") if with_code or to_user is None else None
+    handover_id = repo.create_handover(
+        conn, actor.cluster.id, actor.org.id, actor.member.user_id, to_user, code, actor.member.user_id, now
+    )
+    repo.revoke_open_handovers(conn, actor.org.id, handover_id, now)  # a later handover revokes earlier codes
+    return HandoverResult(True, handover_id=handover_id, code=code, org=actor.org, from_user=actor.member.user_id,
+                          to_user=to_user, expires_at=now + HANDOVER_TTL_S)  # fmt: skip
+
+
+def handover_expires_at(row: sqlite3.Row) -> int:
+    return int(row["created_at"]) + HANDOVER_TTL_S
+
+
+def _transfer(conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user: int | None, to_user: int,
+              title: str, now: int) -> None:  # fmt: skip
+    if from_user is not None:
+        old = repo.current_member(conn, cluster_id, from_user)
+        if old is not None and old.organization_id == org_id:
+            repo.set_member_status(conn, old.id, "former", now)
+    current = repo.current_member(conn, cluster_id, to_user)
+    if current is not None and current.organization_id == org_id:
+        repo.set_member_status(conn, current.id, "active", now)
+    else:
+        repo.create_member(conn, cluster_id, to_user, org_id, title, "active", now)
+    repo.update_org(conn, org_id, last_activity=now)
+
+
+def answer_handover(
+    conn: sqlite3.Connection, handover_id: int | None, code: str | None, user_id: int, accept: bool, now: int
+) -> HandoverResult:
+    """The successor accepts or declines; by button (id) or by sending the one-time code.
+
+    A code is tried at most ``CODE_ATTEMPTS_PER_HOUR`` times per user and hour (unknown, used or expired codes
+    count); it works once, for 24 hours, and only while no later handover of the organisation was made."""
+    if handover_id is None:
+        tries = repo.code_attempts_since(conn, user_id, now - 3600)
+        if len(tries) >= CODE_ATTEMPTS_PER_HOUR:
+            return HandoverResult(False, "too_many_attempts", retry_at=tries[-CODE_ATTEMPTS_PER_HOUR] + 3600)
+    row = repo.handover_by_id(conn, handover_id) if handover_id is not None else repo.handover_by_code(conn, code or "")
+    if row is None:
+        if handover_id is None:
+            repo.record_code_attempt(conn, user_id, now)
+        return HandoverResult(False, "not_found")
+    org = repo.org_by_id(conn, row["organization_id"])
+    result = HandoverResult(False, "", row["id"], row["code"], org, row["from_user_id"], row["to_user_id"])
+    expired = row["status"] == "expired" or (row["status"] == "offered" and handover_expires_at(row) <= now)
+    if handover_id is None and (expired or row["status"] != "offered"):
+        repo.record_code_attempt(conn, user_id, now)
+        if not expired and row["to_user_id"] != user_id:
+            return HandoverResult(False, "not_found")  # someone else's used code says nothing about itself
+    if expired:
+        repo.decide_handover(conn, row["id"], "expired", None, now)
+        result.reason = "expired"
+        return result
+    if row["status"] != "offered":
+        result.reason = "already_decided"
+        return result
+    if row["to_user_id"] is not None and row["to_user_id"] != user_id:
+        result.reason = "not_successor"
+        return result
+    if row["to_user_id"] is None and handover_id is not None:
+        result.reason = "not_successor"  # a handover by one-time code is taken with the code, never by its id
+        return result
+    if row["from_user_id"] == user_id:
+        result.reason = "self"
+        return result
+    busy = repo.current_member(conn, row["cluster_id"], user_id)
+    if accept and busy is not None and busy.organization_id != row["organization_id"]:
+        result.reason = "successor_busy"
+        return result
+    repo.decide_handover(conn, row["id"], "accepted" if accept else "rejected", user_id, now)
+    if accept:
+        _transfer(conn, row["cluster_id"], row["organization_id"], row["from_user_id"], user_id, "", now)
+        repo.revoke_open_handovers(conn, row["organization_id"], None, now)
+        result.secretariat = repo.secretariat_user_ids(conn, row["cluster_id"])
+    core_repo.audit(conn, row["cluster_id"], user_id, "handover.accept" if accept else "handover.reject",
+                    f"handover:{row['id']}", now)  # fmt: skip
+    result.ok, result.to_user = True, user_id
+    return result
+
+
+def reassign(
+    conn: sqlite3.Connection, cluster_id: int, org: Organization, to_user: int, by: int, now: int
+) -> HandoverResult:
+    """Secretariat moves an organisation's representation directly (e.g. the old officer is gone)."""
+    busy = repo.current_member(conn, cluster_id, to_user)
+    if busy is not None and busy.organization_id != org.id:
+        return HandoverResult(False, "successor_busy", org=org)
+    reps = repo.members_of_org(conn, org.id, ("active",))
+    from_user = reps[0].user_id if reps else None
+    for rep in reps:
+        if rep.user_id != to_user:
+            repo.set_member_status(conn, rep.id, "former", now)
+    handover_id = repo.create_handover(conn, cluster_id, org.id, from_user, to_user, None, by, now, "reassigned")
+    _transfer(conn, cluster_id, org.id, None, to_user, "", now)
+    repo.revoke_open_handovers(conn, org.id, None, now)
+    if org.status != "approved":
+        repo.update_org(conn, org.id, status="approved", decided_at=now, decided_by=by)
+    core_repo.audit(conn, cluster_id, by, "handover.reassign", f"org:{org.id}", now, to=to_user)
+    return HandoverResult(True, handover_id=handover_id, org=org, from_user=from_user, to_user=to_user,
+                          secretariat=repo.secretariat_user_ids(conn, cluster_id))  # fmt: skip
+
+
+@dataclass
+class Departure:
+    member: Member
+    org: Organization
+    remaining_reps: int
+
+
+def member_left(conn: sqlite3.Connection, chat_id: int, user_id: int, now: int) -> Departure | None:
+    """A representative left the group: inactive, the organisation stays."""
+    cluster = repo.cluster_by_chat(conn, chat_id)
+    if cluster is None:
+        return None
+    member = repo.current_member(conn, cluster.id, user_id)
+    if member is None or member.status != "active":
+        return None
+    repo.set_member_status(conn, member.id, "inactive", now)
+    org = repo.org_by_id(conn, member.organization_id)
+    assert org is not None
+    core_repo.audit(conn, cluster.id, user_id, "member.left", f"member:{member.id}", now)
+    return Departure(member, org, len(repo.members_of_org(conn, org.id, ("active",))))
+
+
+def member_returned(conn: sqlite3.Connection, chat_id: int, user_id: int, now: int) -> bool:
+    """Someone who left and comes back is active again if their organisation has no one else."""
+    cluster = repo.cluster_by_chat(conn, chat_id)
+    if cluster is None or repo.current_member(conn, cluster.id, user_id) is not None:
+        return False
+    row = conn.execute(
+        "SELECT id, organization_id FROM members WHERE cluster_id = ? AND user_id = ? AND status = 'inactive' "
+        "ORDER BY left_at DESC LIMIT 1",
+        (cluster.id, user_id),
+    ).fetchone()
+    if row is None or repo.members_of_org(conn, row["organization_id"], ("active",)):
+        return False
+    repo.set_member_status(conn, row["id"], "active", now)
+    return True
+
+
+# ---- capacity -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CapacityHit:
+    org_name: str
+    kind: str
+    name: str
+    quantity: float | None
+    region_code: str | None
+    location: str
+    score: float
+
+
+def search_capacity(conn: sqlite3.Connection, cluster_id: int, query: str) -> list[CapacityHit]:
+    """Fuzzy search over names (typos tolerated: "perahu karet" finds "perahu karet"/"perahu")."""
+    import difflib
+
+    norm = org_domain.normalize_name(query[:120])  # capacity names are at most 80 characters (see find_org)
+    if not norm:
+        return []
+    hits = []
+    for row in repo.capacities_of_cluster(conn, cluster_id):
+        name = row["norm_name"]
+        score = difflib.SequenceMatcher(None, norm, name).ratio()
+        words = name.split()
+        for qword in norm.split():
+            for word in words:
+                score = max(score, difflib.SequenceMatcher(None, qword, word).ratio() - 0.05)
+        if norm in name:
+            score = 1.0
+        if score >= 0.75:
+            hits.append(CapacityHit(row["org_short"] or row["org_name"], row["kind"], row["name"], row["quantity"],
+                                    row["region_code"], row["location"], round(score, 3)))  # fmt: skip
+    return sorted(hits, key=lambda h: (-h.score, h.org_name))

@@ -1,0 +1,1 @@
+"""Needs and offers: posting, pledges, lists, incidents."""

@@ -1,0 +1,125 @@
+"""Building the situation summary from the data (one read snapshot) and recording what was published."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+
+from bot.features.members.storage import Cluster
+from bot.features.needs import storage as needs_repo
+from bot.features.sitrep import domain
+from bot.features.sitrep import storage as repo
+
+URGENT_LIMIT = 8
+OFFER_LIMIT = 5
+
+# Optional sources contributed by other features (stock, agenda). Each takes (conn, cluster_id, now)
+# and fills part of the summary; kept as an explicit list so the summary never imports them blindly.
+Contributor = Callable[[sqlite3.Connection, int, int, domain.Sitrep], None]
+
+
+def _upcoming_events(conn: sqlite3.Connection, cluster_id: int, now: int, report: domain.Sitrep) -> None:
+    """The agenda's next events (forum sessions, trainings, meetings) for the "Coming up" section."""
+    from bot.features.agenda import storage as agenda_repo
+
+    report.events = [domain.EventLine(e.title, e.starts_at, e.type)
+                     for e in agenda_repo.upcoming_events(conn, cluster_id, now, limit=5)]  # fmt: skip
+
+
+CONTRIBUTORS: list[Contributor] = [_upcoming_events]
+
+
+def build(conn: sqlite3.Connection, cluster: Cluster, now: int) -> domain.Sitrep:
+    report = domain.Sitrep(cluster.name, now)
+    report.incidents = [
+        domain.IncidentLine(i.title, i.status, i.region_codes) for i in needs_repo.incidents(conn, cluster.id)
+    ]
+    report.regions = domain.region_loads(
+        [(r["region_code"], r["priority"], r["n"], r["uncovered"]) for r in repo.open_needs_by_region(conn, cluster.id)]
+    )
+    urgent_rows = repo.most_urgent(conn, cluster.id, 200)
+    report.urgent_total = len(urgent_rows)
+    report.urgent = [
+        domain.UrgentNeed(
+            r["number"],
+            r["item_key"],
+            r["item_name"],
+            max(0.0, r["quantity"] - r["pledged"]),
+            r["unit"],
+            r["region_code"],
+            r["priority"],
+        )
+        for r in urgent_rows[:URGENT_LIMIT]
+    ]
+    report.coverage = [
+        domain.CategoryCoverage(r["category"] or "", r["n"], r["pledged"], r["sent"], r["received"])
+        for r in repo.coverage_by_category(conn, cluster.id)
+    ]
+    items = [
+        domain.ItemNeed(r["item_key"], r["item_name"], r["unit"], r["needed"], r["pledged"], r["received"])
+        for r in repo.needs_by_item(conn, cluster.id)
+    ]
+    stock: dict[tuple[str, str], float] = {}
+    for contribute in STOCK_SOURCES:
+        stock.update(contribute(conn, cluster.id, now))
+    report.gaps = domain.compute_gaps(items, stock)
+    total, offers = repo.unused_offers(conn, cluster.id, OFFER_LIMIT)
+    report.unused_offers_total = total
+    report.unused_offers = [
+        domain.OfferLine(
+            r["number"], r["item_key"], r["item_name"], r["quantity"], r["unit"], r["region_code"], r["org_name"]
+        )
+        for r in offers
+    ]
+    counts = repo.counts(conn, cluster.id)
+    report.open_needs, report.fulfilled_needs, report.open_offers = (
+        counts["open_needs"],
+        counts["fulfilled_needs"],
+        counts["open_offers"],
+    )
+    for contributor in CONTRIBUTORS:
+        contributor(conn, cluster.id, now, report)
+    return report
+
+
+# Write-side preparation before a summary is built (each takes (conn, cluster_id, now)): the stock feature takes
+# the period's snapshot of its published table here, so the summary, read afterwards, shows the same snapshot as
+# /ringkasan stok and /cari.
+Prepare = Callable[[sqlite3.Connection, int, int], None]
+PREPARE: list[Prepare] = []
+
+
+def prepare(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
+    """Run in a write transaction before ``build`` (and before a digest)."""
+    for hook in PREPARE:
+        hook(conn, cluster_id, now)
+
+
+# Stock per (item_key, unit) available in the cluster, for the gap column (filled by the stock feature).
+StockSource = Callable[[sqlite3.Connection, int, int], dict[tuple[str, str], float]]
+STOCK_SOURCES: list[StockSource] = []
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def record_pin(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    kind: str,
+    by: int | None,
+    now: int,
+) -> None:
+    repo.save_pin(conn, cluster_id, chat_id, message_id, text_hash(text), now)
+    repo.add_version(conn, cluster_id, kind, text, message_id, by, now)
+
+
+def record_edit(conn: sqlite3.Connection, cluster_id: int, text: str, now: int) -> None:
+    repo.save_edit(conn, cluster_id, text_hash(text), now)
+    state = repo.pin_state(conn, cluster_id)
+    repo.add_version(conn, cluster_id, "edit", text, state.message_id if state else None, None, now)

@@ -1,0 +1,161 @@
+"""SQL for the situation summary: aggregates over needs and offers, the pinned message, versions.
+
+The aggregates are GROUP BYs over the open needs of one cluster, each served by a covering index whose
+column order matches its GROUP BY (``needs_sitrep_*`` in migration 0004), so SQLite reads the index only
+and needs no temporary sort; nothing here scans pledges. Measured in ``bench/bench_sitrep.py``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from bot.kernel import jobs_storage as jobs_repo
+
+REFRESH_KIND = "sitrep.refresh"
+
+
+@dataclass(frozen=True)
+class PinState:
+    cluster_id: int
+    chat_id: int
+    message_id: int
+    text_hash: str
+    pinned_at: int
+    edited_at: int
+
+
+def open_needs_by_region(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT region_code, priority, COUNT(*) AS n, SUM(pledged < quantity) AS uncovered FROM needs "
+        "WHERE cluster_id = ? AND status = 'open' GROUP BY region_code, priority",
+        (cluster_id,),
+    ).fetchall()
+
+
+def most_urgent(conn: sqlite3.Connection, cluster_id: int, limit: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT number, item_key, item_name, quantity, pledged, received, unit, region_code, priority FROM needs "
+        "WHERE cluster_id = ? AND status = 'open' AND pledged < quantity ORDER BY priority, created_at LIMIT ?",
+        (cluster_id, limit),
+    ).fetchall()
+
+
+def coverage_by_category(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    """Per category: number of open needs and the mean share pledged/sent/received (each need counts once,
+    because quantities of different items cannot be added)."""
+    return conn.execute(
+        "SELECT category, COUNT(*) AS n, "
+        "AVG(MIN(pledged / quantity, 1.0)) AS pledged, AVG(MIN(sent / quantity, 1.0)) AS sent, "
+        "AVG(MIN(received / quantity, 1.0)) AS received FROM needs "
+        "WHERE cluster_id = ? AND status = 'open' GROUP BY category ORDER BY n DESC",
+        (cluster_id,),
+    ).fetchall()
+
+
+def needs_by_item(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT item_key, unit, item_name, SUM(quantity) AS needed, SUM(pledged) AS pledged, "
+        "SUM(received) AS received FROM needs WHERE cluster_id = ? AND status = 'open' "
+        "GROUP BY item_key, unit, item_name",
+        (cluster_id,),
+    ).fetchall()
+
+
+def unused_offers(conn: sqlite3.Connection, cluster_id: int, limit: int) -> tuple[int, list[sqlite3.Row]]:
+    total = conn.execute(
+        "SELECT COUNT(*) FROM offers WHERE cluster_id = ? AND status = 'open' AND committed = 0", (cluster_id,)
+    ).fetchone()[0]
+    rows = conn.execute(
+        "SELECT f.number, f.item_key, f.item_name, f.quantity, f.unit, f.region_code, "
+        "COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM offers f "
+        "JOIN organizations o ON o.id = f.organization_id "
+        "WHERE f.cluster_id = ? AND f.status = 'open' AND f.committed = 0 ORDER BY f.created_at DESC LIMIT ?",
+        (cluster_id, limit),
+    ).fetchall()
+    return int(total), rows
+
+
+def counts(conn: sqlite3.Connection, cluster_id: int) -> sqlite3.Row:
+    return conn.execute(
+        "SELECT (SELECT COUNT(*) FROM needs WHERE cluster_id = ?1 AND status = 'open') AS open_needs, "
+        "(SELECT COUNT(*) FROM needs WHERE cluster_id = ?1 AND status = 'fulfilled') AS fulfilled_needs, "
+        "(SELECT COUNT(*) FROM offers WHERE cluster_id = ?1 AND status = 'open') AS open_offers",
+        (cluster_id,),
+    ).fetchone()
+
+
+# ---- pinned message and versions ------------------------------------------------------------------
+
+
+def pin_state(conn: sqlite3.Connection, cluster_id: int) -> PinState | None:
+    row = conn.execute("SELECT * FROM sitrep_state WHERE cluster_id = ?", (cluster_id,)).fetchone()
+    if row is None:
+        return None
+    return PinState(
+        row["cluster_id"], row["chat_id"], row["message_id"], row["text_hash"], row["pinned_at"], row["edited_at"]
+    )
+
+
+def save_pin(
+    conn: sqlite3.Connection, cluster_id: int, chat_id: int, message_id: int, text_hash: str, now: int
+) -> None:
+    conn.execute(
+        "INSERT INTO sitrep_state (cluster_id, chat_id, message_id, text_hash, pinned_at, edited_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET chat_id = excluded.chat_id, "
+        "message_id = excluded.message_id, text_hash = excluded.text_hash, pinned_at = excluded.pinned_at, "
+        "edited_at = excluded.edited_at",
+        (cluster_id, chat_id, message_id, text_hash, now, now),
+    )
+
+
+def save_edit(conn: sqlite3.Connection, cluster_id: int, text_hash: str, now: int) -> None:
+    conn.execute(
+        "UPDATE sitrep_state SET text_hash = ?, edited_at = ? WHERE cluster_id = ?", (text_hash, now, cluster_id)
+    )
+
+
+def add_version(
+    conn: sqlite3.Connection, cluster_id: int, kind: str, text: str, message_id: int | None, by: int | None, now: int
+) -> int:
+    row = conn.execute(
+        "INSERT INTO sitrep_versions (cluster_id, kind, text, message_id, published_by, published_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (cluster_id, kind, text, message_id, by, now),
+    ).fetchone()
+    return int(row[0])
+
+
+def versions(conn: sqlite3.Connection, cluster_id: int, limit: int = 20) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, kind, published_at, length(text) AS size FROM sitrep_versions WHERE cluster_id = ? "
+        "ORDER BY id DESC LIMIT ?",
+        (cluster_id, limit),
+    ).fetchall()
+
+
+def version_text(conn: sqlite3.Connection, cluster_id: int, version_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT text FROM sitrep_versions WHERE cluster_id = ? AND id = ?", (cluster_id, version_id)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def mark_changed(
+    conn: sqlite3.Connection, cluster_id: int, now: int, min_interval_s: int = 60, max_delay_s: int = 300
+) -> None:
+    """Data of the cluster changed: make sure a refresh is pending (debounced).
+
+    The refresh runs no earlier than ``min_interval_s`` after the last edit (at most one edit a minute)
+    and no later than ``max_delay_s`` after the first unreflected change; later changes inside the window
+    ride along with the pending refresh. Nothing is scheduled while no summary is pinned.
+    """
+    state = pin_state(conn, cluster_id)
+    if state is None:
+        return
+    due = min(max(now, state.edited_at + min_interval_s), now + max_delay_s)
+    jobs_repo.schedule_once(conn, REFRESH_KIND, f"sitrep:{cluster_id}", due, cluster_id, {"cluster_id": cluster_id})
+
+
+def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+    conn.execute("UPDATE sitrep_state SET chat_id = ? WHERE chat_id = ?", (new, old))

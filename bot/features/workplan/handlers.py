@@ -1,0 +1,224 @@
+"""/rencana: the cluster work plan (rencana kerja). Items with a responsible organisation and a deadline; status
+and progress notes by that organisation's representative or the secretariat; deadline reminders to the
+representative and overdue items flagged to the secretariat (scheduled jobs, see bot.features.agenda.service)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.features.agenda import domain, views
+from bot.features.agenda import service as svc
+from bot.features.agenda.handlers import tell
+from bot.features.members.service import Actor
+from bot.kernel import scheduling
+from bot.kernel.context import BotContext
+from bot.kernel.gate import current_actor, require_cluster, require_member, require_secretariat
+from bot.kernel.i18n import N_, translator
+from bot.kernel.jobs_storage import JobRow
+from bot.kernel.permissions import is_group_admin
+from bot.kernel.runtime import CommandSpec, Runtime
+from bot.kernel.telegram import add_command, command_args, edit, is_id, reply, send
+from bot.kernel.views import Reply
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+_NUMBER_RE = re.compile(r"^(?:#|r-?)?0*(\d{1,6})$", re.IGNORECASE)
+
+
+def parse_number(text: str) -> int | None:
+    """``R-0003``, ``R-3``, ``r3``, ``#3`` and ``3`` all mean work item 3 of the cluster."""
+    match = _NUMBER_RE.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
+async def rencana(update: Update, context: BotContext) -> None:
+    args = command_args(update)
+    parts = args.split(maxsplit=1)
+    sub = parts[0].lower() if parts else ""
+    rest = parts[1].strip() if len(parts) > 1 else ""
+    if sub in ("", "semua", "all"):
+        actor = await require_cluster(update, context)
+        if actor is not None:
+            await _list(update, context, actor, include_done=bool(sub), mine=False)
+    elif sub in ("saya", "mine", "kami"):
+        actor = await require_member(update, context)
+        if actor is not None:
+            await _list(update, context, actor, include_done=False, mine=True)
+    elif sub in ("baru", "new", "tambah"):
+        await _new(update, context, rest)
+    elif sub in ("bantuan", "help"):
+        await reply(update, context, views.work_help(context.t))
+    elif parse_number(sub) is not None:
+        await _item(update, context, parse_number(sub) or 0, sub, rest)
+    else:
+        await reply(update, context, views.work_help(context.t, args))
+
+
+async def _list(update: Update, context: BotContext, actor: Actor, include_done: bool, mine: bool) -> None:
+    runtime = context.runtime
+    org_id = actor.org.id if mine and actor.org is not None else None
+    items = await runtime.db.read(svc.list_work, actor.cluster.id, include_done, org_id)
+    await reply(
+        update, context, views.work_list(context.t, actor.cluster, items, runtime.clock.timestamp(), include_done)
+    )
+
+
+async def _new(update: Update, context: BotContext, line: str) -> None:
+    actor = await require_secretariat(update, context)
+    user = update.effective_user
+    if actor is None or user is None:
+        return
+    t = context.t
+    runtime = context.runtime
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) != 3 or not all(parts):
+        await reply(update, context, views.work_line_error(t, domain.LineError("format", line)))
+        return
+    title = domain.check_title(parts[0])
+    if isinstance(title, domain.LineError):
+        await reply(update, context, views.work_line_error(t, title))
+        return
+    deadline = domain.parse_deadline(parts[2], runtime.clock.now(), actor.cluster.timezone)
+    if isinstance(deadline, domain.LineError):
+        await reply(update, context, views.work_line_error(t, deadline))
+        return
+    result = await runtime.db.write(
+        svc.create_work_checked, actor.cluster.id, user.id, title, parts[1], deadline, runtime.clock.timestamp()
+    )
+    if isinstance(result, svc.SpeakerLookup):
+        await reply(update, context, views.unknown_org(t, result.unknown or "", result.suggestions))
+        return
+    await reply(update, context, views.work_created(t, result, actor.cluster.timezone))
+
+
+async def _item(update: Update, context: BotContext, number: int, raw: str, rest: str) -> None:
+    actor = await require_cluster(update, context)
+    user = update.effective_user
+    if actor is None or user is None:
+        return
+    t = context.t
+    runtime = context.runtime
+    if not rest:
+        detail = await runtime.db.read(svc.work_detail, actor.cluster.id, number)
+        if detail is None:
+            await reply(update, context, views.work_refused(t, "not_found", f"R-{number:04d}"))
+            return
+        await reply(update, context, views.work_detail(t, actor.cluster, *detail, runtime.clock.timestamp()))
+        return
+    first, _, tail = rest.partition(" ")
+    status: str | None = None
+    deadline: domain.Deadline | None = None
+    note = ""
+    if first.lower() in ("catatan", "note", "progres", "progress"):
+        note = tail.strip()
+        if not note:
+            await reply(update, context, views.work_help(t, rest))
+            return
+    elif first.lower() in ("tenggat", "deadline", "batas"):
+        parsed = domain.parse_deadline(tail, runtime.clock.now(), actor.cluster.timezone)
+        if isinstance(parsed, domain.LineError):
+            await reply(update, context, views.error_head(t, parsed) + "\n" + views.work_help(t))
+            return
+        deadline = parsed
+    else:
+        status, note = domain.split_status(rest)
+        if status is None:
+            await reply(update, context, views.work_help(t, rest))
+            return
+    result = await _update(context, actor, user.id, None, number, status, note[:500], deadline)
+    if not result.ok or result.item is None:
+        await reply(update, context, views.work_refused(t, result.reason, f"R-{number:04d}"))
+        return
+    await reply(update, context, views.work_updated(t, result.item, actor.cluster.timezone))
+
+
+async def _update(
+    context: BotContext, actor: Actor, user_id: int, item_id: int | None, number: int | None, status: str | None,
+    note: str, deadline: domain.Deadline | None,
+) -> svc.WorkUpdate:  # fmt: skip
+    """Try as who they are; only when refused, check whether they administer the group (a Bot API call)."""
+    runtime = context.runtime
+    args = (actor.cluster.id, item_id, number, user_id)
+    result = await runtime.db.write(
+        svc.update_work_item, *args, False, status, note, deadline, runtime.clock.timestamp()
+    )
+    if result.reason == "not_allowed" and await is_group_admin(context, actor.cluster.chat_id, user_id):
+        result = await runtime.db.write(
+            svc.update_work_item, *args, True, status, note, deadline, runtime.clock.timestamp()
+        )
+    return result
+
+
+async def on_status_button(update: Update, context: BotContext) -> None:
+    """``wp:<item>:<status>`` from a reminder or the detail view."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    actor = await current_actor(update, context)
+    if len(parts) != 3 or not is_id(parts[1]) or parts[2] not in domain.WORK_STATUSES or actor is None:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    result = await _update(context, actor, user.id, int(parts[1]), None, parts[2], "", None)
+    if not result.ok or result.item is None:
+        code = result.item.code if result.item else ""
+        text = t.gettext("This button is no longer valid.") if result.reason == "not_found" else None
+        await query.answer(text or views.work_refused(t, result.reason, code), show_alert=text is None)
+        return
+    await query.answer(t.gettext("Saved."))
+    if query.message is not None:
+        await edit(
+            context,
+            query.message.chat.id,
+            query.message.message_id,
+            Reply(views.work_updated(t, result.item, actor.cluster.timezone)),
+        )
+
+
+# ---- scheduled jobs -------------------------------------------------------------------------------------
+
+
+async def reminder_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
+    """Before the deadline, to the responsible representative (the secretariat if nobody represents it)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    notice = await runtime.db.read(svc.work_reminder_plan, job, now)
+    if isinstance(notice, str):
+        return ("done" if notice == "done" else "missed"), notice
+    late_due = job.due_at if late else None
+    await tell(app, notice.cluster, notice.recipients, lambda t: views.work_reminder(t, notice, now, late_due))
+    return "done", "terlambat" if late else ""
+
+
+async def overdue_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
+    """An unfinished item past its deadline: flagged to the secretariat (the group if it has nobody)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    notice = await runtime.db.write(svc.work_overdue_plan, job, now)
+    if isinstance(notice, str):
+        return ("done" if notice == "done" else "missed"), notice
+    late_due = job.due_at if late else None
+    if notice.recipients:
+        await tell(app, notice.cluster, notice.recipients, lambda t: views.work_overdue(t, notice, late_due))
+    else:
+        await send(app, notice.cluster.chat_id, views.work_overdue(translator(notice.cluster.locale), notice, late_due))
+    return "done", "terlambat" if late else ""
+
+
+def register(app: AnyApp) -> None:
+    add_command(
+        app,
+        CommandSpec(
+            "rencana",
+            N_("The cluster work plan: items, responsible organisations, deadlines and progress"),
+            "/rencana R-0001 berjalan survei 60%",
+            aliases=("workplan",),
+            section="agenda",
+        ),
+        rencana,
+    )
+    app.add_handler(CallbackQueryHandler(on_status_button, pattern=r"^wp:"))
+    scheduling.add_job_handler(app, svc.WORK_REMINDER_KIND, reminder_job)
+    scheduling.add_job_handler(app, svc.WORK_OVERDUE_KIND, overdue_job)

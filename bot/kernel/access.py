@@ -1,0 +1,203 @@
+"""The read gate: who may read what, declared once per command, deep link and button family, enforced here.
+
+Every command, ``/start`` deep link and callback-data family has a declared level:
+
+* ``public``: anyone, anywhere (introduction, help, language, registration, the successor's handover code);
+* ``members``: in the cluster's own group, anyone there (what is posted in the group is public to the group);
+  anywhere else the person must belong to the cluster: an approved or pending representative, the stored
+  secretariat, or an administrator of the cluster's group (checked live);
+* ``approved``: as ``members``, but a pending registration is not enough (stock figures, digests).
+
+"The cluster" is the cluster that owns the object the button or link names when the rule declares an owner
+(an event's calendar file, an RSVP, an approval card, a pledge) and otherwise the cluster of the chat (group) or
+of the person (private). So a deep link to another cluster's event, or a button pressed by someone who is not a
+member, changes nothing and reveals nothing. The features keep their own checks for *writes* (who may close a
+need, approve, pledge); this gate is the floor under every read. ``tests/test_permissions.py`` derives its rows
+from the registered commands, deep links and buttons, so a new one without a declaration here fails the suite
+(undeclared ones default to ``members``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot.features.members import service as members_svc
+from bot.features.members.service import Actor
+from bot.kernel import access_storage as access_repo
+from bot.kernel.context import BotContext
+from bot.kernel.permissions import is_group_admin
+from bot.kernel.runtime import Runtime
+from bot.kernel.telegram import command_args, parse_id, reply
+
+GATE_GROUP = -90  # after the pre-handler (-100: claim, locale, actor), before every feature
+PUBLIC, MEMBERS, APPROVED = "public", "members", "approved"
+LEVELS = (PUBLIC, MEMBERS, APPROVED)
+
+
+@dataclass(frozen=True)
+class Rule:
+    level: str
+    # (regex over the callback data or the deep link's argument whose group 1 is the object's id, object kind)
+    owners: tuple[tuple[str, str], ...] = ()
+    private_only: bool = False  # deep links: they open a private chat; typed into a group they show nothing
+
+
+# ---- the declarations ----------------------------------------------------------------------------------
+
+COMMANDS: dict[str, str] = {
+    "start": PUBLIC, "bantuan": PUBLIC, "bahasa": PUBLIC, "batal": PUBLIC, "daftar": PUBLIC, "pasang": PUBLIC,
+    "hitung": PUBLIC, "terima": PUBLIC,
+    "sekretariat": MEMBERS, "undang": MEMBERS, "anggota": MEMBERS, "serahterima": MEMBERS, "kapasitas": MEMBERS,
+    "butuh": MEMBERS, "tawar": MEMBERS, "kebutuhan": MEMBERS, "tawaran": MEMBERS, "komitmen": MEMBERS,
+    "kejadian": MEMBERS, "stok": MEMBERS, "lapsit": MEMBERS, "langganan": MEMBERS, "umumkan": MEMBERS,
+    "ekspor": MEMBERS, "agenda": MEMBERS, "zona": MEMBERS, "rencana": MEMBERS, "status": MEMBERS,
+    "cari": APPROVED, "ringkasan": APPROVED,
+}  # fmt: skip
+
+# Sub-commands that show what a stricter level guards: ``/stok total`` is ``/ringkasan stok`` (stock figures).
+SUBCOMMANDS: dict[tuple[str, str], str] = {
+    ("stok", "total"): APPROVED, ("stok", "ringkasan"): APPROVED, ("stok", "summary"): APPROVED,
+}  # fmt: skip
+
+# ``/start <prefix>_<argument>``; a payload without a known prefix shows the introduction (public).
+DEEPLINKS: dict[str, Rule] = {
+    "daftar": Rule(PUBLIC), "inv": Rule(PUBLIC), "st": Rule(PUBLIC),
+    "bantu": Rule(MEMBERS), "detail": Rule(MEMBERS), "lapsit": Rule(MEMBERS), "stok": Rule(MEMBERS),
+    "agenda": Rule(MEMBERS, ((r"^ics-(\d+)$", "event"), (r"^new-(\d+)$", "cluster"))),
+}  # fmt: skip
+
+# Callback data prefixes (the longest matching one applies).
+BUTTONS: dict[str, Rule] = {
+    "lang:": Rule(PUBLIC), "reg:": Rule(PUBLIC), "hc:": Rule(PUBLIC), "ho:": Rule(PUBLIC),
+    "appr:": Rule(MEMBERS, ((r"^appr:(\d+):", "member"),)),
+    "pg:": Rule(MEMBERS, ((r"^pg:\w+:(\d+)$", "pledge"),)),
+    "sd:": Rule(MEMBERS, ((r"^sd:\w+:(\d+)$", "pledge"),)),
+    "ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)),
+    "wp:": Rule(MEMBERS, ((r"^wp:(\d+):", "work_item"),)),
+    "nd:": Rule(MEMBERS), "pl:": Rule(MEMBERS), "of:": Rule(MEMBERS), "nf:": Rule(MEMBERS), "nl:": Rule(MEMBERS),
+    "ol:": Rule(MEMBERS), "dir:": Rule(MEMBERS), "agn:": Rule(MEMBERS), "bc:": Rule(MEMBERS),
+    "sf:": Rule(MEMBERS), "sk:": Rule(MEMBERS), "sq:": Rule(MEMBERS), "sr:": Rule(MEMBERS), "si:": Rule(MEMBERS),
+    "sp:": Rule(MEMBERS), "sv:": Rule(MEMBERS), "sm:": Rule(APPROVED), "ndup:": Rule(MEMBERS),
+}  # fmt: skip
+DEFAULT = Rule(MEMBERS)
+
+
+# ---- which rule applies --------------------------------------------------------------------------------
+
+
+def _command_word(update: Update) -> str | None:
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message is not None else ""
+    if not text.startswith("/"):
+        return None
+    return text.split(maxsplit=1)[0][1:]
+
+
+def _canonical(runtime: Runtime, name: str) -> str | None:
+    for spec in runtime.commands:
+        if name == spec.name or name in spec.aliases:
+            return spec.name
+    return None
+
+
+def rule_for(update: Update, runtime: Runtime, bot_username: str | None) -> tuple[Rule, str] | None:
+    """The rule for this update and the text its owner patterns read (callback data or deep link argument);
+    None for updates the gate does not look at (free text, service messages, other bots' commands)."""
+    query = update.callback_query
+    if query is not None:
+        data = query.data or ""
+        prefixes = [p for p in BUTTONS if data.startswith(p)]
+        return (BUTTONS[max(prefixes, key=len)] if prefixes else DEFAULT), data
+    word = _command_word(update)
+    if word is None:
+        return None
+    name, _, target = word.partition("@")
+    if target and target.lower() != (bot_username or "").lower():
+        return None
+    command = _canonical(runtime, name.lower())
+    if command is None:
+        return None  # unknown commands get the fallback's hint
+    if command == "start":
+        prefix, _, arg = command_args(update).partition("_")
+        rule = DEEPLINKS.get(prefix, Rule(PUBLIC))
+        return (Rule(rule.level, rule.owners, private_only=True) if rule.level != PUBLIC else rule), arg
+    words = command_args(update).split(maxsplit=1)
+    sub = words[0].lower() if words else ""
+    return Rule(SUBCOMMANDS.get((command, sub), COMMANDS.get(command, DEFAULT.level))), ""
+
+
+# ---- the check -----------------------------------------------------------------------------------------
+
+
+async def _owner(context: BotContext, rule: Rule, text: str) -> int | None:
+    for pattern, kind in rule.owners:
+        match = re.match(pattern, text)
+        object_id = parse_id(match.group(1)) if match else None
+        if object_id is not None:
+            return await context.runtime.db.read(access_repo.owner_cluster, kind, object_id)
+    return None
+
+
+async def refusal(update: Update, context: BotContext, rule: Rule, text: str) -> str | None:
+    """None when the update may go on; else the answer to give (nothing is done)."""
+    chat, user = update.effective_chat, update.effective_user
+    if rule.level == PUBLIC or chat is None or user is None:
+        return None
+    seen = context.seen
+    actor: Actor | None = seen.actor if seen is not None and seen.actor_resolved else None
+    if seen is None or not seen.actor_resolved:
+        actor = await context.runtime.db.read(members_svc.actor_for_chat, chat.id, chat.type, user.id)
+    owner = await _owner(context, rule, text)
+    is_group = chat.type != ChatType.PRIVATE
+    if is_group and rule.private_only:
+        return context.t.gettext("This link works in a private chat with me.")
+    group_cluster = actor.cluster.id if is_group and actor is not None else None
+    cluster_id = owner or (group_cluster if is_group else (actor.cluster.id if actor else None))
+    if is_group and (cluster_id is None or cluster_id == group_cluster):
+        return None  # the cluster's own group (or a group that is no cluster: the feature says so)
+    t = context.t
+    stranger = (
+        t.gettext("This button is no longer valid.")  # as for any forged or stale button: it reveals nothing
+        if update.callback_query is not None
+        else t.gettext("This command is only for members of the cluster. Register your organisation with /daftar.")
+    )
+    if cluster_id is None:
+        return stranger
+    if actor is None or actor.cluster.id != cluster_id:
+        actor = await context.runtime.db.read(members_svc.actor_in_cluster, cluster_id, user.id)
+        if actor is None:
+            return stranger
+    if actor.is_active or actor.is_secretariat:
+        return None
+    if await is_group_admin(context, actor.cluster.chat_id, user.id):
+        return None
+    if actor.member is not None and actor.member.status == "pending":
+        if rule.level == MEMBERS:
+            return None
+        return t.gettext("Your registration is still waiting for the secretariat's approval.")
+    return stranger
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    found = rule_for(update, context.runtime, context.bot.username)
+    if found is None:
+        return
+    rule, text = found
+    answer = await refusal(update, context, rule, text)
+    if answer is None:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(answer, show_alert=True)
+    else:
+        await reply(update, context, answer)
+    raise ApplicationHandlerStop
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)

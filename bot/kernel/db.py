@@ -1,0 +1,246 @@
+"""The SQLite connection: pragmas, migrations, and one worker hand-off per use case.
+
+Every aiosqlite call is a hop to its worker thread and back (about 0.2 ms), while the SQL of a
+typical use case costs tens of microseconds. So instead of awaiting statement by statement, a use
+case is a plain function ``fn(conn, ...)`` that runs *whole* on aiosqlite's worker thread inside one
+transaction: one hand-off, one commit, and the caller only hears back after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode survives process crashes (SIGKILL) without losing committed transactions;
+    # only an OS crash/power loss could drop the last commits. FULL costs an fsync per commit.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-16000")
+
+
+def create_private(path: Path | str) -> None:
+    """Create the file readable by its owner only (0600) unless it exists; SQLite gives its -wal and -shm files
+    the database file's permissions, so the whole database stays private."""
+    if str(path) == ":memory:":
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Numbered migrations shipped with the package, in order: (version, name, sql)."""
+    found = []
+    folder = resources.files("bot.kernel") / "migrations"
+    for entry in folder.iterdir():
+        match = _MIGRATION_RE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions) or (versions and versions[0] != 1):
+        raise RuntimeError(f"migrations must be numbered from 0001, each number once, found {versions}")
+    return found
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[int]:
+    """Apply pending migrations, each in its own transaction; idempotent. Returns applied versions.
+
+    Which migrations ran is recorded per version (``schema_migrations``), not only as the highest number in
+    ``PRAGMA user_version``: branches add numbered migrations in parallel, so a database that already has
+    0014 must still get a 0010 that arrives later. A database from before the table counts 1..user_version
+    as applied (the history was contiguous then). ``user_version`` stays the highest applied version.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)))"
+    )
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    known = migrations()
+    if current and not done:
+        earlier = [(v, name) for v, name, _ in known if v <= current]
+        conn.executemany("INSERT OR IGNORE INTO schema_migrations (version, name) VALUES (?, ?)", earlier)
+        done = {v for v, _ in earlier}
+    applied = []
+    for version, name, sql in known:
+        if version in done:
+            continue
+        top = max(current, version)
+        try:
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO schema_migrations (version, name) VALUES ({int(version)}, '{name.replace(chr(39), '')}');\n"
+                f"PRAGMA user_version = {top};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            log.exception("migration %s failed", name)
+            raise
+        current = top
+        applied.append(version)
+        log.info("applied migration %s", name)
+    return applied
+
+
+@dataclass
+class UpdateClaim:
+    """The update being processed in this task. The first write of its processing also records it in
+    ``processed_updates`` (and removes it from the inbox) in the same transaction as its effects, so an update is
+    either done with its effects or not done at all: a crash at any point gives exactly-once effects.
+
+    ``armed`` is set by the pre-handler once it has looked the update up (its own write never claims)."""
+
+    update_id: int
+    now: int
+    armed: bool = False
+    committed: bool = False  # a transaction carrying the claim (the update's effects) committed
+    duplicate: bool = False
+    in_flight: bool = False
+    failed: bool = False  # its processing raised: not marked done, so a redelivery (or the inbox) tries again
+
+
+current_claim: ContextVar[UpdateClaim | None] = ContextVar("current_claim", default=None)
+
+
+class DuplicateUpdate(Exception):
+    """The update was already processed (its effects committed earlier): this transaction was rolled back."""
+
+
+def claim_update(conn: sqlite3.Connection, update_id: int, now: int) -> bool:
+    """Record ``update_id`` as processed and drop it from the inbox; False if it already was."""
+    claimed = conn.execute(
+        "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) "
+        "ON CONFLICT DO NOTHING RETURNING update_id",
+        (update_id, now),
+    ).fetchone()
+    conn.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+    return claimed is not None
+
+
+def _run_write(
+    conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[int, int] | None = None
+) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if claim is not None and not claim_update(conn, *claim):
+            raise DuplicateUpdate(claim[0])
+        result = fn(conn, *args)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _run_read(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    # A deferred transaction gives several SELECTs one consistent snapshot.
+    conn.execute("BEGIN")
+    try:
+        return fn(conn, *args)
+    finally:
+        conn.execute("ROLLBACK")
+
+
+class Database:
+    """Owns the aiosqlite connection; ``write``/``read`` run a use-case function on its thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._conn: aiosqlite.Connection | None = None
+        self.handoffs = 0  # counted so benchmarks and tests can see awaits per update
+
+    async def open(self) -> None:
+        if self._conn is not None:
+            return
+        create_private(self.path)
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None, check_same_thread=False)
+        await self._call(_configure)
+        await self._call(apply_migrations)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        self.handoffs += 1
+        conn = self._conn
+        # aiosqlite's own worker executes the whole function: one thread hand-off per use case.
+        return await conn._execute(lambda: fn(conn._conn, *args))
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(conn, *args)`` in one IMMEDIATE transaction; returns after COMMIT.
+
+        While an update is processed (``current_claim``), its first write also claims it (see ``UpdateClaim``)."""
+        claim = current_claim.get()
+        if claim is None or not claim.armed or claim.committed or claim.in_flight or claim.duplicate:
+            return await self._call(_run_write, fn, args)
+        claim.in_flight = True
+        try:
+            result = await self._call(_run_write, fn, args, (claim.update_id, claim.now))
+        except DuplicateUpdate:
+            claim.duplicate = True
+            raise
+        finally:
+            claim.in_flight = False
+        claim.committed = True
+        return result
+
+    async def write_unclaimed(self, fn: Callable[..., T], *args: Any) -> T:
+        """A write that is not the update's effect (the pre-handler's bookkeeping)."""
+        return await self._call(_run_write, fn, args)
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(conn, *args)`` on one read snapshot."""
+        return await self._call(_run_read, fn, args)
+
+    async def backup(self, target: Path | str) -> None:
+        """Online backup (SQLite backup API): consistent even while the bot keeps writing."""
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        create_private(target)
+        dest = sqlite3.connect(str(target))
+        try:
+            await self._conn.backup(dest)
+        finally:
+            dest.close()
+
+
+def open_sync(path: Path | str) -> sqlite3.Connection:
+    """A plain connection for the CLI (migrate, backup, export) and benchmarks' bulk loading."""
+    create_private(path)
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    _configure(conn)
+    return conn

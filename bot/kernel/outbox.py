@@ -1,0 +1,382 @@
+"""The one sender: every message the bot owes after a change is an ``outbox`` row written in the change's own
+transaction (``commit``), then delivered through one pacer within Telegram's limits.
+
+Per row: pending → sending (claimed in a transaction before the Bot API call) → sent | failed (403/400 with the
+reason; 403 marks the chat unreachable) | uncertain (timed out, or interrupted by a crash, after the request may
+have reached Telegram: never resent, listed in /status). 5xx, 429 (``retry_after``) and network errors before a
+response go back to pending with a backoff and are retried, also after a restart. Edits of one message share a
+``coalesce_key``: a later state replaces a pending one (the last state wins); an edit whose message was deleted
+posts it again when the row says what the message is (``on_sent``).
+
+The handler that made the change delivers its own rows at once (the member sees the answer without a hop through
+a queue); a background task delivers whatever is left: retries, and rows a crash left pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application
+
+from bot.features.broadcast.service import shared_pacer
+from bot.kernel import outbox_storage as repo
+from bot.kernel import storage as core_repo
+from bot.kernel.context import BotContext
+from bot.kernel.db import current_claim
+from bot.kernel.outbox_storage import Out, PlainKeyboard, Result, Row
+from bot.kernel.runtime import Runtime
+from bot.kernel.views import Keyboard, Reply, split_message
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+INLINE_RETRIES = 3  # the handler retries its own rows this often before leaving them to the background sender
+MAX_ATTEMPTS = 12  # then a row is given up as failed, with the last reason
+MAX_BACKOFF_S = 300
+IDLE_WAKE_S = 1.0
+READY_SLACK_S = 0.05  # a chat whose own limit frees within this long joins the window
+
+
+# ---- building rows --------------------------------------------------------------------------------------
+
+
+def plain(keyboard: Keyboard | None) -> PlainKeyboard | None:
+    if not keyboard:
+        return None
+    return [[{"text": b.text, "url": b.url} if b.url else {"text": b.text, "data": b.data or ""} for b in row]
+            for row in keyboard]  # fmt: skip
+
+
+def _markup(keyboard: PlainKeyboard | None) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b["text"], url=b["url"]) if b.get("url")
+                                  else InlineKeyboardButton(b["text"], callback_data=b.get("data"))
+                                  for b in row] for row in keyboard])  # fmt: skip
+
+
+def _content(content: str | Reply, keyboard: Keyboard | None = None) -> tuple[str, Keyboard | None]:
+    if isinstance(content, Reply):
+        return content.text, content.keyboard or keyboard
+    return content, keyboard
+
+
+def out_send(
+    chat_id: int,
+    content: str | Reply,
+    keyboard: Keyboard | None = None,
+    thread_id: int | None = None,
+    notify: bool = True,
+    key: str | None = None,
+    on_sent: str | None = None,
+    ref: int | None = None,
+) -> list[Out]:
+    """A message to post (split if long; the keyboard, key and on_sent go with the last part)."""
+    text, kb = _content(content, keyboard)
+    parts = split_message(text)
+    outs = [Out("send", chat_id, part, thread_id=thread_id, notify=notify) for part in parts[:-1]]
+    outs.append(Out("send", chat_id, parts[-1], plain(kb), thread_id, notify, None, key, on_sent, ref))
+    return outs
+
+
+def out_edit(
+    chat_id: int | None,
+    message_id: int | None,
+    content: Reply,
+    key: str | None = None,
+    on_sent: str | None = None,
+    ref: int | None = None,
+) -> list[Out]:
+    """An edit of a posted message (coalesced by ``key``). With ``on_sent``, a deleted message is posted again."""
+    if chat_id is None and key is None:
+        return []
+    return [Out("edit", chat_id or 0, content.text, plain(content.keyboard), message_id=message_id,
+                coalesce_key=key, on_sent=on_sent, ref=ref)]  # fmt: skip
+
+
+def out_reply(update: Update, content: str | Reply, keyboard: Keyboard | None = None) -> list[Out]:
+    """The answer in the chat (and forum topic) the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return []
+    message = update.effective_message
+    thread_id = message.message_thread_id if message is not None and message.is_topic_message else None
+    return out_send(chat.id, content, keyboard, thread_id=thread_id)
+
+
+# ---- committing ------------------------------------------------------------------------------------------
+
+
+def _app(context: BotContext | AnyApp) -> AnyApp:
+    return context if isinstance(context, Application) else context.application
+
+
+def _origin() -> str:
+    claim = current_claim.get()
+    return f"update:{claim.update_id}" if claim is not None else ""
+
+
+def _tx(conn: sqlite3.Connection, fn: Callable[..., tuple[T, Sequence[Out]]], args: tuple[Any, ...], now: int,
+        origin: str, claim: bool) -> tuple[T, list[int], list[Row] | None]:  # fmt: skip
+    """The use case, its outbox rows and, unless the pacer must be asked first, the claim of the first row of each
+    chat (sent right after the commit): one transaction, one hand-off."""
+    result, outs = fn(conn, *args)
+    ids = repo.enqueue(conn, outs, now, origin)
+    return result, ids, (repo.claim(conn, ids, now) if claim else None)
+
+
+async def commit(
+    context: BotContext | AnyApp,
+    fn: Callable[..., tuple[T, Sequence[Out]]],
+    *args: Any,
+    then: Callable[[T], Awaitable[Any]] | None = None,
+) -> T:
+    """Run the use case ``fn(conn, *args) -> (result, outs)`` and write the messages it owes in ONE transaction
+    (with the update's claim, when called while an update is processed), then deliver them. Returns ``result``.
+    ``then(result)`` runs between the commit and the delivery (answering a button press first).
+
+    Nothing about the delivery can undo or misreport the change: failures are recorded on the rows."""
+    app = _app(context)
+    runtime: Runtime = app.bot_data["runtime"]
+    result, ids, rows = await runtime.db.write(_tx, fn, args, runtime.clock.timestamp(), _origin(), not _paced(runtime))
+    if then is not None:
+        try:
+            await then(result)
+        except Exception:  # e.g. a button answered too late: the change and what it owes still stand
+            log.warning("after-commit step failed", exc_info=True)
+    if ids:
+        try:
+            await deliver(app, ids, rows)
+        except Exception:  # delivery never fails the change; the rows stay pending for the background sender
+            log.exception("inline delivery failed; the background sender retries")
+    return result
+
+
+async def write_and_reply(
+    update: Update, context: BotContext, render: Callable[[T], str | Reply | None], fn: Callable[..., T], *args: Any
+) -> T:
+    """The common case: ``fn(conn, *args)`` and the answer ``render(result)`` (None: no answer) in the update's
+    chat, in one transaction, then delivered."""
+
+    def tx(conn: sqlite3.Connection) -> tuple[T, list[Out]]:
+        result = fn(conn, *args)
+        content = render(result)
+        return result, (out_reply(update, content) if content is not None else [])
+
+    return await commit(context, tx)
+
+
+async def enqueue(context: BotContext | AnyApp, outs: Sequence[Out]) -> None:
+    """Owe messages with no change of their own (their own transaction), and deliver them."""
+    await commit(context, lambda conn: (None, outs))
+
+
+# ---- delivering -------------------------------------------------------------------------------------------
+
+
+def _record_and_claim(conn: sqlite3.Connection, results: Sequence[Result], ids: Sequence[int], now: int) -> list[Row]:
+    repo.record(conn, results, now)
+    return repo.claim(conn, ids, now)
+
+
+def _paced(runtime: Runtime) -> bool:
+    return bool(runtime.extras.get("outbox_paced"))
+
+
+async def _claim_window(runtime: Runtime, ids: Sequence[int] | None, limit: int = 64) -> list[Row]:
+    """Claim the next window. Paced (production): the pacer's slot is waited for *before* the claim, so a row is
+    'sending' (and uncertain after a crash) only once its request is about to go out."""
+    if not _paced(runtime):
+        return await runtime.db.write(repo.claim, ids, runtime.clock.timestamp(), limit)
+    window = await runtime.db.read(repo.heads, ids, runtime.clock.timestamp(), limit)
+    if not window:
+        return []
+    pacer = shared_pacer(runtime)
+    # Only chats whose own limit lets them go now (or first): a full group (20 a minute) must not hold up the
+    # private answers queued behind it in the same window (head-of-line blocking).
+    now = pacer.clock()
+    first = min(pacer.ready_at(chat, now) for _, chat in window)
+    if first > now:
+        await runtime.sleep(first - now)
+        now = pacer.clock()
+    ready = [(i, chat) for i, chat in window if pacer.ready_at(chat, now) <= now + READY_SLACK_S]
+    await asyncio.gather(*(pacer.acquire(chat_id) for chat_id in {chat for _, chat in ready}))
+    return await runtime.db.write(repo.claim_exact, [i for i, _ in ready], runtime.clock.timestamp())
+
+
+async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None) -> None:
+    """Deliver these rows: the first of each chat at once, concurrently (different chats), then the next of each
+    chat; unpaced, each window's outcomes and the next claims are one hand-off (group commit). ``rows``: claimed."""
+    runtime: Runtime = app.bot_data["runtime"]
+    remaining = list(ids)
+    if rows is None:
+        rows = await _claim_window(runtime, remaining)
+    while rows:
+        results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))
+        wait = 0.0
+        for row, result in zip(rows, results, strict=True):
+            if result.status == "retry" and row.attempts <= INLINE_RETRIES:
+                wait = max(wait, result.next_at - runtime.clock.timestamp())
+            elif row.id in remaining:
+                remaining.remove(row.id)  # done, or left to the background sender (it keeps the chat's order)
+        if wait > 0 or _paced(runtime):
+            await runtime.db.write(repo.record, results, runtime.clock.timestamp())
+            if wait > 0:
+                await runtime.sleep(wait)
+            rows = await _claim_window(runtime, remaining) if remaining else []
+        else:
+            rows = await runtime.db.write(_record_and_claim, results, remaining, runtime.clock.timestamp())
+    _wake(app)
+
+
+async def drain(app: AnyApp, limit: int = 64) -> int:
+    """Deliver every due row once (the background sender's window; also used by tests). Returns rows tried."""
+    runtime: Runtime = app.bot_data["runtime"]
+    rows = await _claim_window(runtime, None, limit)
+    if not rows:
+        return 0
+    results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))  # one row per chat
+    await runtime.db.write(repo.record, results, runtime.clock.timestamp())  # one group commit per window
+    return len(rows)
+
+
+def _backoff(attempts: int) -> int:
+    return int(min(MAX_BACKOFF_S, 2 ** max(0, attempts - 1)))
+
+
+async def attempt(app: AnyApp, row: Row) -> Result:
+    """One row's Bot API call, mapped to an outcome. Never raises for a Telegram error."""
+    runtime: Runtime = app.bot_data["runtime"]
+    chat_id, method = row.chat_id, row.method
+    for _ in range(3):  # a chat migration moves the row; then it is tried again at once
+        try:
+            if method == "send":
+                message = await app.bot.send_message(
+                    chat_id, row.text, reply_markup=_markup(row.keyboard), message_thread_id=row.thread_id,
+                    disable_notification=not row.notify,
+                )  # fmt: skip
+                return Result(row.id, "sent", None, chat_id, message.message_id, row.on_sent, row.ref)
+            if method == "edit":
+                try:
+                    await app.bot.edit_message_text(
+                        row.text, chat_id=chat_id, message_id=row.message_id, reply_markup=_markup(row.keyboard)
+                    )
+                except BadRequest as exc:
+                    lowered = exc.message.lower()
+                    if "not modified" in lowered:
+                        return Result(row.id, "sent", None, chat_id, row.message_id)
+                    if "not found" in lowered and row.on_sent:
+                        # The message was deleted: post the current state again and remember the new one.
+                        method = "send"
+                        continue
+                    raise
+                return Result(row.id, "sent", None, chat_id, row.message_id)
+            if method == "pin":
+                await app.bot.pin_chat_message(chat_id, row.message_id or 0, disable_notification=not row.notify)
+                return Result(row.id, "sent", None, chat_id, row.message_id)
+            return Result(row.id, "failed", f"unknown method {method}", chat_id)
+        except RetryAfter as exc:
+            seconds = exc.retry_after
+            wait = float(seconds.total_seconds() if hasattr(seconds, "total_seconds") else seconds)
+            shared_pacer(runtime).hold(wait)
+            return _retry(runtime, row, f"429 retry after {wait:g} s", wait)
+        except TimedOut as exc:
+            if method == "send" and "pool" not in str(exc).lower():
+                return Result(row.id, "uncertain", f"timed out: {exc}"[:200], chat_id)
+            return _retry(runtime, row, f"timed out: {exc}", _backoff(row.attempts))
+        except Forbidden as exc:
+            return Result(row.id, "failed", f"403 {exc.message}"[:200], chat_id, unreachable=True)
+        except ChatMigrated as exc:
+            new_id = int(exc.new_chat_id)
+            await runtime.db.write(core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp())
+            chat_id = new_id
+        except BadRequest as exc:
+            return Result(row.id, "failed", f"400 {exc.message}"[:200], chat_id)
+        except NetworkError as exc:  # 5xx and connection errors before a response
+            return _retry(runtime, row, f"{exc.message}"[:200], _backoff(row.attempts))
+    return Result(row.id, "failed", "chat moved more than twice", chat_id)
+
+
+def _retry(runtime: Runtime, row: Row, reason: str, wait: float) -> Result:
+    if row.attempts >= MAX_ATTEMPTS:
+        return Result(row.id, "failed", f"gave up after {row.attempts} attempts: {reason}"[:200], row.chat_id)
+    return Result(row.id, "retry", reason[:200], next_at=runtime.clock.timestamp() + max(1, round(wait)))
+
+
+# ---- the background sender ----------------------------------------------------------------------------
+
+
+def _wake(app: AnyApp) -> None:
+    event = app.bot_data["runtime"].extras.get("outbox_wake")
+    if isinstance(event, asyncio.Event):
+        event.set()
+
+
+PRUNE_EVERY_S = 3600
+
+
+def _prune(conn: sqlite3.Connection, now: int) -> None:
+    repo.prune(conn, now)  # sent and superseded rows after two weeks; failed and uncertain ones stay for /status
+    core_repo.prune_processed_updates(conn, now)  # Telegram never redelivers after 24 h
+
+
+async def _loop(app: AnyApp) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    wake: asyncio.Event = runtime.extras["outbox_wake"]
+    pruned_at = 0
+    while runtime.db.is_open:
+        try:
+            now = runtime.clock.timestamp()
+            if now - pruned_at >= PRUNE_EVERY_S:
+                pruned_at = now
+                await runtime.db.write(_prune, now)
+            if await drain(app):
+                continue
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox sender failed; retrying")
+        wake.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(IDLE_WAKE_S):  # no helper task (wait_for would make one per idle second)
+                await wake.wait()
+
+
+async def on_startup(app: AnyApp) -> None:
+    """Calls a crash interrupted become uncertain; then the background sender starts."""
+    runtime: Runtime = app.bot_data["runtime"]
+    uncertain, pending = await runtime.db.write(repo.recover, runtime.clock.timestamp())
+    if uncertain or pending:
+        log.warning("outbox after restart: %d uncertain (not resent), %d pending", uncertain, pending)
+    await on_shutdown(app)  # a second start-up of one Application (tests) replaces the sender
+    runtime.extras["outbox_wake"] = asyncio.Event()
+    task = asyncio.get_running_loop().create_task(_loop(app), name="outbox-sender")
+    runtime.extras["outbox_task"] = task
+    # A service that lives as long as the Application: whoever waits for "the bot's work to finish" (the demo
+    # after each line) must not wait for it.
+    runtime.extras.setdefault("service_tasks", set()).add(task)
+
+
+async def on_shutdown(app: AnyApp) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    task = runtime.extras.pop("outbox_task", None)
+    if isinstance(task, asyncio.Task) and not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=5)
+
+
+def register(app: AnyApp) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    runtime.extras.setdefault("startup_hooks", []).append(on_startup)
+    runtime.extras.setdefault("shutdown_hooks", []).append(on_shutdown)
+
+
+__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_reply", "out_send", "plain", "register", "write_and_reply"]

@@ -1,0 +1,333 @@
+"""Inbox (updates stored before Telegram considers them confirmed) and outbox (every message the bot owes).
+
+Both are plain tables written inside the use case's own transaction; see migration 0010 for the states and
+``bot/kernel/outbox.py`` for the one sender. Nothing here knows Telegram.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.kernel import storage as core_repo
+
+# A keyboard as stored: rows of {"text", "data"} or {"text", "url"} (views.Keyboard, made plain).
+PlainKeyboard = list[list[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Out:
+    """One message the bot owes. ``coalesce_key`` names the message (e.g. "need:12"): a later state of it replaces
+    a pending post or edit with the same key (the last state wins). ``on_sent`` names what to record with the sent
+    message's id (see ``register_on_sent``), and lets an edit whose message is gone post it again."""
+
+    method: str  # send | edit | pin
+    chat_id: int
+    text: str = ""
+    keyboard: PlainKeyboard | None = None
+    thread_id: int | None = None
+    notify: bool = True
+    message_id: int | None = None
+    coalesce_key: str | None = None
+    on_sent: str | None = None
+    ref: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    method: str
+    chat_id: int
+    message_id: int | None
+    text: str
+    keyboard: PlainKeyboard | None
+    thread_id: int | None
+    notify: bool
+    coalesce_key: str | None
+    on_sent: str | None
+    ref: int | None
+    attempts: int
+    origin: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the sender learned about one row."""
+
+    row_id: int
+    status: str  # sent | failed | uncertain | retry
+    reason: str | None = None
+    chat_id: int | None = None
+    message_id: int | None = None  # the sent message's id
+    on_sent: str | None = None
+    ref: int | None = None
+    next_at: int = 0
+    unreachable: bool = False
+
+
+OnSent = Callable[[sqlite3.Connection, int, int, int], None]  # (conn, ref, chat_id, message_id)
+Resolver = Callable[[sqlite3.Connection, int], "tuple[int, int] | None"]  # (conn, ref) → (chat_id, message_id)
+_ON_SENT: dict[str, OnSent] = {}
+_RESOLVE: dict[str, Resolver] = {}
+
+
+def register_on_sent(name: str, record: OnSent, resolve: Resolver | None = None) -> None:
+    """Features register what a sent message's id means (the card of need 12...) and where it is now."""
+    _ON_SENT[name] = record
+    if resolve is not None:
+        _RESOLVE[name] = resolve
+
+
+# ---- inbox --------------------------------------------------------------------------------------------
+
+
+def store_batch(conn: sqlite3.Connection, batch: Sequence[tuple[int, str]], now: int) -> int:
+    """Store a getUpdates batch (update_id, raw JSON); updates already stored or processed are skipped."""
+    stored = 0
+    for update_id, payload in batch:
+        cur = conn.execute(
+            "INSERT INTO inbox (update_id, payload, received_at) SELECT ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?) ON CONFLICT DO NOTHING",
+            (update_id, payload, now, update_id),
+        )
+        stored += cur.rowcount
+    _touch_health(conn, now)
+    return stored
+
+
+def pending_updates(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    return [(r[0], r[1]) for r in conn.execute("SELECT update_id, payload FROM inbox ORDER BY update_id")]
+
+
+def is_processed(conn: sqlite3.Connection, update_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone() is not None
+
+
+# ---- outbox: writing ----------------------------------------------------------------------------------
+
+
+def enqueue(conn: sqlite3.Connection, outs: Iterable[Out], now: int, origin: str = "") -> list[int]:
+    """Write the messages owed, in order; returns the ids to deliver (a coalesced row's id included)."""
+    ids: list[int] = []
+    for out in outs:
+        keyboard = json.dumps(out.keyboard, ensure_ascii=False) if out.keyboard else None
+        if out.coalesce_key is not None and out.method in ("send", "edit"):
+            hit = conn.execute(
+                "UPDATE outbox SET text = ?, keyboard = ?, version = version + 1 "
+                "WHERE coalesce_key = ? AND status = 'pending' AND method IN ('send', 'edit') RETURNING id",
+                (out.text, keyboard, out.coalesce_key),
+            ).fetchall()
+            if hit:
+                ids.extend(r[0] for r in hit if r[0] not in ids)
+                continue
+        if out.method == "edit" and out.message_id is None and not _in_flight(conn, out.coalesce_key):
+            continue  # nothing posted to edit, and nothing on its way (a failed post): the next post shows it
+        row = conn.execute(
+            "INSERT INTO outbox (created_at, origin, method, chat_id, message_id, text, keyboard, thread_id, notify, "
+            "coalesce_key, on_sent, ref, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (now, origin, out.method, out.chat_id, out.message_id, out.text, keyboard, out.thread_id,
+             int(out.notify), out.coalesce_key, out.on_sent, out.ref, now),
+        ).fetchone()  # fmt: skip
+        ids.append(row[0])
+    return ids
+
+
+def _in_flight(conn: sqlite3.Connection, key: str | None) -> bool:
+    if key is None:
+        return False
+    return (
+        conn.execute("SELECT 1 FROM outbox WHERE coalesce_key = ? AND status = 'sending' LIMIT 1", (key,)).fetchone()
+        is not None
+    )
+
+
+# ---- outbox: the sender's side ------------------------------------------------------------------------
+
+_COLUMNS = "id, method, chat_id, message_id, text, keyboard, thread_id, notify, coalesce_key, on_sent, ref, attempts, " \
+    "origin"  # fmt: skip
+
+
+def _row(r: sqlite3.Row | tuple[Any, ...]) -> Row:
+    return Row(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, r[6], bool(r[7]), r[8], r[9],
+               r[10], r[11], r[12])  # fmt: skip
+
+
+def heads(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
+    """(id, chat_id) of the rows a window may send: the due first pending row of each chat, unless an earlier row of
+    that chat is still waiting or under way (order within a chat; a crash leaves at most one call per chat in doubt).
+    ``ids``: only among these rows (a handler's own); None: any due row (the background sender)."""
+    among, params = "", [now]
+    if ids is not None:
+        if not ids:
+            return []
+        among = f"AND o.id IN ({','.join('?' * len(ids))}) "
+        params += list(ids)
+    params.append(limit)
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT o.id, o.chat_id FROM outbox o WHERE o.status = 'pending' AND o.next_at <= ? " + among +
+        "AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id AND p.status IN ('pending', 'sending')) "
+        "ORDER BY o.id LIMIT ?", params,
+    )]  # fmt: skip
+
+
+def claim(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[Row]:
+    """Mark the window's rows (see ``heads``) 'sending': the call may be under way from here on."""
+    return claim_exact(conn, [i for i, _ in heads(conn, ids, now, limit)], now)
+
+
+def claim_exact(conn: sqlite3.Connection, ids: Sequence[int], now: int) -> list[Row]:
+    """Mark these rows 'sending' if they are still pending (the pacer was waited for in between) and return them
+    in order. An edit whose target is not known yet is resolved here, or waits for its post."""
+    if not ids:
+        return []
+    found = conn.execute(
+        f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ({','.join('?' * len(ids))}) "
+        f"AND status = 'pending' RETURNING {_COLUMNS}", tuple(ids),
+    ).fetchall()  # fmt: skip
+    rows = sorted((_row(r) for r in found), key=lambda r: r.id)
+    ready: list[Row] = []
+    for row in rows:
+        if row.method != "send" and row.message_id is None:
+            where = _RESOLVE[row.on_sent](conn, row.ref or 0) if row.on_sent in _RESOLVE else None
+            if where is None:
+                if _in_flight_other(conn, row):
+                    conn.execute("UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_at = ? "
+                                 "WHERE id = ?", (now + 2, row.id))  # fmt: skip
+                else:
+                    conn.execute("UPDATE outbox SET status = 'superseded', reason = 'nothing to edit', "
+                                 "finished_at = ? WHERE id = ?", (now, row.id))  # fmt: skip
+                continue
+            conn.execute("UPDATE outbox SET chat_id = ?, message_id = ? WHERE id = ?", (where[0], where[1], row.id))
+            row = Row(**{**row.__dict__, "chat_id": where[0], "message_id": where[1]})
+        ready.append(row)
+    return ready
+
+
+def _in_flight_other(conn: sqlite3.Connection, row: Row) -> bool:
+    if row.coalesce_key is None:
+        return False
+    return (
+        conn.execute(
+            "SELECT 1 FROM outbox WHERE coalesce_key = ? AND status IN ('sending', 'pending') AND id < ? LIMIT 1",
+            (row.coalesce_key, row.id),
+        ).fetchone()
+        is not None
+    )
+
+
+def record(conn: sqlite3.Connection, results: Sequence[Result], now: int) -> None:
+    """The outcome of one send window, in one transaction (group commit)."""
+    any_ok = False
+    for res in results:
+        if res.status == "retry":
+            conn.execute(
+                "UPDATE outbox SET status = 'pending', next_at = ?, reason = ? WHERE id = ? AND status = 'sending'",
+                (res.next_at, res.reason, res.row_id),
+            )
+            continue
+        conn.execute(
+            "UPDATE outbox SET status = ?, reason = ?, sent_message_id = ?, finished_at = ?, "
+            "chat_id = COALESCE(?, chat_id) WHERE id = ?",
+            (res.status, res.reason, res.message_id, now, res.chat_id, res.row_id),
+        )
+        if res.status == "sent":
+            any_ok = True
+            if res.on_sent in _ON_SENT and res.message_id is not None and res.chat_id is not None:
+                _ON_SENT[res.on_sent](conn, res.ref or 0, res.chat_id, res.message_id)
+        if res.unreachable and res.chat_id is not None:
+            if res.chat_id > 0:
+                core_repo.set_user_reachable(conn, res.chat_id, False, now)
+            core_repo.set_chat_status(conn, res.chat_id, "unreachable", now)
+    if any_ok:
+        _touch_health(conn, now)
+
+
+def next_due(conn: sqlite3.Connection) -> int | None:
+    row = conn.execute("SELECT MIN(next_at) FROM outbox WHERE status = 'pending'").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def recover(conn: sqlite3.Connection, now: int) -> tuple[int, int]:
+    """At start: calls a crash interrupted become 'uncertain' (never resent); what was waiting is due now.
+    Returns (uncertain, pending)."""
+    uncertain = conn.execute(
+        "UPDATE outbox SET status = 'uncertain', reason = 'interrupted by a restart while sending', finished_at = ? "
+        "WHERE status = 'sending' AND method = 'send'", (now,),
+    ).rowcount  # fmt: skip
+    # An edit or a pin is idempotent: one a crash interrupted is simply made again.
+    conn.execute("UPDATE outbox SET status = 'pending', next_at = ? WHERE status = 'sending'", (now,))
+    pending = conn.execute(
+        "UPDATE outbox SET next_at = ? WHERE status = 'pending' AND next_at > ?", (now, now)
+    ).rowcount
+    waiting = conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    return uncertain, max(pending, waiting)
+
+
+def _touch_health(conn: sqlite3.Connection, now: int) -> None:
+    conn.execute(
+        "INSERT INTO telegram_health (id, last_ok_at) VALUES (1, ?) "
+        "ON CONFLICT (id) DO UPDATE SET last_ok_at = MAX(last_ok_at, excluded.last_ok_at)",
+        (now,),
+    )
+
+
+def prune(conn: sqlite3.Connection, now: int, keep_s: int = 14 * 24 * 3600) -> int:
+    return conn.execute(
+        "DELETE FROM outbox WHERE status IN ('sent', 'superseded') AND finished_at < ?", (now - keep_s,)
+    ).rowcount
+
+
+# ---- health ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    status: str
+    chat_id: int
+    chat_name: str
+    reason: str
+    at: int
+
+
+@dataclass(frozen=True)
+class Health:
+    inbox: int
+    pending: int
+    sending: int
+    failed: int
+    uncertain: int
+    problems: list[Problem] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    last_ok_at: int | None = None
+    oldest_pending_at: int | None = None
+
+
+def health(conn: sqlite3.Connection, limit: int = 5) -> Health:
+    inbox = conn.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
+    counts = dict(conn.execute(
+        "SELECT status, COUNT(*) FROM outbox WHERE status IN ('pending', 'sending', 'failed', 'uncertain') "
+        "GROUP BY status"
+    ).fetchall())  # fmt: skip
+    problems = [
+        Problem(r[0], r[1], r[2] or str(r[1]), r[3] or "", r[4] or 0)
+        for r in conn.execute(
+            "SELECT o.status, o.chat_id, COALESCE(NULLIF(TRIM(COALESCE(u.first_name, '') || ' ' || "
+            "COALESCE(u.last_name, '')), ''), c.title), o.reason, o.finished_at FROM outbox o "
+            "LEFT JOIN users u ON u.user_id = o.chat_id LEFT JOIN chats c ON c.chat_id = o.chat_id "
+            "WHERE o.status IN ('failed', 'uncertain') ORDER BY o.finished_at DESC, o.id DESC LIMIT ?", (limit,),
+        )
+    ]  # fmt: skip
+    unreachable = [
+        r[0] for r in conn.execute(
+            "SELECT TRIM(u.first_name || ' ' || COALESCE(u.last_name, '')) || COALESCE(' (' || o.short_name || ')', '') "
+            "FROM users u LEFT JOIN members m ON m.user_id = u.user_id AND m.status = 'active' "
+            "LEFT JOIN organizations o ON o.id = m.organization_id WHERE u.reachable = 0 ORDER BY u.first_name LIMIT 50"
+        )
+    ]  # fmt: skip
+    last = conn.execute("SELECT last_ok_at FROM telegram_health WHERE id = 1").fetchone()
+    oldest = conn.execute("SELECT MIN(created_at) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    return Health(inbox, counts.get("pending", 0), counts.get("sending", 0), counts.get("failed", 0),
+                  counts.get("uncertain", 0), problems, unreachable, last[0] if last else None, oldest)  # fmt: skip

@@ -1,0 +1,118 @@
+"""Reminders, digests, escalations: the database is the truth, the job queue a cache.
+
+Every piece of scheduled work is a ``scheduled_jobs`` row with its due time. ``run_due`` claims due
+rows in one transaction before anything is sent, so a second runner, a restart or a replayed tick can
+never send the same row twice. At start, claims left by a crash are recorded as 'interrupted' (not
+re-sent), late rows are handed to their handler with ``late=True`` (it sends with a "terlambat" note
+while still useful, or records them missed), and the job queue is refilled with exact-time jobs for
+the next few minutes only: start-up cost does not grow with the number of future reminders.
+
+APScheduler's default misfire grace time is one second, which silently drops a job that fires late
+(e.g. after a busy loop); every job here is added with ``misfire_grace_time=None``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram.ext import Application, ContextTypes, JobQueue
+
+from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel.jobs_storage import JobRow
+from bot.kernel.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+LOOKAHEAD_S = 10 * 60
+TICK_S = 30
+LATE_AFTER_S = 120  # a job that runs this much after its due time is "late"
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+# A handler returns the final status: "done" (sent) or "missed" (deliberately not sent), and a note.
+JobHandler = Callable[[AnyApp, JobRow, int, bool], Awaitable[tuple[str, str]]]
+
+
+class BotJobQueue(JobQueue[Any]):
+    """PTB's job queue with APScheduler defaults that never drop a late job silently.
+
+    The defaults go through ``scheduler_configuration`` (applied when the queue is attached to the
+    Application): calling ``scheduler.configure`` later would replace PTB's executor.
+    """
+
+    @property
+    def scheduler_configuration(self) -> dict[str, Any]:
+        config = dict(super().scheduler_configuration)
+        config["job_defaults"] = {"misfire_grace_time": None, "coalesce": True}
+        return config
+
+
+def add_job_handler(app: AnyApp, kind: str, handler: JobHandler) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    runtime.extras.setdefault("job_handlers", {})[kind] = handler
+
+
+async def run_due(app: AnyApp) -> int:
+    """Claim and run every due job; returns how many ran. Safe to call from anywhere, any time."""
+    runtime: Runtime = app.bot_data["runtime"]
+    handlers: dict[str, JobHandler] = runtime.extras.get("job_handlers", {})
+    now = runtime.clock.timestamp()
+    claimed = await runtime.db.write(jobs_repo.claim_due, now)
+    for job in claimed:
+        handler = handlers.get(job.kind)
+        status, note = "missed", "no handler"
+        if handler is not None:
+            try:
+                status, note = await handler(app, job, now, now - job.due_at > LATE_AFTER_S)
+            except Exception:
+                log.exception("job %s (%s %s) failed", job.id, job.kind, job.ref)
+                status, note = "missed", "error"
+        await runtime.db.write(jobs_repo.finish, job.id, status, runtime.clock.timestamp(), note)
+    return len(claimed)
+
+
+async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_due(context.application)
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_due(context.application)
+    await sync_queue(context.application)
+
+
+async def sync_queue(app: AnyApp) -> int:
+    """Put exact-time jobs for the next few minutes into the job queue (idempotent by job id)."""
+    if app.job_queue is None:
+        return 0
+    runtime: Runtime = app.bot_data["runtime"]
+    upcoming = await runtime.db.read(jobs_repo.pending_before, runtime.clock.timestamp() + LOOKAHEAD_S)
+    for job_id, due_at in upcoming:
+        app.job_queue.run_once(
+            _fire,
+            when=datetime.fromtimestamp(due_at, UTC),
+            name=f"sched:{job_id}",
+            job_kwargs={"id": f"sched:{job_id}", "replace_existing": True, "misfire_grace_time": None},
+        )
+    return len(upcoming)
+
+
+async def on_startup(app: AnyApp) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    interrupted = await runtime.db.write(jobs_repo.interrupted_claims)
+    if interrupted:
+        log.warning("%d scheduled job(s) were interrupted by a crash and are not re-sent", interrupted)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _tick, interval=runtime.settings.tick_seconds, first=1, name="scheduler-tick",
+            job_kwargs={"id": "scheduler-tick", "replace_existing": True, "misfire_grace_time": None, "coalesce": True},
+        )  # fmt: skip
+    await run_due(app)
+    await sync_queue(app)
+
+
+def register(app: AnyApp) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    runtime.extras.setdefault("startup_hooks", []).append(on_startup)
+    runtime.extras.setdefault("tick_hooks", []).append(run_due)
