@@ -96,8 +96,8 @@ async def startup_with_pending_reminders(n: int = 10000) -> dict[str, Any]:
         )
         runtime = app.bot_data["runtime"]
         hook_times: dict[str, float] = {}
-        hooks = runtime.extras.get("startup_hooks", [])
-        runtime.extras["startup_hooks"] = [
+        hooks = runtime.startup_hooks
+        runtime.startup_hooks[:] = [
             _timed(f"{getattr(h, '__module__', '?')}.{getattr(h, '__qualname__', '?')}", h, hook_times) for h in hooks
         ]
         await app.initialize()

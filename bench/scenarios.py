@@ -138,10 +138,10 @@ async def _offer_holder(bench: Bench) -> tuple[BotWorld, list]:
     (pledged against); the others are the lanes' members."""
     world = await bench.bot()
     holder, others = world.members[0], world.members[1:]
-    if not world.harness.runtime.extras.get("bench_writes_seeded"):
+    if not getattr(world.harness, "bench_writes_seeded", False):
         await world.harness.sim.send(holder, holder.id, "/tawar 100000000 buah genset Bjm")
         await world.harness.sim.send(holder, holder.id, "/butuh 100000000 lembar terpal HSS")
-        world.harness.runtime.extras["bench_writes_seeded"] = True
+        world.harness.bench_writes_seeded = True  # type: ignore[attr-defined]
         world.target.reset()
     return world, others
 

@@ -33,23 +33,24 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.features.agenda import handlers as agenda
-from bot.features.broadcast import handlers as broadcast
-from bot.features.core import handlers as core
-from bot.features.digests import handlers as digests
-from bot.features.export import handlers as export
-from bot.features.members.handlers import capacity, cluster, directory, handover, registration
-from bot.features.needs.handlers import posting as needs
-from bot.features.sitrep import handlers as sitrep
-from bot.features.status import handlers as status
-from bot.features.stock import handlers as stock
-from bot.features.workplan import handlers as workplan
+from bot.features.agenda.feature import FEATURE as AGENDA
+from bot.features.broadcast.feature import FEATURE as BROADCAST
+from bot.features.core.feature import FEATURE as CORE
+from bot.features.digests.feature import FEATURE as DIGESTS
+from bot.features.export.feature import FEATURE as EXPORT
+from bot.features.members.feature import FEATURE as MEMBERS
+from bot.features.needs.feature import FEATURE as NEEDS
+from bot.features.sitrep.feature import FEATURE as SITREP
+from bot.features.status.feature import FEATURE as STATUS
+from bot.features.stock.feature import FEATURE as STOCK
+from bot.features.workplan.feature import FEATURE as WORKPLAN
 from bot.kernel import outbox, plumbing, scheduling
 from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Settings
 from bot.kernel.context import BotContext
 from bot.kernel.db import Database, UpdateClaim, claim_update, current_claim
+from bot.kernel.feature import Feature, install
 from bot.kernel.i18n import SUPPORTED, translator
 from bot.kernel.inputs import CleanApplication
 from bot.kernel.runtime import Runtime
@@ -58,26 +59,23 @@ log = logging.getLogger(__name__)
 # A syntactically valid token for the stand-in (demo, tests, benchmarks); never sent anywhere real.
 OFFLINE_TOKEN = "123456789:OFFLINE-klaster-logistik-bot-token-000"
 
-# The one explicit list of features. Order matters only for the fallbacks, which come last.
-FEATURES = [
-    plumbing.register,
-    outbox.register,
-    scheduling.register,
-    core.register,
-    cluster.register,
-    registration.register,
-    directory.register,
-    handover.register,
-    capacity.register,
-    needs.register,
-    stock.register,
-    sitrep.register,
-    digests.register,
-    broadcast.register,
-    export.register,
-    agenda.register,
-    workplan.register,
-    status.register,
+# The one explicit list of features (bot/kernel/feature.py). Handlers are registered in this order within a
+# group; the fallbacks (unknown command or button) come last, after every feature.
+FEATURES: list[Feature] = [
+    plumbing.FEATURE,  # kernel: the pre-handler (claim, locale, actor), the read gate, service messages
+    outbox.FEATURE,  # kernel: the background sender of every message the bot owes
+    scheduling.FEATURE,  # kernel: due jobs claimed from the database, the job queue as a cache
+    CORE,  # /start and deep links, /bantuan, /bahasa, /batal
+    MEMBERS,  # the cluster's group, registration, directory, handover, capacity; who is acting
+    NEEDS,  # needs, offers, pledges, incidents
+    STOCK,  # stock reports, the published table, /cari
+    SITREP,  # the situation summary and its pinned card
+    DIGESTS,  # daily and weekly digests, subscriptions
+    BROADCAST,  # announcements
+    EXPORT,  # spreadsheets
+    AGENDA,  # forums, trainings, meetings
+    WORKPLAN,  # the work plan
+    STATUS,  # delivery health for the secretariat
 ]
 
 
@@ -221,11 +219,10 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
     app = builder.build()
     runtime = Runtime(settings=settings, db=db or Database(settings.db_path), clock=clock or SystemClock())
-    runtime.extras["outbox_paced"] = rate_limit  # the tests' fake clock is not advanced by pacing
+    runtime.outbox_paced = rate_limit  # the tests' fake clock is not advanced by pacing
     app.bot_data["runtime"] = runtime
     inbox.db, inbox.clock = runtime.db, runtime.clock
-    for register in FEATURES:
-        register(app)
+    install(app, FEATURES)
     plumbing.register_fallbacks(app)
     return app
 
@@ -254,7 +251,7 @@ async def startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     await runtime.db.open()
     await set_command_menus(app)
-    for hook in runtime.extras.get("startup_hooks", []):
+    for hook in runtime.startup_hooks:
         await hook(app)
     await process_inbox(app)
 
@@ -275,7 +272,7 @@ async def process_inbox(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
 
 async def shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runtime: Runtime = app.bot_data["runtime"]
-    for hook in runtime.extras.get("shutdown_hooks", []):
+    for hook in runtime.shutdown_hooks:
         await hook(app)
     await runtime.db.close()
 

@@ -7,7 +7,7 @@ import asyncio
 import time
 from bisect import bisect_left
 
-from bot.features.broadcast.service import GROUP_WINDOW_S, MIN_GAP_SHARE, Pacer
+from bot.kernel.pacer import GROUP_WINDOW_S, MIN_GAP_SHARE, Pacer
 
 
 class SimClock:

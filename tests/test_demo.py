@@ -23,6 +23,7 @@ from bot.devtools.render import BOLD, BOLD_END, html_to_terminal, render_call, r
 from bot.devtools.seed import DEMO_GROUP_ID, ORGS, PEOPLE, seed_demo
 from bot.kernel.config import Settings
 from bot.kernel.db import apply_migrations, open_sync
+from bot.kernel.feature import TICK, Contribution, Feature
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_755_738_000  # Kamis, 21 Agustus 2025 09.00 WITA
@@ -140,18 +141,15 @@ async def test_time_runs_the_registered_tick_hooks(tmp_path: Path, monkeypatch: 
     seen: list[int] = []
     began: list[int] = []
 
-    def feature(app: Any) -> None:
-        async def tick(app: Any) -> None:
-            runtime = app.bot_data["runtime"]
-            seen.append(runtime.clock.timestamp())
-            await app.bot.send_message(DEMO_GROUP_ID, "<b>Pengingat</b>: rapat koordinasi")
+    async def tick(app: Any) -> None:
+        runtime = app.bot_data["runtime"]
+        seen.append(runtime.clock.timestamp())
+        await app.bot.send_message(DEMO_GROUP_ID, "<b>Pengingat</b>: rapat koordinasi")
 
-        async def started(app: Any) -> None:
-            began.append(app.bot_data["runtime"].clock.timestamp())
+    async def started(app: Any) -> None:
+        began.append(app.bot_data["runtime"].clock.timestamp())
 
-        app.bot_data["runtime"].extras.setdefault("tick_hooks", []).append(tick)
-        app.bot_data["runtime"].extras.setdefault("startup_hooks", []).append(started)
-
+    feature = Feature("test-tick", on_startup=(started,), contributes=(Contribution(TICK, tick),))
     monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, feature])
     code, out = await demo(tmp_path, ":time\n:time +1d2h\n")
     assert code == 0

@@ -157,12 +157,12 @@ class Spy:
 
 
 def install(h: Harness) -> Spy:
-    spy = h.runtime.extras.get("hostile_spy")
+    spy = getattr(h, "hostile_spy", None)
     if spy is None:
-        h.runtime.extras["flood_guard"] = NoFlood()
+        h.runtime.flood_guard = NoFlood()
         spy = Spy([])
         h.app.add_error_handler(spy)
-        h.runtime.extras["hostile_spy"] = spy
+        h.hostile_spy = spy  # type: ignore[attr-defined]
     return spy
 
 
@@ -298,7 +298,7 @@ async def _walk(h: Harness, user: SimUser, steps: list[str], found: dict[tuple[s
 
 async def build_world(h: Harness, second_cluster: bool = False) -> World:
     install(h).errors.clear()  # each case (and each Hypothesis example) starts clean
-    world = h.runtime.extras.get("hostile_world")
+    world = getattr(h, "hostile_world", None)
     if world is not None:
         return world
     api = h.api
@@ -368,7 +368,7 @@ async def build_world(h: Harness, second_cluster: bool = False) -> World:
     assert spy.errors == [], spy.errors
     assert failed(api.calls) == []
     h.api.clear()
-    h.runtime.extras["hostile_world"] = world
+    h.hostile_world = world  # type: ignore[attr-defined]
     return world
 
 
@@ -416,7 +416,7 @@ async def test_every_deep_link_survives_odd_payloads(h: Harness) -> None:
     """``/start <prefix>_<arg>`` for every registered deep link (features added later included)."""
     await build_world(h)
     spy = install(h)
-    prefixes = sorted(h.runtime.extras.get("deeplinks", {}))
+    prefixes = sorted(h.runtime.deeplinks)
     assert {"daftar", "bantu", "detail", "lapsit", "inv", "st", "stok"} <= set(prefixes)
     args = ["", "0", "-1", "99999999999999999999", "9" * 60, "²", "١", "1e308", "<b>", "&", "'; DROP TABLE x; --",
             "\u202e1", "1_2", "saya", "lapor", "a" * 200,

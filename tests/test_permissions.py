@@ -273,7 +273,7 @@ def _one(h: Harness, sql: str, *params: Any) -> int:
 
 
 async def build_world(h: Harness) -> dict[str, int]:
-    h.runtime.extras["flood_guard"] = NoFlood()
+    h.runtime.flood_guard = NoFlood()
     api = h.api
     api.add_chat(GROUP2, "supergroup", "Klaster Kabupaten Banjar")
     api.set_bot_rights(GROUP2)
@@ -636,7 +636,7 @@ ONE_MATRIX: list[Row1] = [
 
 async def build_one_world(h: Harness) -> dict[str, int]:
     """The same people as ``build_world`` in a deployment with only the one cluster."""
-    h.runtime.extras["flood_guard"] = NoFlood()
+    h.runtime.flood_guard = NoFlood()
     api = h.api
     for role in ROLES1:
         api.set_member(GROUP_ID, USERS[role].json(), "member")
@@ -742,7 +742,7 @@ async def test_one_cluster_matrix(h: Harness, one_world_saved: tuple[dict[str, i
 
 
 def _registered(h: Harness) -> tuple[set[str], set[str]]:
-    return {spec.name for spec in h.runtime.commands}, set(h.runtime.extras.get("deeplinks", {}))
+    return {spec.name for spec in h.runtime.commands}, set(h.runtime.deeplinks)
 
 
 def _families(pattern: str) -> list[str]:
@@ -756,20 +756,18 @@ def _families(pattern: str) -> list[str]:
 
 async def test_one_cluster_matrix_covers_every_command(h: Harness) -> None:
     """A new command (or deep link) without a row in ONE_MATRIX, or without a declared level, fails here."""
-    from bot.kernel import access
 
     commands, deeplinks = _registered(h)
     covered = {r.command for r in ONE_MATRIX}
     assert commands - covered == set(), f"commands without a row in ONE_MATRIX: {sorted(commands - covered)}"
     assert {f"start {d}" for d in deeplinks} - covered == set(), "deep links without a row in ONE_MATRIX"
-    assert commands - set(access.COMMANDS) == set(), "commands without a declared read level in bot/kernel/access.py"
-    assert deeplinks - set(access.DEEPLINKS) == set(), "deep links without a declared level in bot/kernel/access.py"
+    assert commands - set(h.runtime.access.commands) == set(), "commands without a declared read level (manifests)"
+    assert deeplinks - set(h.runtime.access.deeplinks) == set(), "deep links without a declared level (manifests)"
 
 
 async def test_every_button_family_has_a_declared_level(h: Harness) -> None:
     from telegram.ext import CallbackQueryHandler
 
-    from bot.kernel import access
 
     undeclared = []
     for handlers in h.app.handlers.values():
@@ -778,9 +776,9 @@ async def test_every_button_family_has_a_declared_level(h: Harness) -> None:
                 continue  # the fallback (no pattern) answers "no longer valid"
             pattern = str(getattr(handler.pattern, "pattern", handler.pattern))
             for family in _families(pattern):
-                if family not in access.BUTTONS:
+                if family not in h.runtime.access.buttons:
                     undeclared.append((pattern, family))
-    assert undeclared == [], f"button families without a declared level in bot/kernel/access.py: {undeclared}"
+    assert undeclared == [], f"button families without a declared level in their feature's manifest: {undeclared}"
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel.clock import FakeClock
 from bot.kernel.config import DEFAULT_API_BASE, Settings
 from bot.kernel.db import apply_migrations, open_sync
+from bot.kernel.feature import TICK
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 TickHook = Callable[[AnyApp], Awaitable[None]]
@@ -239,7 +240,7 @@ class Session:
         line is read: the read blocks the event loop, and the fake clock makes the waiting instant."""
         current = asyncio.current_task()
         deadline = time.monotonic() + limit_s
-        services: set[asyncio.Task[Any]] = runtime_of(self.app).extras.get("service_tasks", set())
+        services: set[asyncio.Task[Any]] = runtime_of(self.app).service_tasks
         while True:
             pending = {
                 t
@@ -356,7 +357,7 @@ class Session:
             self.note(f"🕒 {self.now_text()}")
 
     async def _tick(self) -> None:
-        hooks: list[TickHook] = runtime_of(self.app).extras.get("tick_hooks", [])
+        hooks: list[TickHook] = runtime_of(self.app).contributions(TICK)
         for hook in hooks:
             try:
                 await hook(self.app)

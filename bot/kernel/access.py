@@ -12,80 +12,32 @@ Every command, ``/start`` deep link and callback-data family has a declared leve
 (an event's calendar file, an RSVP, an approval card, a pledge) and otherwise the cluster of the chat (group) or
 of the person (private). So a deep link to another cluster's event, or a button pressed by someone who is not a
 member, changes nothing and reveals nothing. The features keep their own checks for *writes* (who may close a
-need, approve, pledge); this gate is the floor under every read. ``tests/test_permissions.py`` derives its rows
-from the registered commands, deep links and buttons, so a new one without a declaration here fails the suite
-(undeclared ones default to ``members``).
+need, approve, pledge); this gate is the floor under every read. Each feature declares its levels in its manifest
+(``bot/features/<name>/feature.py``, ``Access``); ``install`` merges them into ``runtime.access``.
+``tests/test_permissions.py`` derives its rows from the registered commands, deep links and buttons, so a new one
+without a declaration fails the suite (undeclared ones default to ``members``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from bot.features.members import service as members_svc
-from bot.features.members.service import Actor
 from bot.kernel import access_storage as access_repo
+from bot.kernel.actor import actor_lookup
 from bot.kernel.context import BotContext
+from bot.kernel.feature import APPROVED, MEMBERS, PUBLIC, Rule
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import Runtime
 from bot.kernel.telegram import command_args, parse_id, reply
 
 GATE_GROUP = -90  # after the pre-handler (-100: claim, locale, actor), before every feature
-PUBLIC, MEMBERS, APPROVED = "public", "members", "approved"
 LEVELS = (PUBLIC, MEMBERS, APPROVED)
-
-
-@dataclass(frozen=True)
-class Rule:
-    level: str
-    # (regex over the callback data or the deep link's argument whose group 1 is the object's id, object kind)
-    owners: tuple[tuple[str, str], ...] = ()
-    private_only: bool = False  # deep links: they open a private chat; typed into a group they show nothing
-
-
-# ---- the declarations ----------------------------------------------------------------------------------
-
-COMMANDS: dict[str, str] = {
-    "start": PUBLIC, "bantuan": PUBLIC, "bahasa": PUBLIC, "batal": PUBLIC, "daftar": PUBLIC, "pasang": PUBLIC,
-    "hitung": PUBLIC, "terima": PUBLIC,
-    "sekretariat": MEMBERS, "undang": MEMBERS, "anggota": MEMBERS, "serahterima": MEMBERS, "kapasitas": MEMBERS,
-    "butuh": MEMBERS, "tawar": MEMBERS, "kebutuhan": MEMBERS, "tawaran": MEMBERS, "komitmen": MEMBERS,
-    "kejadian": MEMBERS, "stok": MEMBERS, "lapsit": MEMBERS, "langganan": MEMBERS, "umumkan": MEMBERS,
-    "ekspor": MEMBERS, "agenda": MEMBERS, "zona": MEMBERS, "rencana": MEMBERS, "status": MEMBERS,
-    "cari": APPROVED, "ringkasan": APPROVED,
-}  # fmt: skip
-
-# Sub-commands that show what a stricter level guards: ``/stok total`` is ``/ringkasan stok`` (stock figures).
-SUBCOMMANDS: dict[tuple[str, str], str] = {
-    ("stok", "total"): APPROVED, ("stok", "ringkasan"): APPROVED, ("stok", "summary"): APPROVED,
-}  # fmt: skip
-
-# ``/start <prefix>_<argument>``; a payload without a known prefix shows the introduction (public).
-DEEPLINKS: dict[str, Rule] = {
-    "daftar": Rule(PUBLIC), "inv": Rule(PUBLIC), "st": Rule(PUBLIC),
-    "bantu": Rule(MEMBERS), "detail": Rule(MEMBERS), "lapsit": Rule(MEMBERS), "stok": Rule(MEMBERS),
-    "agenda": Rule(MEMBERS, ((r"^ics-(\d+)$", "event"), (r"^new-(\d+)$", "cluster"))),
-}  # fmt: skip
-
-# Callback data prefixes (the longest matching one applies).
-BUTTONS: dict[str, Rule] = {
-    "lang:": Rule(PUBLIC), "reg:": Rule(PUBLIC), "hc:": Rule(PUBLIC), "ho:": Rule(PUBLIC),
-    "appr:": Rule(MEMBERS, ((r"^appr:(\d+):", "member"),)),
-    "pg:": Rule(MEMBERS, ((r"^pg:\w+:(\d+)$", "pledge"),)),
-    "sd:": Rule(MEMBERS, ((r"^sd:\w+:(\d+)$", "pledge"),)),
-    "ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)),
-    "wp:": Rule(MEMBERS, ((r"^wp:(\d+):", "work_item"),)),
-    "nd:": Rule(MEMBERS), "pl:": Rule(MEMBERS), "of:": Rule(MEMBERS), "nf:": Rule(MEMBERS), "nl:": Rule(MEMBERS),
-    "ol:": Rule(MEMBERS), "dir:": Rule(MEMBERS), "agn:": Rule(MEMBERS), "bc:": Rule(MEMBERS),
-    "sf:": Rule(MEMBERS), "sk:": Rule(MEMBERS), "sq:": Rule(MEMBERS), "sr:": Rule(MEMBERS), "si:": Rule(MEMBERS),
-    "sp:": Rule(MEMBERS), "sv:": Rule(MEMBERS), "sm:": Rule(APPROVED), "ndup:": Rule(MEMBERS),
-}  # fmt: skip
-DEFAULT = Rule(MEMBERS)
+DEFAULT = Rule(MEMBERS)  # what an undeclared command or button gets (the tests refuse undeclared ones)
 
 
 # ---- which rule applies --------------------------------------------------------------------------------
@@ -112,8 +64,9 @@ def rule_for(update: Update, runtime: Runtime, bot_username: str | None) -> tupl
     query = update.callback_query
     if query is not None:
         data = query.data or ""
-        prefixes = [p for p in BUTTONS if data.startswith(p)]
-        return (BUTTONS[max(prefixes, key=len)] if prefixes else DEFAULT), data
+        buttons = runtime.access.buttons
+        prefixes = [p for p in buttons if data.startswith(p)]
+        return (buttons[max(prefixes, key=len)] if prefixes else DEFAULT), data
     word = _command_word(update)
     if word is None:
         return None
@@ -125,11 +78,12 @@ def rule_for(update: Update, runtime: Runtime, bot_username: str | None) -> tupl
         return None  # unknown commands get the fallback's hint
     if command == "start":
         prefix, _, arg = command_args(update).partition("_")
-        rule = DEEPLINKS.get(prefix, Rule(PUBLIC))
+        rule = runtime.access.deeplinks.get(prefix, Rule(PUBLIC))
         return (Rule(rule.level, rule.owners, private_only=True) if rule.level != PUBLIC else rule), arg
     words = command_args(update).split(maxsplit=1)
     sub = words[0].lower() if words else ""
-    return Rule(SUBCOMMANDS.get((command, sub), COMMANDS.get(command, DEFAULT.level))), ""
+    declared = runtime.access
+    return Rule(declared.subcommands.get((command, sub), declared.commands.get(command, DEFAULT.level))), ""
 
 
 # ---- the check -----------------------------------------------------------------------------------------
@@ -150,9 +104,10 @@ async def refusal(update: Update, context: BotContext, rule: Rule, text: str) ->
     if rule.level == PUBLIC or chat is None or user is None:
         return None
     seen = context.seen
-    actor: Actor | None = seen.actor if seen is not None and seen.actor_resolved else None
+    lookup = actor_lookup(context.runtime)
+    actor: Any = seen.actor if seen is not None and seen.actor_resolved else None
     if seen is None or not seen.actor_resolved:
-        actor = await context.runtime.db.read(members_svc.actor_for_chat, chat.id, chat.type, user.id)
+        actor = await context.runtime.db.read(lookup.for_chat, chat.id, chat.type, user.id)
     owner = await _owner(context, rule, text)
     is_group = chat.type != ChatType.PRIVATE
     if is_group and rule.private_only:
@@ -170,7 +125,7 @@ async def refusal(update: Update, context: BotContext, rule: Rule, text: str) ->
     if cluster_id is None:
         return stranger
     if actor is None or actor.cluster.id != cluster_id:
-        actor = await context.runtime.db.read(members_svc.actor_in_cluster, cluster_id, user.id)
+        actor = await context.runtime.db.read(lookup.in_cluster, cluster_id, user.id)
         if actor is None:
             return stranger
     if actor.is_active or actor.is_secretariat:

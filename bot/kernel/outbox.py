@@ -25,12 +25,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from bot.features.broadcast.service import shared_pacer
 from bot.kernel import outbox_storage as repo
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
 from bot.kernel.db import current_claim
+from bot.kernel.feature import Feature
 from bot.kernel.outbox_storage import Out, PlainKeyboard, Result, Row
+from bot.kernel.pacer import shared_pacer
 from bot.kernel.runtime import Runtime
 from bot.kernel.views import Keyboard, Reply, split_message
 
@@ -182,20 +183,31 @@ async def enqueue(context: BotContext | AnyApp, outs: Sequence[Out]) -> None:
 # ---- delivering -------------------------------------------------------------------------------------------
 
 
-def _record_and_claim(conn: sqlite3.Connection, results: Sequence[Result], ids: Sequence[int], now: int) -> list[Row]:
-    repo.record(conn, results, now)
-    return repo.claim(conn, ids, now)
+def _kinds(runtime: Runtime) -> dict[str, repo.MessageKind]:
+    """The message kinds the features contributed (what a sent card's id means, where an edited card is)."""
+    return {kind.name: kind for kind in runtime.contributions(repo.MESSAGE_KINDS)}
+
+
+def _record_and_claim(
+    conn: sqlite3.Connection,
+    results: Sequence[Result],
+    ids: Sequence[int],
+    now: int,
+    kinds: dict[str, repo.MessageKind],
+) -> list[Row]:
+    repo.record(conn, results, now, kinds)
+    return repo.claim(conn, ids, now, kinds=kinds)
 
 
 def _paced(runtime: Runtime) -> bool:
-    return bool(runtime.extras.get("outbox_paced"))
+    return runtime.outbox_paced
 
 
 async def _claim_window(runtime: Runtime, ids: Sequence[int] | None, limit: int = 64) -> list[Row]:
     """Claim the next window. Paced (production): the pacer's slot is waited for *before* the claim, so a row is
     'sending' (and uncertain after a crash) only once its request is about to go out."""
     if not _paced(runtime):
-        return await runtime.db.write(repo.claim, ids, runtime.clock.timestamp(), limit)
+        return await runtime.db.write(repo.claim, ids, runtime.clock.timestamp(), limit, _kinds(runtime))
     window = await runtime.db.read(repo.heads, ids, runtime.clock.timestamp(), limit)
     if not window:
         return []
@@ -209,7 +221,7 @@ async def _claim_window(runtime: Runtime, ids: Sequence[int] | None, limit: int 
         now = pacer.clock()
     ready = [(i, chat) for i, chat in window if pacer.ready_at(chat, now) <= now + READY_SLACK_S]
     await asyncio.gather(*(pacer.acquire(chat_id) for chat_id in {chat for _, chat in ready}))
-    return await runtime.db.write(repo.claim_exact, [i for i, _ in ready], runtime.clock.timestamp())
+    return await runtime.db.write(repo.claim_exact, [i for i, _ in ready], runtime.clock.timestamp(), _kinds(runtime))
 
 
 async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None) -> None:
@@ -228,12 +240,14 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
             elif row.id in remaining:
                 remaining.remove(row.id)  # done, or left to the background sender (it keeps the chat's order)
         if wait > 0 or _paced(runtime):
-            await runtime.db.write(repo.record, results, runtime.clock.timestamp())
+            await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
             if wait > 0:
                 await runtime.sleep(wait)
             rows = await _claim_window(runtime, remaining) if remaining else []
         else:
-            rows = await runtime.db.write(_record_and_claim, results, remaining, runtime.clock.timestamp())
+            rows = await runtime.db.write(
+                _record_and_claim, results, remaining, runtime.clock.timestamp(), _kinds(runtime)
+            )
     _wake(app)
 
 
@@ -244,7 +258,7 @@ async def drain(app: AnyApp, limit: int = 64) -> int:
     if not rows:
         return 0
     results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))  # one row per chat
-    await runtime.db.write(repo.record, results, runtime.clock.timestamp())  # one group commit per window
+    await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))  # one group commit
     return len(rows)
 
 
@@ -296,7 +310,10 @@ async def attempt(app: AnyApp, row: Row) -> Result:
             return Result(row.id, "failed", f"403 {exc.message}"[:200], chat_id, unreachable=True)
         except ChatMigrated as exc:
             new_id = int(exc.new_chat_id)
-            await runtime.db.write(core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp())
+            await runtime.db.write(
+                core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp(),
+                runtime.contributions(core_repo.CHAT_MIGRATION),
+            )  # fmt: skip
             chat_id = new_id
         except BadRequest as exc:
             return Result(row.id, "failed", f"400 {exc.message}"[:200], chat_id)
@@ -315,7 +332,7 @@ def _retry(runtime: Runtime, row: Row, reason: str, wait: float) -> Result:
 
 
 def _wake(app: AnyApp) -> None:
-    event = app.bot_data["runtime"].extras.get("outbox_wake")
+    event = app.bot_data["runtime"].outbox_wake
     if isinstance(event, asyncio.Event):
         event.set()
 
@@ -330,7 +347,8 @@ def _prune(conn: sqlite3.Connection, now: int) -> None:
 
 async def _loop(app: AnyApp) -> None:
     runtime: Runtime = app.bot_data["runtime"]
-    wake: asyncio.Event = runtime.extras["outbox_wake"]
+    wake = runtime.outbox_wake
+    assert wake is not None
     pruned_at = 0
     while runtime.db.is_open:
         try:
@@ -357,26 +375,23 @@ async def on_startup(app: AnyApp) -> None:
     if uncertain or pending:
         log.warning("outbox after restart: %d uncertain (not resent), %d pending", uncertain, pending)
     await on_shutdown(app)  # a second start-up of one Application (tests) replaces the sender
-    runtime.extras["outbox_wake"] = asyncio.Event()
+    runtime.outbox_wake = asyncio.Event()
     task = asyncio.get_running_loop().create_task(_loop(app), name="outbox-sender")
-    runtime.extras["outbox_task"] = task
+    runtime.outbox_task = task
     # A service that lives as long as the Application: whoever waits for "the bot's work to finish" (the demo
     # after each line) must not wait for it.
-    runtime.extras.setdefault("service_tasks", set()).add(task)
+    runtime.service_tasks.add(task)
 
 
 async def on_shutdown(app: AnyApp) -> None:
     runtime: Runtime = app.bot_data["runtime"]
-    task = runtime.extras.pop("outbox_task", None)
+    task, runtime.outbox_task = runtime.outbox_task, None
     if isinstance(task, asyncio.Task) and not task.done():
         task.cancel()
         await asyncio.wait([task], timeout=5)
 
 
-def register(app: AnyApp) -> None:
-    runtime: Runtime = app.bot_data["runtime"]
-    runtime.extras.setdefault("startup_hooks", []).append(on_startup)
-    runtime.extras.setdefault("shutdown_hooks", []).append(on_shutdown)
+FEATURE = Feature("outbox", on_startup=(on_startup,), on_shutdown=(on_shutdown,))
 
 
-__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_reply", "out_send", "plain", "register", "write_and_reply"]
+__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_reply", "out_send", "plain", "write_and_reply"]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.kernel import storage as core_repo
+from bot.kernel.feature import Point
 
 # A keyboard as stored: rows of {"text", "data"} or {"text", "url"} (views.Keyboard, made plain).
 PlainKeyboard = list[list[dict[str, str]]]
@@ -70,15 +71,19 @@ class Result:
 
 OnSent = Callable[[sqlite3.Connection, int, int, int], None]  # (conn, ref, chat_id, message_id)
 Resolver = Callable[[sqlite3.Connection, int], "tuple[int, int] | None"]  # (conn, ref) → (chat_id, message_id)
-_ON_SENT: dict[str, OnSent] = {}
-_RESOLVE: dict[str, Resolver] = {}
 
 
-def register_on_sent(name: str, record: OnSent, resolve: Resolver | None = None) -> None:
-    """Features register what a sent message's id means (the card of need 12...) and where it is now."""
-    _ON_SENT[name] = record
-    if resolve is not None:
-        _RESOLVE[name] = resolve
+@dataclass(frozen=True)
+class MessageKind:
+    """What a sent message's id means (the card of need 12...) and where that message is now; features contribute
+    theirs to ``MESSAGE_KINDS`` in their manifest."""
+
+    name: str
+    record: OnSent
+    resolve: Resolver | None = None
+
+
+MESSAGE_KINDS: Point[MessageKind] = Point("kernel.message_kinds")
 
 
 # ---- inbox --------------------------------------------------------------------------------------------
@@ -173,12 +178,20 @@ def heads(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: 
     )]  # fmt: skip
 
 
-def claim(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[Row]:
+def claim(
+    conn: sqlite3.Connection,
+    ids: Sequence[int] | None,
+    now: int,
+    limit: int = 64,
+    kinds: Mapping[str, MessageKind] | None = None,
+) -> list[Row]:
     """Mark the window's rows (see ``heads``) 'sending': the call may be under way from here on."""
-    return claim_exact(conn, [i for i, _ in heads(conn, ids, now, limit)], now)
+    return claim_exact(conn, [i for i, _ in heads(conn, ids, now, limit)], now, kinds)
 
 
-def claim_exact(conn: sqlite3.Connection, ids: Sequence[int], now: int) -> list[Row]:
+def claim_exact(
+    conn: sqlite3.Connection, ids: Sequence[int], now: int, kinds: Mapping[str, MessageKind] | None = None
+) -> list[Row]:
     """Mark these rows 'sending' if they are still pending (the pacer was waited for in between) and return them
     in order. An edit whose target is not known yet is resolved here, or waits for its post."""
     if not ids:
@@ -191,7 +204,8 @@ def claim_exact(conn: sqlite3.Connection, ids: Sequence[int], now: int) -> list[
     ready: list[Row] = []
     for row in rows:
         if row.method != "send" and row.message_id is None:
-            where = _RESOLVE[row.on_sent](conn, row.ref or 0) if row.on_sent in _RESOLVE else None
+            kind = (kinds or {}).get(row.on_sent or "")
+            where = kind.resolve(conn, row.ref or 0) if kind is not None and kind.resolve is not None else None
             if where is None:
                 if _in_flight_other(conn, row):
                     conn.execute("UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_at = ? "
@@ -218,7 +232,9 @@ def _in_flight_other(conn: sqlite3.Connection, row: Row) -> bool:
     )
 
 
-def record(conn: sqlite3.Connection, results: Sequence[Result], now: int) -> None:
+def record(
+    conn: sqlite3.Connection, results: Sequence[Result], now: int, kinds: Mapping[str, MessageKind] | None = None
+) -> None:
     """The outcome of one send window, in one transaction (group commit)."""
     any_ok = False
     for res in results:
@@ -235,8 +251,9 @@ def record(conn: sqlite3.Connection, results: Sequence[Result], now: int) -> Non
         )
         if res.status == "sent":
             any_ok = True
-            if res.on_sent in _ON_SENT and res.message_id is not None and res.chat_id is not None:
-                _ON_SENT[res.on_sent](conn, res.ref or 0, res.chat_id, res.message_id)
+            kind = (kinds or {}).get(res.on_sent or "")
+            if kind is not None and res.message_id is not None and res.chat_id is not None:
+                kind.record(conn, res.ref or 0, res.chat_id, res.message_id)
         if res.unreachable and res.chat_id is not None:
             if res.chat_id > 0:
                 core_repo.set_user_reachable(conn, res.chat_id, False, now)

@@ -4,12 +4,17 @@ Telegram) plus members the secretariat added explicitly (stored; see the members
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram.error import TelegramError
 
 from bot.kernel.context import BotContext
+from bot.kernel.feature import Point
 
 log = logging.getLogger(__name__)
+# The members feature contributes the full check (administrators plus the stored secretariat list).
+SecretariatCheck = Callable[[BotContext, int, int], Awaitable[bool]]
+SECRETARIAT_CHECK: Point[SecretariatCheck] = Point("kernel.secretariat_check")
 
 
 async def is_group_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
@@ -23,7 +28,7 @@ async def is_group_admin(context: BotContext, chat_id: int, user_id: int) -> boo
 
 async def can_manage_cluster(context: BotContext, chat_id: int, user_id: int) -> bool:
     """Secretariat check used for cluster settings; extended by the members feature's stored list."""
-    checker = context.runtime.extras.get("secretariat_check")
-    if checker is not None:
-        return bool(await checker(context, chat_id, user_id))
+    checkers = context.runtime.contributions(SECRETARIAT_CHECK)
+    if checkers:
+        return bool(await checkers[0](context, chat_id, user_id))
     return await is_group_admin(context, chat_id, user_id)

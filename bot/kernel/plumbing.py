@@ -21,14 +21,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.features.core.views import unknown_command_text
 from bot.kernel import access
 from bot.kernel import storage as core_repo
 from bot.kernel import updates as updates_svc
+from bot.kernel.actor import actor_lookup
 from bot.kernel.context import BotContext
 from bot.kernel.db import DuplicateUpdate, UpdateClaim, current_claim
-from bot.kernel.i18n import translator
+from bot.kernel.feature import Feature
+from bot.kernel.i18n import Translator, translator
 from bot.kernel.telegram import reply
+from bot.kernel.views import esc
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,7 @@ async def pre_update(update: Update, context: BotContext) -> None:
         (user.id, user.first_name, user.last_name, user.username) if user else None,
         (chat.id, chat.type, chat.title) if chat else None,
         want_dialog,
+        actor_lookup(runtime).for_chat,
     )
     if not seen.is_new:
         log.info("duplicate update %s ignored", update.update_id)
@@ -99,7 +102,9 @@ async def pre_update(update: Update, context: BotContext) -> None:
     else:
         context.locale = seen.user_locale or runtime.settings.locale
     if user is not None:
-        guard: FloodGuard = runtime.extras.setdefault("flood_guard", FloodGuard())
+        if runtime.flood_guard is None:
+            runtime.flood_guard = FloodGuard()
+        guard: FloodGuard = runtime.flood_guard
         verdict = guard.check(user.id, runtime.rate_now())
         if verdict != "ok":
             if verdict == "warn" and chat is not None and chat.type == ChatType.PRIVATE:
@@ -128,7 +133,9 @@ async def on_migrate(update: Update, context: BotContext) -> None:
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
-    moved = await context.runtime.db.write(core_repo.migrate_chat_id, old, new, context.runtime.clock.timestamp())
+    moved = await context.runtime.db.write(
+        core_repo.migrate_chat_id, old, new, context.runtime.clock.timestamp(), context.runtime.contributions(core_repo.CHAT_MIGRATION)
+    )
     if moved:
         log.info("chat %s migrated to %s", old, new)
     raise ApplicationHandlerStop
@@ -183,6 +190,13 @@ async def on_text(update: Update, context: BotContext) -> None:
         await reply(
             update, context, context.t.gettext("I only understand commands here. Type /bantuan to see what I can do.")
         )
+
+
+def unknown_command_text(t: Translator, command: str, suggestion: str | None) -> str:
+    text = t.gettext("I don't know the command <code>{command}</code>.").format(command=esc(command))
+    if suggestion:
+        text += " " + t.gettext("Did you mean /{suggestion}?").format(suggestion=esc(suggestion))
+    return text + "\n" + t.gettext("Type /bantuan for the list of commands.")
 
 
 async def on_unknown_command(update: Update, context: BotContext) -> None:
@@ -247,6 +261,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=SERVICE_GROUP,
     )
     app.add_error_handler(on_error)
+
+
+FEATURE = Feature("plumbing", handlers=register)
 
 
 def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

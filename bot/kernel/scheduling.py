@@ -21,6 +21,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel.feature import TICK, Contribution, Feature
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.runtime import Runtime
 
@@ -49,15 +50,10 @@ class BotJobQueue(JobQueue[Any]):
         return config
 
 
-def add_job_handler(app: AnyApp, kind: str, handler: JobHandler) -> None:
-    runtime: Runtime = app.bot_data["runtime"]
-    runtime.extras.setdefault("job_handlers", {})[kind] = handler
-
-
 async def run_due(app: AnyApp) -> int:
     """Claim and run every due job; returns how many ran. Safe to call from anywhere, any time."""
     runtime: Runtime = app.bot_data["runtime"]
-    handlers: dict[str, JobHandler] = runtime.extras.get("job_handlers", {})
+    handlers: dict[str, JobHandler] = runtime.job_handlers  # the manifests' ``jobs``
     now = runtime.clock.timestamp()
     claimed = await runtime.db.write(jobs_repo.claim_due, now)
     for job in claimed:
@@ -112,7 +108,8 @@ async def on_startup(app: AnyApp) -> None:
     await sync_queue(app)
 
 
-def register(app: AnyApp) -> None:
-    runtime: Runtime = app.bot_data["runtime"]
-    runtime.extras.setdefault("startup_hooks", []).append(on_startup)
-    runtime.extras.setdefault("tick_hooks", []).append(run_due)
+async def _tick_hook(app: AnyApp) -> None:
+    await run_due(app)
+
+
+FEATURE = Feature("scheduling", on_startup=(on_startup,), contributes=(Contribution(TICK, _tick_hook),))

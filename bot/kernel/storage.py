@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from bot.kernel.feature import Point
 
 # How long processed update ids are kept: Telegram never redelivers after 24 h.
 UPDATE_ID_RETENTION_S = 3 * 24 * 3600
@@ -207,14 +210,19 @@ def _migrate_core(conn: sqlite3.Connection, old: int, new: int) -> None:
     conn.execute("UPDATE dialogs SET chat_id = ? WHERE chat_id = ?", (new, old))
 
 
-def migrate_chat_id(conn: sqlite3.Connection, old: int, new: int, now: int) -> bool:
-    """Move every stored reference from ``old`` to ``new``; runs each module's hook in one transaction.
+ChatMigrationHook = Callable[[sqlite3.Connection, int, int], None]
+# Each feature that stores a chat id contributes the hook that moves its rows (group -> supergroup).
+CHAT_MIGRATION: Point[ChatMigrationHook] = Point("kernel.chat_migration")
+
+
+def migrate_chat_id(
+    conn: sqlite3.Connection, old: int, new: int, now: int, hooks: Sequence[ChatMigrationHook] = ()
+) -> bool:
+    """Move every stored reference from ``old`` to ``new``; runs each feature's hook in one transaction.
 
     Returns False when this migration was already applied (both service messages and the
     ChatMigrated error report it, so it arrives more than once).
     """
-    from bot.features import CHAT_MIGRATION_HOOKS
-
     done = conn.execute(
         "INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING RETURNING old_chat_id",
@@ -223,7 +231,7 @@ def migrate_chat_id(conn: sqlite3.Connection, old: int, new: int, now: int) -> b
     if done is None:
         return False
     _migrate_core(conn, old, new)
-    for hook in CHAT_MIGRATION_HOOKS:
+    for hook in hooks:
         hook(conn, old, new)
     return True
 

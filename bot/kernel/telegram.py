@@ -76,7 +76,10 @@ async def call_with_retries(
             await runtime.sleep(2 ** (attempt - 1))
         except ChatMigrated as exc:
             new_id = int(exc.new_chat_id)
-            await runtime.db.write(core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp())
+            await runtime.db.write(
+                core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp(),
+                runtime.contributions(core_repo.CHAT_MIGRATION),
+            )  # fmt: skip
             chat_id = new_id
         except Forbidden:
             now = runtime.clock.timestamp()

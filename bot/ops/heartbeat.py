@@ -29,7 +29,9 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 async def beat(app: AnyApp) -> bool:
     """One beat; returns whether Telegram answered. Logs only when the Telegram state changes."""
     runtime: Runtime = app.bot_data["runtime"]
-    state = runtime.extras.setdefault("ops_heartbeat", {"started_at": runtime.clock.timestamp(), "ok": None})
+    if runtime.heartbeat is None:
+        runtime.heartbeat = {"started_at": runtime.clock.timestamp(), "ok": None}
+    state = runtime.heartbeat
     error: str | None = None
     try:
         await app.bot.get_me(read_timeout=_CALL_TIMEOUT_S, connect_timeout=_CALL_TIMEOUT_S)
@@ -64,6 +66,6 @@ def install(app: AnyApp, interval_s: float = HEARTBEAT_S) -> None:
     if app.job_queue is None:
         raise RuntimeError("the heartbeat needs the job queue (python-telegram-bot[job-queue])")
     runtime: Runtime = app.bot_data["runtime"]
-    runtime.extras.setdefault("startup_hooks", []).append(_safe_beat)
+    runtime.startup_hooks.append(_safe_beat)
     interval = timedelta(seconds=interval_s)
     app.job_queue.run_repeating(_job, interval=interval, first=interval, name="ops-heartbeat")

@@ -20,15 +20,12 @@ from bot.features.agenda import domain, views
 from bot.features.agenda import service as svc
 from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Recipient
-from bot.features.core.handlers import add_deeplink
 from bot.features.members import storage as members_repo
+from bot.features.members.gate import require_cluster, require_secretariat
 from bot.features.members.storage import Cluster
 from bot.kernel import jobs_storage as jobs_repo
-from bot.kernel import outbox_storage as outbox_repo
-from bot.kernel import scheduling
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_cluster, require_secretariat
 from bot.kernel.i18n import N_, Translator, translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, out_edit, out_send
@@ -117,14 +114,13 @@ def card_edit(view: EventView) -> list[Out]:
     return out_edit(event.chat_id, event.message_id, card, key=f"event:{event.id}", on_sent=repost, ref=event.id)
 
 
-def _event_card_at(conn: Any, event_id: int) -> tuple[int, int] | None:
+def event_card_at(conn: Any, event_id: int) -> tuple[int, int] | None:
     view = svc.load_view(conn, event_id)
     if view is None or view.event.chat_id is None or view.event.message_id is None:
         return None
     return view.event.chat_id, view.event.message_id
 
 
-outbox_repo.register_on_sent(EVENT_CARD, svc.set_card, _event_card_at)
 
 
 async def refresh_card(context: BotContext | AnyApp, view: EventView) -> None:
@@ -995,15 +991,6 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_speaker, pattern=r"^ag:s:"))
     app.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^ag:fs?:"))
     app.add_handler(CallbackQueryHandler(on_new_button, pattern=r"^agn:"))
-    runtime: Runtime = app.bot_data["runtime"]
-    runtime.dialogs[NEW_KIND] = on_new_text
-    runtime.dialogs[COMMENT_KIND] = on_comment_text
-    add_deeplink(app, "agenda", deeplink)
-    scheduling.add_job_handler(app, svc.REMINDER_KIND, reminder_job)
-    scheduling.add_job_handler(app, svc.SPEAKER_KIND, speaker_job)
-    scheduling.add_job_handler(app, svc.FEEDBACK_KIND, feedback_job)
-    scheduling.add_job_handler(app, svc.SUMMARY_KIND, summary_job)
-    scheduling.add_job_handler(app, svc.NEXT_KIND, next_job)
 
 
 NEW_EXAMPLE_SHORT = "/agenda baru rapat koordinasi | Rakor logistik banjir | besok 14.00 | 2 jam | Posko BPBD Kalsel"

@@ -17,20 +17,20 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.features.broadcast import service as svc
-from bot.features.broadcast.service import Outcome, Pacer, shared_pacer
+from bot.features.broadcast.service import Outcome
 from bot.features.digests import storage as repo
 from bot.features.digests import views
 from bot.features.members import storage as members_repo
+from bot.features.members.gate import require_secretariat
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_secretariat
 from bot.kernel.i18n import N_, translator
+from bot.kernel.pacer import Pacer, shared_pacer
 from bot.kernel.runtime import CommandSpec, Runtime
 from bot.kernel.telegram import add_command, call_with_retries, command_args, edit, reply, send
 from bot.kernel.views import Reply, split_message
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-TASKS = "broadcast_tasks"
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -103,7 +103,7 @@ async def _run(app: AnyApp, broadcast_id: int, locale: str | None) -> None:
 def launch(app: AnyApp, broadcast_id: int, locale: str | None) -> asyncio.Task[None]:
     """Send in the background; the task is kept so tests and shutdown can wait for it."""
     runtime: Runtime = app.bot_data["runtime"]
-    tasks: set[asyncio.Task[None]] = runtime.extras.setdefault(TASKS, set())
+    tasks = runtime.work_tasks
 
     async def guarded() -> None:
         try:
@@ -119,7 +119,7 @@ def launch(app: AnyApp, broadcast_id: int, locale: str | None) -> asyncio.Task[N
 
 async def drain(app: AnyApp) -> None:
     """Wait until every announcement being sent is done (tests, benchmarks)."""
-    tasks: set[asyncio.Task[None]] = app.bot_data["runtime"].extras.get(TASKS, set())
+    tasks = app.bot_data["runtime"].work_tasks
     while tasks:
         await asyncio.gather(*list(tasks), return_exceptions=True)
 
@@ -198,5 +198,3 @@ def register(app: AnyApp) -> None:
         umumkan,
     )  # fmt: skip
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
-    runtime: Runtime = app.bot_data["runtime"]
-    runtime.extras.setdefault("startup_hooks", []).append(on_startup)

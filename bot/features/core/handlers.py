@@ -23,16 +23,11 @@ DeepLink = Callable[[Update, BotContext, str], Awaitable[None]]
 LANG_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
-def add_deeplink(app: Application[Any, Any, Any, Any, Any, Any], prefix: str, handler: DeepLink) -> None:
-    """Features register ``/start <prefix>_<arg>`` payloads (deep links from group buttons)."""
-    app.bot_data["runtime"].extras.setdefault("deeplinks", {})[prefix] = handler
-
-
 async def start(update: Update, context: BotContext) -> None:
     payload = command_args(update)
     if payload:
         prefix, _, arg = payload.partition("_")
-        handler = context.runtime.extras.get("deeplinks", {}).get(prefix)
+        handler = context.runtime.deeplinks.get(prefix)  # the manifests' ``deeplinks``
         if handler is not None:
             await handler(update, context, arg)
             return

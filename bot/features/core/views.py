@@ -49,8 +49,3 @@ def help_text(t: Translator, commands: Iterable[CommandSpec], chat_type: str) ->
     return "\n".join(lines)
 
 
-def unknown_command_text(t: Translator, command: str, suggestion: str | None) -> str:
-    text = t.gettext("I don't know the command <code>{command}</code>.").format(command=esc(command))
-    if suggestion:
-        text += " " + t.gettext("Did you mean /{suggestion}?").format(suggestion=esc(suggestion))
-    return text + "\n" + t.gettext("Type /bantuan for the list of commands.")

@@ -11,15 +11,15 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, filters
 
-from bot.features.broadcast.service import Pacer, shared_pacer
 from bot.features.digests import charts, views
 from bot.features.digests import service as svc
+from bot.features.members.gate import require_cluster, require_member, require_secretariat
 from bot.features.members.storage import Cluster
-from bot.kernel import scheduling
+from bot.features.sitrep.parts import Parts
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_cluster, require_member, require_secretariat
 from bot.kernel.i18n import N_, Translator, translator
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.pacer import Pacer, shared_pacer
 from bot.kernel.runtime import CommandSpec, Runtime
 from bot.kernel.telegram import add_command, call_with_retries, command_args, reply, send
 
@@ -111,7 +111,7 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
     The weekly charts are drawn once and sent to the group; subscribers get the same pictures by file id.
     """
     runtime: Runtime = app.bot_data["runtime"]
-    plan = await runtime.db.write(svc.open_slot, job, now, late)
+    plan = await runtime.db.write(svc.open_slot, job, now, late, Parts.of(runtime))
     if not plan.send or plan.cluster is None:
         return "missed", plan.note
     cluster = plan.cluster
@@ -193,7 +193,7 @@ async def _preview(update: Update, context: BotContext, frequency: str) -> None:
         return
     runtime = context.runtime
     now = runtime.clock.timestamp()
-    digest = await runtime.db.read(svc.preview, actor.cluster.id, frequency, now)
+    digest = await runtime.db.read(svc.preview, actor.cluster.id, frequency, now, Parts.of(runtime))
     if digest is None:
         return
     await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
@@ -259,7 +259,3 @@ def register(app: AnyApp) -> None:
         chat_filter=filters.Regex(_RINGKASAN_WORDS),
         group=DIGEST_GROUP,
     )  # fmt: skip
-    runtime: Runtime = app.bot_data["runtime"]
-    runtime.extras.setdefault("startup_hooks", []).append(on_startup)
-    for kind in svc.KINDS.values():
-        scheduling.add_job_handler(app, kind, digest_job)

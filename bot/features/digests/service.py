@@ -28,6 +28,7 @@ from bot.features.members import storage as members_repo
 from bot.features.members.storage import Cluster
 from bot.features.sitrep import domain as sitrep_domain
 from bot.features.sitrep import service as sitrep_svc
+from bot.features.sitrep.parts import NO_PARTS, Parts
 from bot.features.stock import service as stock_svc
 from bot.features.stock.storage import StockLine
 from bot.kernel import jobs_storage as jobs_repo
@@ -193,9 +194,10 @@ class SlotPlan:
     group_run: int | None = None
     group_chat_id: int = 0
     subscribers: list[Subscription] = field(default_factory=list)
+    parts: Parts = NO_PARTS  # what other features add to the summary (their stock figures)
 
 
-def open_slot(conn: sqlite3.Connection, job: JobRow, now: int, late: bool) -> SlotPlan:
+def open_slot(conn: sqlite3.Connection, job: JobRow, now: int, late: bool, parts: Parts = NO_PARTS) -> SlotPlan:
     """Check the slot still matches the cluster's settings, plan the next one, and claim the group's run."""
     frequency = FREQUENCY_OF_KIND[job.kind]
     cluster = members_repo.cluster_by_id(conn, job.cluster_id) if job.cluster_id is not None else None
@@ -216,12 +218,12 @@ def open_slot(conn: sqlite3.Connection, job: JobRow, now: int, late: bool) -> Sl
     plan_next(conn, cluster, frequency, at, max(now, job.due_at))
     if now - job.due_at > MAX_LATE_S[frequency]:
         return SlotPlan(False, "too late")
-    sitrep_svc.prepare(conn, cluster.id, now)  # the stock figures of the digest: this period's published snapshot
+    sitrep_svc.prepare(conn, cluster.id, now, parts)  # the stock figures of the digest: this period's published snapshot
     chat_id = core_repo.resolve_chat_id(conn, cluster.chat_id)
     group_run = repo.claim_run(conn, cluster.id, frequency, day.isoformat(), chat_id, late, now)
     return SlotPlan(
         True, "", cluster, frequency, day.isoformat(), job.due_at, job.due_at - PERIOD_S[frequency], late, group_run,
-        chat_id, repo.slot_subscribers(conn, cluster.id, frequency),
+        chat_id, repo.slot_subscribers(conn, cluster.id, frequency), parts,
     )  # fmt: skip
 
 
@@ -238,6 +240,7 @@ class Scope:
     region_codes: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     org_id: int | None = None
+    parts: Parts = NO_PARTS
 
     @property
     def for_group(self) -> bool:
@@ -313,7 +316,7 @@ def gaps_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None
     if not items:
         return
     stock: dict[tuple[str, str], float] = {}
-    for source in sitrep_svc.STOCK_SOURCES:
+    for source in scope.parts.stock:
         stock.update(source(conn, scope.cluster.id, digest.until))
     gaps = sitrep_domain.compute_gaps(items, stock)
     digest.gaps_total, digest.gaps = len(gaps), gaps[:GAP_LIMIT]
@@ -381,8 +384,10 @@ def build(conn: sqlite3.Connection, scope: Scope, now: int) -> Digest:
 def scope_for(plan: SlotPlan, subscription: Subscription | None = None, org_id: int | None = None) -> Scope:
     assert plan.cluster is not None
     if subscription is None:
-        return Scope(plan.cluster, plan.frequency, plan.since)
-    return Scope(plan.cluster, plan.frequency, plan.since, subscription.region_codes, subscription.categories, org_id)
+        return Scope(plan.cluster, plan.frequency, plan.since, parts=plan.parts)
+    return Scope(
+        plan.cluster, plan.frequency, plan.since, subscription.region_codes, subscription.categories, org_id, plan.parts
+    )
 
 
 def claim_subscriber(
@@ -403,12 +408,12 @@ def finish_run(conn: sqlite3.Connection, run_id: int, status: str, message_id: i
     repo.finish_run(conn, run_id, status, message_id, now)
 
 
-def preview(conn: sqlite3.Connection, cluster_id: int, frequency: str, now: int) -> Digest | None:
+def preview(conn: sqlite3.Connection, cluster_id: int, frequency: str, now: int, parts: Parts = NO_PARTS) -> Digest | None:
     """The cluster's digest as of now (``/ringkasan harian``), not recorded as a run."""
     cluster = members_repo.cluster_by_id(conn, cluster_id)
     if cluster is None:
         return None
-    return build(conn, Scope(cluster, frequency, now - PERIOD_S[frequency]), now)
+    return build(conn, Scope(cluster, frequency, now - PERIOD_S[frequency], parts=parts), now)
 
 
 # ---- the weekly charts' data ----------------------------------------------------------------------

@@ -10,12 +10,12 @@ from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.features.broadcast.service import shared_pacer
 from bot.features.digests import views
 from bot.features.export import service as svc
+from bot.features.members.gate import require_secretariat
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_secretariat
 from bot.kernel.i18n import N_
+from bot.kernel.pacer import shared_pacer
 from bot.kernel.runtime import CommandSpec, Runtime
 from bot.kernel.telegram import add_command, call_with_retries, command_args, reply
 

@@ -10,17 +10,16 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.features.core.handlers import add_deeplink
 from bot.features.members import storage as members_repo
+from bot.features.members.gate import current_actor, is_secretariat, require_cluster, require_secretariat
 from bot.features.members.storage import Cluster
 from bot.features.needs import service as needs_svc
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import service as svc
 from bot.features.sitrep import storage as repo
 from bot.features.sitrep import views
-from bot.kernel import scheduling
+from bot.features.sitrep.parts import Parts
 from bot.kernel.context import BotContext
-from bot.kernel.gate import current_actor, is_secretariat, require_cluster, require_secretariat
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.runtime import CommandSpec
@@ -43,8 +42,9 @@ def _missing_right_text(t: Any, error: str) -> str:
 
 async def _render(app: AnyApp, cluster: Cluster) -> Reply:
     runtime = app.bot_data["runtime"]
-    await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp())
-    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp())
+    parts = Parts.of(runtime)
+    await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp(), parts)
+    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp(), parts)
     return views.compact(translator(cluster.locale), report, cluster.timezone, app.bot.username, cluster.id)
 
 
@@ -172,8 +172,9 @@ async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
             ),
         )
         return
-    await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp())
-    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp())
+    parts = Parts.of(runtime)
+    await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp(), parts)
+    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp(), parts)
     await reply(update, context, views.full(context.t, report, cluster.timezone))
 
 
@@ -335,5 +336,3 @@ def register(app: AnyApp) -> None:
         hitung,
     )
     app.add_handler(CallbackQueryHandler(on_calc_button, pattern=r"^hc:"))
-    add_deeplink(app, "lapsit", deeplink_full)
-    scheduling.add_job_handler(app, repo.REFRESH_KIND, refresh_job)

@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
 
 from bot.features.members.storage import Cluster
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import domain
 from bot.features.sitrep import storage as repo
+from bot.features.sitrep.parts import NO_PARTS, Parts
 
 URGENT_LIMIT = 8
 OFFER_LIMIT = 5
 
-# Optional sources contributed by other features (stock, agenda). Each takes (conn, cluster_id, now)
-# and fills part of the summary; kept as an explicit list so the summary never imports them blindly.
-Contributor = Callable[[sqlite3.Connection, int, int, domain.Sitrep], None]
 
-
-def _upcoming_events(conn: sqlite3.Connection, cluster_id: int, now: int, report: domain.Sitrep) -> None:
-    """The agenda's next events (forum sessions, trainings, meetings) for the "Coming up" section."""
-    from bot.features.agenda import storage as agenda_repo
-
-    report.events = [domain.EventLine(e.title, e.starts_at, e.type)
-                     for e in agenda_repo.upcoming_events(conn, cluster_id, now, limit=5)]  # fmt: skip
-
-
-CONTRIBUTORS: list[Contributor] = [_upcoming_events]
-
-
-def build(conn: sqlite3.Connection, cluster: Cluster, now: int) -> domain.Sitrep:
+def build(conn: sqlite3.Connection, cluster: Cluster, now: int, parts: Parts = NO_PARTS) -> domain.Sitrep:
+    """The summary from one read snapshot; ``parts`` are what other features add (``Parts.of(runtime)``)."""
     report = domain.Sitrep(cluster.name, now)
     report.incidents = [
         domain.IncidentLine(i.title, i.status, i.region_codes) for i in needs_repo.incidents(conn, cluster.id)
@@ -61,7 +47,7 @@ def build(conn: sqlite3.Connection, cluster: Cluster, now: int) -> domain.Sitrep
         for r in repo.needs_by_item(conn, cluster.id)
     ]
     stock: dict[tuple[str, str], float] = {}
-    for contribute in STOCK_SOURCES:
+    for contribute in parts.stock:
         stock.update(contribute(conn, cluster.id, now))
     report.gaps = domain.compute_gaps(items, stock)
     total, offers = repo.unused_offers(conn, cluster.id, OFFER_LIMIT)
@@ -78,27 +64,17 @@ def build(conn: sqlite3.Connection, cluster: Cluster, now: int) -> domain.Sitrep
         counts["fulfilled_needs"],
         counts["open_offers"],
     )
-    for contributor in CONTRIBUTORS:
-        contributor(conn, cluster.id, now, report)
+    for section in parts.sections:
+        section(conn, cluster.id, now, report)
     return report
 
 
-# Write-side preparation before a summary is built (each takes (conn, cluster_id, now)): the stock feature takes
-# the period's snapshot of its published table here, so the summary, read afterwards, shows the same snapshot as
-# /ringkasan stok and /cari.
-Prepare = Callable[[sqlite3.Connection, int, int], None]
-PREPARE: list[Prepare] = []
-
-
-def prepare(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
-    """Run in a write transaction before ``build`` (and before a digest)."""
-    for hook in PREPARE:
+def prepare(conn: sqlite3.Connection, cluster_id: int, now: int, parts: Parts = NO_PARTS) -> None:
+    """Run in a write transaction before ``build`` (and before a digest): the stock feature takes the period's
+    snapshot of its published table here, so the summary, read afterwards, shows the same snapshot as
+    /ringkasan stok and /cari."""
+    for hook in parts.prepare:
         hook(conn, cluster_id, now)
-
-
-# Stock per (item_key, unit) available in the cluster, for the gap column (filled by the stock feature).
-StockSource = Callable[[sqlite3.Connection, int, int], dict[tuple[str, str], float]]
-STOCK_SOURCES: list[StockSource] = []
 
 
 def text_hash(text: str) -> str:

@@ -9,10 +9,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application
 
+from bot.features.members.gate import require_secretariat
 from bot.features.status.views import status_text
 from bot.kernel import outbox_storage as repo
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_secretariat
 from bot.kernel.i18n import N_
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.telegram import add_command, reply

@@ -14,22 +14,25 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.features.core.handlers import add_deeplink
 from bot.features.members import service as members_svc
 from bot.features.members import storage as members_repo
+from bot.features.members.gate import (
+    current_actor,
+    is_secretariat,
+    require_cluster,
+    require_member,
+    require_secretariat,
+)
 from bot.features.members.service import Actor
 from bot.features.needs import storage as needs_repo
 from bot.features.needs import views as needs_views
 from bot.features.needs.handlers import posting as needs_handlers
 from bot.features.needs.storage import Need, Pledge
-from bot.features.sitrep import service as sitrep_svc
 from bot.features.stock import importer, views
 from bot.features.stock import service as svc
 from bot.features.stock import storage as stock_repo
-from bot.kernel import scheduling
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
-from bot.kernel.gate import current_actor, is_secretariat, require_cluster, require_member, require_secretariat
 from bot.kernel.i18n import N_, Translator, translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, out_reply, out_send
@@ -904,22 +907,3 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_import_button, pattern=r"^si:"))
     app.add_handler(CallbackQueryHandler(on_stock_pledge, pattern=r"^sp:"))
     app.add_handler(CallbackQueryHandler(on_deduct, pattern=r"^sd:"))
-    runtime = app.bot_data["runtime"]
-    runtime.dialogs[KIND] = on_flow_text
-    runtime.dialogs[ADJUST_KIND] = on_adjust_text
-    runtime.dialogs[IMPORT_KIND] = on_import_dialog
-    # In the need's and the move's own transactions (outbox), not after them.
-    runtime.extras.setdefault("need_posted_tx_hooks", []).append(need_posted_outs)
-    runtime.extras.setdefault("pledge_moved_tx_hooks", []).append(pledge_moved_outs)
-    runtime.extras.setdefault("registered_tx_hooks", []).append(registered_outs)
-    add_deeplink(app, "stok", deeplink)
-    # The situation summary's optional stock sources (its lists invite the stock feature to fill them).
-    if svc.stock_for_gaps not in sitrep_svc.STOCK_SOURCES:
-        sitrep_svc.STOCK_SOURCES.append(svc.stock_for_gaps)
-    if svc.sitrep_contribution not in sitrep_svc.CONTRIBUTORS:
-        sitrep_svc.CONTRIBUTORS.append(svc.sitrep_contribution)
-    if svc.ensure_published not in sitrep_svc.PREPARE:
-        sitrep_svc.PREPARE.append(svc.ensure_published)
-    scheduling.add_job_handler(app, svc.STALE_KIND, stale_job)
-    scheduling.add_job_handler(app, svc.EXPIRY_KIND, expiry_job)
-    scheduling.add_job_handler(app, svc.PUBLISH_KIND, publish_job)

@@ -13,10 +13,9 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.features.agenda import domain, views
 from bot.features.agenda import service as svc
 from bot.features.agenda.handlers import tell
+from bot.features.members.gate import current_actor, require_cluster, require_member, require_secretariat
 from bot.features.members.service import Actor
-from bot.kernel import scheduling
 from bot.kernel.context import BotContext
-from bot.kernel.gate import current_actor, require_cluster, require_member, require_secretariat
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.permissions import is_group_admin
@@ -220,5 +219,3 @@ def register(app: AnyApp) -> None:
         rencana,
     )
     app.add_handler(CallbackQueryHandler(on_status_button, pattern=r"^wp:"))
-    scheduling.add_job_handler(app, svc.WORK_REMINDER_KIND, reminder_job)
-    scheduling.add_job_handler(app, svc.WORK_OVERDUE_KIND, overdue_job)

@@ -11,9 +11,9 @@ from telegram.ext import Application
 from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members import views
+from bot.features.members.gate import require_cluster, require_member
 from bot.features.members.orgs import normalize_name, parse_capacity_kind, parse_capacity_line
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_cluster, require_member
 from bot.kernel.i18n import N_
 from bot.kernel.outbox import write_and_reply
 from bot.kernel.runtime import CommandSpec

@@ -12,8 +12,8 @@ from telegram.ext import Application, ChatMemberHandler
 from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members import views
+from bot.features.members.gate import require_secretariat
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_secretariat
 from bot.kernel.i18n import N_
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import CommandSpec
@@ -170,7 +170,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                                  "/sekretariat tambah @username", scopes=("group",), section="klaster"),
                 sekretariat)  # fmt: skip
     app.add_handler(ChatMemberHandler(on_chat_member, ChatMemberHandler.CHAT_MEMBER))
-    app.bot_data["runtime"].extras["secretariat_check"] = secretariat_check
 
 
 async def secretariat_check(context: BotContext, chat_id: int, user_id: int) -> bool:

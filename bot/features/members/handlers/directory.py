@@ -9,10 +9,10 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.features.members import service as svc
 from bot.features.members import views
+from bot.features.members.gate import current_actor, require_cluster
 from bot.features.stock import service as stock_svc
 from bot.features.stock import views as stock_views
 from bot.kernel.context import BotContext
-from bot.kernel.gate import current_actor, require_cluster
 from bot.kernel.i18n import N_
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply

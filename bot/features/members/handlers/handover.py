@@ -9,11 +9,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.features.core.handlers import add_deeplink
 from bot.features.members import service as svc
 from bot.features.members import storage as repo
+from bot.features.members.gate import is_secretariat, require_cluster
 from bot.kernel.context import BotContext
-from bot.kernel.gate import is_secretariat, require_cluster
 from bot.kernel.i18n import N_, translator
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply, send
@@ -273,4 +272,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         terima,
     )
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ho:"))
-    add_deeplink(app, "st", deeplink)

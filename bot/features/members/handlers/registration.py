@@ -9,15 +9,15 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.features.core.handlers import add_deeplink
 from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members import views
+from bot.features.members.events import REGISTERED
+from bot.features.members.gate import require_cluster, require_secretariat
 from bot.features.members.orgs import ORG_TYPES, parse_org_type, parse_registration_line
 from bot.features.members.storage import Cluster
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
-from bot.kernel.gate import require_cluster, require_secretariat
 from bot.kernel.i18n import N_, translator
 from bot.kernel.outbox import commit, out_edit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
@@ -167,7 +167,7 @@ async def _submit(update: Update, context: BotContext, cluster: Cluster, data: d
         group_t = translator(cluster.locale)
         card = views.approval_card(group_t, result.member, result.org, bool(data.get("join_org_id")))
         outs = out_reply(update, views.registration_sent(t))
-        for hook in runtime.extras.get("registered_tx_hooks", []):  # e.g. the stock feature's visibility question
+        for hook in runtime.contributions(REGISTERED):  # e.g. the stock feature's visibility question
             outs += hook(update, t, result.org, not data.get("join_org_id"))
         return result, outs + out_send(cluster.chat_id, card)
 
@@ -460,7 +460,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^reg:"))
     app.add_handler(CallbackQueryHandler(on_approval, pattern=r"^appr:"))
-    runtime = app.bot_data["runtime"]
-    runtime.dialogs[KIND] = on_text
-    add_deeplink(app, "daftar", deeplink_register)
-    add_deeplink(app, "inv", deeplink_invite)

@@ -12,21 +12,20 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.features.core.handlers import add_deeplink
 from bot.features.members import storage as members_repo
+from bot.features.members.gate import current_actor, is_secretariat, require_member, require_secretariat
 from bot.features.members.service import Actor
 from bot.features.members.storage import Cluster
 from bot.features.needs import service as svc
 from bot.features.needs import storage as repo
 from bot.features.needs import views
+from bot.features.needs.events import NEED_POSTED, PLEDGE_MOVED
 from bot.features.needs.handlers import input as needs_input
 from bot.features.needs.storage import Need, Offer
 from bot.kernel import jobs_storage as jobs_repo
-from bot.kernel import outbox_storage as outbox_repo
-from bot.kernel import plumbing, scheduling
+from bot.kernel import plumbing
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
-from bot.kernel.gate import current_actor, is_secretariat, require_member, require_secretariat
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, out_edit, out_reply, out_send
@@ -94,30 +93,28 @@ def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_u
                     key=f"need:{need.id}", on_sent=NEED_CARD, ref=need.id)  # fmt: skip
 
 
-def _need_card_at(conn: sqlite3.Connection, need_id: int) -> tuple[int, int] | None:
+def need_card_at(conn: sqlite3.Connection, need_id: int) -> tuple[int, int] | None:
     need = repo.need_by_id(conn, need_id)
     if need is None or need.chat_id is None or need.message_id is None:
         return None
     return need.chat_id, need.message_id
 
 
-def _record_need_card(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
+def record_need_card(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
     repo.set_need_message(conn, need_id, chat_id, message_id)
 
 
-def _offer_card_at(conn: sqlite3.Connection, offer_id: int) -> tuple[int, int] | None:
+def offer_card_at(conn: sqlite3.Connection, offer_id: int) -> tuple[int, int] | None:
     offer = repo.offer_by_id(conn, offer_id)
     if offer is None or offer.chat_id is None or offer.message_id is None:
         return None
     return offer.chat_id, offer.message_id
 
 
-def _record_offer_card(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
+def record_offer_card(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
     repo.set_offer_message(conn, offer_id, chat_id, message_id)
 
 
-outbox_repo.register_on_sent(NEED_CARD, _record_need_card, _need_card_at)
-outbox_repo.register_on_sent(OFFER_CARD, _record_offer_card, _offer_card_at)
 
 
 async def refresh_offer_card(context: BotContext, offer: Offer) -> None:
@@ -218,7 +215,7 @@ async def _publish_need(
             for offer_id in offer_ids[:1]:
                 outs += out_send(notify_id, views.match_notice(group_t, need, offers[offer_id]))
         # Other features add what they owe for a new need (the stock feature: holders of matching stock).
-        for hook in runtime.extras.get("need_posted_tx_hooks", []):
+        for hook in runtime.contributions(NEED_POSTED):
             outs += hook(conn, need, now)
         return posted, outs
 
@@ -663,7 +660,7 @@ async def on_pledge_state(update: Update, context: BotContext) -> None:
                 outs += out_send(uid, views.pledge_moved(group_t, result.need, result.pledge))
         if result.closed_now:
             outs += out_send(cluster.chat_id, views.need_closed_text(group_t, result.need))
-        for hook in runtime.extras.get("pledge_moved_tx_hooks", []):
+        for hook in runtime.contributions(PLEDGE_MOVED):
             outs += hook(conn, result.pledge, runtime.clock.timestamp())
         return result, outs
 
@@ -1084,14 +1081,6 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(on_duplicate_button, pattern=r"^ndup:"))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply))
     app.add_handler(CallbackQueryHandler(on_list_page, pattern=r"^(nl|ol):"))
-    runtime = app.bot_data["runtime"]
-    runtime.dialogs[NEED_DIALOG] = on_need_text
-    runtime.dialogs[PLEDGE_DIALOG] = on_pledge_text
-    runtime.dialogs[OFFER_DIALOG] = on_offer_text
-    runtime.dialogs[DUPLICATE_DIALOG] = on_duplicate_text
-    add_deeplink(app, "bantu", deeplink_help)
-    add_deeplink(app, "detail", deeplink_detail)
-    scheduling.add_job_handler(app, svc.ESCALATE_KIND, escalate_job)
 
 
 __all__ = ["ChatType", "esc", "register"]

@@ -1,0 +1,43 @@
+"""The agenda's manifest: forums, trainings and meetings (/agenda), RSVP, calendar files, reminders, speakers,
+feedback, the cluster's time zone (/zona); the coming events in the situation summary."""
+
+from __future__ import annotations
+
+from bot.features.agenda import handlers, service, storage
+from bot.features.sitrep import domain as sitrep_domain
+from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
+from bot.kernel.feature import MEMBERS, Access, Contribution, Feature, Rule
+from bot.kernel.outbox_storage import MESSAGE_KINDS, MessageKind
+from bot.kernel.storage import CHAT_MIGRATION
+
+
+def upcoming_events(conn: object, cluster_id: int, now: int, report: sitrep_domain.Sitrep) -> None:
+    """The agenda's next events (forum sessions, trainings, meetings) for the summary's "Coming up" section."""
+    report.events = [sitrep_domain.EventLine(e.title, e.starts_at, e.type)
+                     for e in storage.upcoming_events(conn, cluster_id, now, limit=5)]  # type: ignore[arg-type]  # fmt: skip
+
+
+FEATURE = Feature(
+    "agenda",
+    handlers=handlers.register,
+    access=Access(
+        commands={"agenda": MEMBERS, "zona": MEMBERS},
+        deeplinks={"agenda": Rule(MEMBERS, ((r"^ics-(\d+)$", "event"), (r"^new-(\d+)$", "cluster")))},
+        buttons={"ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)), "agn:": Rule(MEMBERS)},
+    ),
+    dialogs={handlers.NEW_KIND: handlers.on_new_text, handlers.COMMENT_KIND: handlers.on_comment_text},
+    deeplinks={"agenda": handlers.deeplink},
+    jobs={
+        service.REMINDER_KIND: handlers.reminder_job,
+        service.SPEAKER_KIND: handlers.speaker_job,
+        service.FEEDBACK_KIND: handlers.feedback_job,
+        service.SUMMARY_KIND: handlers.summary_job,
+        service.NEXT_KIND: handlers.next_job,
+    },
+    contributes=(
+        Contribution(MESSAGE_KINDS, MessageKind(handlers.EVENT_CARD, service.set_card, handlers.event_card_at)),
+        Contribution(CHAT_MIGRATION, storage.migrate_chat),
+        Contribution(SUMMARY_PARTS, SummaryPart(section=upcoming_events)),
+    ),
+    depends_on=("core", "members", "sitrep"),
+)

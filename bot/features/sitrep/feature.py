@@ -1,0 +1,22 @@
+"""The situation summary's manifest: /lapsit, the pinned card refreshed after changes, /hitung (needs of a
+population by the standards)."""
+
+from __future__ import annotations
+
+from bot.features.sitrep import handlers, storage
+from bot.kernel.feature import MEMBERS, PUBLIC, Access, Contribution, Feature, Rule
+from bot.kernel.storage import CHAT_MIGRATION
+
+FEATURE = Feature(
+    "sitrep",
+    handlers=handlers.register,
+    access=Access(
+        commands={"lapsit": MEMBERS, "hitung": PUBLIC},
+        deeplinks={"lapsit": Rule(MEMBERS)},
+        buttons={"hc:": Rule(PUBLIC)},
+    ),
+    deeplinks={"lapsit": handlers.deeplink_full},
+    jobs={storage.REFRESH_KIND: handlers.refresh_job},
+    contributes=(Contribution(CHAT_MIGRATION, storage.migrate_chat),),
+    depends_on=("core", "members", "needs"),
+)

@@ -1,0 +1,48 @@
+"""The stock feature's manifest: stock reported privately (/stok, lists, imports), the published table behind every
+pooled figure, /cari over stock, capacity and offers; what it adds to needs (holders of matching stock, stock
+pledges), to registration (the visibility question) and to the situation summary."""
+
+from __future__ import annotations
+
+from bot.features.members.events import REGISTERED
+from bot.features.needs.events import NEED_POSTED, PLEDGE_MOVED
+from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
+from bot.features.stock import handlers, service
+from bot.kernel.feature import APPROVED, MEMBERS, Access, Contribution, Feature, Rule
+
+FEATURE = Feature(
+    "stock",
+    handlers=handlers.register,
+    access=Access(
+        commands={"stok": MEMBERS, "cari": APPROVED},
+        # /stok total is /ringkasan stok (stock figures)
+        subcommands={("stok", "total"): APPROVED, ("stok", "ringkasan"): APPROVED, ("stok", "summary"): APPROVED},
+        deeplinks={"stok": Rule(MEMBERS)},
+        buttons={
+            "sd:": Rule(MEMBERS, ((r"^sd:\w+:(\d+)$", "pledge"),)),
+            "sm:": Rule(APPROVED),
+            **{prefix: Rule(MEMBERS) for prefix in ("sf:", "sk:", "sq:", "sr:", "si:", "sp:", "sv:")},
+        },
+    ),
+    dialogs={
+        handlers.KIND: handlers.on_flow_text,
+        handlers.ADJUST_KIND: handlers.on_adjust_text,
+        handlers.IMPORT_KIND: handlers.on_import_dialog,
+    },
+    deeplinks={"stok": handlers.deeplink},
+    jobs={
+        service.STALE_KIND: handlers.stale_job,
+        service.EXPIRY_KIND: handlers.expiry_job,
+        service.PUBLISH_KIND: handlers.publish_job,
+    },
+    contributes=(
+        Contribution(NEED_POSTED, handlers.need_posted_outs),
+        Contribution(PLEDGE_MOVED, handlers.pledge_moved_outs),
+        Contribution(REGISTERED, handlers.registered_outs),
+        Contribution(
+            SUMMARY_PARTS,
+            SummaryPart(stock=service.stock_for_gaps, section=service.sitrep_contribution, prepare=service.ensure_published),
+        ),
+    ),
+    depends_on=("core", "members", "needs", "sitrep"),
+)
