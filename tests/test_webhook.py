@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +26,8 @@ from bot.app import build_application, runtime_of, shutdown, startup
 from bot.clock import FakeClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.devtools.fakeapi import FakeBotApi
+from bot.devtools.harness import running
+from bot.devtools.httpapi import HttpBotApi
 from bot.devtools.sim import Simulator
 from bot.ops import heartbeat
 from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
@@ -277,3 +285,88 @@ async def test_fake_api_set_webhook_behaves_like_telegram() -> None:
     assert (await app.bot.get_webhook_info()).url == ""
     assert await app.bot.get_updates(timeout=0) == ()
     await app.bot.shutdown()
+
+
+# ---- the real process: `klasterbot run --webhook`, SIGKILLed right after its 200 -----------------------------
+
+TOKEN = "123456789:WEBHOOK-klaster-logistik-00000000000"
+
+
+async def _seed(db: Path) -> None:
+    async with running(db) as h:
+        h.clock.set(datetime.now(UTC))
+        _chats(h.api)
+        await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
+        await member(h, MEMBER, "Palang Merah Indonesia Kalsel | PMI Kalsel | ngo | Bjm | Kepala Gudang")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(predicate: Any, what: str, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()[-3000:]}")
+
+
+def _http(method: str, url: str, body: dict[str, Any] | None = None, secret: str | None = SECRET) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers[webhook.SECRET_HEADER] = secret
+    try:
+        return httpx.request(method, url, content=json.dumps(body) if body else None, headers=headers,
+                             timeout=WAIT_S).status_code  # fmt: skip
+    except httpx.TransportError:
+        return 0
+
+
+def test_webhook_process_killed_right_after_200_processes_the_update_once_after_restart(tmp_path: Path) -> None:
+    db = tmp_path / "klaster.db"
+    asyncio.run(_seed(db))
+    api = HttpBotApi(latency=(0.05, 0.2))  # Bot API answers take a while, as Telegram's do
+    base = api.start()
+    port = _free_port()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base, "KLASTER_DB": str(db),
+           "KLASTER_WEBHOOK_SECRET": SECRET, "KLASTER_WEBHOOK_PORT": str(port), "KLASTER_LOG_LEVEL": "INFO"}  # fmt: skip
+    hook, health_url = f"http://127.0.0.1:{port}/tg/hook", f"http://127.0.0.1:{port}/healthz"
+    log = tmp_path / "bot.log"
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "bot", "run", "--webhook", PUBLIC_URL], env=env, cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=log.open("ab"))  # fmt: skip
+
+    proc = start()
+    try:
+        _wait(lambda: _http("GET", health_url) == 200, "/healthz 200 from the running bot", log)
+        assert [c.params.get("url") for c in api.calls("setWebhook")] == [PUBLIC_URL]
+        assert _http("POST", hook, need_update(920_001), secret="wrong") == 403
+        assert _http("POST", hook, need_update(920_001)) == 200
+        proc.kill()  # SIGKILL the moment the 200 arrived
+        proc.wait(30)
+        stored = q(db, "SELECT COUNT(*) FROM inbox")[0][0], needs(db)
+        print(f"after SIGKILL: inbox rows, needs = {stored}")
+        assert stored in ((1, 0), (0, 1))  # in the inbox, or processed with its effect: never neither
+        assert _http("GET", health_url) == 0  # nothing listens while it is down
+        proc = start()
+        _wait(lambda: needs(db) == 1 and q(db, "SELECT COUNT(*) FROM inbox") == [(0,)], "the need after restart", log)
+        _wait(lambda: _http("GET", health_url) == 200, "/healthz 200 after restart", log)
+        assert _http("POST", hook, need_update(920_001)) == 200  # Telegram's retry of the delivery
+        time.sleep(1.0)
+        assert needs(db) == 1
+        assert q(db, "SELECT COUNT(*) FROM processed_updates WHERE update_id = 920001") == [(1,)]
+        _wait(lambda: len([c for c in api.calls("sendMessage") if c.chat_id == GROUP_ID and "K-0001" in c.text])
+              + q(db, "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'")[0][0] >= 1, "the card", log)  # fmt: skip
+        cards = [c for c in api.calls("sendMessage") if c.chat_id == GROUP_ID and "K-0001" in c.text]
+        uncertain = q(db, "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'")[0][0]
+        assert len(cards) == 1 or (not cards and uncertain == 1)  # posted once, or recorded uncertain: never twice
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        api.stop()
+    assert proc.returncode == 0, log.read_text()[-3000:]
