@@ -370,3 +370,24 @@ def test_webhook_process_killed_right_after_200_processes_the_update_once_after_
         proc.wait(30)
         api.stop()
     assert proc.returncode == 0, log.read_text()[-3000:]
+
+
+def test_run_webhook_refuses_a_missing_secret_or_a_bad_url_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("KLASTER_DB", str(tmp_path / "klaster.db"))
+    monkeypatch.delenv("KLASTER_WEBHOOK_SECRET", raising=False)
+    monkeypatch.delenv("KLASTER_WEBHOOK_URL", raising=False)
+    assert main(["run", "--webhook", PUBLIC_URL]) == 2
+    assert "KLASTER_WEBHOOK_SECRET is not set" in capsys.readouterr().err
+    monkeypatch.setenv("KLASTER_WEBHOOK_SECRET", SECRET)
+    assert main(["run", "--webhook", "ftp://bot.example.test/"]) == 2
+    assert "not an http(s) URL" in capsys.readouterr().err
+    monkeypatch.setenv("KLASTER_WEBHOOK_URL", PUBLIC_URL)
+    monkeypatch.setenv("KLASTER_WEBHOOK_SECRET", "not allowed!")
+    assert main(["run"]) == 2  # the URL from the environment selects webhook mode just as --webhook does
+    assert "KLASTER_WEBHOOK_SECRET must be" in capsys.readouterr().err
+    assert not (tmp_path / "klaster.db").exists()
