@@ -69,6 +69,7 @@ class _Json(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
+        self.clear_header("Server")  # no software version to the internet
 
     def answer(self, status: int, body: dict[str, Any]) -> None:
         self.set_status(status)
