@@ -26,4 +26,6 @@ VOLUME ["/data"]
 # Healthy: database current, heartbeat and last Telegram success at most 5 minutes old (docs/deploy.md, "Health").
 # Docker reserves exit code 2, so anything but 0 is reported as 1.
 HEALTHCHECK --interval=60s --timeout=30s --start-period=90s --retries=3 CMD ["sh", "-c", "klasterbot health || exit 1"]
+# Webhook mode only (KLASTER_WEBHOOK_URL, KLASTER_WEBHOOK_LISTEN=0.0.0.0): the bot's webhook server and /healthz.
+EXPOSE 8080
 CMD ["klasterbot", "run"]

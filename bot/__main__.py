@@ -59,12 +59,18 @@ def _setup_logging(settings: Settings) -> None:
     setup_logging(settings.log_level, settings.log_format)
 
 
-def cmd_run(settings: Settings) -> int:
+def cmd_run(settings: Settings, webhook: str | None = None) -> int:
     from telegram import Update
 
     from bot.app import build_application
 
     settings.require_token()
+    url = webhook or settings.webhook_url
+    if url:
+        from bot.kernel import webhook as webhook_mode
+
+        webhook_mode.check_url(url)
+        settings.require_webhook_secret()
     _setup_logging(settings)
     from bot.ops import heartbeat
 
@@ -72,7 +78,10 @@ def cmd_run(settings: Settings) -> int:
         with run_lock(settings.db_path):
             app = build_application(settings)
             heartbeat.install(app)
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            if url:
+                webhook_mode.run(app, settings, url)
+            else:
+                app.run_polling(allowed_updates=Update.ALL_TYPES)
     except BotRunning:
         print(f"klasterbot: another bot is already running on {settings.db_path}", file=sys.stderr)
         return 1
@@ -213,7 +222,9 @@ def cmd_export(settings: Settings, folder: Path) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="klasterbot", description="Klaster Logistik Bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot against Telegram (long polling)")
+    run = sub.add_parser("run", help="run the bot against Telegram (long polling, or --webhook)")
+    run.add_argument("--webhook", metavar="URL", help="webhook mode: Telegram posts updates to this public URL "
+                     "(also KLASTER_WEBHOOK_URL; listener: KLASTER_WEBHOOK_LISTEN/PORT/PATH/SECRET)")
     demo = sub.add_parser("demo", help="local playground: the real bot against an offline Bot API")
     demo.add_argument("--reset", action="store_true", help="start from a freshly seeded demo database")
     demo.add_argument("--db", type=Path, default=Path("data/demo.db"), help="demo database (default data/demo.db)")
@@ -237,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "run":
-            return cmd_run(settings)
+            return cmd_run(settings, args.webhook)
         if args.command == "demo":
             from bot.devtools.demo import run_demo
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram.request import BaseRequest, RequestData
 
@@ -161,6 +162,8 @@ class FakeBotApi(BaseRequest):
         self.updates: list[dict[str, Any]] = []
         self.confirmed_offset = 0
         self.deliveries: dict[int, int] = {}  # update_id → times handed out
+        # setWebhook's state, as Telegram keeps it: while a URL is set, getUpdates answers 409.
+        self.webhook: dict[str, Any] = {}
 
     # ---- BaseRequest ---------------------------------------------------------------------------
     @property
@@ -553,9 +556,56 @@ class FakeBotApi(BaseRequest):
     def pending_updates(self) -> list[dict[str, Any]]:
         return [u for u in self.updates if u["update_id"] >= self.confirmed_offset]
 
+    def _m_setWebhook(self, call: ApiCall) -> Any:
+        """Telegram's checks: an HTTPS URL on port 443, 80, 88 or 8443; a secret of 1-256 ``A-Za-z0-9_-``."""
+        url = str(call.params.get("url") or "")
+        if not url:
+            self.webhook = {}
+            return True
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            return self._error(call, 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if (parts.port or 443) not in (443, 80, 88, 8443):
+            return self._error(call, 400, "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+        secret = call.params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            return self._error(call, 400, "Bad Request: secret token contains unallowed characters")
+        if call.params.get("drop_pending_updates"):
+            self.updates.clear()
+        allowed = call.params.get("allowed_updates")
+        if isinstance(allowed, str):
+            allowed = json.loads(allowed)
+        self.webhook = {"url": url, "secret_token": secret, "allowed_updates": allowed,
+                        "max_connections": int(call.params.get("max_connections") or 40)}  # fmt: skip
+        return True
+
+    def _m_deleteWebhook(self, call: ApiCall) -> Any:
+        self.webhook = {}
+        if call.params.get("drop_pending_updates"):
+            self.updates.clear()
+        return True
+
+    def _m_getWebhookInfo(self, call: ApiCall) -> Any:
+        info: dict[str, Any] = {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                                "pending_update_count": len(self.pending_updates())}  # fmt: skip
+        if self.webhook:
+            info["max_connections"] = self.webhook["max_connections"]
+            if self.webhook.get("allowed_updates") is not None:
+                info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
+
+    def webhook_conflict(self, call: ApiCall) -> tuple[int, dict[str, Any]] | None:
+        """Telegram refuses getUpdates while a webhook is set."""
+        if not self.webhook:
+            return None
+        return self._error(call, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+
     def _m_getUpdates(self, call: ApiCall) -> Any:
         """Telegram's semantics: an update is handed out again and again until a later getUpdates asks for an
         ``offset`` above its id; only then is it confirmed and forgotten. Nothing is confirmed on delivery."""
+        conflict = self.webhook_conflict(call)
+        if conflict is not None:
+            return conflict
         offset = int(call.params.get("offset") or 0)
         if offset:
             self.confirmed_offset = max(self.confirmed_offset, offset)

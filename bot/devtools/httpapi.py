@@ -129,6 +129,10 @@ class HttpBotApi:
 
     def _handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method == "getUpdates":
+            with self._cond:
+                conflict = self.fake.webhook_conflict(ApiCall(method, params))
+            if conflict is not None:
+                return conflict
             return 200, {"ok": True, "result": self._get_updates(params)}
         with self._cond:
             call = ApiCall(method, params)

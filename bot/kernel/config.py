@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LOCALES = ("id", "en")
 
 
@@ -32,6 +33,13 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "text" or "json" (one object per line, bot/ops/logs.py)
     tick_seconds: float = 30.0  # how often scheduled work is checked (exact-time jobs fire in between)
+    # Webhook mode (`klasterbot run --webhook URL`, bot/kernel/webhook.py): the public HTTPS URL Telegram posts to, where
+    # the bot's own HTTP server listens, the path it serves (default: the URL's path) and the secret Telegram sends.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_path: str | None = None
+    webhook_secret: str | None = None
 
     @property
     def bot_base_url(self) -> str:
@@ -48,6 +56,14 @@ class Settings:
         if not _TOKEN_RE.match(self.token):
             raise ConfigError("TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<35 characters>'.")
         return self.token
+
+    def require_webhook_secret(self) -> str:
+        """Telegram's rule for ``secret_token``: 1-256 characters of A-Z, a-z, 0-9, ``_`` and ``-``."""
+        if not self.webhook_secret:
+            raise ConfigError("KLASTER_WEBHOOK_SECRET is not set (required in webhook mode; 1-256 of A-Z a-z 0-9 _ -).")
+        if not _SECRET_RE.match(self.webhook_secret):
+            raise ConfigError("KLASTER_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, '_' and '-'.")
+        return self.webhook_secret
 
 
 def parse_dotenv(text: str) -> dict[str, str]:
@@ -91,7 +107,22 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
         log_level=(merged.get("KLASTER_LOG_LEVEL") or "INFO").upper(),
         log_format=log_format,
         tick_seconds=_positive_float(merged.get("KLASTER_TICK_S"), 30.0),
+        webhook_url=merged.get("KLASTER_WEBHOOK_URL") or None,
+        webhook_listen=merged.get("KLASTER_WEBHOOK_LISTEN") or "127.0.0.1",
+        webhook_port=_port(merged.get("KLASTER_WEBHOOK_PORT"), 8080),
+        webhook_path=merged.get("KLASTER_WEBHOOK_PATH") or None,
+        webhook_secret=merged.get("KLASTER_WEBHOOK_SECRET") or None,
     )
+
+
+def _port(raw: str | None, default: int) -> int:
+    try:
+        value = int(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"KLASTER_WEBHOOK_PORT={raw!r} is not a port number.") from exc
+    if not 0 < value < 65536:
+        raise ConfigError(f"KLASTER_WEBHOOK_PORT={raw!r} is not a port number (1-65535).")
+    return value
 
 
 def _positive_float(raw: str | None, default: float) -> float:
