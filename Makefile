@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check bot tests $(wildcard bench)
 	$(BIN)/python -m bot.kernel.i18n_tools check   # template current, no fuzzy/untranslated entry (plurals too), msgfmt -c
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/lint-imports   # the layering: kernel imports no feature, no Telegram below handlers, no feature cycles
 
 typecheck: install
 	$(BIN)/mypy

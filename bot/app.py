@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import weakref
 from collections.abc import Awaitable
 from typing import Any
@@ -185,6 +186,9 @@ def build_application(
     clock: Clock | None = None,
     db: Database | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
+    # python-telegram-bot's future behaviour (durations as timedelta), opted into here rather than by importing
+    # the package: PTB reads the variable when it converts a duration, long after this.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     token = settings.token if request is None else (settings.token or OFFLINE_TOKEN)
     if token is None:
         token = settings.require_token()

@@ -33,13 +33,6 @@ class Reply:
     keyboard: Keyboard = field(default_factory=list)
 
 
-def _visible_len(text: str) -> int:
-    """Length Telegram counts: tags removed, entities as one character."""
-    from bot.devtools.fakeapi import check_html  # the same parser the stand-in uses
-
-    return len(check_html(text)[1])
-
-
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Split at line boundaries so each part stays under ``limit`` visible characters."""
     if len(text) <= limit:
