@@ -44,7 +44,7 @@ def _missing_right_text(t: Any, error: str) -> str:
 async def _render(app: AnyApp, cluster: Cluster) -> Reply:
     runtime = app.bot_data["runtime"]
     await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp())
-    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp())
+    report = await runtime.db.read_heavy(svc.build, cluster, runtime.clock.timestamp())
     return views.compact(translator(cluster.locale), report, cluster.timezone, app.bot.username, cluster.id)
 
 
@@ -173,7 +173,7 @@ async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
         )
         return
     await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp())
-    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp())
+    report = await runtime.db.read_heavy(svc.build, cluster, runtime.clock.timestamp())
     await reply(update, context, views.full(context.t, report, cluster.timezone))
 
 
