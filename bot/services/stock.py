@@ -514,12 +514,15 @@ class Published:
 
     def item_totals(self) -> dict[tuple[str, str], tuple[float, bool]]:
         """(item, unit) → (sum of the item's published figures, whether they cover all of it)."""
+        # One pass over the rows (the summary reads this on every build), summing in the rows' order as before.
+        sums: dict[tuple[str, str], float] = defaultdict(float)
+        for x in self.rows:
+            if x.level in (disclosure.CELL, disclosure.ITEM):
+                sums[(x.norm_item, x.unit)] += x.quantity or 0.0
         out: dict[tuple[str, str], tuple[float, bool]] = {}
         for r in self.rows:
             if r.level == "holders":
-                known = sum(x.quantity or 0.0 for x in self.rows if x.norm_item == r.norm_item and x.unit == r.unit
-                            and x.level in (disclosure.CELL, disclosure.ITEM))  # fmt: skip
-                out[(r.norm_item, r.unit)] = (round(known, 6), r.complete)
+                out[(r.norm_item, r.unit)] = (round(sums.get((r.norm_item, r.unit), 0.0), 6), r.complete)
         return out
 
     @property

@@ -11,12 +11,14 @@ for a read-only connection that serves heavy reads without holding writes back (
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import queue
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
@@ -171,29 +173,57 @@ def _run_read(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, .
 
 
 class _Thread:
-    """One sqlite3 connection that lives on one dedicated thread (a single-worker executor): every call on it runs
-    there, in order, so the connection is never shared between threads."""
+    """One sqlite3 connection that lives on one dedicated thread: calls run there one after another, in order, so the
+    connection is never shared between threads. A call is a job on a queue and an asyncio future settled from the
+    thread (``call_soon_threadsafe``): the whole hand-off, standard library only."""
 
-    def __init__(self, pool: ThreadPoolExecutor, conn: sqlite3.Connection) -> None:
-        self._pool, self._conn = pool, conn
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._conn: Any = None
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
 
     @classmethod
     async def start(cls, name: str, connect: Callable[[], sqlite3.Connection]) -> _Thread:
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        thread = cls(name)
         try:
-            return cls(pool, await asyncio.wrap_future(pool.submit(connect)))
+            thread._conn = await thread.call(lambda _none: connect())
         except BaseException:
-            pool.shutdown(wait=False)
+            thread._jobs.put(None)
             raise
+        return thread
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            loop, future, fn, args = job
+            outcome: tuple[Any, BaseException | None]
+            try:
+                outcome = (fn(self._conn, *args), None)
+            except BaseException as error:
+                outcome = (None, error)
+            with contextlib.suppress(RuntimeError):  # the caller's loop is closed: nobody is waiting any more
+                loop.call_soon_threadsafe(_settle, future, *outcome)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, self._conn, *args))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((loop, future, fn, args))
+        return await future
 
     async def close(self) -> None:
         try:
-            await asyncio.get_running_loop().run_in_executor(self._pool, self._conn.close)
+            await self.call(sqlite3.Connection.close)
         finally:
-            self._pool.shutdown(wait=False)
+            self._jobs.put(None)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 def _connect_writer(path: str) -> sqlite3.Connection:
