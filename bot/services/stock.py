@@ -875,13 +875,14 @@ def stock_for_gaps(conn: sqlite3.Connection, cluster_id: int, now: int) -> dict[
 
 def sitrep_contribution(conn: sqlite3.Connection, cluster_id: int, now: int, report: Sitrep) -> None:
     """How many organisations report stock and the share of lines confirmed within the stale period (as of the
-    latest publication, like every stock figure members see)."""
-    pub = published(conn, cluster_id)
-    if pub is None:
+    latest publication, like every stock figure members see). The snapshot's own figures: its rows are not read."""
+    snap = repo.latest_snapshot(conn, cluster_id)
+    if snap is None:
         return
-    report.stock_orgs = pub.organizations
-    if pub.lines:
-        report.stock_fresh_share = (pub.lines - pub.stale_lines) / pub.lines
+    report.stock_orgs = int(snap["organizations"])
+    lines, stale_lines = int(snap["lines"]), int(snap["stale_lines"])
+    if lines:
+        report.stock_fresh_share = (lines - stale_lines) / lines
 
 
 # ---- stock and needs: matching, pledging from stock, deducting on receipt -------------------------

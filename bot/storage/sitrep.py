@@ -65,12 +65,16 @@ def needs_by_item(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row
 
 
 def unused_offers(conn: sqlite3.Connection, cluster_id: int, limit: int) -> tuple[int, list[sqlite3.Row]]:
+    # The partial index holds the open, uncommitted offers only (migration 0014); the planner's statistics would
+    # otherwise pick offers_open and read every open offer's row to test ``committed``.
     total = conn.execute(
-        "SELECT COUNT(*) FROM offers WHERE cluster_id = ? AND status = 'open' AND committed = 0", (cluster_id,)
+        "SELECT COUNT(*) FROM offers INDEXED BY offers_unused WHERE cluster_id = ? AND status = 'open' "
+        "AND committed = 0",
+        (cluster_id,),
     ).fetchone()[0]
     rows = conn.execute(
         "SELECT f.number, f.item_key, f.item_name, f.quantity, f.unit, f.region_code, "
-        "COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM offers f "
+        "COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM offers f INDEXED BY offers_unused "
         "JOIN organizations o ON o.id = f.organization_id "
         "WHERE f.cluster_id = ? AND f.status = 'open' AND f.committed = 0 ORDER BY f.created_at DESC LIMIT ?",
         (cluster_id, limit),
