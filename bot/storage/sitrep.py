@@ -76,7 +76,7 @@ def unused_offers(conn: sqlite3.Connection, cluster_id: int, limit: int) -> tupl
         "SELECT f.number, f.item_key, f.item_name, f.quantity, f.unit, f.region_code, "
         "COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM offers f INDEXED BY offers_unused "
         "JOIN organizations o ON o.id = f.organization_id "
-        "WHERE f.cluster_id = ? AND f.status = 'open' AND f.committed = 0 ORDER BY f.created_at DESC LIMIT ?",
+        "WHERE f.cluster_id = ? AND f.status = 'open' AND f.committed = 0 ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
         (cluster_id, limit),
     ).fetchall()
     return int(total), rows
