@@ -15,7 +15,7 @@ from typing import Any
 from bench.suite import Result
 
 SCHEMA = "klaster-bench/1"
-LIBRARIES = ("python-telegram-bot", "aiosqlite", "babel", "APScheduler", "httpx", "tzdata")
+LIBRARIES = ("python-telegram-bot", "babel", "APScheduler", "httpx", "tzdata")
 KEEP_MARKER = "<!-- Hand-written notes below this line are kept when the file is regenerated. -->"
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
@@ -209,3 +213,31 @@ async def test_summary_lists_upcoming_events(h: Harness) -> None:
     calls = await h.sim.send(MEMBER, GROUP_ID, "/lapsit")
     text = calls[-1].text
     assert "Agenda mendatang" in text and "Rakor logistik banjir" in text
+
+
+async def test_a_write_is_not_held_back_while_the_summary_is_built(
+    h: Harness, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary is built on the read-only connection's thread: while one is being built (held here by a part of
+    it that waits), an offer posted in another chat is stored and answered. Bounded waits, no timings."""
+    from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
+
+    await cluster_with_members(h)
+    started, release = threading.Event(), threading.Event()
+
+    def held(conn: sqlite3.Connection, cluster_id: int, now: int, report: object) -> None:
+        started.set()
+        release.wait(20)
+
+    h.runtime.contributed.setdefault(SUMMARY_PARTS.name, []).append(SummaryPart(section=held))
+    summary = asyncio.create_task(h.sim.send(MEMBER, GROUP_ID, "/lapsit"))
+    try:
+        assert await asyncio.to_thread(started.wait, 10), "the summary was not built"
+        calls = await asyncio.wait_for(h.sim.send(DONOR, text="/tawar 2 ton beras Banjarmasin"), 10)
+        assert not release.is_set() and not summary.done()  # the summary is still being built
+        assert any("T-0001" in c.text for c in calls)
+        assert q(db_path, "SELECT number, status FROM offers") == [(1, "open")]
+    finally:
+        release.set()
+    calls = await asyncio.wait_for(summary, 10)
+    assert any("LAPORAN SITUASI" in c.text for c in calls)

@@ -122,11 +122,11 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
     pictures: list[tuple[str, bytes | str]] | None = None
     delivered = 0
     if plan.group_run is not None:
-        digest = await runtime.db.read(svc.build, svc.scope_for(plan), now)
+        digest = await runtime.db.read_heavy(svc.build, svc.scope_for(plan), now)
         if await _send_digest(app, pacer, plan.group_chat_id, t, digest, late_due, plan.group_run):
             delivered += 1
             if weekly and digest.has_news:
-                pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now), cluster, now)
+                pictures = await _draw(t, await runtime.db.read_heavy(svc.chart_data, cluster.id, plan.since, now), cluster, now)
                 pictures = await _send_charts(app, pacer, plan.group_chat_id, t, pictures)
     for subscription in plan.subscribers:
         claimed = await runtime.db.write(svc.claim_subscriber, plan, subscription, runtime.clock.timestamp())
@@ -138,7 +138,7 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
             delivered += 1
             if weekly and digest.has_news:
                 if pictures is None:
-                    pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now), cluster, now)
+                    pictures = await _draw(t, await runtime.db.read_heavy(svc.chart_data, cluster.id, plan.since, now), cluster, now)
                 pictures = await _send_charts(app, pacer, subscription.user_id, st, pictures)
     return "done", f"{delivered} chat(s)"
 
@@ -193,13 +193,13 @@ async def _preview(update: Update, context: BotContext, frequency: str) -> None:
         return
     runtime = context.runtime
     now = runtime.clock.timestamp()
-    digest = await runtime.db.read(svc.preview, actor.cluster.id, frequency, now, Parts.of(runtime))
+    digest = await runtime.db.read_heavy(svc.preview, actor.cluster.id, frequency, now, Parts.of(runtime))
     if digest is None:
         return
     await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
     if frequency == "weekly" and digest.has_news:
         drawn = await _draw(
-            context.t, await runtime.db.read(svc.chart_data, actor.cluster.id, digest.scope.since, now), actor.cluster, now
+            context.t, await runtime.db.read_heavy(svc.chart_data, actor.cluster.id, digest.scope.since, now), actor.cluster, now
         )
         await _send_charts(context.application, shared_pacer(runtime), chat.id, context.t, drawn)
 

@@ -42,7 +42,7 @@ async def ekspor(update: Update, context: BotContext) -> None:
         return
     runtime: Runtime = context.runtime
     now = runtime.clock.timestamp()
-    export = await runtime.db.read(svc.collect, actor.cluster, now)
+    export = await runtime.db.read_heavy(svc.collect, actor.cluster, now)
     files = await asyncio.to_thread(svc.files, export, kinds)  # building a workbook is CPU work
     caption = views.export_caption(t, actor.cluster, now, [(s.name, len(s.rows)) for s in export.sheets])
     pacer = shared_pacer(runtime)

@@ -44,7 +44,7 @@ async def _render(app: AnyApp, cluster: Cluster) -> Reply:
     runtime = app.bot_data["runtime"]
     parts = Parts.of(runtime)
     await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp(), parts)
-    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp(), parts)
+    report = await runtime.db.read_heavy(svc.build, cluster, runtime.clock.timestamp(), parts)
     return views.compact(translator(cluster.locale), report, cluster.timezone, app.bot.username, cluster.id)
 
 
@@ -174,7 +174,7 @@ async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
         return
     parts = Parts.of(runtime)
     await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp(), parts)
-    report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp(), parts)
+    report = await runtime.db.read_heavy(svc.build, cluster, runtime.clock.timestamp(), parts)
     await reply(update, context, views.full(context.t, report, cluster.timezone))
 
 

@@ -492,7 +492,8 @@ async def _totals(update: Update, context: BotContext, actor: Actor | None = Non
     if actor is None:
         return
     now = context.runtime.clock.timestamp()
-    pub = await context.runtime.db.write(svc.publish, actor.cluster.id, now)
+    await context.runtime.db.write(svc.ensure_published, actor.cluster.id, now)  # the period's snapshot, once
+    pub = await context.runtime.db.read_heavy(svc.published, actor.cluster.id)
     await reply(update, context, views.totals_text(context.t, pub, actor.cluster.name, actor.cluster.timezone))
 
 

@@ -515,12 +515,15 @@ class Published:
 
     def item_totals(self) -> dict[tuple[str, str], tuple[float, bool]]:
         """(item, unit) → (sum of the item's published figures, whether they cover all of it)."""
+        # One pass over the rows (the summary reads this on every build), summing in the rows' order as before.
+        sums: dict[tuple[str, str], float] = defaultdict(float)
+        for x in self.rows:
+            if x.level in (disclosure.CELL, disclosure.ITEM):
+                sums[(x.norm_item, x.unit)] += x.quantity or 0.0
         out: dict[tuple[str, str], tuple[float, bool]] = {}
         for r in self.rows:
             if r.level == "holders":
-                known = sum(x.quantity or 0.0 for x in self.rows if x.norm_item == r.norm_item and x.unit == r.unit
-                            and x.level in (disclosure.CELL, disclosure.ITEM))  # fmt: skip
-                out[(r.norm_item, r.unit)] = (round(known, 6), r.complete)
+                out[(r.norm_item, r.unit)] = (round(sums.get((r.norm_item, r.unit), 0.0), 6), r.complete)
         return out
 
     @property
@@ -873,13 +876,14 @@ def stock_for_gaps(conn: sqlite3.Connection, cluster_id: int, now: int) -> dict[
 
 def sitrep_contribution(conn: sqlite3.Connection, cluster_id: int, now: int, report: Sitrep) -> None:
     """How many organisations report stock and the share of lines confirmed within the stale period (as of the
-    latest publication, like every stock figure members see)."""
-    pub = published(conn, cluster_id)
-    if pub is None:
+    latest publication, like every stock figure members see). The snapshot's own figures: its rows are not read."""
+    snap = repo.latest_snapshot(conn, cluster_id)
+    if snap is None:
         return
-    report.stock_orgs = pub.organizations
-    if pub.lines:
-        report.stock_fresh_share = (pub.lines - pub.stale_lines) / pub.lines
+    report.stock_orgs = int(snap["organizations"])
+    lines, stale_lines = int(snap["lines"]), int(snap["stale_lines"])
+    if lines:
+        report.stock_fresh_share = (lines - stale_lines) / lines
 
 
 # ---- stock and needs: matching, pledging from stock, deducting on receipt -------------------------

@@ -1,0 +1,203 @@
+"""The storage kernel (bot/kernel/db.py): one writer thread, a read-only reader thread, the update claim.
+
+These drive ``Database`` directly: its contract is what every use case relies on (one transaction per write,
+rolled back whole on error; one snapshot per read; the claim recorded with the first write; heavy reads on a
+connection of their own that cannot write and does not hold writes back)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.kernel.db import Database, DuplicateUpdate, UpdateClaim, current_claim
+
+WAIT_S = 10.0  # a bound for waits across threads, never a timing assertion
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "kernel.db")
+    await database.open()
+    await database.write(lambda c: c.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
+    yield database
+    await database.close()
+
+
+def _insert(conn: sqlite3.Connection, k: int, v: str) -> int:
+    conn.execute("INSERT INTO t (k, v) VALUES (?, ?)", (k, v))
+    return k
+
+
+def _all(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    return [(r["k"], r["v"]) for r in conn.execute("SELECT k, v FROM t ORDER BY k")]
+
+
+async def test_write_commits_and_returns_the_use_cases_result(db: Database) -> None:
+    assert await db.write(_insert, 1, "a") == 1
+    assert await db.read(_all) == [(1, "a")]
+    assert await db.read_heavy(_all) == [(1, "a")]  # the reader sees every write that returned before
+
+
+async def test_write_rolls_back_whole_on_error(db: Database) -> None:
+    def half_then_fail(conn: sqlite3.Connection) -> None:
+        _insert(conn, 1, "a")
+        _insert(conn, 2, "b")
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        await db.write(half_then_fail)
+    assert await db.read(_all) == []
+    # The connection is usable afterwards (no transaction left open).
+    await db.write(_insert, 3, "c")
+    assert await db.read(_all) == [(3, "c")]
+
+
+async def test_read_is_one_snapshot_and_writes_nothing(db: Database) -> None:
+    await db.write(_insert, 1, "a")
+
+    def sneaky(conn: sqlite3.Connection) -> int:
+        _insert(conn, 2, "b")  # the writer's connection can, but a read is rolled back
+        return len(_all(conn))
+
+    assert await db.read(sneaky) == 2
+    assert await db.read(_all) == [(1, "a")]
+
+
+async def test_read_heavy_runs_on_a_read_only_connection(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
+        await db.read_heavy(_insert, 1, "a")
+    assert await db.read(_all) == []
+
+
+async def test_heavy_read_does_not_hold_a_write_back(db: Database) -> None:
+    """A heavy read that waits until a write has committed: it can only finish if the write ran meanwhile on the
+    other thread. Its snapshot, taken before, does not see the write."""
+    await db.write(_insert, 1, "a")
+    started, written = threading.Event(), threading.Event()
+
+    def heavy(conn: sqlite3.Connection) -> tuple[list[tuple[int, str]], bool]:
+        before = _all(conn)  # the snapshot starts with the first read
+        started.set()
+        waited = written.wait(WAIT_S)
+        return before + _all(conn), waited
+
+    reading = asyncio.create_task(db.read_heavy(heavy))
+    assert await asyncio.to_thread(started.wait, WAIT_S)
+    await asyncio.wait_for(db.write(_insert, 2, "b"), WAIT_S)  # would wait behind the read on one thread
+    written.set()
+    rows, waited = await asyncio.wait_for(reading, WAIT_S)
+    assert waited, "the write did not complete while the heavy read was running"
+    assert rows == [(1, "a"), (1, "a")]  # one snapshot: the concurrent write is not seen inside it
+    assert await db.read_heavy(_all) == [(1, "a"), (2, "b")]
+
+
+async def test_memory_database_runs_heavy_reads_on_the_writer() -> None:
+    database = Database(":memory:")
+    await database.open()
+    try:
+        await database.write(lambda c: c.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
+        await database.write(_insert, 1, "a")
+        assert await database.read_heavy(_all) == [(1, "a")]
+    finally:
+        await database.close()
+
+
+async def test_close_and_reopen_keeps_the_data(tmp_path: Path) -> None:
+    database = Database(tmp_path / "kernel.db")
+    await database.open()
+    await database.open()  # idempotent
+    await database.write(lambda c: c.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
+    await database.write(_insert, 1, "a")
+    await database.close()
+    assert not database.is_open
+    with pytest.raises(RuntimeError, match="not open"):
+        await database.read(_all)
+    with pytest.raises(RuntimeError, match="not open"):
+        await database.read_heavy(_all)
+    await database.close()  # closing twice is harmless
+    await database.open()
+    try:
+        assert database.is_open
+        assert await database.read_heavy(_all) == [(1, "a")]
+    finally:
+        await database.close()
+
+
+async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
+    await db.write(_insert, 1, "a")
+    target = tmp_path / "copy.db"
+    await db.backup(target)
+    await db.write(_insert, 2, "b")
+    conn = sqlite3.connect(target)
+    try:
+        assert conn.execute("SELECT k, v FROM t").fetchall() == [(1, "a")]
+    finally:
+        conn.close()
+    assert target.stat().st_mode & 0o077 == 0
+
+
+async def test_first_write_of_an_update_claims_it_once(db: Database) -> None:
+    claim = UpdateClaim(update_id=42, now=1_700_000_000, armed=True)
+    token = current_claim.set(claim)
+    try:
+        await db.write(_insert, 1, "a")
+        assert claim.committed and not claim.duplicate
+        await db.write(_insert, 2, "b")  # later writes of the same update do not claim again
+    finally:
+        current_claim.reset(token)
+    rows = await db.read(lambda c: c.execute("SELECT update_id FROM processed_updates").fetchall())
+    assert [r[0] for r in rows] == [42]
+
+    again = UpdateClaim(update_id=42, now=1_700_000_001, armed=True)
+    token = current_claim.set(again)
+    try:
+        with pytest.raises(DuplicateUpdate):
+            await db.write(_insert, 3, "c")
+        assert again.duplicate and not again.committed
+        await db.write(_insert, 4, "d")  # once known as a duplicate, writes run unclaimed
+    finally:
+        current_claim.reset(token)
+    assert [k for k, _ in await db.read(_all)] == [1, 2, 4]  # the duplicate's effect was rolled back
+
+
+async def test_a_failed_claimed_write_leaves_the_update_unclaimed(db: Database) -> None:
+    claim = UpdateClaim(update_id=7, now=1_700_000_000, armed=True)
+    token = current_claim.set(claim)
+
+    def fail(conn: sqlite3.Connection) -> None:
+        raise ValueError("boom")
+
+    try:
+        with pytest.raises(ValueError):
+            await db.write(fail)
+        assert not claim.committed and not claim.in_flight
+        await db.write_unclaimed(_insert, 1, "a")  # bookkeeping never claims
+        assert not claim.committed
+        await db.write(_insert, 2, "b")
+        assert claim.committed
+    finally:
+        current_claim.reset(token)
+    rows = await db.read(lambda c: c.execute("SELECT update_id FROM processed_updates").fetchall())
+    assert [r[0] for r in rows] == [7]
+
+
+async def test_an_unarmed_claim_does_not_claim(db: Database) -> None:
+    token = current_claim.set(UpdateClaim(update_id=9, now=1_700_000_000))
+    try:
+        await db.write(_insert, 1, "a")
+    finally:
+        current_claim.reset(token)
+    assert await db.read(lambda c: c.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0]) == 0
+
+
+async def test_handoffs_are_counted_per_call(db: Database) -> None:
+    before = db.handoffs
+    await db.write(_insert, 1, "a")
+    await db.read(_all)
+    await db.read_heavy(_all)
+    assert db.handoffs - before == 3
