@@ -47,8 +47,9 @@ unit: install
 
 test: lint typecheck unit
 
+# BENCH_ARGS=--quick: the whole suite in about two minutes on 2 shared cores.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data/demo.db* locales/*/LC_MESSAGES/*.mo

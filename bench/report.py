@@ -90,7 +90,7 @@ def _budget(result: Result) -> str:
 
 
 HEADERS = ("scenario", "mode", "updates/s", "× floor", "× floor w/o stand-in", "p50 ms", "p99 ms", "p99 × floor",
-           "CPU × floor", "DB hand-offs/upd", "stand-in µs/upd", "errors", "budget")  # fmt: skip
+           "CPU × floor", "Bot API calls/upd", "DB hand-offs/upd", "stand-in µs/upd", "errors", "budget")  # fmt: skip
 
 
 def rows(results: list[Result]) -> list[tuple[str, ...]]:
@@ -104,7 +104,7 @@ def rows(results: list[Result]) -> list[tuple[str, ...]]:
             r.scenario, r.mode, _fmt(m["throughput_per_s"], 0), floor_or or _fmt(r.ratios.get("throughput")),
             floor_or or _fmt(r.ratios.get("throughput_excl_standin")), _fmt(m["p50_ms"], 3), _fmt(m["p99_ms"], 3),
             floor_or or _fmt(r.ratios.get("p99")), floor_or or _fmt(r.ratios.get("cpu")),
-            _fmt(m["db_handoffs_per_update"]), _fmt(m["api_us_per_update"], 0), str(int(m["errors"])), _budget(r),
+            _fmt(m.get("api_calls_per_update")), _fmt(m["db_handoffs_per_update"]), _fmt(m["api_us_per_update"], 0), str(int(m["errors"])), _budget(r),
         ))  # fmt: skip
     return out
 
