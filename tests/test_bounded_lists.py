@@ -91,3 +91,42 @@ async def test_stranger_cannot_page_the_work_plan(h: Harness) -> None:
     calls = await h.sim.press(MEMBER, own, data=data_of(own, "➕ Lagi"))
     [page] = [c for c in calls if c.method == "editMessageText"]
     assert "R-0016" in page.text
+
+
+# ---- /agenda ----------------------------------------------------------------------------------------------
+
+EVENTS = 20
+
+
+async def long_agenda(h: Harness) -> None:
+    await cluster_with_members(h)
+    for n in range(1, EVENTS + 1):
+        h.clock.advance(timedelta(seconds=1))
+        line = f"pelatihan | Latihan Gudang Darurat {n:02d} | {n}/10/2025 09.00 | 2 jam | Aula BPBD Kalsel"
+        calls = await h.sim.send(ADMIN, GROUP_ID, "/agenda baru " + line)
+        assert any(f"Latihan Gudang Darurat {n:02d}" in c.text for c in calls), [c.text for c in calls]
+
+
+async def test_long_agenda_is_one_message_with_a_more_button(h: Harness) -> None:
+    await long_agenda(h)
+    before = len(h.api.calls)
+    await h.sim.send(OTHER, GROUP_ID, "/agenda")
+    [first] = answers(h, before)
+    assert "Darurat 01" in first.text and "Darurat 15" in first.text and "Darurat 16" not in first.text
+    assert "(halaman 1 dari 2)" in first.text and "… 5 lagi: ketuk “Lagi”." in first.text
+    assert first.button_texts() == ["➕ Lagi"]
+    calls = await h.sim.press(OTHER, first, data=data_of(first, "➕ Lagi"))
+    [page] = [c for c in calls if c.method == "editMessageText"]
+    assert page.params["message_id"] == first.result["message_id"]
+    assert "(halaman 2 dari 2)" in page.text and "Darurat 16" in page.text and "Darurat 20" in page.text
+    assert "Darurat 15" not in page.text and page.button_texts() == ["◀"]
+    for data, expected in [("al:5", "Daftar ini sudah berubah"), ("al:x", "Tombol ini sudah tidak berlaku"),
+                           ("al:1:2", "Tombol ini sudah tidak berlaku")]:  # fmt: skip
+        calls = await h.sim.press(OTHER, first, data=data)
+        [answer] = [c for c in calls if c.method == "answerCallbackQuery"]
+        assert expected in str(answer.params.get("text")), (data, answer.params)
+        assert not [c for c in calls if c.method in ("editMessageText", "sendMessage")]
+    calls = await h.sim.send(STRANGER, STRANGER.id, "/start")
+    calls = await h.sim.press(STRANGER, calls[-1], data="al:1")
+    assert not [c for c in calls if c.method == "editMessageText"]
+    assert not any("Darurat" in c.text or "Darurat" in str(c.params.get("text")) for c in calls)

@@ -81,6 +81,7 @@ BUTTONS: dict[str, Rule] = {
     "ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)),
     "wp:": Rule(MEMBERS, ((r"^wp:(\d+):", "work_item"),)),
     "wl:": Rule(MEMBERS),  # work plan pages: what /rencana shows
+    "al:": Rule(MEMBERS),  # agenda pages: what /agenda shows
     "nd:": Rule(MEMBERS), "pl:": Rule(MEMBERS), "of:": Rule(MEMBERS), "nf:": Rule(MEMBERS), "nl:": Rule(MEMBERS),
     "ol:": Rule(MEMBERS), "dir:": Rule(MEMBERS), "agn:": Rule(MEMBERS), "bc:": Rule(MEMBERS),
     "sf:": Rule(MEMBERS), "sk:": Rule(MEMBERS), "sq:": Rule(MEMBERS), "sr:": Rule(MEMBERS), "si:": Rule(MEMBERS),

@@ -22,7 +22,7 @@ from bot.domain import dates
 from bot.handlers.common import add_command, call_with_retries, command_args, edit, is_id, reply, send
 from bot.handlers.context import BotContext
 from bot.handlers.core import add_deeplink
-from bot.handlers.gate import require_cluster, require_secretariat
+from bot.handlers.gate import current_actor, require_cluster, require_secretariat
 from bot.handlers.outbox import commit, out_edit, out_send
 from bot.handlers.permissions import is_group_admin
 from bot.i18n import N_, Translator, translator
@@ -195,7 +195,30 @@ async def _list(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     upcoming = await runtime.db.read(svc.upcoming, actor.cluster.id, runtime.clock.timestamp())
-    await reply(update, context, views.event_list(context.t, actor.cluster, upcoming))
+    await reply(update, context, views.event_list_page(context.t, actor.cluster, upcoming, 0))
+
+
+async def on_list_more(update: Update, context: BotContext) -> None:
+    """``al:<page>``: another page of the upcoming agenda, edited into the pressed message (the gate's ``al:``
+    rule, like /agenda itself)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    actor = await current_actor(update, context)
+    if len(parts) != 2 or not is_id(parts[1]) or len(parts[1]) > 4 or actor is None:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    runtime = context.runtime
+    upcoming = await runtime.db.read(svc.upcoming, actor.cluster.id, runtime.clock.timestamp())
+    page = int(parts[1])
+    if page >= views.event_pages(upcoming):  # fewer events than when the list was shown, or a forged page
+        await query.answer(t.gettext("This list has changed: write /agenda again."), show_alert=True)
+        return
+    await query.answer()
+    await edit(context, query.message.chat.id, query.message.message_id,
+               views.event_list_page(t, actor.cluster, upcoming, page))  # fmt: skip
 
 
 async def _detail(update: Update, context: BotContext, number: int) -> None:
@@ -992,6 +1015,7 @@ def register(app: AnyApp) -> None:
         zona,
     )  # fmt: skip
     app.add_handler(CallbackQueryHandler(on_rsvp, pattern=r"^ag:r:"))
+    app.add_handler(CallbackQueryHandler(on_list_more, pattern=r"^al:"))
     app.add_handler(CallbackQueryHandler(on_ics, pattern=r"^ag:i:"))
     app.add_handler(CallbackQueryHandler(on_speaker, pattern=r"^ag:s:"))
     app.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^ag:fs?:"))

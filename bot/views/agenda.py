@@ -930,6 +930,34 @@ def work_list_page(t: Translator, cluster: Cluster, items: list[WorkItem], now: 
     return Reply(text, [nav] if nav else [])
 
 
+EVENT_PAGE = 15  # events per message on /agenda; the rest behind "More"
+
+
+def event_pages(views: list[EventView]) -> int:
+    return max(1, -(-len(views) // EVENT_PAGE))
+
+
+def event_list_page(t: Translator, cluster: Cluster, views: list[EventView], page: int) -> Reply:
+    """One page of the upcoming agenda (``event_list`` over that page) with ◀ / "➕ More" (``al:<page>``)."""
+    pages = event_pages(views)
+    page = max(0, min(page, pages - 1))
+    shown = views[page * EVENT_PAGE : (page + 1) * EVENT_PAGE]
+    text = event_list(t, cluster, shown, limit=EVENT_PAGE)
+    if pages > 1:
+        head, _, rest = text.partition("\n")
+        head += " " + t.gettext("(page {page} of {pages})").format(page=page + 1, pages=pages)
+        hidden = len(views) - (page + 1) * EVENT_PAGE
+        more = ("\n" + t.gettext("… {n} more: tap “More”.").format(n=hidden)) if hidden > 0 else ""
+        body, sep, footer = rest.partition("\n\n")
+        text = head + "\n" + body + more + sep + footer
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(Button("◀", f"al:{page - 1}"))
+    if page + 1 < pages:
+        nav.append(Button(t.gettext("➕ More"), f"al:{page + 1}"))
+    return Reply(text, [nav] if nav else [])
+
+
 def work_detail(t: Translator, cluster: Cluster, item: WorkItem, notes: list[WorkNote], now: int) -> Reply:
     tz = cluster.timezone
     lines = [
