@@ -67,6 +67,12 @@ def cases() -> dict[str, tuple[Callable[[], object], int]]:
     def summary() -> str:
         return "\n".join(stock_views.line_text(t, line, ZONE) for line in lines)
 
+    def summary_cold() -> str:
+        for memo in (getattr(t, "_numbers", None), getattr(t, "_days", None)):  # before the memo: no such dicts
+            if memo is not None:
+                memo.clear()
+        return summary()
+
     def needs() -> list[object]:
         return [posting.parse_post(x, NOW, ZONE) for x in NEED_LINES]
 
@@ -78,6 +84,7 @@ def cases() -> dict[str, tuple[Callable[[], object], int]]:
         "date (Translator.short_date)": (lambda: t.short_date(NOW), 1),
         "datetime (Translator.datetime)": (lambda: t.datetime(NOW, ZONE), 1),
         "50-line stock summary (line_text × 50)": (summary, 1),
+        "50-line stock summary, number/date memo cleared first": (summary_cold, 1),
         "parse_post (/butuh, /tawar), per line": (needs, len(NEED_LINES)),
         "parse_stock_line (/stok), per line": (stock, len(STOCK_LINES)),
         "catalogue.get_item, per key": (lambda: [catalogue.get_item(k) for k in items], len(items)),
