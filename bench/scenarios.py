@@ -13,7 +13,7 @@ from pathlib import Path
 from bench import memory
 from bench.measure import CONCURRENT, MODES, SEQUENTIAL, Request, Target, Workload, measure, measure_paired, settle
 from bench.suite import Bench, Budget, Result, Scenario
-from bench.targets import ADMIN, BotWorld, _expect, text_request
+from bench.targets import ADMIN, BotWorld, _expect, org_names, text_request
 from bot.devtools.sim import SimUser
 from bot.storage.db import open_sync
 
@@ -22,6 +22,7 @@ ECHO_TEXT = "Stok beras di gudang Banjarbaru aman"
 KAPASITAS = "/kapasitas kendaraan perahu karet 4 HSS"
 PLEDGE_STAGE_RATE = 600  # updates/s a stage scenario may reach per mode: sizes the pledges made in setup
 LAPSIT_EXPECT = "Klaster Logistik"
+APPROVAL_RATE = 500  # the same for the approval scenario's pending registrations
 # DESIGN.md "Budgets": every bot update writes (the pre-handler claims the update id) and reads SQLite.
 # The in-process p99 limit applies to sequential runs: with 50 chats in flight the loop is saturated
 # and latency is queueing (about lanes / throughput, Little's law), which the throughput ratio covers.
@@ -363,6 +364,57 @@ async def lapsit_secretariat(bench: Bench) -> list[Result]:
     return await _both_modes(bench, lapsit_secretariat, workload)
 
 
+APPLICANT_BASE = 600_000_000  # applicants' user ids: above the seeded copies' (COPY_USER_OFFSET × cluster)
+
+
+async def _pending(bench: Bench) -> list[list[int]]:
+    """Per lane: pending registrations (member ids) in the lane's own cluster, made in setup through the
+    Application (deep link ``/start daftar_<cluster>`` then the one-line ``/daftar``), enough for both modes."""
+    world = await bench.bot()
+    pool: list[list[int]] | None = world.harness.runtime.extras.get("bench_pending")
+    if pool is not None:
+        return pool
+    cfg, lanes, db_path = bench.config, len(world.groups), bench.scratch / "bench.db"
+    per_lane = max(6, math.ceil(2 * (cfg.seconds + cfg.warmup_s) * APPROVAL_RATE / lanes))
+    names = org_names(cfg.members + per_lane)[cfg.members :]  # not the seeded organisations' names
+    clusters = [_one(db_path, f"SELECT id FROM clusters WHERE chat_id = {chat_id}") for chat_id in world.groups]
+    h = world.harness
+    for k, (name, short) in enumerate(names):
+        for lane, cluster_id in enumerate(clusters):
+            user = SimUser(APPLICANT_BASE + lane * 10_000 + k, f"Pelamar{lane}_{k}", None, None)
+            h.sim.private_chat(user)
+            await h.sim.send(user, user.id, f"/start daftar_{cluster_id}")
+            await h.sim.send(user, user.id, f"/daftar {name} | {short} | ngo | Bjm | Ketua")
+    await settle(world.target)
+    # new organisations only (a name the bot takes for an existing one becomes a request to join it instead)
+    pool = [_ids(db_path, "SELECT m.id FROM members m WHERE m.cluster_id = ? AND m.status = 'pending' AND NOT EXISTS "
+                 "(SELECT 1 FROM members o WHERE o.organization_id = m.organization_id AND o.id != m.id) ORDER BY m.id",
+                 cluster_id) for cluster_id in clusters]  # fmt: skip
+    world.target.reset()
+    world.harness.runtime.extras["bench_pending"] = pool
+    return pool
+
+
+async def daftar_approval(bench: Bench) -> list[Result]:
+    """✅ Approve (appr:<member>:y) pressed by the secretariat on a registration card in its cluster group: the
+    decision, the card's edit and the applicant's notice in one transaction, the press answered "Tersimpan."."""
+    pool = await _pending(bench)
+    world = await bench.bot()
+    decided: list[list[int]] = [[] for _ in pool]
+
+    def make(lane: int, seq: int) -> Request:
+        ids = pool[lane]
+        member = ids.pop(0) if ids else (decided[lane] or [0])[-1]  # run dry: an honest error
+        decided[lane].append(member)
+        user, chat_id = world.secretaries[lane], world.groups[lane]
+        chat = {"id": chat_id, "type": "supergroup", "title": f"Klaster Logistik {lane}"}
+        raw = {"callback_query": {"id": "cb", "from": user.json(), "chat_instance": "1", "data": f"appr:{member}:y",
+                                  "message": {"message_id": 1, "date": 1, "chat": chat}}}  # fmt: skip
+        return Request(raw, chat_id, "Tersimpan", "answerCallbackQuery")
+
+    return await _both_modes(bench, daftar_approval, Workload(make, len(pool)))
+
+
 async def memory_idle(bench: Bench) -> list[Result]:
     """Resident set size (VmRSS) of an idle started Application in a fresh process: our bot on an empty
     file database vs a bare python-telegram-bot Application with the same stand-in (floor)."""
@@ -391,5 +443,6 @@ SCENARIOS: list[Scenario] = [
     pledge_received,
     rsvp_press,
     lapsit_secretariat,
+    daftar_approval,
     memory_idle,
 ]
