@@ -47,7 +47,7 @@ unit: install
 
 test: lint typecheck unit
 
-# BENCH_ARGS=--quick: the whole suite in about two minutes on 2 shared cores.
+# BENCH_ARGS=--quick: the whole suite in 2-4 minutes on 2 shared cores.
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -36,7 +36,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=HERE / "out" / "results.json", help="JSON output path")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--quick", action="store_true", help="short slices (1 s per mode, 0.3 s warm-up, 2 slices, "
-                        "1 memory run): the whole suite in about two minutes on 2 shared cores")  # fmt: skip
+                        "1 memory run): the whole suite in 2-4 minutes on 2 shared cores")  # fmt: skip
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.warmup, args.slices, args.memory_runs = QUICK
