@@ -48,8 +48,9 @@ unit: install
 
 test: lint typecheck unit
 
+# BENCH_ARGS=--quick: the whole suite in 2-4 minutes on 2 shared cores.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data/demo.db* locales/*/LC_MESSAGES/*.mo

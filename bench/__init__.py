@@ -21,6 +21,7 @@ DESIGN.md "Budgets"). Scenarios live in ``bench/scenarios.py``: a scenario is
       metrics      unit-suffixed numbers. Throughput rows: updates, elapsed_s, throughput_per_s,
                    throughput_excl_standin_per_s (time inside the stand-in left out), p50_ms,
                    p90_ms, p99_ms, max_ms, mean_ms, errors, db_handoffs_per_update,
+                   api_calls_per_update (Bot API calls the stand-in recorded per update),
                    api_us_per_update (time inside the stand-in), cpu_us_per_update (process CPU
                    time, all threads). Memory rows: rss_mib, min_mib, max_mib, samples
       floor        key of the floor row it is compared with, or null for a floor

@@ -19,6 +19,7 @@ from bench.suite import Bench, Config, Result, finish, steadiness
 from bench.targets import STOP_PROBLEMS
 
 HERE = Path(__file__).resolve().parent
+QUICK = (1.0, 0.3, 2, 1)  # seconds, warm-up, slices, memory runs
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -34,7 +35,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         "(the floor always runs; bench/RESULTS.md is then left alone)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=HERE / "out" / "results.json", help="JSON output path")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--quick", action="store_true", help="short slices (1 s per mode, 0.3 s warm-up, 2 slices, "
+                        "1 memory run): the whole suite in 2-4 minutes on 2 shared cores")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.warmup, args.slices, args.memory_runs = QUICK
     if args.members < args.concurrency or args.members % args.concurrency:
         parser.error("--members must be a multiple of --concurrency (each lane owns its members' chats)")
     return args

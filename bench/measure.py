@@ -61,11 +61,14 @@ class TimedFakeBotApi(FakeBotApi):
 @dataclass(frozen=True, slots=True)
 class Request:
     """One update to send: its JSON (without ``update_id``), the chat the reply is expected in, and a
-    substring the reply must contain (a wrong or error reply counts as an error, not as a fast update)."""
+    substring the reply must contain (a wrong or error reply counts as an error, not as a fast update).
+    ``reply_method`` is the call that answers it: ``sendMessage`` to ``chat_id``, or ``answerCallbackQuery``
+    for a button whose answer is the press's own notice (the stage buttons, RSVP)."""
 
     raw: dict[str, Any]
     chat_id: int
     expect: str
+    reply_method: str = "sendMessage"
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Workload:
 class Flight:
     update_id: int
     chat_id: int
+    reply_method: str = "sendMessage"
+    callback_id: str | None = None
     put_ns: int = 0
     reply_ns: int = 0
     reply: ApiCall | None = None
@@ -93,6 +98,7 @@ class Tracker:
     def __init__(self) -> None:
         self._by_chat: dict[int, Flight] = {}
         self._by_update: dict[int, Flight] = {}
+        self._by_callback: dict[str, Flight] = {}
 
     def attach(self, app: AnyApp, api: FakeBotApi) -> None:
         """Listen to the stand-in and wrap the update processor instance (same wrapper for every app)."""
@@ -108,26 +114,39 @@ class Tracker:
 
         processor.do_process_update = traced  # type: ignore[method-assign]
 
-    def open(self, update_id: int, chat_id: int, concurrent: bool) -> Flight:
+    def open(self, update_id: int, chat_id: int, concurrent: bool, reply_method: str = "sendMessage",
+             callback_id: str | None = None) -> Flight:  # fmt: skip
         if chat_id in self._by_chat:
             raise RuntimeError(f"two updates in flight for chat {chat_id}: lanes must not share chats")
-        flight = Flight(update_id, chat_id)
+        flight = Flight(update_id, chat_id, reply_method, callback_id)
         if concurrent:
             flight.done = asyncio.get_running_loop().create_future()
         self._by_chat[chat_id] = flight
         self._by_update[update_id] = flight
+        if callback_id is not None:
+            self._by_callback[callback_id] = flight
         return flight
 
     def close(self, flight: Flight) -> None:
         self._by_chat.pop(flight.chat_id, None)
         self._by_update.pop(flight.update_id, None)
+        if flight.callback_id is not None:
+            self._by_callback.pop(flight.callback_id, None)
 
     def _on_call(self, call: ApiCall) -> None:
         now = perf_counter_ns()
+        if call.method == "answerCallbackQuery":
+            flight = self._by_callback.get(str(call.params.get("callback_query_id")))
+            if flight is not None and flight.reply_method == call.method and flight.reply is None:
+                flight.reply_ns = now
+                flight.reply = call
+            return
         if call.method != "sendMessage":
             return
         chat_id = call.chat_id
         flight = self._by_chat.get(chat_id) if chat_id is not None else None
+        if flight is not None and flight.reply_method != call.method:
+            return
         if flight is not None and flight.reply is None:
             flight.reply_ns = now
             flight.reply = call
@@ -167,12 +186,28 @@ class Target:
             self.clock.advance(self.tick)
         raw = dict(request.raw)
         raw["update_id"] = self.sim.next_update_id()
+        if "callback_query" in raw:  # a press's id is unique, so its answer can be told apart
+            raw["callback_query"] = {**raw["callback_query"], "id": f"cb{raw['update_id']}"}
         return Update.de_json(raw, self.app.bot)
+
+    def open(self, update: Update, request: Request, concurrent: bool) -> Flight:
+        callback_id = update.callback_query.id if update.callback_query is not None else None
+        return self.tracker.open(update.update_id, request.chat_id, concurrent, request.reply_method, callback_id)
 
     def reset(self) -> None:
         """Forget recorded calls and messages between runs (keeps every run's heap alike)."""
         self.api.calls.clear()
         self.api.messages.clear()
+
+
+async def settle(target: Target, limit_s: float = 2.0) -> None:
+    """Let the outbox's background sender deliver what the slice's updates owe (bounded), so the calls they
+    cause are counted in the slice that caused them."""
+    deadline = perf_counter_ns() + int(limit_s * 1e9)
+    seen = -1
+    while perf_counter_ns() < deadline and len(target.api.calls) != seen:
+        seen = len(target.api.calls)
+        await asyncio.sleep(0.02)
 
 
 def percentile(sorted_values: list[int], p: float) -> int:
@@ -192,6 +227,7 @@ class RunStats:
     errors: int = 0
     first_error: str = ""
     handoffs: int = 0
+    api_calls: int = 0  # Bot API calls recorded by the stand-in (answers, cards, edits, notices, outbox sends)
     api_ns: int = 0
     cpu_ns: int = 0  # process CPU time (all threads): steadier than wall time on a shared machine
 
@@ -224,6 +260,7 @@ class RunStats:
             "mean_ms": round(sum(lat) / len(lat) * ms, 3) if lat else 0.0,
             "errors": self.errors,
             "db_handoffs_per_update": round(self.handoffs / n, 3),
+            "api_calls_per_update": round(self.api_calls / n, 3),
             "api_us_per_update": round(self.api_ns / n / 1000, 1),
             "cpu_us_per_update": round(self.cpu_ns / n / 1000, 1),
         }
@@ -238,7 +275,7 @@ async def _sequential(target: Target, workload: Workload, seconds: float, stats:
     while perf_counter_ns() < deadline:
         request = workload.make(n % lanes, n // lanes)
         update = target.update(request)
-        flight = tracker.open(update.update_id, request.chat_id, concurrent=False)
+        flight = target.open(update, request, concurrent=False)
         flight.put_ns = perf_counter_ns()
         await app.process_update(update)
         tracker.close(flight)
@@ -258,7 +295,7 @@ async def _concurrent(target: Target, workload: Workload, seconds: float, stats:
             request = workload.make(index, seq)
             seq += 1
             update = target.update(request)
-            flight = tracker.open(update.update_id, request.chat_id, concurrent=True)
+            flight = target.open(update, request, concurrent=True)
             flight.put_ns = perf_counter_ns()
             await queue.put(update)
             assert flight.done is not None
@@ -284,7 +321,10 @@ async def _slice(target: Target, workload: Workload, seconds: float, stats: RunS
     runner = _sequential if stats.mode == SEQUENTIAL else _concurrent
     updates, elapsed = stats.updates, stats.elapsed_ns
     handoffs, api_ns, cpu_ns = target.handoffs(), target.api.busy_ns, process_time_ns()
+    calls = len(target.api.calls)
     await runner(target, workload, seconds, stats)
+    await settle(target)
+    stats.api_calls += len(target.api.calls) - calls
     stats.cpu_ns += process_time_ns() - cpu_ns
     stats.handoffs += target.handoffs() - handoffs
     stats.api_ns += target.api.busy_ns - api_ns

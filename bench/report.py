@@ -90,7 +90,7 @@ def _budget(result: Result) -> str:
 
 
 HEADERS = ("scenario", "mode", "updates/s", "× floor", "× floor w/o stand-in", "p50 ms", "p99 ms", "p99 × floor",
-           "CPU × floor", "DB hand-offs/upd", "stand-in µs/upd", "errors", "budget")  # fmt: skip
+           "CPU × floor", "Bot API calls/upd", "DB hand-offs/upd", "stand-in µs/upd", "errors", "budget")  # fmt: skip
 
 
 def rows(results: list[Result]) -> list[tuple[str, ...]]:
@@ -104,7 +104,7 @@ def rows(results: list[Result]) -> list[tuple[str, ...]]:
             r.scenario, r.mode, _fmt(m["throughput_per_s"], 0), floor_or or _fmt(r.ratios.get("throughput")),
             floor_or or _fmt(r.ratios.get("throughput_excl_standin")), _fmt(m["p50_ms"], 3), _fmt(m["p99_ms"], 3),
             floor_or or _fmt(r.ratios.get("p99")), floor_or or _fmt(r.ratios.get("cpu")),
-            _fmt(m["db_handoffs_per_update"]), _fmt(m["api_us_per_update"], 0), str(int(m["errors"])), _budget(r),
+            _fmt(m.get("api_calls_per_update")), _fmt(m["db_handoffs_per_update"]), _fmt(m["api_us_per_update"], 0), str(int(m["errors"])), _budget(r),
         ))  # fmt: skip
     return out
 
@@ -176,7 +176,9 @@ are a separate {cfg["seconds"]} s run for absolute reference. Throughput include
 JSON (PTB's Updater does the same). Latency = hand-over to the Application → the stand-in recording the first
 `sendMessage` for that chat. *stand-in µs/upd* is time inside `FakeBotApi` (HTML check, JSON), which production
 does not pay; *× floor w/o stand-in* leaves it out on both sides. *CPU × floor* compares process CPU time (all
-threads) per update. Cluster: {cfg["members"]} member organisations registered and approved through the bot in one
+threads) per update. *Bot API calls/upd* counts every call the stand-in records in a slice (answers, cards, edits,
+notices; after each slice the outbox's sends are waited for) over the slice's updates. Button scenarios (pledge
+stages, RSVP) are timed to the press's answer (`answerCallbackQuery`, matched by the press's id). Cluster: {cfg["members"]} member organisations registered and approved through the bot in one
 cluster, copied by SQL into {cfg["concurrency"] - 1} more cluster groups so group commands from concurrent lanes hit
 different chats ({cfg["members"] * cfg["concurrency"]:,} organisations and members in the database). The bot's
 clock advances 20 ms per update so its per-member flood guard (20 updates / 10 s) sees a human pace.

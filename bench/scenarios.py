@@ -4,14 +4,25 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
 from bench import memory
-from bench.measure import CONCURRENT, MODES, SEQUENTIAL, Request, Target, Workload, measure, measure_paired
+from bench.measure import CONCURRENT, MODES, SEQUENTIAL, Request, Target, Workload, measure, measure_paired, settle
 from bench.suite import Bench, Budget, Result, Scenario
-from bench.targets import BotWorld, text_request
+from bench.targets import ADMIN, BotWorld, _expect, org_names, text_request
+from bot.devtools.sim import SimUser
+from bot.kernel.db import open_sync
 
 FLOOR = "echo_floor"
 ECHO_TEXT = "Stok beras di gudang Banjarbaru aman"
 KAPASITAS = "/kapasitas kendaraan perahu karet 4 HSS"
+PLEDGE_STAGE_RATE = 600  # updates/s a stage scenario may reach per mode: sizes the pledges made in setup
+LAPSIT_EXPECT = "Klaster Logistik"
+APPROVAL_RATE = 300  # the same for the approval scenario's pending registrations
 # DESIGN.md "Budgets": every bot update writes (the pre-handler claims the update id) and reads SQLite.
 # The in-process p99 limit applies to sequential runs: with 50 chats in flight the loop is saturated
 # and latency is queueing (about lanes / throughput, Little's law), which the throughput ratio covers.
@@ -162,7 +173,8 @@ async def butuh_write(bench: Bench) -> list[Result]:
     and the holder's notice, the answer — one transaction with the update's claim and the outbox rows, then the
     card, the match list, the notice and the answer delivered through the outbox."""
     world, users = await _offer_holder(bench)
-    workload = _lanes(world, users, lambda user, seq: world.request(user, user.id, f"/butuh {100 + seq % 900} buah "
+    amounts = itertools.count(100)  # never the same need twice (the double-post guard would answer instead)
+    workload = _lanes(world, users, lambda user, seq: world.request(user, user.id, f"/butuh {next(amounts)} buah "
                                                                     "genset HSS", "Tersimpan sebagai"))  # fmt: skip
     return await _both_modes(bench, butuh_write, workload)
 
@@ -192,6 +204,218 @@ async def pledge_press(bench: Bench) -> list[Result]:
     return await _both_modes(bench, pledge_press, _lanes(world, users, one))
 
 
+async def butuh_nomatch(bench: Bench) -> list[Result]:
+    """/butuh N lembar terpal HSS in private with no open offer of that item: the need, its card in the group
+    and the answer (no match list, no holder's notice)."""
+    world, users = await _offer_holder(bench)
+    amounts = itertools.count(100)
+    workload = _lanes(world, users, lambda user, seq: world.request(user, user.id, f"/butuh {next(amounts)} lembar "
+                                                                    "terpal HSS", "Tersimpan sebagai"))  # fmt: skip
+    return await _both_modes(bench, butuh_nomatch, workload)
+
+
+async def tawar_write(bench: Bench) -> list[Result]:
+    """/tawar N dus air mineral Bjm in private (no open need of that item): the offer, its card and the answer."""
+    world, users = await _offer_holder(bench)
+    workload = _lanes(world, users, lambda user, seq: world.request(user, user.id, f"/tawar {100 + seq % 900} dus "
+                                                                    "air mineral Bjm", "Tersimpan"))  # fmt: skip
+    return await _both_modes(bench, tawar_write, workload)
+
+
+def _stok_list(seq: int) -> str:
+    return (f"/stok\nberas {2000 + seq % 5000} kg gudang Posko {seq % 7} Banjarbaru\n"
+            f"terpal {300 + seq % 700} lembar gudang BPBD Banjarmasin\nmi instan {150 + seq % 300} dus Tapin\n"
+            f"air mineral {400 + seq % 900} dus Barabai\nselimut {50 + seq % 90} lembar Martapura")  # fmt: skip
+
+
+async def stok_list(bench: Bench) -> list[Result]:
+    """/stok with a pasted list of five lines in private: every line parsed against the catalogue and the
+    regions, the five stock lines and the answer in one transaction, the answer delivered."""
+    world, users = await _offer_holder(bench)
+    workload = _lanes(world, users, lambda user, seq: world.request(user, user.id, _stok_list(seq), "Tersimpan"))
+    return await _both_modes(bench, stok_list, workload)
+
+
+def _press(user: SimUser, chat_id: int, data: str, expect: str, method: str = "sendMessage") -> Request:
+    chat = {"id": chat_id, "type": "private", "first_name": user.first_name}
+    raw = {"callback_query": {"id": "cb", "from": user.json(), "chat_instance": "1", "data": data,
+                              "message": {"message_id": 1, "date": 1, "chat": chat}}}  # fmt: skip
+    return Request(raw, chat_id, expect, method)
+
+
+@dataclass
+class _Pledges:
+    """Per lane: the pledger, the need's owner, and pledges waiting for their next stage (made in setup)."""
+
+    pledgers: list[SimUser]
+    owners: list[SimUser]
+    to_send: list[list[int]]
+    to_receive: list[list[int]]
+
+
+async def _pledge_pool(bench: Bench) -> _Pledges:
+    """Lane l: member l pledges, member lanes + l owns a need of its own; enough pledges for both modes of
+    both stage scenarios are pressed through the Application before anything is timed."""
+    world = await bench.bot()
+    pool: _Pledges | None = world.harness.runtime.extras.get("bench_pledge_pool")
+    if pool is not None:
+        return pool
+    cfg, lanes = bench.config, len(world.groups)
+    if len(world.members) < 2 * lanes:
+        raise RuntimeError("the pledge stages need --members >= 2 × --concurrency")
+    pledgers, owners = world.members[:lanes], world.members[lanes : 2 * lanes]
+    target, db_path = world.target, bench.scratch / "bench.db"
+    needs = []
+    for owner in owners:
+        await world.harness.sim.send(owner, owner.id, "/butuh 100000000 lembar terpal Tapin")
+        needs.append(_one(db_path, "SELECT MAX(id) FROM needs"))
+    per_lane = max(6, math.ceil(2 * (cfg.seconds + cfg.warmup_s) * PLEDGE_STAGE_RATE / lanes))
+    for _ in range(per_lane):
+        for lane, user in enumerate(pledgers):
+            await target.app.process_update(target.update(_press(user, user.id, f"pl:q:{needs[lane]}:1", "")))
+    await settle(target)
+    to_send = [_ids(db_path, "SELECT id FROM pledges WHERE need_id = ? AND status = 'pledged' ORDER BY id", need)
+               for need in needs]  # fmt: skip
+    target.reset()
+    pool = _Pledges(pledgers, owners, to_send, [[] for _ in range(lanes)])
+    world.harness.runtime.extras["bench_pledge_pool"] = pool
+    return pool
+
+
+def _one(db_path: Path, sql: str) -> int:
+    return _ids(db_path, sql)[0]
+
+
+def _ids(db_path: Path, sql: str, *args: object) -> list[int]:
+    conn = open_sync(db_path)
+    try:
+        return [int(row[0]) for row in conn.execute(sql, args)]
+    finally:
+        conn.close()
+
+
+async def pledge_sent(bench: Bench) -> list[Result]:
+    """📦 Sent (pg:sent:<pledge>) pressed by the pledger in private: the move, the pressed message's edit, the
+    need card's edit and the owner's notice in one transaction, the press answered "Tersimpan."."""
+    pool = await _pledge_pool(bench)
+
+    def make(lane: int, seq: int) -> Request:
+        user, ids = pool.pledgers[lane], pool.to_send[lane]
+        pledge = ids.pop(0) if ids else (pool.to_receive[lane] or [0])[-1]  # run dry: an honest error
+        pool.to_receive[lane].append(pledge)
+        return _press(user, user.id, f"pg:sent:{pledge}", "Tersimpan", "answerCallbackQuery")
+
+    return await _both_modes(bench, pledge_sent, Workload(make, len(pool.pledgers)))
+
+
+async def pledge_received(bench: Bench) -> list[Result]:
+    """✅ Received (pg:recv:<pledge>) pressed by the need's owner in private: the move, the edits and the
+    pledger's notice in one transaction, the press answered "Tersimpan."."""
+    pool = await _pledge_pool(bench)
+    done: list[list[int]] = [[] for _ in pool.owners]
+    # Receiving is faster than sending: mark the pledges the sent stage left over as sent too (through the
+    # Application, not timed), so this stage does not run dry.
+    target = (await bench.bot()).target
+    while any(pool.to_send):  # lane by lane in turn: each pledger at a person's pace (the flood guard)
+        for lane, user in enumerate(pool.pledgers):
+            if pool.to_send[lane]:
+                pledge = pool.to_send[lane].pop(0)
+                await target.app.process_update(target.update(_press(user, user.id, f"pg:sent:{pledge}", "")))
+                pool.to_receive[lane].append(pledge)
+    await settle(target)
+    target.reset()
+
+    def make(lane: int, seq: int) -> Request:
+        user, ids = pool.owners[lane], pool.to_receive[lane]
+        pledge = ids.pop(0) if ids else (done[lane] or [0])[-1]
+        done[lane].append(pledge)
+        return _press(user, user.id, f"pg:recv:{pledge}", "Tersimpan", "answerCallbackQuery")
+
+    return await _both_modes(bench, pledge_received, Workload(make, len(pool.owners)))
+
+
+async def rsvp_press(bench: Bench) -> list[Result]:
+    """RSVP button (ag:r:<event>:y / :m, alternating so every press changes the answer) on an event card in
+    private: the answer, the group card's and the pressed card's edits in one transaction, the press answered."""
+    world = await bench.bot()
+    if not world.harness.runtime.extras.get("bench_event_seeded"):
+        day = world.harness.clock.now().date() + timedelta(days=30)
+        line = f"pelatihan | Manajemen Gudang Darurat | {day.day}/{day.month}/{day.year} 09.00 | 2 jam | Aula BPBD"
+        await _expect(world.harness, ADMIN, world.groups[0], "/agenda baru " + line, "Manajemen Gudang Darurat")
+        world.harness.runtime.extras["bench_event_seeded"] = True
+        world.target.reset()
+    event = _one(bench.scratch / "bench.db", "SELECT MAX(id) FROM events")
+    lanes, users = len(world.groups), world.members
+    per_lane = len(users) // lanes
+
+    def make(lane: int, seq: int) -> Request:
+        user = users[lane + (seq % per_lane) * lanes]
+        answer = "ym"[(seq // per_lane) % 2]
+        return _press(user, user.id, f"ag:r:{event}:{answer}", "Tercatat", "answerCallbackQuery")
+
+    return await _both_modes(bench, rsvp_press, Workload(make, lanes))
+
+
+async def lapsit_secretariat(bench: Bench) -> list[Result]:
+    """/lapsit by the secretariat in its cluster group (each lane: its own cluster and secretary, a group
+    administrator): the summary built and posted (the pin kept current)."""
+    world = await bench.bot()
+    workload = Workload(lambda lane, seq: world.request(world.secretaries[lane], world.groups[lane], "/lapsit",
+                                                        LAPSIT_EXPECT), len(world.groups))  # fmt: skip
+    return await _both_modes(bench, lapsit_secretariat, workload)
+
+
+APPLICANT_BASE = 600_000_000  # applicants' user ids: above the seeded copies' (COPY_USER_OFFSET × cluster)
+
+
+async def _pending(bench: Bench) -> list[list[int]]:
+    """Per lane: pending registrations (member ids) in the lane's own cluster, made in setup through the
+    Application (deep link ``/start daftar_<cluster>`` then the one-line ``/daftar``), enough for both modes."""
+    world = await bench.bot()
+    pool: list[list[int]] | None = world.harness.runtime.extras.get("bench_pending")
+    if pool is not None:
+        return pool
+    cfg, lanes, db_path = bench.config, len(world.groups), bench.scratch / "bench.db"
+    per_lane = max(6, math.ceil(2 * (cfg.seconds + cfg.warmup_s) * APPROVAL_RATE / lanes))
+    names = org_names(cfg.members + per_lane)[cfg.members :]  # not the seeded organisations' names
+    clusters = [_one(db_path, f"SELECT id FROM clusters WHERE chat_id = {chat_id}") for chat_id in world.groups]
+    h = world.harness
+    for k, (name, short) in enumerate(names):
+        for lane, cluster_id in enumerate(clusters):
+            user = SimUser(APPLICANT_BASE + lane * 10_000 + k, f"Pelamar{lane}_{k}", None, None)
+            h.sim.private_chat(user)
+            await h.sim.send(user, user.id, f"/start daftar_{cluster_id}")
+            await h.sim.send(user, user.id, f"/daftar {name} | {short} | ngo | Bjm | Ketua")
+    await settle(world.target)
+    # new organisations only (a name the bot takes for an existing one becomes a request to join it instead)
+    pool = [_ids(db_path, "SELECT m.id FROM members m WHERE m.cluster_id = ? AND m.status = 'pending' AND NOT EXISTS "
+                 "(SELECT 1 FROM members o WHERE o.organization_id = m.organization_id AND o.id != m.id) ORDER BY m.id",
+                 cluster_id) for cluster_id in clusters]  # fmt: skip
+    world.target.reset()
+    world.harness.runtime.extras["bench_pending"] = pool
+    return pool
+
+
+async def daftar_approval(bench: Bench) -> list[Result]:
+    """✅ Approve (appr:<member>:y) pressed by the secretariat on a registration card in its cluster group: the
+    decision, the card's edit and the applicant's notice in one transaction, the press answered "Tersimpan."."""
+    pool = await _pending(bench)
+    world = await bench.bot()
+    decided: list[list[int]] = [[] for _ in pool]
+
+    def make(lane: int, seq: int) -> Request:
+        ids = pool[lane]
+        member = ids.pop(0) if ids else (decided[lane] or [0])[-1]  # run dry: an honest error
+        decided[lane].append(member)
+        user, chat_id = world.secretaries[lane], world.groups[lane]
+        chat = {"id": chat_id, "type": "supergroup", "title": f"Klaster Logistik {lane}"}
+        raw = {"callback_query": {"id": "cb", "from": user.json(), "chat_instance": "1", "data": f"appr:{member}:y",
+                                  "message": {"message_id": 1, "date": 1, "chat": chat}}}  # fmt: skip
+        return Request(raw, chat_id, "Tersimpan", "answerCallbackQuery")
+
+    return await _both_modes(bench, daftar_approval, Workload(make, len(pool)))
+
+
 async def memory_idle(bench: Bench) -> list[Result]:
     """Resident set size (VmRSS) of an idle started Application in a fresh process: our bot on an empty
     file database vs a bare python-telegram-bot Application with the same stand-in (floor)."""
@@ -213,5 +437,13 @@ SCENARIOS: list[Scenario] = [
     butuh_write,
     stok_report,
     pledge_press,
+    butuh_nomatch,
+    tawar_write,
+    stok_list,
+    pledge_sent,
+    pledge_received,
+    rsvp_press,
+    lapsit_secretariat,
+    daftar_approval,
     memory_idle,
 ]

@@ -24,6 +24,7 @@ from bot.kernel.db import open_sync
 
 ADMIN = SimUser(1001, "Rina", "Sekretariat", "rina_bpbd")
 FIRST_MEMBER_ID = 2001
+SECRETARY_BASE = 9001  # one secretary (group administrator) per cluster group
 GROUP_BASE = -1001500000000
 COPY_USER_OFFSET = 10_000_000  # seeded copies of members get user ids no real lane uses
 # Bot-clock time per measured update: 50 updates per bot-second, so each of 100 members sends one update
@@ -109,6 +110,7 @@ class BotWorld:
     groups: list[int]
     members: list[SimUser]
     setup_s: float
+    secretaries: list[SimUser]  # secretaries[i]: an administrator of groups[i] (the secretariat, by rights)
 
     def request(self, user: SimUser, chat_id: int, text: str, expect: str) -> Request:
         return text_request(self.harness.sim, user, chat_id, text, expect)
@@ -127,6 +129,7 @@ async def start_bot(stack: AsyncExitStack, db_path: Path, groups: int, members: 
         api.add_chat(chat_id, "supergroup", f"Klaster Logistik {index}")
         api.set_bot_rights(chat_id)
         api.set_member(chat_id, ADMIN.json(), "creator")
+        api.set_member(chat_id, secretary(index).json(), "administrator")
     users = [SimUser(FIRST_MEMBER_ID + i, f"Anggota{i}", None, f"anggota_{i}") for i in range(members)]
     await _expect(h, ADMIN, group_ids[0], "/pasang Klaster Logistik Kalsel", "Klaster Logistik Kalsel")
     # One-line registration + approval through the Application, while this is the only cluster.
@@ -141,7 +144,12 @@ async def start_bot(stack: AsyncExitStack, db_path: Path, groups: int, members: 
     _seed_copies(db_path, len(group_ids))
     _check_seeded(db_path, len(group_ids), members)
     target.reset()
-    return BotWorld(target, h, group_ids, users, (perf_counter_ns() - started) / 1e9)
+    secretaries = [secretary(i) for i in range(groups)]
+    return BotWorld(target, h, group_ids, users, (perf_counter_ns() - started) / 1e9, secretaries)
+
+
+def secretary(index: int) -> SimUser:
+    return SimUser(SECRETARY_BASE + index, f"Sekretaris{index}", None, f"sekretaris_{index}")
 
 
 async def _expect(h: Harness, user: SimUser, chat_id: int, text: str, expect: str) -> None:

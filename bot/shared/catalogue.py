@@ -75,6 +75,10 @@ class _Catalogue:
     items: tuple[Item, ...]
     forms: dict[str, Item]  # folded synonym → item
     max_words: int
+    by_key: dict[str, Item]
+    categories_by_key: dict[str, Category]
+    by_category: dict[str, tuple[Item, ...]]
+    category_forms: dict[str, Category]  # folded key/name/alias → category
 
 
 @cache
@@ -96,7 +100,17 @@ def _catalogue() -> _Catalogue:
             if key:
                 forms.setdefault(key, item)
     max_words = max(len(f.split()) for f in forms)
-    return _Catalogue(groups, categories, items, forms, max_words)
+    by_category: dict[str, list[Item]] = {}
+    for item in items:
+        by_category.setdefault(item.category, []).append(item)
+    category_forms: dict[str, Category] = {}
+    for category in categories:
+        for form in (category.key.replace("_", " "), category.name_id, category.name_en, *category.aliases):
+            category_forms.setdefault(fold(form), category)
+    return _Catalogue(
+        groups, categories, items, forms, max_words, {i.key: i for i in reversed(items)},
+        {c.key: c for c in reversed(categories)}, {k: tuple(v) for k, v in by_category.items()}, category_forms,
+    )  # fmt: skip
 
 
 def items() -> tuple[Item, ...]:
@@ -104,7 +118,7 @@ def items() -> tuple[Item, ...]:
 
 
 def get_item(key: str) -> Item | None:
-    return next((i for i in _catalogue().items if i.key == key), None)
+    return _catalogue().by_key.get(key) if isinstance(key, str) else None
 
 
 def categories(group: str | None = None) -> tuple[Category, ...]:
@@ -113,7 +127,7 @@ def categories(group: str | None = None) -> tuple[Category, ...]:
 
 
 def get_category(key: str) -> Category | None:
-    return next((c for c in _catalogue().categories if c.key == key), None)
+    return _catalogue().categories_by_key.get(key) if isinstance(key, str) else None
 
 
 def group_names(group: str) -> tuple[str, str] | None:
@@ -122,7 +136,7 @@ def group_names(group: str) -> tuple[str, str] | None:
 
 
 def items_in_category(key: str) -> tuple[Item, ...]:
-    return tuple(i for i in _catalogue().items if i.category == key)
+    return _catalogue().by_category.get(key, ()) if isinstance(key, str) else ()
 
 
 def find_category(text: str) -> Category | None:
@@ -132,10 +146,7 @@ def find_category(text: str) -> Category | None:
     key = fold(text)
     if not key:
         return None
-    forms: dict[str, Category] = {}
-    for category in _catalogue().categories:
-        for form in (category.key.replace("_", " "), category.name_id, category.name_en, *category.aliases):
-            forms.setdefault(fold(form), category)
+    forms = _catalogue().category_forms
     if key in forms:
         return forms[key]
     close = difflib.get_close_matches(key, list(forms), n=1, cutoff=_FUZZY_CUTOFF)

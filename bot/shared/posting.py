@@ -33,6 +33,13 @@ from bot.shared.regions import (
     get_region,
 )
 
+_CELL_SEP_RE = re.compile(r"[;|\t]")
+_SPACES_RE = re.compile(r"[ ]+")
+_NONSPACE_RE = re.compile(r"\S+")
+_FIRST_WORD_RE = re.compile(r"\s*(\S+)")
+_UNCLAIMED_RE = re.compile(r"[^\x00]+")
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{5,}")
+
 MAX_LINE_CHARS = 1000
 MAX_BENEFICIARIES = 100_000_000
 PRIORITIES = ("mendesak", "tinggi", "sedang", "rendah")
@@ -192,7 +199,7 @@ class _Work:
 def _join_number_and_unit_cells(text: str) -> str:
     """``2500;kg`` pasted from a sheet is one quantity: the separator between a number cell and a unit cell
     becomes a space (same length, so spans stay valid)."""
-    separators = [m.start() for m in re.finditer(r"[;|\t]", text)]
+    separators = [m.start() for m in _CELL_SEP_RE.finditer(text)]
     bounds = [-1, *separators, len(text)]
     cells = [text[a + 1 : b] for a, b in itertools.pairwise(bounds)]
     chars = list(text)
@@ -295,7 +302,7 @@ def _run_after(view: str, start: int, max_words: int, stop: Callable[[int, str, 
             break
         end = m.end()
         count += 1
-        gap = re.match(r"[ ]+", view[end:])
+        gap = _SPACES_RE.match(view[end:])
         if gap is None:
             break
         pos = end + gap.end()
@@ -372,7 +379,7 @@ def _segment_bounds(view: str, start: int, end: int) -> tuple[int, int]:
 
 def _strip_fillers(view: str, start: int, end: int) -> tuple[int, int]:
     """Narrow a span to its first and last meaningful word (drops "di", "untuk", lone punctuation)."""
-    words = [m for m in re.finditer(r"\S+", view[start:end]) if fold(m.group(0)) and fold(m.group(0)) not in _FILLERS]
+    words = [m for m in _NONSPACE_RE.finditer(view[start:end]) if fold(m.group(0)) and fold(m.group(0)) not in _FILLERS]
     if not words:
         return start, start
     return start + words[0].start(), start + words[-1].end()
@@ -393,12 +400,12 @@ def _item(work: _Work, q_start: int, q_end: int) -> tuple[ItemMatch, int, int] |
     before_raw = (_segment_bounds(view, q_start, q_start)[0], q_start)
     after = _strip_fillers(view, *after_raw)
     before = _strip_fillers(view, *before_raw)
-    first_after = re.match(r"\s*(\S+)", view[after_raw[0] : after_raw[1]])
+    first_after = _FIRST_WORD_RE.match(view[after_raw[0] : after_raw[1]])
     after_starts_with_filler = bool(first_after and fold(first_after.group(1)) in _FILLERS)
     order = [before, after] if after_starts_with_filler else [after, before]
     spans = [s for s in order if s[1] > s[0]]
     if not spans:
-        spans = [s for m in re.finditer(r"[^\x00]+", view) if (s := _strip_fillers(view, m.start(), m.end()))[1] > s[0]]
+        spans = [s for m in _UNCLAIMED_RE.finditer(view) if (s := _strip_fillers(view, m.start(), m.end()))[1] > s[0]]
     if not spans:
         return None
     for start, end in spans:
@@ -406,7 +413,7 @@ def _item(work: _Work, q_start: int, q_end: int) -> tuple[ItemMatch, int, int] |
         if match.known:
             return match, start, end
     start, end = spans[0]
-    words = list(re.finditer(r"\S+", view[start:end]))
+    words = list(_NONSPACE_RE.finditer(view[start:end]))
     if len(words) > 6:
         end = start + words[5].end()
     return match_item(work.text[start:end]), start, end
@@ -415,7 +422,7 @@ def _item(work: _Work, q_start: int, q_end: int) -> tuple[ItemMatch, int, int] |
 def _note(work: _Work) -> str:
     view = work.view
     pieces = []
-    for m in re.finditer(r"[^\x00]+", view):
+    for m in _UNCLAIMED_RE.finditer(view):
         start, end = _strip_fillers(view, m.start(), m.end())
         if end > start:
             pieces.append(" ".join(work.text[start:end].split()).strip(" ,.-"))
@@ -424,7 +431,7 @@ def _note(work: _Work) -> str:
 
 def _fuzzy_region(work: _Work, province: str) -> Region | None:
     """A misspelt region name left over in the text ("Banjarmasn"); strict, so "banjir" stays a flood."""
-    for m in re.finditer(r"[^\W\d_]{5,}", work.view):
+    for m in _LONG_WORD_RE.finditer(work.view):
         region = find_region(m.group(0), province, cutoff=0.88)
         if region is not None:
             work.claim(m.start(), m.end())

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from bot.shared.regions import fold
 
+_WORD_SEP_RE = re.compile(r"[\s-]+")
+
 MAX_QUANTITY = Decimal(10) ** 9
 _MAX_TEXT = 200
 _MAX_DIGITS = 40
@@ -247,7 +249,7 @@ def _thousands_ok(groups: list[str]) -> bool:
 
 def _words_value(text: str) -> Decimal | None:
     """Indonesian number words up to the billions ("dua ribu lima ratus", "seratus dua puluh", "dua koma lima")."""
-    words = [w.lower() for w in re.split(r"[\s-]+", text.strip()) if w]
+    words = [w.lower() for w in _WORD_SEP_RE.split(text.strip()) if w]
     total, group = 0, 0
     pending: int | None = None
     level = 1000  # place values still free in the current group (1000 = all, 0 = group closed)

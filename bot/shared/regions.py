@@ -11,8 +11,11 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_REGION_FILE_RE = re.compile(r"regions_([0-9]{2})\.json")
 
 DEFAULT_PROVINCE = "63"
 
@@ -55,10 +58,12 @@ class RegionHit:
     text: str
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower-case ASCII with punctuation as spaces: the form every comparison uses."""
+    """Lower-case ASCII with punctuation as spaces: the form every comparison uses (memoised: the parsers fold
+    the same words many times per line)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text).split())
+    return " ".join(_NON_ALNUM_RE.sub(" ", ascii_text).split())
 
 
 def _strip_kind(name: str) -> str:
@@ -74,7 +79,7 @@ def _province_file_codes() -> tuple[str, ...]:
         names = [entry.name for entry in resources.files("bot.data").iterdir()]
     except (ModuleNotFoundError, OSError):
         return ()
-    codes = [m.group(1) for n in names if (m := re.fullmatch(r"regions_([0-9]{2})\.json", n))]
+    codes = [m.group(1) for n in names if (m := _REGION_FILE_RE.fullmatch(n))]
     return tuple(sorted(codes))
 
 
@@ -125,11 +130,19 @@ def regions(province: str = DEFAULT_PROVINCE) -> tuple[Region, ...]:
 
 def get_region(code: str) -> Region | None:
     """Region by Kemendagri code ("63.03" or "6303"), any province that has a file."""
+    if isinstance(code, str) and code[:2] in _province_file_codes():
+        found = _by_code(code[:2]).get(code)  # the stored form "63.03": one dict hit
+        if found is not None:
+            return found
     match = _CODE_RE.match(code or "")
     if not match:
         return None
-    full = f"{match.group(1)}.{match.group(2)}"
-    return next((r for r in _load(match.group(1)) if r.code == full), None)
+    return _by_code(match.group(1)).get(f"{match.group(1)}.{match.group(2)}")
+
+
+@cache
+def _by_code(province: str) -> dict[str, Region]:
+    return {r.code: r for r in _load(province)}
 
 
 def find_region(text: str, province: str = DEFAULT_PROVINCE, *, cutoff: float = _FUZZY_CUTOFF) -> Region | None:
@@ -320,7 +333,14 @@ def districts(province: str = DEFAULT_PROVINCE) -> tuple[District, ...]:
 def get_district(code: str | None) -> District | None:
     if not code or not isinstance(code, str):
         return None
-    return next((d for d in districts(code[:2]) if d.code == code), None)
+    if code[:2] not in _province_file_codes():
+        return None
+    return _districts_by_code(code[:2]).get(code)
+
+
+@cache
+def _districts_by_code(province: str) -> dict[str, District]:
+    return {d.code: d for d in districts(province)}
 
 
 @cache

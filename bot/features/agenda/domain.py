@@ -14,6 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.shared import dates
 
+_NON_WORD_RE = re.compile(r"[^\w/ ]+")
+_EVERY_PREFIX_RE = re.compile(r"^(?:berulang\s+)?(?:setiap|tiap|every|each)\s+")
+_MONTH_SUFFIX_RE = re.compile(r"\s*(?:setiap|tiap|of the|every|each)?\s*(?:bulan|month)(?:nya)?$")
+_LIST_SEP_RE = re.compile(r"[,;]|\s+dan\s+")
+_NAMES_SEP_RE = re.compile(r",|;|&|\s+dan\s+|\s+and\s+")
+_BIWEEKLY_RE = re.compile(r"(?:2|dua)\s+(?:minggu|pekan|weeks?)(?:\s+sekali)?|dwimingguan|biweekly|fortnight(?:ly)?|"
+                          r"other week|two weeks")  # fmt: skip
+
 # ---- event types ----------------------------------------------------------------------------------
 
 EVENT_TYPES = ("forum", "training", "meeting", "exercise")
@@ -32,7 +40,7 @@ _TYPE_WORDS = {
 
 
 def _fold_words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w/ ]+", " ", text.lower()).split())
+    return " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())
 
 
 def parse_event_type(text: str) -> str | None:
@@ -156,14 +164,13 @@ def parse_recurrence(text: str, first: date) -> Recurrence | RecurrenceError:
     """``setiap minggu``, ``tiap 2 minggu``, ``setiap bulan``, ``Kamis pertama tiap bulan``, ``every two weeks``,
     ``first Thursday``. The first occurrence must itself fit the rule (``4/9`` is the first Thursday)."""
     folded = _fold_words(text)
-    folded = re.sub(r"^(?:berulang\s+)?(?:setiap|tiap|every|each)\s+", "", folded).strip()
-    folded = re.sub(r"\s*(?:setiap|tiap|of the|every|each)?\s*(?:bulan|month)(?:nya)?$", " bulan", folded).strip()
+    folded = _EVERY_PREFIX_RE.sub("", folded).strip()
+    folded = _MONTH_SUFFIX_RE.sub(" bulan", folded).strip()
     if not folded:
         return RecurrenceError("not_understood", text)
     if folded in ("minggu", "pekan", "week", "mingguan", "seminggu sekali", "weekly", "1 minggu", "satu minggu"):
         return Recurrence("weekly")
-    if re.fullmatch(r"(?:2|dua)\s+(?:minggu|pekan|weeks?)(?:\s+sekali)?|dwimingguan|biweekly|fortnight(?:ly)?|"
-                    r"other week|two weeks", folded):  # fmt: skip
+    if _BIWEEKLY_RE.fullmatch(folded):
         return Recurrence("biweekly")
     if folded in ("bulan", "bulanan", "month", "monthly", "sebulan sekali"):
         return monthly_for(first)
@@ -253,7 +260,7 @@ _OFFSET_LEAD = re.compile(r"^(?:h\s*-\s*(?P<hd>\d{1,2})|(?P<n>\d{1,4})\s*(?P<u>d
 def parse_offsets(text: str) -> tuple[Offset, ...] | str:
     """``1d16:00,1h`` (the day before at 16.00, and one hour before); also ``H-1 16.00``, ``2 jam``, ``30m``.
     Returns the offsets (longest lead first) or the part that was not understood."""
-    tokens = [tok.strip() for tok in re.split(r"[,;]|\s+dan\s+", text.lower()) if tok.strip()]
+    tokens = [tok.strip() for tok in _LIST_SEP_RE.split(text.lower()) if tok.strip()]
     if not tokens:
         return text
     found: dict[str, Offset] = {}
@@ -416,7 +423,7 @@ def parse_event_line(line: str, now: datetime, zone: str) -> EventLine | LineErr
 
 def split_names(text: str) -> list[str]:
     """``PMI Kalsel, Dinsos dan BPBD`` → three names."""
-    return [p.strip() for p in re.split(r",|;|&|\s+dan\s+|\s+and\s+", text) if p.strip()]
+    return [p.strip() for p in _NAMES_SEP_RE.split(text) if p.strip()]
 
 
 # ---- work plan ------------------------------------------------------------------------------------

@@ -23,7 +23,11 @@ FEATURE = Feature(
     access=Access(
         commands={"agenda": MEMBERS, "zona": MEMBERS},
         deeplinks={"agenda": Rule(MEMBERS, ((r"^ics-(\d+)$", "event"), (r"^new-(\d+)$", "cluster")))},
-        buttons={"ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)), "agn:": Rule(MEMBERS)},
+        buttons={
+            "ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)),
+            "agn:": Rule(MEMBERS),
+            "al:": Rule(MEMBERS),  # agenda pages: what /agenda shows
+        },
     ),
     dialogs={handlers.NEW_KIND: handlers.on_new_text, handlers.COMMENT_KIND: handlers.on_comment_text},
     deeplinks={"agenda": handlers.deeplink},

@@ -21,7 +21,7 @@ from bot.features.agenda import service as svc
 from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Recipient
 from bot.features.members import storage as members_repo
-from bot.features.members.gate import require_cluster, require_secretariat
+from bot.features.members.gate import current_actor, require_cluster, require_secretariat
 from bot.features.members.storage import Cluster
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
@@ -190,7 +190,30 @@ async def _list(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     upcoming = await runtime.db.read(svc.upcoming, actor.cluster.id, runtime.clock.timestamp())
-    await reply(update, context, views.event_list(context.t, actor.cluster, upcoming))
+    await reply(update, context, views.event_list_page(context.t, actor.cluster, upcoming, 0))
+
+
+async def on_list_more(update: Update, context: BotContext) -> None:
+    """``al:<page>``: another page of the upcoming agenda, edited into the pressed message (the gate's ``al:``
+    rule, like /agenda itself)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    actor = await current_actor(update, context)
+    if len(parts) != 2 or not is_id(parts[1]) or len(parts[1]) > 4 or actor is None:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    runtime = context.runtime
+    upcoming = await runtime.db.read(svc.upcoming, actor.cluster.id, runtime.clock.timestamp())
+    page = int(parts[1])
+    if page >= views.event_pages(upcoming):  # fewer events than when the list was shown, or a forged page
+        await query.answer(t.gettext("This list has changed: write /agenda again."), show_alert=True)
+        return
+    await query.answer()
+    await edit(context, query.message.chat.id, query.message.message_id,
+               views.event_list_page(t, actor.cluster, upcoming, page))  # fmt: skip
 
 
 async def _detail(update: Update, context: BotContext, number: int) -> None:
@@ -987,6 +1010,7 @@ def register(app: AnyApp) -> None:
         zona,
     )  # fmt: skip
     app.add_handler(CallbackQueryHandler(on_rsvp, pattern=r"^ag:r:"))
+    app.add_handler(CallbackQueryHandler(on_list_more, pattern=r"^al:"))
     app.add_handler(CallbackQueryHandler(on_ics, pattern=r"^ag:i:"))
     app.add_handler(CallbackQueryHandler(on_speaker, pattern=r"^ag:s:"))
     app.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^ag:fs?:"))

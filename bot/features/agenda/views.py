@@ -900,6 +900,64 @@ def work_list(t: Translator, cluster: Cluster, items: list[WorkItem], now: int, 
     return "\n".join(lines)
 
 
+WORK_PAGE = 15  # items per message; the rest behind "More" (one message however long the plan grows)
+
+
+def work_pages(items: list[WorkItem]) -> int:
+    return max(1, -(-len(items) // WORK_PAGE))
+
+
+def work_list_page(t: Translator, cluster: Cluster, items: list[WorkItem], now: int, include_done: bool, page: int,
+                   kind: str) -> Reply:  # fmt: skip
+    """One page of the work plan (``work_list`` over that page's items) with ◀ / "➕ More" buttons
+    (``wl:<kind>:<page>``; kind ``o`` open items, ``a`` all, ``m`` the asker's organisation's)."""
+    pages = work_pages(items)
+    page = max(0, min(page, pages - 1))
+    shown = items[page * WORK_PAGE : (page + 1) * WORK_PAGE]
+    text = work_list(t, cluster, shown, now, include_done)
+    if pages > 1:
+        head, _, rest = text.partition("\n")
+        head += " " + t.gettext("(page {page} of {pages})").format(page=page + 1, pages=pages)
+        text = head + "\n" + rest
+        hidden = len(items) - (page + 1) * WORK_PAGE
+        if hidden > 0:
+            text += "\n" + t.gettext("… {n} more: tap “More”.").format(n=hidden)
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(Button("◀", f"wl:{kind}:{page - 1}"))
+    if page + 1 < pages:
+        nav.append(Button(t.gettext("➕ More"), f"wl:{kind}:{page + 1}"))
+    return Reply(text, [nav] if nav else [])
+
+
+EVENT_PAGE = 15  # events per message on /agenda; the rest behind "More"
+
+
+def event_pages(views: list[EventView]) -> int:
+    return max(1, -(-len(views) // EVENT_PAGE))
+
+
+def event_list_page(t: Translator, cluster: Cluster, views: list[EventView], page: int) -> Reply:
+    """One page of the upcoming agenda (``event_list`` over that page) with ◀ / "➕ More" (``al:<page>``)."""
+    pages = event_pages(views)
+    page = max(0, min(page, pages - 1))
+    shown = views[page * EVENT_PAGE : (page + 1) * EVENT_PAGE]
+    text = event_list(t, cluster, shown, limit=EVENT_PAGE)
+    if pages > 1:
+        head, _, rest = text.partition("\n")
+        head += " " + t.gettext("(page {page} of {pages})").format(page=page + 1, pages=pages)
+        hidden = len(views) - (page + 1) * EVENT_PAGE
+        more = ("\n" + t.gettext("… {n} more: tap “More”.").format(n=hidden)) if hidden > 0 else ""
+        body, sep, footer = rest.partition("\n\n")
+        text = head + "\n" + body + more + sep + footer
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(Button("◀", f"al:{page - 1}"))
+    if page + 1 < pages:
+        nav.append(Button(t.gettext("➕ More"), f"al:{page + 1}"))
+    return Reply(text, [nav] if nav else [])
+
+
 def work_detail(t: Translator, cluster: Cluster, item: WorkItem, notes: list[WorkNote], now: int) -> Reply:
     tz = cluster.timezone
     lines = [

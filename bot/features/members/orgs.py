@@ -7,6 +7,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_FIELD_SEP_RE = re.compile(r"[|;]")
+
 # Stable keys; the views translate them. Order = directory order.
 ORG_TYPES = ("opd", "tni", "polri", "bmkg", "basarnas", "bumn", "usaha", "ngo", "akademisi", "media", "lainnya")
 
@@ -42,7 +45,7 @@ def parse_org_type(text: str) -> str | None:
 def normalize_name(name: str) -> str:
     """Lower-case, accents and punctuation removed, whitespace collapsed."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = _NON_ALNUM_RE.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -125,7 +128,7 @@ class RegistrationForm:
 def parse_registration_line(text: str) -> RegistrationForm:
     """``Name | short | type | kabupaten/kota | your title`` (also ``;`` separated). Never raises."""
     form = RegistrationForm()
-    parts = [p.strip() for p in re.split(r"[|;]", text or "")]
+    parts = [p.strip() for p in _FIELD_SEP_RE.split(text or "")]
     if len(parts) < 5 or not all(parts[:5]):
         form.errors.append(("format", text.strip()[:100]))
         return form

@@ -10,7 +10,10 @@ from bot.kernel.feature import MEMBERS, Access, Feature, Rule
 FEATURE = Feature(
     "workplan",
     handlers=handlers.register,
-    access=Access(commands={"rencana": MEMBERS}, buttons={"wp:": Rule(MEMBERS, ((r"^wp:(\d+):", "work_item"),))}),
+    access=Access(commands={"rencana": MEMBERS}, buttons={
+        "wp:": Rule(MEMBERS, ((r"^wp:(\d+):", "work_item"),)),
+        "wl:": Rule(MEMBERS),  # work plan pages: what /rencana shows
+    }),
     jobs={service.WORK_REMINDER_KIND: handlers.reminder_job, service.WORK_OVERDUE_KIND: handlers.overdue_job},
     depends_on=("core", "members", "agenda"),
 )

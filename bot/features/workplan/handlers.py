@@ -60,9 +60,34 @@ async def _list(update: Update, context: BotContext, actor: Actor, include_done:
     runtime = context.runtime
     org_id = actor.org.id if mine and actor.org is not None else None
     items = await runtime.db.read(svc.list_work, actor.cluster.id, include_done, org_id)
-    await reply(
-        update, context, views.work_list(context.t, actor.cluster, items, runtime.clock.timestamp(), include_done)
-    )
+    kind = "m" if mine else "a" if include_done else "o"
+    await reply(update, context, views.work_list_page(context.t, actor.cluster, items, runtime.clock.timestamp(),
+                                                      include_done, 0, kind))  # fmt: skip
+
+
+async def on_list_more(update: Update, context: BotContext) -> None:
+    """``wl:<o|a|m>:<page>``: another page of the work plan, edited into the pressed message (read level:
+    the gate's ``wl:`` rule, like /rencana itself)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    actor = await current_actor(update, context)
+    valid = len(parts) == 3 and parts[1] in ("o", "a", "m") and is_id(parts[2]) and len(parts[2]) <= 4
+    if not valid or actor is None or (parts[1] == "m" and actor.org is None):
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    runtime = context.runtime
+    include_done, org_id = parts[1] == "a", actor.org.id if parts[1] == "m" and actor.org is not None else None
+    items = await runtime.db.read(svc.list_work, actor.cluster.id, include_done, org_id)
+    page = int(parts[2])
+    if page >= views.work_pages(items):  # the plan shrank since the list was shown, or a forged page
+        await query.answer(t.gettext("This list has changed: write /rencana again."), show_alert=True)
+        return
+    await query.answer()
+    content = views.work_list_page(t, actor.cluster, items, runtime.clock.timestamp(), include_done, page, parts[1])
+    await edit(context, query.message.chat.id, query.message.message_id, content)
 
 
 async def _new(update: Update, context: BotContext, line: str) -> None:
@@ -219,3 +244,4 @@ def register(app: AnyApp) -> None:
         rencana,
     )
     app.add_handler(CallbackQueryHandler(on_status_button, pattern=r"^wp:"))
+    app.add_handler(CallbackQueryHandler(on_list_more, pattern=r"^wl:"))
