@@ -7,77 +7,25 @@ The clock starts at Thursday 21 August 2025, 09.00 WITA (01.00 UTC)."""
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import icalendar
 
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness
-from bot.kernel import scheduling
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_needs_e2e import DONOR, cluster_with_members, q
+from tests.support.agenda import LINE, at, create, jobs, reminders, sent, ts, utc
+from tests.support.db import q
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 GROUP2 = -1009876543210
-LINE = "pelatihan | Manajemen Gudang Darurat | Kamis 4/9 09.00 | 2 jam | Aula BPBD Kalsel | PMI Kalsel"
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-def ts(*args: int) -> int:
-    return int(utc(*args).timestamp())
-
-
-def execute(db_path: Path, sql: str, *params: object) -> None:
-    conn = sqlite3.connect(db_path)
-    try:
-        with conn:
-            conn.execute(sql, params)
-    finally:
-        conn.close()
-
-
-async def at(h: Harness, when: datetime) -> list[ApiCall]:
-    """Move the clock and run what is due, as the scheduler's tick would."""
-    h.clock.set(when)
-    before = len(h.api.calls)
-    await scheduling.run_due(h.app)
-    return h.api.calls[before:]
-
-
-def sent(calls: Sequence[ApiCall], chat_id: int, word: str = "") -> list[ApiCall]:
-    return [
-        c for c in calls
-        if c.method in ("sendMessage", "sendDocument") and c.error is None and c.chat_id == chat_id and word in c.text
-    ]  # fmt: skip
-
-
-def reminders(calls: Sequence[ApiCall], chat_id: int) -> list[ApiCall]:
-    return sent(calls, chat_id, "⏰ <b>Pengingat:")
-
-
-def jobs(db_path: Path, kind: str = "agenda.%") -> list[tuple[object, ...]]:
-    return q(
-        db_path, "SELECT kind, ref, due_at, status FROM scheduled_jobs WHERE kind LIKE ? ORDER BY due_at, id", kind
-    )
 
 
 def pending(db_path: Path, kind: str = "agenda.reminder") -> list[tuple[object, ...]]:
     return q(
         db_path, "SELECT ref, due_at FROM scheduled_jobs WHERE kind = ? AND status = 'pending' ORDER BY due_at", kind
     )
-
-
-async def create(h: Harness, line: str, chat_id: int = GROUP_ID) -> ApiCall:
-    """Create an event with the one-line form; returns the card posted in the group."""
-    calls = await h.sim.send(ADMIN, chat_id, "/agenda baru " + line)
-    cards = [c for c in calls if c.method == "sendMessage" and c.buttons and "ag:r:" in str(c.buttons)]
-    assert cards, [c.text for c in calls]
-    return cards[0]
 
 
 def card_message(h: Harness, event_id: int = 1, chat_id: int = GROUP_ID):
@@ -553,7 +501,7 @@ async def test_cluster_ics_lists_every_upcoming_event(h: Harness, db_path: Path)
 
 async def test_hostile_input_to_the_secretariat_commands(h: Harness, db_path: Path) -> None:
     """Every answer is short, valid HTML, and the bot never fails; nothing is half-stored."""
-    from tests.test_odd_input import NASTY
+    from tests.support.inputs import NASTY
 
     await cluster_with_members(h)
     await create(h, "rapat | Rakor | Senin 25/8 09.00 | 1 jam | Aula")

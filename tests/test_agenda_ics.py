@@ -18,9 +18,10 @@ import vobject
 
 from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness, running
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_agenda_e2e import at, create, execute, utc
-from tests.test_needs_e2e import cluster_with_members
+from tests.support.agenda import at, create, utc
+from tests.support.db import execute
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 WITA = ZoneInfo("Asia/Makassar")
 SERIES = "forum | Forum berbagi logistik | Kamis 28/8 10.00 setiap minggu | 1 jam | Zoom"

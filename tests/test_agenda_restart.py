@@ -14,9 +14,10 @@ from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import scheduling
 from bot.kernel.clock import FakeClock
 from bot.kernel.db import migrations, open_sync
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_agenda_e2e import at, create, reminders, ts, utc
-from tests.test_needs_e2e import cluster_with_members, q
+from tests.support.agenda import at, create, reminders, ts, utc
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 
 def _api(clock: FakeClock) -> FakeBotApi:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.devtools.harness import Harness
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_agenda_e2e import at, jobs, sent, ts, utc
-from tests.test_needs_e2e import cluster_with_members, q
+from tests.support.agenda import at, jobs, sent, ts, utc
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 NEW = "/rencana baru Pemetaan gudang penyangga | PMI Kalsel | 30/9"
 

@@ -13,8 +13,8 @@ import pytest
 
 from bot.__main__ import main, run_lock
 from bot.devtools.harness import Harness
-from tests.conftest import MEMBER, OTHER
-from tests.test_needs_e2e import cluster_with_members
+from tests.support.people import MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 
 def _invariants(path: Path) -> tuple[int, int]:

@@ -13,8 +13,9 @@ from bot.features.broadcast import handlers as broadcast_handlers
 from bot.features.broadcast import service as svc
 from bot.features.broadcast.service import Outcome
 from bot.kernel.clock import FakeClock
-from tests.conftest import ADMIN, GROUP_ID, MEMBER
-from tests.test_needs_e2e import cluster_with_members, q
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER
+from tests.support.world import cluster_with_members
 
 FIRST_REP = 50_000
 TEXT = "Rapat koordinasi klaster besok pukul 09.00 di kantor BPBD Kalsel. Bawa data stok & kebutuhan <terbaru>."

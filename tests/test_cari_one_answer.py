@@ -4,9 +4,10 @@ and open offers at once, finds related catalogue items, names the asker's own ho
 from __future__ import annotations
 
 from bot.devtools.harness import Harness
-from tests.conftest import GROUP_ID, MEMBER, OTHER
-from tests.test_stock_e2e import data_of
-from tests.test_stock_sdc import DONOR, SAR, cluster, group_text
+from tests.support.buttons import data_of
+from tests.support.people import DONOR_MDMC as DONOR
+from tests.support.people import GROUP_ID, MEMBER, OTHER, SAR
+from tests.support.stock import cluster, group_text
 
 NOBODY = "Belum ada anggota"
 

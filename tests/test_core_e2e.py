@@ -6,7 +6,7 @@ import sqlite3
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER
+from tests.support.people import ADMIN, GROUP_ID, MEMBER
 
 
 async def test_start_in_private_speaks_indonesian(h: Harness) -> None:

@@ -31,8 +31,7 @@ from typing import Any
 
 from bot.devtools.harness import running
 from bot.devtools.httpapi import HttpBotApi
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_needs_e2e import DONOR
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 
 TOKEN = "123456789:CRASHTEST-klaster-logistik-0000000000"
 ROUNDS = 4  # kills per phase

@@ -7,11 +7,8 @@ import importlib
 import io
 import json
 import logging
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,26 +21,10 @@ from bot.devtools.seed import DEMO_GROUP_ID, ORGS, PEOPLE, seed_demo
 from bot.kernel.config import Settings
 from bot.kernel.db import apply_migrations, open_sync
 from bot.kernel.feature import TICK, Contribution, Feature
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_755_738_000  # Kamis, 21 Agustus 2025 09.00 WITA
-
-
-def run_cli(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m bot demo`` as a person would run it, with the script piped to standard input."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KLASTER_", "TELEGRAM_"))}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "demo.db"), *args],
-        input=script,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=tmp_path,  # no stray .env from the checkout
-        timeout=120,
-    )
 
 
 # ---- the CLI end to end -------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from bot.features.digests import handlers as digest_handlers
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import scheduling
 from bot.kernel.clock import FakeClock
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_needs_e2e import DONOR, STRANGER, cluster_with_members, q
+from tests.support.db import q
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER, STRANGER
+from tests.support.world import cluster_with_members
 
 GROUP2 = -1009876543210
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -307,8 +308,8 @@ async def test_digest_on_demand_and_zone_change(h: Harness, db_path: Path) -> No
 
 async def test_digest_lists_the_coming_week(h) -> None:  # type: ignore[no-untyped-def]
     from bot.features.digests import service as digests_svc
-    from tests.conftest import ADMIN, GROUP_ID, MEMBER
-    from tests.test_needs_e2e import cluster_with_members
+    from tests.support.people import ADMIN, GROUP_ID, MEMBER
+    from tests.support.world import cluster_with_members
 
     await cluster_with_members(h)
     await h.sim.send(

@@ -16,7 +16,7 @@ from bot.devtools import demo as demo_module
 from bot.devtools.commands_md import command_table
 from bot.devtools.fakeapi import FakeBotApi
 from bot.kernel.config import Settings
-from tests.test_demo import run_cli
+from tests.support.cli import run_cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from bot.devtools.harness import Harness
 from bot.features.export import service as export_svc
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_agenda_e2e import LINE, create, execute
-from tests.test_export_e2e import documents, reporting_data
-from tests.test_needs_e2e import q
+from tests.support.agenda import LINE, create
+from tests.support.db import execute, q
+from tests.support.export import documents, reporting_data
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 
 STEM = "klaster-logistik-kalsel-2025-08-21"
 HYPERLINK = '=HYPERLINK("http://x";"klik")'

@@ -17,8 +17,9 @@ from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.features.stock import importer
 from bot.shared.text import clean_name, clean_text, has_controls
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, q
-from tests.test_stock_e2e import cluster_with_members
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER
+from tests.support.world import cluster_with_two_members as cluster_with_members
 
 SNEAKY = SimUser(1077, "Bu\u202edi\x07", "San\x0btoso", "sneaky")
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 
 DONOR = SimUser(1005, "Joko", None, "joko_bulog")
 
@@ -22,7 +23,7 @@ async def test_flood_note_says_the_message_was_not_processed(h: Harness) -> None
 
 
 async def cluster_with_members(h: Harness) -> None:
-    from tests.test_needs_e2e import cluster_with_members as setup
+    from tests.support.world import cluster_with_members as setup
 
     await setup(h)
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.features.members import service as members_svc
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_members_e2e import COLLEAGUE, approve_last, q, register_one_line, setup_cluster
+from tests.support.db import q
+from tests.support.people import ADMIN, COLLEAGUE, GROUP_ID, MEMBER, OTHER
+from tests.support.world import approve_last, register_one_line, setup_cluster
 
 CODE_RE = re.compile(r"<code>(ST-[A-Z0-9]+)</code>")
 INTRUDER = SimUser(1009, "Eko", None, "eko_iseng")

@@ -38,8 +38,8 @@ from bot.kernel import storage as core_repo
 from bot.kernel.config import Settings
 from bot.kernel.context import BotContext
 from bot.kernel.storage import Dialog
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_needs_e2e import DONOR, cluster_with_members
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 STRANGER = SimUser(4041, "Orang <b>Asing</b> & Co", None, "orang_asing")
 NEWBIE = SimUser(4042, "Baru", None, "baru_daftar")

@@ -15,8 +15,8 @@ from bot.devtools.harness import Harness
 from bot.features.digests import service as digest_svc
 from bot.kernel import i18n
 from bot.kernel import i18n_tools as tools
-from tests.conftest import GROUP_ID, MEMBER, OTHER
-from tests.test_needs_e2e import cluster_with_members
+from tests.support.people import GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 HEADER = """msgid ""
 msgstr ""

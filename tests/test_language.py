@@ -15,8 +15,10 @@ from bot.features.needs import views as need_views
 from bot.features.stock import views as stock_views
 from bot.kernel.i18n import merged_catalog, translator
 from bot.kernel.views import in_sentence
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_stock_e2e import cluster_with_members, data_of, q
+from tests.support.buttons import data_of
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_two_members as cluster_with_members
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
 CLUSTER = "Klaster Logistik Kalsel"

@@ -7,25 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.devtools.harness import Harness, running
-from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
-
-COLLEAGUE = SimUser(1004, "Dimas", None, "dimas_pmi")
-
-
-async def setup_cluster(h: Harness) -> None:
-    calls = await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
-    assert "Klaster Logistik Kalsel" in calls[-1].text
-
-
-async def register_one_line(h: Harness, user: SimUser, line: str) -> None:
-    await h.sim.send(user, text="/daftar " + line)
-
-
-async def approve_last(h: Harness) -> None:
-    card = h.api.last(GROUP_ID)
-    assert "Setujui" in " ".join(card.button_texts())
-    await h.sim.press(ADMIN, card, text="✅ Setujui")
+from tests.support.db import q
+from tests.support.people import ADMIN, COLLEAGUE, GROUP_ID, MEMBER, OTHER
+from tests.support.world import approve_last, register_one_line, setup_cluster
 
 
 async def test_setup_with_pin_rights(h: Harness, db_path: Path) -> None:

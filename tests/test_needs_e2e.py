@@ -9,30 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.devtools.harness import Harness
-from bot.devtools.sim import SimUser
 from bot.kernel import scheduling
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
-
-DONOR = SimUser(1005, "Joko", None, "joko_bulog")
-STRANGER = SimUser(1006, "Tamu", None, None)
-
-
-async def member(h: Harness, user: SimUser, line: str) -> None:
-    await h.sim.send(user, text="/daftar " + line)
-    card = h.api.last(GROUP_ID)
-    await h.sim.press(ADMIN, card, text="✅ Setujui")
-
-
-async def cluster_with_members(h: Harness) -> None:
-    await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
-    await member(h, MEMBER, "Palang Merah Indonesia Kalsel | PMI Kalsel | ngo | Bjm | Kepala Gudang")
-    await member(h, OTHER, "Dinas Sosial Provinsi | Dinsos | opd | Bjb | Kabid")
-    await member(h, DONOR, "Perum Bulog Kanwil Kalsel | Bulog | bumn | Bjm | Manajer")
-
-
-def card_of(h: Harness, need_id: int = 1):
-    message_id = q(h.runtime.db.path, "SELECT message_id FROM needs WHERE id = ?", need_id)[0][0]
-    return h.api.message(GROUP_ID, message_id)
+from tests.support.db import q
+from tests.support.needs import card_of
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER, STRANGER
+from tests.support.world import cluster_with_members
 
 
 async def test_one_line_need_posts_a_card(h: Harness, db_path: Path) -> None:

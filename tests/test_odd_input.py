@@ -12,16 +12,11 @@ from hypothesis import strategies as st
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import GROUP_ID, MEMBER
-from tests.test_needs_e2e import cluster_with_members
+from tests.support.inputs import NASTY
+from tests.support.people import GROUP_ID, MEMBER
+from tests.support.world import cluster_with_members
 
 STRANGER = SimUser(4040, "Orang <b>Asing</b>", None, None)
-NASTY = [
-    "<b>tebal</b> & </code> <script>alert(1)</script>", "'; DROP TABLE needs; --", "1e308 kg beras HSS",
-    "9" * 40 + " paket sembako HSS", "-5 kg beras HSS", "0 paket sembako HSS", "beras 10 kg 31/12/9999",
-    "beras 10 kg 1/1/1900", "\u202eHSS 500 paket\u202c", "👩‍👩‍👧 500 paket 🍚 HSS", "a\u200b\u200db\u0301" * 50,
-    "x" * 10_000, "|||||", "\n\n\n", "@@@ #1 %s %d {0} {name}",
-]  # fmt: skip
 texts = st.one_of(st.sampled_from(NASTY), st.text(max_size=300))
 
 

@@ -12,9 +12,11 @@ from pathlib import Path
 from bot.app import process_inbox
 from bot.devtools.harness import Harness, running
 from bot.kernel import outbox
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_agenda_e2e import at, create, reminders, utc
-from tests.test_needs_e2e import DONOR, card_of, cluster_with_members, q
+from tests.support.agenda import at, create, reminders, utc
+from tests.support.db import q
+from tests.support.needs import card_of
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 NOTHING_SAVED = "tidak ada yang disimpan"
 

@@ -31,7 +31,7 @@ import pytest
 from bot.devtools.fakeapi import ApiCall, StoredMessage
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 
 ROLES = (
     "stranger",  # not a member anywhere

@@ -7,9 +7,10 @@ import re
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_stock_e2e import member
-from tests.test_stock_sdc import DONOR, FIFTH, ORGS, SAR, category_figure, group_text, later, number, region_figures
+from tests.support.people import ADMIN, FIFTH, GROUP_ID, MEMBER, OTHER, SAR
+from tests.support.people import DONOR_MDMC as DONOR
+from tests.support.stock import ORGS, category_figure, group_text, later, number, region_figures
+from tests.support.world import member
 
 SIXTH = SimUser(1009, "Rina", None, "rina_acf")
 ORGS6 = {**ORGS, SIXTH: "Aksi Cepat Tanggap Kalsel | ACT Kalsel | ngo | Bjm | Relawan"}

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
-from tests.test_needs_e2e import member
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import member
 
 DONOR = SimUser(1005, "Joko", None, "joko_mdmc")
 BOSS = SimUser(1051, "Wati", None, "wati_banjar")

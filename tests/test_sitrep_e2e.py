@@ -10,8 +10,9 @@ from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.kernel import scheduling
 from bot.shared import standards
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_needs_e2e import DONOR, cluster_with_members, q
+from tests.support.db import q
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 
 async def pinned(h: Harness) -> int:

@@ -7,29 +7,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.kernel import scheduling
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
+from tests.support.buttons import data_of
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_two_members as cluster_with_members
 
 DONOR = SimUser(1005, "Joko", None, "joko_mdmc")
 STRANGER = SimUser(1006, "Tamu", None, None)
-
-
-async def member(h: Harness, user: SimUser, line: str) -> None:
-    await h.sim.send(user, text="/daftar " + line)
-    await h.sim.press(ADMIN, h.api.last(GROUP_ID), text="✅ Setujui")
-
-
-async def cluster_with_members(h: Harness) -> None:
-    await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
-    await member(h, MEMBER, "Palang Merah Indonesia Kalsel | PMI Kalsel | ngo | Bjm | Kepala Gudang")
-    await member(h, OTHER, "Dinas Sosial Provinsi | Dinsos | opd | Bjb | Kabid")
-
-
-def data_of(call: ApiCall, label: str) -> str:
-    return next(b["callback_data"] for row in call.buttons for b in row if b["text"] == label)
 
 
 async def test_one_line_report(h: Harness, db_path: Path) -> None:

@@ -12,8 +12,10 @@ from openpyxl import Workbook
 from bot.devtools.harness import Harness
 from bot.features.members.storage import Organization
 from bot.features.stock import importer
-from tests.conftest import ADMIN, MEMBER, OTHER, q
-from tests.test_stock_e2e import cluster_with_members, data_of
+from tests.support.buttons import data_of
+from tests.support.db import q
+from tests.support.people import ADMIN, MEMBER, OTHER
+from tests.support.world import cluster_with_two_members as cluster_with_members
 
 HEADER = "Organisasi,Barang,Kode barang,Kategori,Jumlah,Satuan,Kab/Kota,Kode Kab/Kota,Lokasi,Kedaluwarsa,Kondisi"
 HXL = "#org,#item+name,#item+code,#item+type,#item+num,#item+unit,#adm2+name,#adm2+code,#loc,#date+expiry,#status"

@@ -12,8 +12,9 @@ from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.features.stock import service as svc
 from bot.kernel.db import open_sync
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_stock_e2e import data_of, member
+from tests.support.buttons import data_of
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import member
 
 DONOR = SimUser(1005, "Joko", None, "joko_mdmc")
 

@@ -7,60 +7,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import timedelta
 
 from bot.devtools.harness import Harness
-from bot.devtools.sim import SimUser
 from bot.features.digests import service as digests_svc
 from bot.features.stock import service as stock_svc
-from bot.kernel import scheduling
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_stock_e2e import member
-
-DONOR = SimUser(1005, "Joko", None, "joko_mdmc")
-SAR = SimUser(1007, "Andi", None, "andi_sar")
-FIFTH = SimUser(1008, "Dewi", None, "dewi_bmkg")
-
-ORGS = {
-    MEMBER: "Palang Merah Indonesia Kalsel | PMI Kalsel | ngo | Bjm | Kepala Gudang",
-    OTHER: "Dinas Sosial Provinsi | Dinsos | opd | Bjb | Kabid",
-    DONOR: "Muhammadiyah Disaster Management Center | MDMC | ngo | Bjm | Koordinator",
-    SAR: "Basarnas Banjarmasin | BASARNAS | basarnas | Bjm | Kepala Seksi",
-    FIFTH: "Badan Meteorologi Klimatologi Geofisika | BMKG | bmkg | Bjb | Staf",
-}
-HOUR = timedelta(hours=1)
-
-
-async def cluster(h: Harness, *users: SimUser) -> None:
-    await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
-    for user in users:
-        await member(h, user, ORGS[user])
-
-
-async def later(h: Harness, by: timedelta = 2 * HOUR) -> None:
-    """Time passes and the scheduler runs what fell due (the hourly publication among it)."""
-    h.clock.advance(by)
-    await scheduling.run_due(h.app)
-
-
-def number(text: str) -> float:
-    """An Indonesian figure as the bot prints it: 3.700 or 0,6."""
-    return float(text.replace(".", "").replace(",", "."))
-
-
-def category_figure(text: str, label: str, unit: str) -> float | None:
-    found = re.search(rf"• {label}: (?:sekurang-kurangnya )?([\d.,]+) {unit}", text)
-    return number(found.group(1)) if found else None
-
-
-def region_figures(text: str, label: str, unit: str) -> list[float]:
-    return [number(m) for line in text.splitlines() if line.startswith("📍")
-            for m in re.findall(rf"{label} ([\d.,]+) {unit}", line)]  # fmt: skip
-
-
-async def group_text(h: Harness, user: SimUser, command: str) -> str:
-    calls = await h.sim.send(user, GROUP_ID, command)
-    return "\n".join(c.text for c in calls if c.chat_id == GROUP_ID and c.text)
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER, SAR
+from tests.support.people import DONOR_MDMC as DONOR
+from tests.support.stock import ORGS, category_figure, cluster, group_text, later, number, region_figures
 
 
 async def test_route_category_total_minus_region_totals(h: Harness) -> None:

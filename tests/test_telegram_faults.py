@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.devtools.harness import Harness
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.test_needs_e2e import cluster_with_members, q
+from tests.support.db import q
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members
 
 
 async def test_429_storm_is_waited_out_and_sends_once(h: Harness, db_path: Path) -> None:

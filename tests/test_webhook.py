@@ -30,8 +30,9 @@ from bot.kernel import webhook
 from bot.kernel.clock import FakeClock
 from bot.kernel.config import ConfigError, Settings, load_settings
 from bot.ops import heartbeat
-from tests.conftest import ADMIN, GROUP_ID, MEMBER, OTHER, q
-from tests.test_needs_e2e import DONOR, member
+from tests.support.db import q
+from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
+from tests.support.world import member
 
 SECRET = "s3cret-Token_for-tests"
 PUBLIC_URL = "https://bot.example.test/tg/hook"
