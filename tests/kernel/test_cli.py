@@ -15,8 +15,6 @@ from bot.app import build_application
 from bot.kernel.config import ConfigError, Settings, load_settings, parse_dotenv
 from bot.kernel.db import migrations
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.mark.parametrize("token", ["", "not-a-token", "123:short"])
 def test_run_without_a_valid_token_exits_with_one_clear_line(token: str, tmp_path: Path) -> None:

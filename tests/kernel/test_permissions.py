@@ -1,7 +1,7 @@
 """The permission matrix (issue 9, item 4): commands and buttons × roles × chats, table-driven.
 
 ``MATRIX`` below *is* the specification; ``docs/permissions.md`` carries the same table (generated from it, and a
-test keeps the two equal: ``python -m tests.test_permissions`` prints the block). Adding a feature's permissions
+test keeps the two equal: ``python -m tests.kernel.test_permissions`` prints the block). Adding a feature's permissions
 means adding rows: an action, the probe that observes its effect, and one cell per role and chat.
 
 A cell is three letters, for the cluster's group, a private chat and another cluster's group:
@@ -31,6 +31,7 @@ import pytest
 from bot.devtools.fakeapi import ApiCall, StoredMessage
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
+from tests.support.paths import ROOT
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 
 ROLES = (
@@ -471,7 +472,7 @@ def markdown() -> str:
     header = "| Action | " + " | ".join(ROLE_TITLES[r] for r in ROLES) + " |"
     lines = [
         BEGIN,
-        "## Tested matrix (generated from `tests/test_permissions.py`)",
+        "## Tested matrix (generated from `tests/kernel/test_permissions.py`)",
         "",
         "Each cell: **cluster group / private chat / another cluster's group**. ✅ allowed (the effect is observed, "
         "in the right cluster only) · ❌ denied (nothing changes; a clear Indonesian answer) · ➖ nothing changes "
@@ -497,7 +498,7 @@ def markdown1() -> str:
     header = "| Command | What is checked | " + " | ".join(ROLE_TITLES[r] for r in ROLES1) + " |"
     lines = [
         BEGIN1,
-        "## Tested matrix, one cluster in the deployment (generated from `tests/test_permissions.py`)",
+        "## Tested matrix, one cluster in the deployment (generated from `tests/kernel/test_permissions.py`)",
         "",
         "Each cell: **the cluster's group / a private chat**, same symbols as above. With one cluster a private chat "
         "of anyone falls back to that cluster, so this is where a stranger could read it: every registered "
@@ -516,13 +517,13 @@ def markdown1() -> str:
 
 
 def test_docs_carry_the_same_matrix() -> None:
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "permissions.md").read_text(encoding="utf-8")
-    assert BEGIN in docs and END in docs, "run `python -m tests.test_permissions` and paste the block into docs"
+    docs = (ROOT / "docs" / "permissions.md").read_text(encoding="utf-8")
+    assert BEGIN in docs and END in docs, "run `python -m tests.kernel.test_permissions` and paste the block into docs"
     block = docs[docs.index(BEGIN) : docs.index(END) + len(END)]
-    assert block == markdown(), "docs/permissions.md is out of date: run `python -m tests.test_permissions`"
-    assert BEGIN1 in docs and END1 in docs, "run `python -m tests.test_permissions` and paste both blocks into docs"
+    assert block == markdown(), "docs/permissions.md is out of date: run `python -m tests.kernel.test_permissions`"
+    assert BEGIN1 in docs and END1 in docs, "run `python -m tests.kernel.test_permissions` and paste both blocks into docs"
     block = docs[docs.index(BEGIN1) : docs.index(END1) + len(END1)]
-    assert block == markdown1(), "docs/permissions.md is out of date: run `python -m tests.test_permissions`"
+    assert block == markdown1(), "docs/permissions.md is out of date: run `python -m tests.kernel.test_permissions`"
 
 
 def test_matrix_is_well_formed() -> None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from bot.devtools.harness import running
 from bot.devtools.httpapi import HttpBotApi
+from tests.support.paths import ROOT
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 
 TOKEN = "123456789:CRASHTEST-klaster-logistik-0000000000"
@@ -81,7 +82,7 @@ def _callback(user: Any, data: str, chat_id: int, message_id: int) -> dict[str, 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stdout=log.open("ab"),
-                            stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+                            stderr=subprocess.STDOUT, cwd=ROOT)  # fmt: skip
 
 
 def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:

@@ -20,6 +20,7 @@ from bot.features.digests import charts
 from bot.features.digests.service import CategoryBar, RegionStock
 from bot.kernel.i18n import translator
 from bot.shared import catalogue
+from tests.support.paths import ROOT
 
 LONG = [CategoryBar(key, 10 + i, 0.1 * i, 0.05 * i) for i, key in enumerate(
     ["pangan", "sandang", "hunian", "kebersihan", "keluarga", "bayi", "kesehatan", "transportasi", "sar",
@@ -102,9 +103,8 @@ def test_heading_legend_units_and_compact_numbers() -> None:
 
 
 def test_the_pictures_in_docs_are_the_ones_the_script_draws(tmp_path: Any) -> None:
-    from pathlib import Path
 
-    docs = Path(__file__).resolve().parent.parent / "docs" / "charts"
+    docs = ROOT / "docs" / "charts"
     written = chart_gallery.render(tmp_path)
     assert sorted(p.name for p in written) == sorted(p.name for p in docs.glob("*.png"))
     for path in written:

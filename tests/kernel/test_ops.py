@@ -33,8 +33,8 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.db import apply_migrations, migrations, open_sync
 from bot.ops import backups, health, heartbeat
 from bot.ops.logs import setup_logging
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:OPSTEST-klaster-logistik-000000000000"
 
 

@@ -17,19 +17,20 @@ from bot.devtools.commands_md import command_table
 from bot.devtools.fakeapi import FakeBotApi
 from bot.kernel.config import Settings
 from tests.support.cli import run_cli
+from tests.support.paths import ROOT
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = ROOT / "README.md"
 
 
 def test_readme_lists_every_command() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     app = build_application(Settings(db_path=Path(":memory:")), request=FakeBotApi(), rate_limit=False)
     missing = [spec.name for spec in app.bot_data["runtime"].commands if f"| /{spec.name}" not in readme]
     assert missing == [], f"run `python -m bot.devtools.commands_md` and update README.md: {missing}"
 
 
 def test_readme_command_table_is_the_generated_one() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = command_table()
     assert table in readme, "run `python -m bot.devtools.commands_md` and paste its table into README.md"
     rows = [line.split(" | ")[0].lstrip("| ").split()[0] for line in table.splitlines()[2:]]
@@ -39,7 +40,7 @@ def test_readme_command_table_is_the_generated_one() -> None:
 
 # ---- the README's "first ten minutes" script, run through the real demo -----------------------------------
 
-MARKER = "<!-- first-ten-minutes: tests/test_docs.py runs this block through the demo -->"
+MARKER = "<!-- first-ten-minutes: tests/kernel/test_docs.py runs this block through the demo -->"
 # What the README promises the script shows (each phrase is quoted in both languages' "what happens" list).
 PROMISED = [
     "Tersimpan: 1 baris stok",

@@ -1,6 +1,6 @@
 """The cluster's stock picture: the published table against a hand-computed fixture, /cari nearest first and
 asked privately, and the privacy rule over every command that can show stock in the group (docs/privacy.md;
-the arithmetic routes are in tests/test_stock_sdc.py)."""
+the arithmetic routes are in tests/features/stock/test_stock_sdc.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Issue #12 part 1, the property: over random holdings of several organisations, items and kabupaten/kota, and
 three successive snapshots, no organisation's figure is determined by what another can see.
 
-What a member sees is the published table (tests/test_stock_sdc.py::test_views_render_only_the_published_table
+What a member sees is the published table (tests/features/stock/test_stock_sdc.py::test_views_render_only_the_published_table
 shows that /ringkasan stok, /cari, /lapsit render only from it). The attacker's system: every published figure of
 every snapshot as an equation over the unknown holdings x[org, item, region, version] (a holding unchanged between
 successive versions is one unknown; the attacker is assumed to know which organisations hold what where, only not how

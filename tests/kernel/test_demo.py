@@ -22,8 +22,8 @@ from bot.kernel.config import Settings
 from bot.kernel.db import apply_migrations, open_sync
 from bot.kernel.feature import TICK, Contribution, Feature
 from tests.support.cli import run_cli
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_755_738_000  # Kamis, 21 Agustus 2025 09.00 WITA
 
 

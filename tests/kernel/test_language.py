@@ -17,10 +17,11 @@ from bot.kernel.i18n import merged_catalog, translator
 from bot.kernel.views import in_sentence
 from tests.support.buttons import data_of
 from tests.support.db import q
+from tests.support.paths import ROOT
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.support.world import cluster_with_two_members as cluster_with_members
 
-GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
+GLOSSARY = ROOT / "docs" / "glossary.md"
 CLUSTER = "Klaster Logistik Kalsel"
 
 

@@ -25,7 +25,7 @@ def _image(png: bytes) -> Image.Image:
 def test_needs_chart_is_a_phone_sized_png() -> None:
     bars = [CategoryBar("pangan", 12, 0.6, 0.35), CategoryBar("hunian", 4, 1.0, 0.2), CategoryBar("", 1, 0.0, 0.0)]
     image = _image(charts.needs_chart(translator("id"), bars) or b"")
-    assert image.width == 675 and image.height >= 400  # phone width (tests/test_charts_phone.py)
+    assert image.width == 675 and image.height >= 400  # phone width (tests/features/digests/test_charts_phone.py)
 
 
 def test_stock_chart_has_a_panel_per_unit_and_nothing_without_stock() -> None:
