@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,21 +10,8 @@ import pytest
 from hypothesis import settings
 
 from bot.devtools.harness import Harness, running
-from bot.devtools.sim import SimUser
-
-GROUP_ID = -1001234567890
-ADMIN = SimUser(1001, "Rina", "Sekretariat", "rina_bpbd")
-MEMBER = SimUser(1002, "Budi", "Santoso", "budi_pmi")
-OTHER = SimUser(1003, "Sari", None, "sari_dinsos")
-
-
-def q(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    """Rows of one query on the test database, read on a connection of its own."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from tests.support.db import q  # noqa: F401  (re-exported: tests may still import it from here)
+from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 
 
 @pytest.fixture

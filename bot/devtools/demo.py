@@ -7,7 +7,7 @@ playground or a message. Everything the bot does in reply is printed readably, a
 clock moves forward on ``:time +2h`` so scheduled messages can be seen. No network, no token.
 
 It reads lines from standard input, so ``printf '/start\\n:time +1d\\n' | klasterbot demo`` works as a
-script (that is how tests/test_demo.py drives it); banner and prompt appear only on a terminal.
+script (that is how tests/kernel/test_demo.py drives it); banner and prompt appear only on a terminal.
 """
 
 from __future__ import annotations

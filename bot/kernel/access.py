@@ -14,7 +14,7 @@ of the person (private). So a deep link to another cluster's event, or a button 
 member, changes nothing and reveals nothing. The features keep their own checks for *writes* (who may close a
 need, approve, pledge); this gate is the floor under every read. Each feature declares its levels in its manifest
 (``bot/features/<name>/feature.py``, ``Access``); ``install`` merges them into ``runtime.access``.
-``tests/test_permissions.py`` derives its rows from the registered commands, deep links and buttons, so a new one
+``tests/kernel/test_permissions.py`` derives its rows from the registered commands, deep links and buttons, so a new one
 without a declaration fails the suite (undeclared ones default to ``members``).
 """
 
