@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import build_application
-from bot.devtools import demo as demo_module
+from bot.devtools.demo import cli as demo_module
 from bot.devtools.commands_md import command_table
 from bot.devtools.fakeapi import FakeBotApi
 from bot.kernel.config import Settings

@@ -1,30 +1,14 @@
-"""``klasterbot demo``: the local playground.
-
-The real Application (every handler, the real storage on a separate demo database) runs against the
-in-process Bot API stand-in, on a seeded Kalimantan Selatan cluster. A person types as one of the
-seeded users, in the cluster group or in a private chat; each line is a ``:command`` of the
-playground or a message. Everything the bot does in reply is printed readably, and a simulated
-clock moves forward on ``:time +2h`` so scheduled messages can be seen. No network, no token.
-
-It reads lines from standard input, so ``printf '/start\\n:time +1d\\n' | klasterbot demo`` works as a
-script (that is how tests/kernel/test_demo.py drives it); banner and prompt appear only on a terminal.
-"""
+"""The demo's session: who is typing where, what the bot answered, the playground's ``:commands``."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import io
-import json
 import logging
-import os
 import re
 import shutil
-import signal
-import sqlite3
-import sys
 import textwrap
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -34,30 +18,23 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from bot.app import build_application, runtime_of, shutdown, startup
+from bot.app import runtime_of
 from bot.devtools import render
+from bot.devtools.demo import people
+from bot.devtools.demo.people import GROUP, PRIVATE
 from bot.devtools.fakeapi import BOT_USERNAME, ApiCall, FakeBotApi, StoredMessage
 from bot.devtools.seed import (
-    DEMO_GROUP_ID,
     DemoPerson,
     DemoWorld,
-    demo_world,
-    has_cluster,
-    seed_demo,
-    seed_script,
 )
-from bot.devtools.sim import Simulator, SimUser
+from bot.devtools.sim import Simulator
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel.clock import FakeClock
-from bot.kernel.config import DEFAULT_API_BASE, Settings
-from bot.kernel.db import apply_migrations, open_sync
 from bot.kernel.feature import TICK
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 TickHook = Callable[[AnyApp], Awaitable[None]]
 
-GROUP, PRIVATE = "grup", "pribadi"
-_CHAT_WORDS = {"grup": GROUP, "group": GROUP, "g": GROUP, "pribadi": PRIVATE, "private": PRIVATE, "p": PRIVATE}
 _DURATION_RE = re.compile(r"(\d+)\s*([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DEEP_LINK_RE = re.compile(rf"^https?://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)$", re.IGNORECASE)
@@ -65,8 +42,6 @@ _DEEP_LINK_RE = re.compile(rf"^https?://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_
 SETTLE_S = 20.0  # at most this long (real time) for the bot's background work after a step
 NO_REPLY = "(no reply / tidak ada balasan)"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
-NEW_PERSON_ID = 6300100  # people added with ":as baru NAMA" get ids from here on
-_NEW_WORDS = ("baru", "new")
 
 HELP = """\
 Perintah playground / playground commands:
@@ -93,6 +68,7 @@ Baris lain dikirim ke bot sebagai pesan / any other line is sent to the bot as a
 (a line ending in \\ continues on the next line, for multi-line reports).
 Tombol tautan ke obrolan pribadi diikuti seperti di Telegram / links into the private chat are followed
 as Telegram does (/start ...). Berkas dari bot disimpan / files the bot sends are written to: {files}"""
+
 
 
 class DemoSimulator(Simulator):
@@ -381,79 +357,6 @@ class Session:
     def now_text(self) -> str:
         return self.clock.now().astimezone(ZoneInfo(self.world.timezone)).strftime("%a %d %b %Y %H:%M %Z")
 
-    def switch_user(self, name: str) -> None:
-        wanted = name.strip().lower().lstrip("@")
-        if not wanted:
-            self.note("Write :as NAME, e.g. :as Budi. :who lists everyone; :as baru NAMA adds a person.")
-            return
-        first, _, rest = name.strip().partition(" ")
-        if first.lower() in _NEW_WORDS:
-            self.add_person(rest)
-            return
-        # First names, then usernames, then organisations ("pmi"), so ":as b" can still mean Budi.
-        tiers: tuple[Callable[[DemoPerson], bool], ...] = (
-            lambda p: p.name.lower().startswith(wanted),
-            lambda p: (p.user.username or "").lower().startswith(wanted),
-            lambda p: wanted in (org.short_name.lower() if (org := self.world.org(p.org_key)) else ""),
-        )
-        found: list[DemoPerson] = []
-        for matches in tiers:
-            found = [p for p in self.world.people if matches(p)]
-            if found:
-                break
-        if len(found) != 1:
-            names = ", ".join(p.name for p in (found or self.world.people))
-            hint = "" if found else f" (:as baru {name.strip()} adds a new person)"
-            self.note(f"{'Which one' if found else 'No such user'}: {names}{hint}")
-            return
-        self.person = found[0]
-        self.note(f"Now typing as {self.describe(self.person)} in [{self.location_label()}].")
-
-    def add_person(self, full_name: str) -> None:
-        """``:as baru Nama Lengkap``: a new Telegram user in the group (e.g. a colleague to hand over to)."""
-        words = full_name.split()
-        if not words or len(full_name) > 64:
-            self.note("Write :as baru NAME, e.g. :as baru Rudi Hartono.")
-            return
-        if any(p.name.lower() == words[0].lower() for p in self.world.people):
-            self.note(f"There is already a {words[0]}: :as {words[0]} types as them.")
-            return
-        number = NEW_PERSON_ID + sum(1 for p in self.world.people if p.user.id >= NEW_PERSON_ID) + 1
-        username = re.sub(r"[^a-z0-9]", "", words[0].lower())[:20] or "orang"
-        user = SimUser(number, words[0], " ".join(words[1:]) or None, f"{username}_{number % 1000}")
-        person = DemoPerson(user, None)
-        self.world = dataclasses.replace(self.world, people=(*self.world.people, person))
-        self.api.set_member(self.world.group_id, user.json(), person.group_status)
-        self.sim.private_chat(user)
-        self.person = person
-        self.note(f"Added {self.describe(person)}, a member of the Telegram group; now typing as them.")
-
-    def switch_chat(self, arg: str) -> None:
-        where = _CHAT_WORDS.get(arg.strip().lower())
-        if where is None:
-            self.note("Write :chat grup or :chat pribadi.")
-            return
-        self.where = where
-        self.note(f"Now in [{self.location_label()}].")
-
-    def describe(self, person: DemoPerson) -> str:
-        org = self.world.org(person.org_key)
-        parts = [person.name + (f" {person.user.last_name}" if person.user.last_name else "")]
-        if person.user.username:
-            parts.append(f"@{person.user.username}")
-        return " ".join(parts) + (f" ({org.short_name})" if org else " (not a member / bukan anggota)")
-
-    def who(self) -> None:
-        self.say(f"Group / grup: {self.world.group_title} ({self.world.group_id})")
-        for person in self.world.people:
-            org = self.world.org(person.org_key)
-            marker = "*" if person is self.person else " "
-            role = "sekretariat" if person.secretariat else ("anggota" if org else "tamu, belum terdaftar")
-            where = f"{org.short_name}, {person.title}" if org else "—"
-            name = f"{person.name} @{person.user.username}"
-            self.say(f" {marker} {name:<20} {where:<55} {role}; Telegram: {person.group_status}")
-        self.note(f"Typing as {self.person.name} in [{self.location_label()}]. :as NAME to switch.")
-
     async def step(self, line: str) -> bool:
         """Handle one input line; False means quit."""
         self.typed += 1
@@ -471,9 +374,9 @@ class Session:
         if command in ("help", "h", "bantuan", "?"):
             self.say(HELP.format(files=self.files_dir or "-"))
         elif command == "as":
-            self.switch_user(arg)
+            people.switch_user(self, arg)
         elif command == "chat":
-            self.switch_chat(arg)
+            people.switch_chat(self, arg)
         elif command in ("press", "p", "tekan"):
             if arg.isdigit():
                 await self.press(int(arg))
@@ -484,7 +387,7 @@ class Session:
         elif command in ("file", "berkas"):
             await self.send_file(arg)
         elif command == "who":
-            self.who()
+            people.who(self)
         elif command in ("leave", "join"):
             await self.membership(join=command == "join")
         elif command in ("reply", "say"):
@@ -507,241 +410,3 @@ async def run_silently(session: Session, lines: list[str]) -> None:
     finally:
         session.out, session.person, session.where = out, person, where
         session.printed = len(session.api.calls)
-
-
-def _wipe(db_path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-
-
-def _foreign_clusters(db_path: Path) -> bool:
-    """True if ``db_path`` holds clusters other than the demo's (i.e. it is not a demo database)."""
-    if not db_path.exists():
-        return False
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'clusters'").fetchone()
-        if not has_table:
-            return False
-        return conn.execute("SELECT 1 FROM clusters WHERE chat_id != ?", (DEMO_GROUP_ID,)).fetchone() is not None
-    finally:
-        conn.close()
-
-
-def prepare_database(db_path: Path, reset: bool, now: int) -> tuple[bool, int]:
-    """Migrate the demo database and seed it if it has no cluster. Returns (seeded, first update id)."""
-    if reset:
-        _wipe(db_path)
-    conn = open_sync(db_path)
-    try:
-        apply_migrations(conn)
-        seeded = False
-        if not has_cluster(conn):
-            seed_demo(conn, now)
-            seeded = True
-        last = conn.execute("SELECT COALESCE(MAX(update_id), 0) FROM processed_updates").fetchone()[0]
-    finally:
-        conn.close()
-    return seeded, int(last) + 1
-
-
-# ---- the playground's own state, kept in the demo database ------------------------------------------
-# The stand-in's messages (so old cards can still be edited and half-finished dialogs keep their buttons),
-# the simulated clock, people added with ":as baru" and who typed where. A demo-only table, created by the
-# demo in the demo database (never by the bot's migrations, never in a real database).
-
-_STATE_TABLE = "CREATE TABLE IF NOT EXISTS demo_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-
-
-def load_state(db_path: Path) -> dict[str, Any]:
-    conn = sqlite3.connect(db_path)
-    try:
-        conn.execute(_STATE_TABLE)
-        rows = conn.execute("SELECT key, value FROM demo_state").fetchall()
-    finally:
-        conn.close()
-    return {key: json.loads(value) for key, value in rows}
-
-
-def save_state(db_path: Path, session: Session) -> None:
-    api = session.api
-    state = {
-        "clock": session.clock.timestamp(),
-        "messages": [dataclasses.asdict(m) for m in api.messages.values()],
-        "next_id": {str(k): v for k, v in api._next_id.items()},
-        "pins": {str(k): v for k, v in api.pins.items()},
-        "added": [
-            {
-                "id": p.user.id,
-                "first_name": p.user.first_name,
-                "last_name": p.user.last_name,
-                "username": p.user.username,
-            }
-            for p in session.world.people
-            if p.user.id > NEW_PERSON_ID
-        ],
-        "person": session.person.user.id,
-        "where": session.where,
-        "last_with_buttons": {str(k): v for k, v in session.last_with_buttons.items()},
-        "last_touched": {str(k): v for k, v in session.last_touched.items()},
-    }
-    conn = sqlite3.connect(db_path)
-    try:
-        with conn:
-            conn.execute(_STATE_TABLE)
-            conn.executemany(
-                "INSERT INTO demo_state (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [(key, json.dumps(value)) for key, value in state.items()],
-            )
-    finally:
-        conn.close()
-
-
-def restore_state(session: Session, state: dict[str, Any]) -> None:
-    """Put the saved stand-in messages, added people and position back (the clock is set before start)."""
-    api = session.api
-    for raw in state.get("messages", []):
-        message = StoredMessage(**raw)
-        api.messages[(message.chat_id, message.message_id)] = message
-    api._next_id.update({int(k): int(v) for k, v in state.get("next_id", {}).items()})
-    api.pins.update({int(k): list(v) for k, v in state.get("pins", {}).items()})
-    for raw in state.get("added", []):
-        user = SimUser(int(raw["id"]), raw["first_name"], raw.get("last_name"), raw.get("username"))
-        person = DemoPerson(user, None)
-        session.world = dataclasses.replace(session.world, people=(*session.world.people, person))
-        api.set_member(session.world.group_id, user.json(), person.group_status)
-        session.sim.private_chat(user)
-    session.person = session.world.person(int(state.get("person", 0))) or session.person
-    session.where = GROUP if state.get("where") == GROUP else PRIVATE
-    session.last_with_buttons.update({int(k): int(v) for k, v in state.get("last_with_buttons", {}).items()})
-    session.last_touched.update({int(k): int(v) for k, v in state.get("last_touched", {}).items()})
-
-
-def configure_api(api: FakeBotApi, world: DemoWorld) -> None:
-    """The group as Telegram would report it: a supergroup, the bot an admin allowed to pin, and
-    the seeded people in it with their statuses."""
-    api.add_chat(world.group_id, "supergroup", world.group_title)
-    api.set_bot_rights(world.group_id)
-    for person in world.people:
-        api.set_member(world.group_id, person.user.json(), person.group_status)
-
-
-def _read_line(stdin: TextIO, session: Session) -> str | None:
-    """One logical line (a trailing backslash continues it), or None at end of input."""
-    parts: list[str] = []
-    while True:
-        if session.interactive:
-            session.out.write(session.prompt() if not parts else "... ")
-            session.out.flush()
-        raw = stdin.readline()
-        if not raw:
-            return "\n".join(parts) if parts else None
-        line = raw.rstrip("\r\n")
-        if line.endswith("\\"):
-            parts.append(line[:-1])
-            continue
-        parts.append(line)
-        return "\n".join(parts)
-
-
-def _banner(session: Session, seeded: bool, db_path: Path) -> None:
-    session.say(render.dim("─" * 72, session.tty))
-    session.say("Klaster Logistik Bot — demo lokal / local playground (no network, no token)")
-    session.say(f"Cluster: {session.world.group_title}; database {db_path}{' (freshly seeded)' if seeded else ''}")
-    session.say(f"Simulated clock / jam simulasi: {session.now_text()}")
-    session.say(f"You type as {session.describe(session.person)} in your private chat with the bot.")
-    session.say("Try /start, then :chat grup and /bantuan; :who lists everyone, :help the playground commands.")
-    session.say(render.dim("─" * 72, session.tty))
-
-
-async def run_demo(
-    settings: Settings,
-    db_path: Path,
-    reset: bool,
-    stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
-) -> int:
-    """The playground; returns the process exit code (0 at end of input or ``:quit``)."""
-    stdin = stdin or sys.stdin
-    out = stdout or sys.stdout
-    db_path = Path(db_path)
-    if db_path.resolve() == Path(settings.db_path).resolve():
-        print(
-            f"klasterbot demo: {db_path} is the bot's own database (KLASTER_DB); use --db for the demo.",
-            file=sys.stderr,
-        )
-        return 2
-    if _foreign_clusters(db_path):
-        print(f"klasterbot demo: {db_path} holds clusters that are not the demo's; not touching it.", file=sys.stderr)
-        return 2
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-
-    clock = FakeClock(datetime.now(UTC))
-    seeded, first_update_id = prepare_database(db_path, reset, clock.timestamp())
-    state = {} if seeded else load_state(db_path)
-    if state.get("clock"):
-        clock.set(datetime.fromtimestamp(int(state["clock"]), UTC))  # a restart keeps the simulated time
-    world = demo_world()
-
-    # The demo never talks to Telegram: no token, the default base URL, the demo database.
-    demo_settings = dataclasses.replace(settings, token=None, api_base_url=DEFAULT_API_BASE, db_path=db_path)
-    api = FakeBotApi(clock=clock.timestamp)
-    configure_api(api, world)
-    app = build_application(demo_settings, request=api, rate_limit=False, clock=clock)
-    sim = DemoSimulator(app, api, clock.timestamp, first_update_id)
-    for user in world.users:
-        sim.private_chat(user)
-    tty = out.isatty() and not os.environ.get("NO_COLOR")
-    interactive = stdin.isatty()
-    session = Session(world, app, api, sim, clock, out, tty, interactive, person=world.people[0])
-    session.files_dir = db_path.parent / f"{db_path.stem}-files"
-    runtime_of(app).rate_clock = session.rate_clock
-    restore_state(session, state)
-
-    await app.initialize()
-    try:
-        await startup(app)
-        if seeded:
-            # A first run shows something everywhere: needs, offers, stock, a pledge, an incident, an event.
-            await run_silently(session, seed_script(clock.now(), world.timezone))
-        if interactive:
-            _banner(session, seeded, db_path)
-        session.show_new_calls(nothing=None)  # whatever start-up sent (e.g. reminders that came due meanwhile)
-        # Ctrl-C interrupts the blocking read instead of waiting for asyncio's next await.
-        previous = signal.getsignal(signal.SIGINT) if _is_main_thread() else None
-        if previous is not None:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            while True:
-                line = _read_line(stdin, session)
-                if line is None:
-                    break
-                line = line.strip()
-                if not line:
-                    continue
-                if not interactive:
-                    session.note(f"» {session.person.name} @ {session.where}: {line}")
-                if not await session.step(line):
-                    break
-                save_state(db_path, session)
-        except KeyboardInterrupt:
-            session.say()
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
-    finally:
-        try:
-            save_state(db_path, session)
-        finally:
-            await shutdown(app)
-        await app.shutdown()
-    return 0
-
-
-def _is_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-__all__ = ["HELP", "Session", "configure_api", "prepare_database", "run_demo"]
