@@ -14,14 +14,14 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot.features.broadcast import service as svc
+from bot.features.broadcast import views
+from bot.features.broadcast.callbacks import ACTIONS, BroadcastButton
 from bot.features.broadcast.service import Outcome
-from bot.features.digests import storage as repo
-from bot.features.digests import views
-from bot.features.members import storage as members_repo
 from bot.features.members.gate import require_secretariat
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.pacer import Pacer, shared_pacer
@@ -79,9 +79,11 @@ def _deliverer(app: AnyApp, pacer: Pacer, text: str) -> svc.Deliver:
 
 async def _run(app: AnyApp, broadcast_id: int, locale: str | None) -> None:
     runtime: Runtime = app.bot_data["runtime"]
-    broadcast = await runtime.db.read(repo.broadcast_by_id, broadcast_id)
-    cluster = await runtime.db.read(members_repo.cluster_by_id, broadcast.cluster_id) if broadcast else None
-    if broadcast is None or cluster is None or broadcast.status_chat_id is None:
+    loaded = await runtime.db.read(svc.load, broadcast_id)
+    if loaded is None:
+        return
+    broadcast, cluster = loaded
+    if broadcast.status_chat_id is None:
         return
     status_chat, status_message = broadcast.status_chat_id, broadcast.status_message_id or 0
     t = translator(locale or cluster.locale)
@@ -148,23 +150,22 @@ async def umumkan(update: Update, context: BotContext) -> None:
     await reply(update, context, views.preview(t, rendered, draft.id, draft.recipients, draft.unreachable))
 
 
-async def on_button(update: Update, context: BotContext) -> None:
+async def on_button(update: Update, context: BotContext, button: BroadcastButton) -> None:
     """``bc:go:<id>`` sends (once: compare-and-set), ``bc:no:<id>`` cancels the draft."""
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None or query.message is None:
+    if query is None or user is None or query.message is None:
         return
     t = context.t
-    parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("go", "no") or not parts[2].isdigit():
-        await query.answer(t.gettext("This button is no longer valid."))
+    if button.action not in ACTIONS:
+        await stale(update, context)
         return
     actor = await require_secretariat(update, context)
     if actor is None:
         return
     runtime = context.runtime
-    broadcast_id = int(parts[2])
+    broadcast_id = button.broadcast_id
     chat_id, message_id = query.message.chat.id, query.message.message_id
-    if parts[1] == "no":
+    if button.action == "no":
         if await runtime.db.write(svc.cancel, broadcast_id, actor.cluster.id, runtime.clock.timestamp()):
             await query.answer(t.gettext("Saved."))
             await _edit(context.application, chat_id, message_id, t.gettext("Cancelled. Nothing was sent."))
@@ -197,4 +198,4 @@ def register(app: AnyApp) -> None:
                     views.ANNOUNCE_EXAMPLE, aliases=("announce",), scopes=("private",), section="laporan"),
         umumkan,
     )  # fmt: skip
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
+    app.add_handler(BroadcastButton.handler(on_button))

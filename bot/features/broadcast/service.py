@@ -25,9 +25,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.features.digests import storage as repo
-from bot.features.digests.storage import Broadcast, Recipient, Undelivered
+from bot.features.broadcast import storage as repo
+from bot.features.broadcast.models import Broadcast, Recipient, Undelivered
 from bot.features.members import storage as members_repo
+from bot.features.members.storage import Cluster
 from bot.kernel import storage as core_repo
 from bot.kernel.db import Database
 from bot.kernel.pacer import Pacer
@@ -89,6 +90,13 @@ def start(
     core_repo.audit(conn, cluster_id, user_id, "broadcast.send", f"broadcast:{broadcast_id}", now,
                     recipients=len(recipients))  # fmt: skip
     return Started(True, "", repo.broadcast_by_id(conn, broadcast_id), len(recipients))
+
+
+def load(conn: sqlite3.Connection, broadcast_id: int) -> tuple[Broadcast, Cluster] | None:
+    """The announcement and its cluster (the sending task starts from them); None when either is gone."""
+    broadcast = repo.broadcast_by_id(conn, broadcast_id)
+    cluster = members_repo.cluster_by_id(conn, broadcast.cluster_id) if broadcast else None
+    return (broadcast, cluster) if broadcast is not None and cluster is not None else None
 
 
 def cancel(conn: sqlite3.Connection, broadcast_id: int, cluster_id: int, now: int) -> bool:

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, filters
 
-from bot.features.digests import charts, views
+from bot.features.digests import charts, parsing, slots, views
 from bot.features.digests import service as svc
 from bot.features.members.gate import require_cluster, require_member, require_secretariat
 from bot.features.members.storage import Cluster
@@ -31,6 +31,11 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 DIGEST_GROUP = -10
 ENSURE_EVERY_S = 3600
 _RINGKASAN_WORDS = re.compile(r"^/\S+\s+(jadwal|schedule|harian|daily|mingguan|weekly)\b", re.IGNORECASE)
+
+
+def _sections(runtime: Runtime) -> tuple[svc.Section, ...]:
+    """What the installed features add to the digest (the agenda's coming week)."""
+    return tuple(runtime.contributions(svc.DIGEST_SECTIONS))
 
 
 # ---- sending --------------------------------------------------------------------------------------
@@ -111,7 +116,7 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
     The weekly charts are drawn once and sent to the group; subscribers get the same pictures by file id.
     """
     runtime: Runtime = app.bot_data["runtime"]
-    plan = await runtime.db.write(svc.open_slot, job, now, late, Parts.of(runtime))
+    plan = await runtime.db.write(svc.open_slot, job, now, late, Parts.of(runtime), _sections(runtime))
     if not plan.send or plan.cluster is None:
         return "missed", plan.note
     cluster = plan.cluster
@@ -145,7 +150,7 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
 
 async def ensure_slots(app: AnyApp) -> int:
     runtime: Runtime = app.bot_data["runtime"]
-    return int(await runtime.db.write(svc.ensure_slots, runtime.clock.timestamp()))
+    return int(await runtime.db.write(slots.ensure_slots, runtime.clock.timestamp()))
 
 
 async def _ensure_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,21 +172,21 @@ async def on_startup(app: AnyApp) -> None:
 
 async def _schedule(update: Update, context: BotContext, args: str) -> None:
     t = context.t
-    request = svc.parse_schedule(args)
+    request = parsing.parse_schedule(args)
     if request is None:
         actor = await require_cluster(update, context)
         if actor is not None:
-            state = await context.runtime.db.read(svc.schedule_state, actor.cluster.id)
+            state = await context.runtime.db.read(slots.schedule_state, actor.cluster.id)
             await reply(update, context, views.schedule_text(t, actor.cluster, state))
         return
     actor = await require_secretariat(update, context)
     if actor is None or update.effective_user is None:
         return
-    if isinstance(request, svc.ParseProblem):
+    if isinstance(request, parsing.ParseProblem):
         await reply(update, context, views.problem_text(t, request, views.SCHEDULE_EXAMPLES[1]))
         return
     runtime = context.runtime
-    state = await runtime.db.write(svc.set_schedule, actor.cluster.id, request.frequency, request.at,
+    state = await runtime.db.write(slots.set_schedule, actor.cluster.id, request.frequency, request.at,
                                    update.effective_user.id, runtime.clock.timestamp())  # fmt: skip
     await reply(update, context, views.schedule_text(t, actor.cluster, state, saved=True))
 
@@ -193,7 +198,7 @@ async def _preview(update: Update, context: BotContext, frequency: str) -> None:
         return
     runtime = context.runtime
     now = runtime.clock.timestamp()
-    digest = await runtime.db.read(svc.preview, actor.cluster.id, frequency, now, Parts.of(runtime))
+    digest = await runtime.db.read(svc.preview, actor.cluster.id, frequency, now, Parts.of(runtime), _sections(runtime))
     if digest is None:
         return
     await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
@@ -229,12 +234,12 @@ async def langganan(update: Update, context: BotContext) -> None:
     if actor is None:
         return
     runtime = context.runtime
-    request = svc.parse_subscription(command_args(update), actor.cluster.province)
+    request = parsing.parse_subscription(command_args(update), actor.cluster.province)
     if request is None:
         result = await runtime.db.read(svc.my_subscriptions, actor.cluster.id, user.id)
         await reply(update, context, views.subscriptions_text(t, result))
         return
-    if isinstance(request, svc.ParseProblem):
+    if isinstance(request, parsing.ParseProblem):
         await reply(update, context, views.problem_text(t, request, views.SUBSCRIBE_EXAMPLE))
         return
     result = await runtime.db.write(svc.subscribe, actor.cluster.id, user.id, request, runtime.clock.timestamp())
