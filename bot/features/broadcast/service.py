@@ -120,7 +120,9 @@ def record(conn: sqlite3.Connection, broadcast_id: int, recipient: Recipient, ou
     status = outcome.status
     if status == "retry":
         status = "pending" if recipient.attempts < MAX_ATTEMPTS else "failed"
-    repo.record_delivery(conn, broadcast_id, recipient.chat_id, status, outcome.message_id, outcome.error, now)
+    # the group may have become a supergroup during its send (Telegram's error says so; its row moved with it)
+    chat_id = core_repo.resolve_chat_id(conn, recipient.chat_id)
+    repo.record_delivery(conn, broadcast_id, chat_id, status, outcome.message_id, outcome.error, now)
 
 
 @dataclass
