@@ -4,6 +4,7 @@ follow it through the broadcast's ``CHAT_MIGRATION`` contribution."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from bot.devtools.fakeapi import FakeBotApi
@@ -29,8 +30,10 @@ async def test_an_interrupted_announcement_resumes_at_the_groups_new_id(db_path:
         reps = seed_representatives(db_path, 3)
         card = await preview(h)
         # confirmed, then the process died before the group's turn (as in test_broadcast_e2e)
-        started = await h.runtime.db.write(svc.start, 1, 1, ADMIN.id, ADMIN.id, card.result["message_id"],
-                                           clock.timestamp())  # fmt: skip
+        started = await h.runtime.db.write(partial(
+            svc.start, broadcast_id=1, cluster_id=1, user_id=ADMIN.id, status_chat_id=ADMIN.id,
+            status_message_id=card.result["message_id"], now=clock.timestamp(),
+        ))  # fmt: skip
         assert started.ok and started.total == 4
         await h.sim.migrate(ADMIN, GROUP_ID, NEW_ID)
     assert q(db_path, "SELECT chat_id FROM broadcast_deliveries WHERE user_id IS NULL") == [(NEW_ID,)]

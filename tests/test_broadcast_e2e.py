@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from bot.devtools.fakeapi import ApiCall, FakeBotApi
@@ -167,14 +168,15 @@ async def test_an_interrupted_announcement_continues_after_a_restart(db_path: Pa
         reps = seed_representatives(db_path, 40)
         card = await preview(h)
         db, now = h.runtime.db, clock.timestamp()
-        started = await db.write(svc.start, 1, 1, ADMIN.id, ADMIN.id, card.result["message_id"], now)
+        started = await db.write(partial(svc.start, broadcast_id=1, cluster_id=1, user_id=ADMIN.id, status_chat_id=ADMIN.id,
+                                         status_message_id=card.result["message_id"], now=now))  # fmt: skip
         assert started.ok and started.total == 41
         # the crashed process had sent to the group and nine representatives, and one send was in flight
-        batch, _, _ = await db.read(svc.next_batch, 1, 11)
+        batch, _, _ = await db.read(partial(svc.next_batch, broadcast_id=1, limit=11))
         for recipient in batch:
-            claimed = await db.write(svc.claim, 1, recipient.chat_id, now)
+            claimed = await db.write(partial(svc.claim, broadcast_id=1, chat_id=recipient.chat_id, now=now))
             if recipient is not batch[-1]:
-                await db.write(svc.record, 1, claimed, Outcome("sent", 1), now)
+                await db.write(partial(svc.record, broadcast_id=1, recipient=claimed, outcome=Outcome("sent", 1), now=now))
         in_flight = batch[-1].chat_id
     api.clear()
     async with running(db_path, clock=clock, api=api) as h:

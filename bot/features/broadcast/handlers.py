@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Message, Update
@@ -146,7 +147,8 @@ async def umumkan(update: Update, context: BotContext) -> None:
         await reply(update, context, views.too_long(t, len(text)))
         return
     runtime = context.runtime
-    draft = await runtime.db.write(svc.create_draft, actor.cluster.id, user.id, text, runtime.clock.timestamp())
+    draft = await runtime.db.write(partial(svc.create_draft, cluster_id=actor.cluster.id, user_id=user.id, text=text,
+                                           now=runtime.clock.timestamp()))  # fmt: skip
     await reply(update, context, views.preview(t, rendered, draft.id, draft.recipients, draft.unreachable))
 
 
@@ -166,14 +168,17 @@ async def on_button(update: Update, context: BotContext, button: BroadcastButton
     broadcast_id = button.broadcast_id
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if button.action == "no":
-        if await runtime.db.write(svc.cancel, broadcast_id, actor.cluster.id, runtime.clock.timestamp()):
+        if await runtime.db.write(partial(svc.cancel, broadcast_id=broadcast_id, cluster_id=actor.cluster.id,
+                                          now=runtime.clock.timestamp())):  # fmt: skip
             await query.answer(t.gettext("Saved."))
             await _edit(context.application, chat_id, message_id, t.gettext("Cancelled. Nothing was sent."))
         else:
             await query.answer(views.broadcast_refused(t, "already"), show_alert=True)
         return
-    started = await runtime.db.write(svc.start, broadcast_id, actor.cluster.id, user.id, chat_id, message_id,
-                                     runtime.clock.timestamp())  # fmt: skip
+    started = await runtime.db.write(partial(
+        svc.start, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, user_id=user.id, status_chat_id=chat_id,
+        status_message_id=message_id, now=runtime.clock.timestamp(),
+    ))  # fmt: skip
     if not started.ok:
         await query.answer(views.broadcast_refused(t, started.reason), show_alert=True)
         return

@@ -24,6 +24,7 @@ import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from bot.features.broadcast import storage as repo
 from bot.features.broadcast.models import Broadcast, Recipient, Undelivered
@@ -48,7 +49,7 @@ class Draft:
     unreachable: int  # representatives known to have blocked the bot (not sent again, listed)
 
 
-def create_draft(conn: sqlite3.Connection, cluster_id: int, user_id: int, text: str, now: int) -> Draft:
+def create_draft(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, text: str, now: int) -> Draft:
     reps = repo.representatives(conn, cluster_id)
     total = 1 + len(reps)
     broadcast_id = repo.create_broadcast(conn, cluster_id, user_id, text, total, now)
@@ -65,7 +66,7 @@ class Started:
 
 
 def start(
-    conn: sqlite3.Connection, broadcast_id: int, cluster_id: int, user_id: int, status_chat_id: int,
+    conn: sqlite3.Connection, *, broadcast_id: int, cluster_id: int, user_id: int, status_chat_id: int,
     status_message_id: int, now: int,
 ) -> Started:  # fmt: skip
     """Confirmed after the preview: draft → sending (compare-and-set), recipients fixed in sending order."""
@@ -99,7 +100,7 @@ def load(conn: sqlite3.Connection, broadcast_id: int) -> tuple[Broadcast, Cluste
     return (broadcast, cluster) if broadcast is not None and cluster is not None else None
 
 
-def cancel(conn: sqlite3.Connection, broadcast_id: int, cluster_id: int, now: int) -> bool:
+def cancel(conn: sqlite3.Connection, *, broadcast_id: int, cluster_id: int, now: int) -> bool:
     broadcast = repo.broadcast_by_id(conn, broadcast_id)
     if broadcast is None or broadcast.cluster_id != cluster_id:
         return False
@@ -116,7 +117,7 @@ class Outcome:
     error: str = ""
 
 
-def record(conn: sqlite3.Connection, broadcast_id: int, recipient: Recipient, outcome: Outcome, now: int) -> None:
+def record(conn: sqlite3.Connection, *, broadcast_id: int, recipient: Recipient, outcome: Outcome, now: int) -> None:
     status = outcome.status
     if status == "retry":
         status = "pending" if recipient.attempts < MAX_ATTEMPTS else "failed"
@@ -146,7 +147,7 @@ def report(conn: sqlite3.Connection, broadcast_id: int) -> Report:
     return Report(broadcast_id, sum(counts.values()), counts.get("sent", 0), repo.undelivered(conn, broadcast_id))
 
 
-def finish(conn: sqlite3.Connection, broadcast_id: int, now: int) -> Report:
+def finish(conn: sqlite3.Connection, *, broadcast_id: int, now: int) -> Report:
     repo.set_broadcast_status(conn, broadcast_id, "sending", "done", now)
     return report(conn, broadcast_id)
 
@@ -155,14 +156,14 @@ def interrupted(conn: sqlite3.Connection, now: int) -> list[int]:
     return repo.interrupted_broadcasts(conn, now)
 
 
-def next_batch(conn: sqlite3.Connection, broadcast_id: int, limit: int) -> tuple[list[Recipient], int, int]:
+def next_batch(conn: sqlite3.Connection, *, broadcast_id: int, limit: int) -> tuple[list[Recipient], int, int]:
     """The next pending recipients in order, plus (sent so far, total) for the progress line."""
     recipients = repo.pending_deliveries(conn, broadcast_id, limit)
     counts = repo.delivery_counts(conn, broadcast_id)
     return recipients, counts.get("sent", 0), sum(counts.values())
 
 
-def claim(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
+def claim(conn: sqlite3.Connection, *, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
     return repo.claim_delivery(conn, broadcast_id, chat_id, now)
 
 
@@ -206,7 +207,7 @@ async def run(
     async def worker(queue: deque[Recipient]) -> None:
         nonlocal sent
         while queue:
-            claimed = await db.write(claim, broadcast_id, queue.popleft().chat_id, now())
+            claimed = await db.write(partial(claim, broadcast_id=broadcast_id, chat_id=queue.popleft().chat_id, now=now()))
             if claimed is None:
                 continue
             recipient: Recipient = claimed
@@ -215,13 +216,13 @@ async def run(
                 outcome = await deliver(recipient.chat_id)
             except Exception as exc:  # a bug or an unexpected error must not stop the other recipients
                 outcome = Outcome("failed", error=type(exc).__name__)
-            await db.write(record, broadcast_id, recipient, outcome, now())
+            await db.write(partial(record, broadcast_id=broadcast_id, recipient=recipient, outcome=outcome, now=now()))
             if outcome.status == "sent":
                 sent += 1
                 await report_progress()
 
     while True:
-        batch, sent, total = await db.read(next_batch, broadcast_id, BATCH)
+        batch, sent, total = await db.read(partial(next_batch, broadcast_id=broadcast_id, limit=BATCH))
         step = max(10, -(-total // 20))
         if reported < 0:
             reported = sent
@@ -229,5 +230,5 @@ async def run(
             break
         queue = deque(batch)
         await asyncio.gather(*(worker(queue) for _ in range(min(concurrency, len(batch)))))
-    result: Report = await db.write(finish, broadcast_id, now())
+    result: Report = await db.write(partial(finish, broadcast_id=broadcast_id, now=now()))
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from functools import partial
 from typing import Any
 
 from telegram import Message, Update
@@ -105,8 +106,8 @@ async def _send_digest(
     status, message = await _deliver(app, pacer, chat_id, views.digest_text(t, digest, tz, late_due))
     if status == "sent" and not digest.has_news:
         status = "empty"
-    await runtime.db.write(svc.finish_run, run_id, status, message.message_id if message else None,
-                           runtime.clock.timestamp())  # fmt: skip
+    await runtime.db.write(partial(svc.finish_run, run_id=run_id, status=status,
+                                   message_id=message.message_id if message else None, now=runtime.clock.timestamp()))  # fmt: skip
     return message is not None
 
 
@@ -116,7 +117,8 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
     The weekly charts are drawn once and sent to the group; subscribers get the same pictures by file id.
     """
     runtime: Runtime = app.bot_data["runtime"]
-    plan = await runtime.db.write(svc.open_slot, job, now, late, Parts.of(runtime), _sections(runtime))
+    plan = await runtime.db.write(partial(svc.open_slot, job=job, now=now, late=late, parts=Parts.of(runtime),
+                                          sections=_sections(runtime)))  # fmt: skip
     if not plan.send or plan.cluster is None:
         return "missed", plan.note
     cluster = plan.cluster
@@ -134,7 +136,8 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
                 pictures = await _draw(t, await runtime.db.read(svc.chart_data, cluster.id, plan.since, now), cluster, now)
                 pictures = await _send_charts(app, pacer, plan.group_chat_id, t, pictures)
     for subscription in plan.subscribers:
-        claimed = await runtime.db.write(svc.claim_subscriber, plan, subscription, runtime.clock.timestamp())
+        claimed = await runtime.db.write(partial(svc.claim_subscriber, plan=plan, subscription=subscription,
+                                                 now=runtime.clock.timestamp()))  # fmt: skip
         if claimed is None:
             continue
         run_id, digest = claimed
@@ -186,8 +189,8 @@ async def _schedule(update: Update, context: BotContext, args: str) -> None:
         await reply(update, context, views.problem_text(t, request, views.SCHEDULE_EXAMPLES[1]))
         return
     runtime = context.runtime
-    state = await runtime.db.write(slots.set_schedule, actor.cluster.id, request.frequency, request.at,
-                                   update.effective_user.id, runtime.clock.timestamp())  # fmt: skip
+    state = await runtime.db.write(partial(slots.set_schedule, cluster_id=actor.cluster.id, frequency=request.frequency,
+                                           at=request.at, user_id=update.effective_user.id, now=runtime.clock.timestamp()))  # fmt: skip
     await reply(update, context, views.schedule_text(t, actor.cluster, state, saved=True))
 
 
@@ -198,7 +201,8 @@ async def _preview(update: Update, context: BotContext, frequency: str) -> None:
         return
     runtime = context.runtime
     now = runtime.clock.timestamp()
-    digest = await runtime.db.read(svc.preview, actor.cluster.id, frequency, now, Parts.of(runtime), _sections(runtime))
+    digest = await runtime.db.read(partial(svc.preview, cluster_id=actor.cluster.id, frequency=frequency, now=now,
+                                           parts=Parts.of(runtime), sections=_sections(runtime)))  # fmt: skip
     if digest is None:
         return
     await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
@@ -236,13 +240,14 @@ async def langganan(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     request = parsing.parse_subscription(command_args(update), actor.cluster.province)
     if request is None:
-        result = await runtime.db.read(svc.my_subscriptions, actor.cluster.id, user.id)
+        result = await runtime.db.read(partial(svc.my_subscriptions, cluster_id=actor.cluster.id, user_id=user.id))
         await reply(update, context, views.subscriptions_text(t, result))
         return
     if isinstance(request, parsing.ParseProblem):
         await reply(update, context, views.problem_text(t, request, views.SUBSCRIBE_EXAMPLE))
         return
-    result = await runtime.db.write(svc.subscribe, actor.cluster.id, user.id, request, runtime.clock.timestamp())
+    result = await runtime.db.write(partial(svc.subscribe, cluster_id=actor.cluster.id, user_id=user.id, request=request,
+                                            now=runtime.clock.timestamp()))  # fmt: skip
     text = views.subscribed_text(t, result) if request.action == "subscribe" else views.unsubscribed_text(t, result)
     await reply(update, context, text)
 

@@ -73,7 +73,7 @@ class SlotPlan:
 
 
 def open_slot(
-    conn: sqlite3.Connection, job: JobRow, now: int, late: bool, parts: Parts = NO_PARTS,
+    conn: sqlite3.Connection, *, job: JobRow, now: int, late: bool, parts: Parts = NO_PARTS,
     sections: tuple[Section, ...] = (),
 ) -> SlotPlan:  # fmt: skip
     """Check the slot still matches the cluster's settings, plan the next one, and claim the group's run."""
@@ -267,7 +267,7 @@ def scope_for(plan: SlotPlan, subscription: Subscription | None = None, org_id: 
 
 
 def claim_subscriber(
-    conn: sqlite3.Connection, plan: SlotPlan, subscription: Subscription, now: int
+    conn: sqlite3.Connection, *, plan: SlotPlan, subscription: Subscription, now: int
 ) -> tuple[int, Digest] | None:
     """Claim the subscriber's run and build their filtered digest in one hand-off; None if already sent."""
     assert plan.cluster is not None
@@ -280,12 +280,12 @@ def claim_subscriber(
     return run_id, build(conn, scope_for(plan, subscription, member.organization_id), now)
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, status: str, message_id: int | None, now: int) -> None:
+def finish_run(conn: sqlite3.Connection, *, run_id: int, status: str, message_id: int | None, now: int) -> None:
     repo.finish_run(conn, run_id, status, message_id, now)
 
 
 def preview(
-    conn: sqlite3.Connection, cluster_id: int, frequency: str, now: int, parts: Parts = NO_PARTS,
+    conn: sqlite3.Connection, *, cluster_id: int, frequency: str, now: int, parts: Parts = NO_PARTS,
     sections: tuple[Section, ...] = (),
 ) -> Digest | None:  # fmt: skip
     """The cluster's digest as of now (``/ringkasan harian``), not recorded as a run."""
@@ -347,7 +347,7 @@ class SubscriptionResult:
 
 
 def subscribe(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, request: SubscriptionRequest, now: int
+    conn: sqlite3.Connection, *, cluster_id: int, user_id: int, request: SubscriptionRequest, now: int
 ) -> SubscriptionResult:
     changed = 0
     if request.action == "stop":
@@ -366,5 +366,5 @@ def subscribe(
     )
 
 
-def my_subscriptions(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> SubscriptionResult:
+def my_subscriptions(conn: sqlite3.Connection, *, cluster_id: int, user_id: int) -> SubscriptionResult:
     return SubscriptionResult(repo.subscriptions_of_user(conn, cluster_id, user_id), schedule_of(conn, cluster_id))

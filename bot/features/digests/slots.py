@@ -140,7 +140,7 @@ def schedule_state(conn: sqlite3.Connection, cluster_id: int) -> ScheduleState:
 
 
 def set_schedule(
-    conn: sqlite3.Connection, cluster_id: int, frequency: str, at: SlotTime | None, user_id: int, now: int
+    conn: sqlite3.Connection, *, cluster_id: int, frequency: str, at: SlotTime | None, user_id: int, now: int
 ) -> ScheduleState:
     """The secretariat moves (or switches off) a frequency: pending slots are cancelled and the next one planned."""
     cluster = members_repo.cluster_by_id(conn, cluster_id)
