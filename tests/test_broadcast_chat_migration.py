@@ -4,6 +4,7 @@ follow it through the broadcast's ``CHAT_MIGRATION`` contribution."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.harness import Harness, running
 from bot.features.broadcast import handlers as broadcast_handlers
 from bot.features.broadcast import service as svc
+from bot.kernel import outbox
 from bot.kernel.clock import FakeClock
 from tests.conftest import ADMIN, GROUP_ID
 from tests.test_broadcast_e2e import announcements, preview, seed_representatives
@@ -59,3 +61,32 @@ async def test_a_group_migrated_during_its_send_is_reported_sent(h: Harness, db_
     assert announcements(h.api.calls) == {NEW_ID: 1, **{rep: 1 for rep in reps}}
     assert q(db_path, "SELECT chat_id, status FROM broadcast_deliveries WHERE user_id IS NULL") == [(NEW_ID, "sent")]
     assert "Pengumuman terkirim: 3/3" in h.api.message(ADMIN.id, card.result["message_id"]).text
+
+
+async def test_the_final_report_survives_a_5xx_storm_on_its_edit(db_path: Path) -> None:
+    """Issue #13: the report is owed once the announcement is done, so it is an outbox row written with the
+    'done' (retried after a 5xx storm, across a restart), not a direct edit that a storm loses for good."""
+    clock = FakeClock()
+    api = FakeBotApi(clock=clock.timestamp)
+    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
+    api.set_bot_rights(GROUP_ID)
+    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    async with running(db_path, clock=clock, api=api) as h:
+        await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
+        seed_representatives(db_path, 3)
+        card = await preview(h)
+        started = await h.runtime.db.write(partial(
+            svc.start, broadcast_id=1, cluster_id=1, user_id=ADMIN.id, status_chat_id=ADMIN.id,
+            status_message_id=card.result["message_id"], now=clock.timestamp(),
+        ))  # fmt: skip
+        assert started.ok
+    api.fail("editMessageText", "server", chat_id=ADMIN.id, times=40)  # the status message's chat: 5xx for a while
+    async with running(db_path, clock=clock, api=api) as h:
+        await broadcast_handlers.drain(h.app)
+        assert q(db_path, "SELECT status FROM broadcasts") == [("done",)]
+    assert "Pengumuman terkirim" not in api.message(ADMIN.id, card.result["message_id"]).text
+    api.failures.clear()  # Telegram is back
+    clock.advance(timedelta(minutes=10))
+    async with running(db_path, clock=clock, api=api) as h:
+        await outbox.drain(h.app)
+    assert "Pengumuman terkirim: 4/4" in api.message(ADMIN.id, card.result["message_id"]).text

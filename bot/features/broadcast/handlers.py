@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -25,6 +26,8 @@ from bot.features.members.gate import require_secretariat
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
+from bot.kernel.outbox import commit, out_edit, out_send
+from bot.kernel.outbox_storage import Out
 from bot.kernel.pacer import Pacer, shared_pacer
 from bot.kernel.runtime import CommandSpec, Runtime
 from bot.kernel.telegram import add_command, call_with_retries, command_args, edit, reply, send
@@ -32,6 +35,7 @@ from bot.kernel.views import Reply, split_message
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+STATUS_MESSAGE = "broadcast.status"  # the outbox's message kind of the status message (preview → progress → report)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -93,14 +97,29 @@ async def _run(app: AnyApp, broadcast_id: int, locale: str | None) -> None:
 
     async def progress(sent: int, total: int) -> None:
         await pacer.acquire(status_chat)
-        await _edit(app, status_chat, status_message, views.progress_text(t, sent, total))
+        try:  # a progress line is not owed (the final report is): a failed edit must not stop the sending
+            await _edit(app, status_chat, status_message, views.progress_text(t, sent, total))
+        except TelegramError:
+            log.warning("progress of announcement %s not shown", broadcast_id, exc_info=True)
 
-    result = await svc.run(runtime.db, broadcast_id, _deliverer(app, pacer, text), progress, pacer,
-                           runtime.clock.timestamp)  # fmt: skip
-    parts = split_message(views.final_report(t, result))
-    await _edit(app, status_chat, status_message, parts[0])
-    for part in parts[1:]:
-        await send(app, status_chat, part)
+    await svc.run(runtime.db, broadcast_id, _deliverer(app, pacer, text), progress, pacer, runtime.clock.timestamp)
+
+    def finish_tx(conn: sqlite3.Connection) -> tuple[svc.Report, list[Out]]:
+        """'done' and the final report it owes, in one transaction (retried by the outbox, across restarts)."""
+        result = svc.finish(conn, broadcast_id=broadcast_id, now=runtime.clock.timestamp())
+        parts = split_message(views.final_report(t, result))
+        outs = _status_edit(broadcast_id, status_chat, status_message, parts[0])
+        for part in parts[1:]:
+            outs += out_send(status_chat, part)
+        return result, outs
+
+    await commit(app, finish_tx)
+
+
+def _status_edit(broadcast_id: int, chat_id: int, message_id: int, text: str) -> list[Out]:
+    """The status message's new state (the last one wins; posted again if it was deleted)."""
+    return out_edit(chat_id, message_id, Reply(text), key=f"broadcast:{broadcast_id}", on_sent=STATUS_MESSAGE,
+                    ref=broadcast_id)  # fmt: skip
 
 
 def launch(app: AnyApp, broadcast_id: int, locale: str | None) -> asyncio.Task[None]:
@@ -168,24 +187,35 @@ async def on_button(update: Update, context: BotContext, button: BroadcastButton
     broadcast_id = button.broadcast_id
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if button.action == "no":
-        if await runtime.db.write(partial(svc.cancel, broadcast_id=broadcast_id, cluster_id=actor.cluster.id,
-                                          now=runtime.clock.timestamp())):  # fmt: skip
-            await query.answer(t.gettext("Saved."))
-            await _edit(context.application, chat_id, message_id, t.gettext("Cancelled. Nothing was sent."))
+
+        def cancel_tx(conn: sqlite3.Connection) -> tuple[bool, list[Out]]:
+            done = svc.cancel(conn, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, now=runtime.clock.timestamp())
+            text = t.gettext("Cancelled. Nothing was sent.")
+            return done, (_status_edit(broadcast_id, chat_id, message_id, text) if done else [])
+
+        async def answer_cancel(done: bool) -> None:
+            if done:
+                await query.answer(t.gettext("Saved."))
+            else:
+                await query.answer(views.broadcast_refused(t, "already"), show_alert=True)
+
+        await commit(context, cancel_tx, then=answer_cancel)
+        return
+
+    def start_tx(conn: sqlite3.Connection) -> tuple[svc.Started, list[Out]]:
+        started = svc.start(conn, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, user_id=user.id,
+                            status_chat_id=chat_id, status_message_id=message_id, now=runtime.clock.timestamp())  # fmt: skip
+        text = views.progress_text(t, 0, started.total)
+        return started, (_status_edit(broadcast_id, chat_id, message_id, text) if started.ok else [])
+
+    async def answer_start(started: svc.Started) -> None:
+        if started.ok:
+            await query.answer(t.gettext("Sending…"))
         else:
-            await query.answer(views.broadcast_refused(t, "already"), show_alert=True)
-        return
-    started = await runtime.db.write(partial(
-        svc.start, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, user_id=user.id, status_chat_id=chat_id,
-        status_message_id=message_id, now=runtime.clock.timestamp(),
-    ))  # fmt: skip
-    if not started.ok:
-        await query.answer(views.broadcast_refused(t, started.reason), show_alert=True)
-        return
-    await query.answer(t.gettext("Sending…"))
-    await shared_pacer(runtime).acquire(chat_id)
-    await _edit(context.application, chat_id, message_id, views.progress_text(t, 0, started.total))
-    launch(context.application, broadcast_id, context.locale)
+            await query.answer(views.broadcast_refused(t, started.reason), show_alert=True)
+
+    if (await commit(context, start_tx, then=answer_start)).ok:
+        launch(context.application, broadcast_id, context.locale)
 
 
 async def on_startup(app: AnyApp) -> None:

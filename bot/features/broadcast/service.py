@@ -182,11 +182,12 @@ async def run(
     pacer: Pacer,
     now: Callable[[], int],
     concurrency: int = CONCURRENCY,
-) -> Report:
+) -> None:
     """Send to every pending recipient (in order, ``concurrency`` in flight, paced), recording each outcome.
 
-    Progress is reported about twenty times over the run, at most every ``PROGRESS_EVERY_S`` (the handler shows
-    the final report); a resumed announcement continues from its recorded counts.
+    Progress is reported about twenty times over the run, at most every ``PROGRESS_EVERY_S``; a resumed
+    announcement continues from its recorded counts. The caller then ``finish``es it, with the final report it
+    owes the secretariat in the same transaction (an outbox row).
     """
     sent = 0
     total = 0
@@ -230,5 +231,3 @@ async def run(
             break
         queue = deque(batch)
         await asyncio.gather(*(worker(queue) for _ in range(min(concurrency, len(batch)))))
-    result: Report = await db.write(partial(finish, broadcast_id=broadcast_id, now=now()))
-    return result

@@ -64,6 +64,13 @@ def set_status_message(conn: sqlite3.Connection, broadcast_id: int, chat_id: int
     )
 
 
+def move_status_message(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    """The status message was posted again (the old one was deleted): later edits go to the new one."""
+    conn.execute(
+        "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ? WHERE id = ?", (chat_id, message_id, broadcast_id)
+    )
+
+
 def add_deliveries(
     conn: sqlite3.Connection, broadcast_id: int, recipients: Sequence[tuple[int, int | None, str]], now: int
 ) -> None:
