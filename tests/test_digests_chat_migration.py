@@ -1,14 +1,19 @@
 """Issue #16: the digests store the group's chat id (one ``digest_runs`` row per slot and chat, the guard that no
 slot reaches a chat twice); when the group becomes a supergroup (Telegram's ``migrate_to_chat_id``) those rows
-follow it through the digests' ``CHAT_MIGRATION`` contribution."""
+follow it through the digests' ``CHAT_MIGRATION`` contribution. And issue #13's per-run states: a timeout or a
+crash between claim and record is 'uncertain', with its reason."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from bot.devtools.harness import Harness
+from bot.devtools.fakeapi import FakeBotApi
+from bot.devtools.harness import Harness, running
 from bot.features.digests import handlers as digest_handlers
+from bot.features.digests import service as digests_svc
 from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel.clock import FakeClock
 from tests.conftest import ADMIN, GROUP_ID, MEMBER
 from tests.test_digests_e2e import at, digests, utc
 from tests.test_needs_e2e import cluster_with_members, q
@@ -48,3 +53,38 @@ async def test_a_group_migrated_mid_send_keeps_its_one_run_under_the_new_id(h: H
     ref = "digest:daily:1:2025-08-22"
     await h.runtime.db.write(jobs_repo.schedule, "digest.daily", ref, int(utc(2025, 8, 21, 23, 5).timestamp()), 1)
     assert not digests(await at(h, utc(2025, 8, 21, 23, 5, 30)), NEW_ID)
+
+
+async def test_a_timed_out_digest_is_uncertain_with_its_reason(h: Harness, db_path: Path) -> None:
+    """Issue #13: a send that timed out may have reached the group: recorded 'uncertain' (never sent again), with
+    the reason, not 'failed'."""
+    await cluster_with_members(h)
+    await digest_handlers.ensure_slots(h.app)
+    h.api.fail("sendMessage", "timeout", chat_id=GROUP_ID)
+    await at(h, utc(2025, 8, 21, 23, 0, 30))
+    [(status, error)] = q(db_path, "SELECT status, error FROM digest_runs")
+    assert status == "uncertain" and error.startswith("timed out")
+
+
+async def test_a_run_a_crash_left_sending_is_uncertain_after_the_restart(db_path: Path) -> None:
+    """Issue #13: claimed, then the process died before the send was recorded: after the restart the run is
+    'uncertain' (it may have arrived), not 'sending' for ever; the next slot still goes out."""
+    clock = FakeClock()
+    api = FakeBotApi(clock=clock.timestamp)
+    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
+    api.set_bot_rights(GROUP_ID)
+    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    async with running(db_path, clock=clock, api=api) as h:
+        await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
+        await digest_handlers.ensure_slots(h.app)
+        clock.set(utc(2025, 8, 21, 23, 0, 30))
+        [job] = await h.runtime.db.write(jobs_repo.claim_due, clock.timestamp())
+        plan = await h.runtime.db.write(partial(digests_svc.open_slot, job=job, now=clock.timestamp(), late=False))
+        assert plan.group_run is not None  # the group's run is claimed; the send never happens
+    async with running(db_path, clock=clock, api=api) as h:
+        assert q(db_path, "SELECT status, error FROM digest_runs") == [("uncertain", "interrupted")]
+        calls = await at(h, utc(2025, 8, 22, 23, 0, 30))
+        assert len(digests(calls, GROUP_ID)) == 1
+    assert q(db_path, "SELECT slot, status FROM digest_runs ORDER BY id") == [
+        ("2025-08-22", "uncertain"), ("2025-08-23", "empty"),
+    ]  # fmt: skip

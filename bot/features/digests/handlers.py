@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, filters
 
 from bot.features.digests import charts, parsing, slots, views
@@ -42,15 +42,18 @@ def _sections(runtime: Runtime) -> tuple[svc.Section, ...]:
 # ---- sending --------------------------------------------------------------------------------------
 
 
-async def _deliver(app: AnyApp, pacer: Pacer, chat_id: int, text: str) -> tuple[str, Message | None]:
-    """One digest into one chat: (run status, message)."""
+async def _deliver(app: AnyApp, pacer: Pacer, chat_id: int, text: str) -> tuple[str, Message | None, str]:
+    """One digest into one chat: (run status, message, reason). A timeout may have delivered it: 'uncertain'."""
     await pacer.acquire(chat_id)
     try:
         message = await send(app, chat_id, text)
+    except TimedOut as exc:
+        log.warning("digest to %s timed out: %s", chat_id, exc)
+        return "uncertain", None, f"timed out: {exc}"
     except TelegramError as exc:
         log.warning("digest to %s failed: %s", chat_id, exc)
-        return "failed", None
-    return ("sent", message) if message is not None else ("unreachable", None)
+        return "failed", None, str(exc) or type(exc).__name__
+    return ("sent", message, "") if message is not None else ("unreachable", None, "")
 
 
 async def _send_photo(app: AnyApp, pacer: Pacer, chat_id: int, photo: bytes | str, caption: str) -> str | None:
@@ -103,11 +106,12 @@ async def _send_digest(
     """One recorded run: send, then record how it went ('empty' for the one-line digest)."""
     runtime: Runtime = app.bot_data["runtime"]
     tz = digest.scope.cluster.timezone
-    status, message = await _deliver(app, pacer, chat_id, views.digest_text(t, digest, tz, late_due))
+    status, message, error = await _deliver(app, pacer, chat_id, views.digest_text(t, digest, tz, late_due))
     if status == "sent" and not digest.has_news:
         status = "empty"
     await runtime.db.write(partial(svc.finish_run, run_id=run_id, status=status,
-                                   message_id=message.message_id if message else None, now=runtime.clock.timestamp()))  # fmt: skip
+                                   message_id=message.message_id if message else None, now=runtime.clock.timestamp(),
+                                   error=error))  # fmt: skip
     return message is not None
 
 
@@ -161,7 +165,12 @@ async def _ensure_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_startup(app: AnyApp) -> None:
-    """Every cluster gets its next slots (clusters set up since the last start too; hourly after that)."""
+    """Runs a crash interrupted become 'uncertain'; every cluster gets its next slots (clusters set up since the
+    last start too; hourly after that)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    interrupted = await runtime.db.write(svc.interrupted_runs)
+    if interrupted:
+        log.warning("%d digest run(s) were interrupted: recorded uncertain, not sent again", interrupted)
     await ensure_slots(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(

@@ -280,8 +280,14 @@ def claim_subscriber(
     return run_id, build(conn, scope_for(plan, subscription, member.organization_id), now)
 
 
-def finish_run(conn: sqlite3.Connection, *, run_id: int, status: str, message_id: int | None, now: int) -> None:
-    repo.finish_run(conn, run_id, status, message_id, now)
+def finish_run(
+    conn: sqlite3.Connection, *, run_id: int, status: str, message_id: int | None, now: int, error: str = ""
+) -> None:
+    repo.finish_run(conn, run_id, status, message_id, now, error)
+
+
+def interrupted_runs(conn: sqlite3.Connection) -> int:
+    return repo.interrupted_runs(conn)
 
 
 def preview(

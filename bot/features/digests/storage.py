@@ -109,10 +109,24 @@ def claim_run(
     return int(row[0]) if row else None
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, status: str, message_id: int | None, now: int) -> None:
+def finish_run(
+    conn: sqlite3.Connection, run_id: int, status: str, message_id: int | None, now: int, error: str = ""
+) -> None:
     conn.execute(
-        "UPDATE digest_runs SET status = ?, message_id = ?, sent_at = ? WHERE id = ?", (status, message_id, now, run_id)
+        "UPDATE digest_runs SET status = ?, message_id = ?, sent_at = ?, error = ? WHERE id = ?",
+        (status, message_id, now, error[:200], run_id),
     )
+
+
+def interrupted_runs(conn: sqlite3.Connection) -> int:
+    """Runs a crash left between their claim and their record may have reached the chat: 'uncertain', never
+    sent again (as an announcement's recipients). A run whose slot's job is still claimed is being sent now."""
+    cur = conn.execute(
+        "UPDATE digest_runs SET status = 'uncertain', error = 'interrupted' WHERE status = 'sending' AND NOT EXISTS "
+        "(SELECT 1 FROM scheduled_jobs j WHERE j.kind = 'digest.' || digest_runs.frequency AND j.status = 'claimed' "
+        "AND j.ref = 'digest:' || digest_runs.frequency || ':' || digest_runs.cluster_id || ':' || digest_runs.slot)"
+    )
+    return cur.rowcount
 
 
 def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
