@@ -90,3 +90,17 @@ async def test_the_final_report_survives_a_5xx_storm_on_its_edit(db_path: Path) 
     async with running(db_path, clock=clock, api=api) as h:
         await outbox.drain(h.app)
     assert "Pengumuman terkirim: 4/4" in api.message(ADMIN.id, card.result["message_id"]).text
+
+
+async def test_a_deleted_status_message_is_posted_again_and_the_report_lands_there(h: Harness, db_path: Path) -> None:
+    """The secretariat deleted the preview before pressing "Send" (an old button still works): the status line is
+    posted again, remembered, and the final report edits that new message."""
+    await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
+    seed_representatives(db_path, 2)
+    card = await preview(h)
+    h.api.message(ADMIN.id, card.result["message_id"]).deleted = True
+    await h.sim.press(ADMIN, card, data=card.buttons[0][0]["callback_data"])
+    await broadcast_handlers.drain(h.app)
+    [(chat_id, message_id)] = q(db_path, "SELECT status_chat_id, status_message_id FROM broadcasts")
+    assert chat_id == ADMIN.id and message_id != card.result["message_id"]
+    assert "Pengumuman terkirim: 3/3" in h.api.message(ADMIN.id, message_id).text
