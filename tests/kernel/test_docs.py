@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import build_application
-from bot.devtools.demo import cli as demo_module
 from bot.devtools.commands_md import command_table
+from bot.devtools.demo import cli as demo_module
 from bot.devtools.fakeapi import FakeBotApi
 from bot.kernel.config import Settings
 from tests.support.cli import run_cli

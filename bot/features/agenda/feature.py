@@ -3,7 +3,10 @@ feedback, the cluster's time zone (/zona); the coming events in the situation su
 
 from __future__ import annotations
 
+import sqlite3
+
 from bot.features.agenda import handlers, service, storage
+from bot.features.digests.service import COMING_WEEK_S, DIGEST_SECTIONS, Digest, Scope
 from bot.features.sitrep import domain as sitrep_domain
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
 from bot.kernel.feature import MEMBERS, Access, Contribution, Feature, Rule
@@ -15,6 +18,16 @@ def upcoming_events(conn: object, cluster_id: int, now: int, report: sitrep_doma
     """The agenda's next events (forum sessions, trainings, meetings) for the summary's "Coming up" section."""
     report.events = [sitrep_domain.EventLine(e.title, e.starts_at, e.type)
                      for e in storage.upcoming_events(conn, cluster_id, now, limit=5)]  # type: ignore[arg-type]  # fmt: skip
+
+
+def coming_week(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+    """The digest's "Coming week": events and open work-plan deadlines of the next seven days."""
+    until = digest.until + COMING_WEEK_S
+    digest.events = [(e.title, e.starts_at) for e in storage.upcoming_events(conn, scope.cluster.id, digest.until)
+                     if e.starts_at <= until][:8]  # fmt: skip
+    digest.deadlines = sorted((w.title, w.org_label, w.deadline_at)
+                              for w in storage.open_work_items(conn, scope.cluster.id)
+                              if w.deadline_at <= until)[:8]  # fmt: skip
 
 
 FEATURE = Feature(
@@ -42,6 +55,7 @@ FEATURE = Feature(
         Contribution(MESSAGE_KINDS, MessageKind(handlers.EVENT_CARD, service.set_card, handlers.event_card_at)),
         Contribution(CHAT_MIGRATION, storage.migrate_chat),
         Contribution(SUMMARY_PARTS, SummaryPart(section=upcoming_events)),
+        Contribution(DIGEST_SECTIONS, coming_week),
     ),
-    depends_on=("core", "members", "sitrep"),
+    depends_on=("core", "members", "sitrep", "digests"),
 )

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot.features.broadcast import service as svc
+from bot.features.broadcast import views
+from bot.features.broadcast.callbacks import ACTIONS, BroadcastButton
 from bot.features.broadcast.service import Outcome
-from bot.features.digests import storage as repo
-from bot.features.digests import views
-from bot.features.members import storage as members_repo
 from bot.features.members.gate import require_secretariat
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
+from bot.kernel.outbox import commit, out_edit, out_send
+from bot.kernel.outbox_storage import Out
 from bot.kernel.pacer import Pacer, shared_pacer
 from bot.kernel.runtime import CommandSpec, Runtime
 from bot.kernel.telegram import add_command, call_with_retries, command_args, edit, reply, send
@@ -31,6 +35,7 @@ from bot.kernel.views import Reply, split_message
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+STATUS_MESSAGE = "broadcast.status"  # the outbox's message kind of the status message (preview → progress → report)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -79,9 +84,11 @@ def _deliverer(app: AnyApp, pacer: Pacer, text: str) -> svc.Deliver:
 
 async def _run(app: AnyApp, broadcast_id: int, locale: str | None) -> None:
     runtime: Runtime = app.bot_data["runtime"]
-    broadcast = await runtime.db.read(repo.broadcast_by_id, broadcast_id)
-    cluster = await runtime.db.read(members_repo.cluster_by_id, broadcast.cluster_id) if broadcast else None
-    if broadcast is None or cluster is None or broadcast.status_chat_id is None:
+    loaded = await runtime.db.read(svc.load, broadcast_id)
+    if loaded is None:
+        return
+    broadcast, cluster = loaded
+    if broadcast.status_chat_id is None:
         return
     status_chat, status_message = broadcast.status_chat_id, broadcast.status_message_id or 0
     t = translator(locale or cluster.locale)
@@ -90,14 +97,29 @@ async def _run(app: AnyApp, broadcast_id: int, locale: str | None) -> None:
 
     async def progress(sent: int, total: int) -> None:
         await pacer.acquire(status_chat)
-        await _edit(app, status_chat, status_message, views.progress_text(t, sent, total))
+        try:  # a progress line is not owed (the final report is): a failed edit must not stop the sending
+            await _edit(app, status_chat, status_message, views.progress_text(t, sent, total))
+        except TelegramError:
+            log.warning("progress of announcement %s not shown", broadcast_id, exc_info=True)
 
-    result = await svc.run(runtime.db, broadcast_id, _deliverer(app, pacer, text), progress, pacer,
-                           runtime.clock.timestamp)  # fmt: skip
-    parts = split_message(views.final_report(t, result))
-    await _edit(app, status_chat, status_message, parts[0])
-    for part in parts[1:]:
-        await send(app, status_chat, part)
+    await svc.run(runtime.db, broadcast_id, _deliverer(app, pacer, text), progress, pacer, runtime.clock.timestamp)
+
+    def finish_tx(conn: sqlite3.Connection) -> tuple[svc.Report, list[Out]]:
+        """'done' and the final report it owes, in one transaction (retried by the outbox, across restarts)."""
+        result = svc.finish(conn, broadcast_id=broadcast_id, now=runtime.clock.timestamp())
+        parts = split_message(views.final_report(t, result))
+        outs = _status_edit(broadcast_id, status_chat, status_message, parts[0])
+        for part in parts[1:]:
+            outs += out_send(status_chat, part)
+        return result, outs
+
+    await commit(app, finish_tx)
+
+
+def _status_edit(broadcast_id: int, chat_id: int, message_id: int, text: str) -> list[Out]:
+    """The status message's new state (the last one wins; posted again if it was deleted)."""
+    return out_edit(chat_id, message_id, Reply(text), key=f"broadcast:{broadcast_id}", on_sent=STATUS_MESSAGE,
+                    ref=broadcast_id)  # fmt: skip
 
 
 def launch(app: AnyApp, broadcast_id: int, locale: str | None) -> asyncio.Task[None]:
@@ -144,42 +166,56 @@ async def umumkan(update: Update, context: BotContext) -> None:
         await reply(update, context, views.too_long(t, len(text)))
         return
     runtime = context.runtime
-    draft = await runtime.db.write(svc.create_draft, actor.cluster.id, user.id, text, runtime.clock.timestamp())
+    draft = await runtime.db.write(partial(svc.create_draft, cluster_id=actor.cluster.id, user_id=user.id, text=text,
+                                           now=runtime.clock.timestamp()))  # fmt: skip
     await reply(update, context, views.preview(t, rendered, draft.id, draft.recipients, draft.unreachable))
 
 
-async def on_button(update: Update, context: BotContext) -> None:
+async def on_button(update: Update, context: BotContext, button: BroadcastButton) -> None:
     """``bc:go:<id>`` sends (once: compare-and-set), ``bc:no:<id>`` cancels the draft."""
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None or query.message is None:
+    if query is None or user is None or query.message is None:
         return
     t = context.t
-    parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("go", "no") or not parts[2].isdigit():
-        await query.answer(t.gettext("This button is no longer valid."))
+    if button.action not in ACTIONS:
+        await stale(update, context)
         return
     actor = await require_secretariat(update, context)
     if actor is None:
         return
     runtime = context.runtime
-    broadcast_id = int(parts[2])
+    broadcast_id = button.broadcast_id
     chat_id, message_id = query.message.chat.id, query.message.message_id
-    if parts[1] == "no":
-        if await runtime.db.write(svc.cancel, broadcast_id, actor.cluster.id, runtime.clock.timestamp()):
-            await query.answer(t.gettext("Saved."))
-            await _edit(context.application, chat_id, message_id, t.gettext("Cancelled. Nothing was sent."))
+    if button.action == "no":
+
+        def cancel_tx(conn: sqlite3.Connection) -> tuple[bool, list[Out]]:
+            done = svc.cancel(conn, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, now=runtime.clock.timestamp())
+            text = t.gettext("Cancelled. Nothing was sent.")
+            return done, (_status_edit(broadcast_id, chat_id, message_id, text) if done else [])
+
+        async def answer_cancel(done: bool) -> None:
+            if done:
+                await query.answer(t.gettext("Saved."))
+            else:
+                await query.answer(views.broadcast_refused(t, "already"), show_alert=True)
+
+        await commit(context, cancel_tx, then=answer_cancel)
+        return
+
+    def start_tx(conn: sqlite3.Connection) -> tuple[svc.Started, list[Out]]:
+        started = svc.start(conn, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, user_id=user.id,
+                            status_chat_id=chat_id, status_message_id=message_id, now=runtime.clock.timestamp())  # fmt: skip
+        text = views.progress_text(t, 0, started.total)
+        return started, (_status_edit(broadcast_id, chat_id, message_id, text) if started.ok else [])
+
+    async def answer_start(started: svc.Started) -> None:
+        if started.ok:
+            await query.answer(t.gettext("Sending…"))
         else:
-            await query.answer(views.broadcast_refused(t, "already"), show_alert=True)
-        return
-    started = await runtime.db.write(svc.start, broadcast_id, actor.cluster.id, user.id, chat_id, message_id,
-                                     runtime.clock.timestamp())  # fmt: skip
-    if not started.ok:
-        await query.answer(views.broadcast_refused(t, started.reason), show_alert=True)
-        return
-    await query.answer(t.gettext("Sending…"))
-    await shared_pacer(runtime).acquire(chat_id)
-    await _edit(context.application, chat_id, message_id, views.progress_text(t, 0, started.total))
-    launch(context.application, broadcast_id, context.locale)
+            await query.answer(views.broadcast_refused(t, started.reason), show_alert=True)
+
+    if (await commit(context, start_tx, then=answer_start)).ok:
+        launch(context.application, broadcast_id, context.locale)
 
 
 async def on_startup(app: AnyApp) -> None:
@@ -197,4 +233,4 @@ def register(app: AnyApp) -> None:
                     views.ANNOUNCE_EXAMPLE, aliases=("announce",), scopes=("private",), section="laporan"),
         umumkan,
     )  # fmt: skip
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
+    app.add_handler(BroadcastButton.handler(on_button))

@@ -24,10 +24,12 @@ import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
-from bot.features.digests import storage as repo
-from bot.features.digests.storage import Broadcast, Recipient, Undelivered
+from bot.features.broadcast import storage as repo
+from bot.features.broadcast.models import Broadcast, Recipient, Undelivered
 from bot.features.members import storage as members_repo
+from bot.features.members.storage import Cluster
 from bot.kernel import storage as core_repo
 from bot.kernel.db import Database
 from bot.kernel.pacer import Pacer
@@ -47,7 +49,7 @@ class Draft:
     unreachable: int  # representatives known to have blocked the bot (not sent again, listed)
 
 
-def create_draft(conn: sqlite3.Connection, cluster_id: int, user_id: int, text: str, now: int) -> Draft:
+def create_draft(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, text: str, now: int) -> Draft:
     reps = repo.representatives(conn, cluster_id)
     total = 1 + len(reps)
     broadcast_id = repo.create_broadcast(conn, cluster_id, user_id, text, total, now)
@@ -64,7 +66,7 @@ class Started:
 
 
 def start(
-    conn: sqlite3.Connection, broadcast_id: int, cluster_id: int, user_id: int, status_chat_id: int,
+    conn: sqlite3.Connection, *, broadcast_id: int, cluster_id: int, user_id: int, status_chat_id: int,
     status_message_id: int, now: int,
 ) -> Started:  # fmt: skip
     """Confirmed after the preview: draft → sending (compare-and-set), recipients fixed in sending order."""
@@ -91,7 +93,14 @@ def start(
     return Started(True, "", repo.broadcast_by_id(conn, broadcast_id), len(recipients))
 
 
-def cancel(conn: sqlite3.Connection, broadcast_id: int, cluster_id: int, now: int) -> bool:
+def load(conn: sqlite3.Connection, broadcast_id: int) -> tuple[Broadcast, Cluster] | None:
+    """The announcement and its cluster (the sending task starts from them); None when either is gone."""
+    broadcast = repo.broadcast_by_id(conn, broadcast_id)
+    cluster = members_repo.cluster_by_id(conn, broadcast.cluster_id) if broadcast else None
+    return (broadcast, cluster) if broadcast is not None and cluster is not None else None
+
+
+def cancel(conn: sqlite3.Connection, *, broadcast_id: int, cluster_id: int, now: int) -> bool:
     broadcast = repo.broadcast_by_id(conn, broadcast_id)
     if broadcast is None or broadcast.cluster_id != cluster_id:
         return False
@@ -108,11 +117,13 @@ class Outcome:
     error: str = ""
 
 
-def record(conn: sqlite3.Connection, broadcast_id: int, recipient: Recipient, outcome: Outcome, now: int) -> None:
+def record(conn: sqlite3.Connection, *, broadcast_id: int, recipient: Recipient, outcome: Outcome, now: int) -> None:
     status = outcome.status
     if status == "retry":
         status = "pending" if recipient.attempts < MAX_ATTEMPTS else "failed"
-    repo.record_delivery(conn, broadcast_id, recipient.chat_id, status, outcome.message_id, outcome.error, now)
+    # the group may have become a supergroup during its send (Telegram's error says so; its row moved with it)
+    chat_id = core_repo.resolve_chat_id(conn, recipient.chat_id)
+    repo.record_delivery(conn, broadcast_id, chat_id, status, outcome.message_id, outcome.error, now)
 
 
 @dataclass
@@ -136,7 +147,7 @@ def report(conn: sqlite3.Connection, broadcast_id: int) -> Report:
     return Report(broadcast_id, sum(counts.values()), counts.get("sent", 0), repo.undelivered(conn, broadcast_id))
 
 
-def finish(conn: sqlite3.Connection, broadcast_id: int, now: int) -> Report:
+def finish(conn: sqlite3.Connection, *, broadcast_id: int, now: int) -> Report:
     repo.set_broadcast_status(conn, broadcast_id, "sending", "done", now)
     return report(conn, broadcast_id)
 
@@ -145,14 +156,14 @@ def interrupted(conn: sqlite3.Connection, now: int) -> list[int]:
     return repo.interrupted_broadcasts(conn, now)
 
 
-def next_batch(conn: sqlite3.Connection, broadcast_id: int, limit: int) -> tuple[list[Recipient], int, int]:
+def next_batch(conn: sqlite3.Connection, *, broadcast_id: int, limit: int) -> tuple[list[Recipient], int, int]:
     """The next pending recipients in order, plus (sent so far, total) for the progress line."""
     recipients = repo.pending_deliveries(conn, broadcast_id, limit)
     counts = repo.delivery_counts(conn, broadcast_id)
     return recipients, counts.get("sent", 0), sum(counts.values())
 
 
-def claim(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
+def claim(conn: sqlite3.Connection, *, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
     return repo.claim_delivery(conn, broadcast_id, chat_id, now)
 
 
@@ -171,11 +182,12 @@ async def run(
     pacer: Pacer,
     now: Callable[[], int],
     concurrency: int = CONCURRENCY,
-) -> Report:
+) -> None:
     """Send to every pending recipient (in order, ``concurrency`` in flight, paced), recording each outcome.
 
-    Progress is reported about twenty times over the run, at most every ``PROGRESS_EVERY_S`` (the handler shows
-    the final report); a resumed announcement continues from its recorded counts.
+    Progress is reported about twenty times over the run, at most every ``PROGRESS_EVERY_S``; a resumed
+    announcement continues from its recorded counts. The caller then ``finish``es it, with the final report it
+    owes the secretariat in the same transaction (an outbox row).
     """
     sent = 0
     total = 0
@@ -196,7 +208,7 @@ async def run(
     async def worker(queue: deque[Recipient]) -> None:
         nonlocal sent
         while queue:
-            claimed = await db.write(claim, broadcast_id, queue.popleft().chat_id, now())
+            claimed = await db.write(partial(claim, broadcast_id=broadcast_id, chat_id=queue.popleft().chat_id, now=now()))
             if claimed is None:
                 continue
             recipient: Recipient = claimed
@@ -205,13 +217,13 @@ async def run(
                 outcome = await deliver(recipient.chat_id)
             except Exception as exc:  # a bug or an unexpected error must not stop the other recipients
                 outcome = Outcome("failed", error=type(exc).__name__)
-            await db.write(record, broadcast_id, recipient, outcome, now())
+            await db.write(partial(record, broadcast_id=broadcast_id, recipient=recipient, outcome=outcome, now=now()))
             if outcome.status == "sent":
                 sent += 1
                 await report_progress()
 
     while True:
-        batch, sent, total = await db.read(next_batch, broadcast_id, BATCH)
+        batch, sent, total = await db.read(partial(next_batch, broadcast_id=broadcast_id, limit=BATCH))
         step = max(10, -(-total // 20))
         if reported < 0:
             reported = sent
@@ -219,5 +231,3 @@ async def run(
             break
         queue = deque(batch)
         await asyncio.gather(*(worker(queue) for _ in range(min(concurrency, len(batch)))))
-    result: Report = await db.write(finish, broadcast_id, now())
-    return result

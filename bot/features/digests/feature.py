@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from bot.features.digests import handlers, service
-from bot.kernel.feature import APPROVED, MEMBERS, Access, Feature
+from bot.features.digests import handlers, slots, storage
+from bot.kernel.feature import APPROVED, MEMBERS, Access, Contribution, Feature
+from bot.kernel.storage import CHAT_MIGRATION
 
 FEATURE = Feature(
     "digests",
     handlers=handlers.register,
     access=Access(commands={"langganan": MEMBERS, "ringkasan": APPROVED}),
-    jobs={kind: handlers.digest_job for kind in service.KINDS.values()},
+    jobs={kind: handlers.digest_job for kind in slots.KINDS.values()},
     on_startup=(handlers.on_startup,),
-    depends_on=("core", "members", "needs", "sitrep", "stock", "agenda"),
+    contributes=(Contribution(CHAT_MIGRATION, storage.migrate_chat),),
+    # needs: its views (priority icons, item labels); the agenda adds its coming week through DIGEST_SECTIONS
+    depends_on=("core", "members", "needs", "sitrep", "stock"),
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from functools import partial
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, filters
 
-from bot.features.digests import charts, views
+from bot.features.digests import charts, parsing, slots, views
 from bot.features.digests import service as svc
 from bot.features.members.gate import require_cluster, require_member, require_secretariat
 from bot.features.members.storage import Cluster
@@ -33,18 +34,26 @@ ENSURE_EVERY_S = 3600
 _RINGKASAN_WORDS = re.compile(r"^/\S+\s+(jadwal|schedule|harian|daily|mingguan|weekly)\b", re.IGNORECASE)
 
 
+def _sections(runtime: Runtime) -> tuple[svc.Section, ...]:
+    """What the installed features add to the digest (the agenda's coming week)."""
+    return tuple(runtime.contributions(svc.DIGEST_SECTIONS))
+
+
 # ---- sending --------------------------------------------------------------------------------------
 
 
-async def _deliver(app: AnyApp, pacer: Pacer, chat_id: int, text: str) -> tuple[str, Message | None]:
-    """One digest into one chat: (run status, message)."""
+async def _deliver(app: AnyApp, pacer: Pacer, chat_id: int, text: str) -> tuple[str, Message | None, str]:
+    """One digest into one chat: (run status, message, reason). A timeout may have delivered it: 'uncertain'."""
     await pacer.acquire(chat_id)
     try:
         message = await send(app, chat_id, text)
+    except TimedOut as exc:
+        log.warning("digest to %s timed out: %s", chat_id, exc)
+        return "uncertain", None, f"timed out: {exc}"
     except TelegramError as exc:
         log.warning("digest to %s failed: %s", chat_id, exc)
-        return "failed", None
-    return ("sent", message) if message is not None else ("unreachable", None)
+        return "failed", None, str(exc) or type(exc).__name__
+    return ("sent", message, "") if message is not None else ("unreachable", None, "")
 
 
 async def _send_photo(app: AnyApp, pacer: Pacer, chat_id: int, photo: bytes | str, caption: str) -> str | None:
@@ -97,11 +106,12 @@ async def _send_digest(
     """One recorded run: send, then record how it went ('empty' for the one-line digest)."""
     runtime: Runtime = app.bot_data["runtime"]
     tz = digest.scope.cluster.timezone
-    status, message = await _deliver(app, pacer, chat_id, views.digest_text(t, digest, tz, late_due))
+    status, message, error = await _deliver(app, pacer, chat_id, views.digest_text(t, digest, tz, late_due))
     if status == "sent" and not digest.has_news:
         status = "empty"
-    await runtime.db.write(svc.finish_run, run_id, status, message.message_id if message else None,
-                           runtime.clock.timestamp())  # fmt: skip
+    await runtime.db.write(partial(svc.finish_run, run_id=run_id, status=status,
+                                   message_id=message.message_id if message else None, now=runtime.clock.timestamp(),
+                                   error=error))  # fmt: skip
     return message is not None
 
 
@@ -111,7 +121,8 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
     The weekly charts are drawn once and sent to the group; subscribers get the same pictures by file id.
     """
     runtime: Runtime = app.bot_data["runtime"]
-    plan = await runtime.db.write(svc.open_slot, job, now, late, Parts.of(runtime))
+    plan = await runtime.db.write(partial(svc.open_slot, job=job, now=now, late=late, parts=Parts.of(runtime),
+                                          sections=_sections(runtime)))  # fmt: skip
     if not plan.send or plan.cluster is None:
         return "missed", plan.note
     cluster = plan.cluster
@@ -129,7 +140,8 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
                 pictures = await _draw(t, await runtime.db.read_heavy(svc.chart_data, cluster.id, plan.since, now), cluster, now)
                 pictures = await _send_charts(app, pacer, plan.group_chat_id, t, pictures)
     for subscription in plan.subscribers:
-        claimed = await runtime.db.write(svc.claim_subscriber, plan, subscription, runtime.clock.timestamp())
+        claimed = await runtime.db.write(partial(svc.claim_subscriber, plan=plan, subscription=subscription,
+                                                 now=runtime.clock.timestamp()))  # fmt: skip
         if claimed is None:
             continue
         run_id, digest = claimed
@@ -145,7 +157,7 @@ async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[st
 
 async def ensure_slots(app: AnyApp) -> int:
     runtime: Runtime = app.bot_data["runtime"]
-    return int(await runtime.db.write(svc.ensure_slots, runtime.clock.timestamp()))
+    return int(await runtime.db.write(slots.ensure_slots, runtime.clock.timestamp()))
 
 
 async def _ensure_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -153,7 +165,12 @@ async def _ensure_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_startup(app: AnyApp) -> None:
-    """Every cluster gets its next slots (clusters set up since the last start too; hourly after that)."""
+    """Runs a crash interrupted become 'uncertain'; every cluster gets its next slots (clusters set up since the
+    last start too; hourly after that)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    interrupted = await runtime.db.write(svc.interrupted_runs)
+    if interrupted:
+        log.warning("%d digest run(s) were interrupted: recorded uncertain, not sent again", interrupted)
     await ensure_slots(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(
@@ -167,22 +184,22 @@ async def on_startup(app: AnyApp) -> None:
 
 async def _schedule(update: Update, context: BotContext, args: str) -> None:
     t = context.t
-    request = svc.parse_schedule(args)
+    request = parsing.parse_schedule(args)
     if request is None:
         actor = await require_cluster(update, context)
         if actor is not None:
-            state = await context.runtime.db.read(svc.schedule_state, actor.cluster.id)
+            state = await context.runtime.db.read(slots.schedule_state, actor.cluster.id)
             await reply(update, context, views.schedule_text(t, actor.cluster, state))
         return
     actor = await require_secretariat(update, context)
     if actor is None or update.effective_user is None:
         return
-    if isinstance(request, svc.ParseProblem):
+    if isinstance(request, parsing.ParseProblem):
         await reply(update, context, views.problem_text(t, request, views.SCHEDULE_EXAMPLES[1]))
         return
     runtime = context.runtime
-    state = await runtime.db.write(svc.set_schedule, actor.cluster.id, request.frequency, request.at,
-                                   update.effective_user.id, runtime.clock.timestamp())  # fmt: skip
+    state = await runtime.db.write(partial(slots.set_schedule, cluster_id=actor.cluster.id, frequency=request.frequency,
+                                           at=request.at, user_id=update.effective_user.id, now=runtime.clock.timestamp()))  # fmt: skip
     await reply(update, context, views.schedule_text(t, actor.cluster, state, saved=True))
 
 
@@ -193,7 +210,8 @@ async def _preview(update: Update, context: BotContext, frequency: str) -> None:
         return
     runtime = context.runtime
     now = runtime.clock.timestamp()
-    digest = await runtime.db.read_heavy(svc.preview, actor.cluster.id, frequency, now, Parts.of(runtime))
+    digest = await runtime.db.read_heavy(partial(svc.preview, cluster_id=actor.cluster.id, frequency=frequency, now=now,
+                                                 parts=Parts.of(runtime), sections=_sections(runtime)))  # fmt: skip
     if digest is None:
         return
     await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
@@ -229,15 +247,16 @@ async def langganan(update: Update, context: BotContext) -> None:
     if actor is None:
         return
     runtime = context.runtime
-    request = svc.parse_subscription(command_args(update), actor.cluster.province)
+    request = parsing.parse_subscription(command_args(update), actor.cluster.province)
     if request is None:
-        result = await runtime.db.read(svc.my_subscriptions, actor.cluster.id, user.id)
+        result = await runtime.db.read(partial(svc.my_subscriptions, cluster_id=actor.cluster.id, user_id=user.id))
         await reply(update, context, views.subscriptions_text(t, result))
         return
-    if isinstance(request, svc.ParseProblem):
+    if isinstance(request, parsing.ParseProblem):
         await reply(update, context, views.problem_text(t, request, views.SUBSCRIBE_EXAMPLE))
         return
-    result = await runtime.db.write(svc.subscribe, actor.cluster.id, user.id, request, runtime.clock.timestamp())
+    result = await runtime.db.write(partial(svc.subscribe, cluster_id=actor.cluster.id, user_id=user.id, request=request,
+                                            now=runtime.clock.timestamp()))  # fmt: skip
     text = views.subscribed_text(t, result) if request.action == "subscribe" else views.unsubscribed_text(t, result)
     await reply(update, context, text)
 

@@ -1,4 +1,4 @@
-"""SQL for digests (subscriptions, runs, the digest's aggregates), announcements and the export tables.
+"""SQL for digests: subscriptions, runs (one per slot and chat), the digest's aggregates.
 
 The digest queries take optional filters (kabupaten/kota codes, item categories) so the group's digest and a
 member's filtered one are the same code; they read the open needs through ``needs_open`` / ``needs_item``
@@ -109,10 +109,31 @@ def claim_run(
     return int(row[0]) if row else None
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, status: str, message_id: int | None, now: int) -> None:
+def finish_run(
+    conn: sqlite3.Connection, run_id: int, status: str, message_id: int | None, now: int, error: str = ""
+) -> None:
     conn.execute(
-        "UPDATE digest_runs SET status = ?, message_id = ?, sent_at = ? WHERE id = ?", (status, message_id, now, run_id)
+        "UPDATE digest_runs SET status = ?, message_id = ?, sent_at = ?, error = ? WHERE id = ?",
+        (status, message_id, now, error[:200], run_id),
     )
+
+
+def interrupted_runs(conn: sqlite3.Connection) -> int:
+    """Runs a crash left between their claim and their record may have reached the chat: 'uncertain', never
+    sent again (as an announcement's recipients). A run whose slot's job is still claimed is being sent now."""
+    cur = conn.execute(
+        "UPDATE digest_runs SET status = 'uncertain', error = 'interrupted' WHERE status = 'sending' AND NOT EXISTS "
+        "(SELECT 1 FROM scheduled_jobs j WHERE j.kind = 'digest.' || digest_runs.frequency AND j.status = 'claimed' "
+        "AND j.ref = 'digest:' || digest_runs.frequency || ':' || digest_runs.cluster_id || ':' || digest_runs.slot)"
+    )
+    return cur.rowcount
+
+
+def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+    """A group became a supergroup: its runs follow it, so a slot that already reached the group is not sent
+    again under the new id (the kernel's ``CHAT_MIGRATION`` point). A run the new id already has wins."""
+    conn.execute("UPDATE OR IGNORE digest_runs SET chat_id = ? WHERE chat_id = ?", (new, old))
+    conn.execute("DELETE FROM digest_runs WHERE chat_id = ?", (old,))
 
 
 def runs(conn: sqlite3.Connection, cluster_id: int, frequency: str | None = None) -> list[sqlite3.Row]:
@@ -314,214 +335,4 @@ def category_progress(conn: sqlite3.Connection, cluster_id: int, since: int) -> 
         "AND (status = 'open' OR (status = 'fulfilled' AND closed_at >= ?)) "
         "GROUP BY COALESCE(category, '') ORDER BY n DESC",
         (cluster_id, since),
-    ).fetchall()
-
-
-# ---- announcements --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Broadcast:
-    id: int
-    cluster_id: int
-    created_by: int
-    text: str
-    status: str
-    status_chat_id: int | None
-    status_message_id: int | None
-    total: int
-    created_at: int
-
-
-@dataclass(frozen=True)
-class Recipient:
-    chat_id: int
-    user_id: int | None
-    attempts: int
-
-
-@dataclass(frozen=True)
-class Undelivered:
-    chat_id: int
-    user_id: int | None
-    status: str
-    error: str
-    name: str
-    username: str | None
-    org_name: str
-
-
-def representatives(conn: sqlite3.Connection, cluster_id: int) -> list[tuple[int, bool]]:
-    """(user id, reachable) of every active representative: a person who blocked the bot is not asked again."""
-    return [
-        (int(r[0]), bool(r[1]))
-        for r in conn.execute(
-            "SELECT m.user_id, COALESCE(u.reachable, 1) AND COALESCE(c.status, 'active') != 'unreachable' "
-            "FROM members m LEFT JOIN users u ON u.user_id = m.user_id LEFT JOIN chats c ON c.chat_id = m.user_id "
-            "WHERE m.cluster_id = ? AND m.status = 'active' ORDER BY m.joined_at, m.user_id",
-            (cluster_id,),
-        )
-    ]
-
-
-def create_broadcast(conn: sqlite3.Connection, cluster_id: int, user_id: int, text: str, total: int, now: int) -> int:
-    row = conn.execute(
-        "INSERT INTO broadcasts (cluster_id, created_by, text, total, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        (cluster_id, user_id, text, total, now),
-    ).fetchone()
-    return int(row[0])
-
-
-def broadcast_by_id(conn: sqlite3.Connection, broadcast_id: int) -> Broadcast | None:
-    row = conn.execute(
-        "SELECT id, cluster_id, created_by, text, status, status_chat_id, status_message_id, total, created_at "
-        "FROM broadcasts WHERE id = ?",
-        (broadcast_id,),
-    ).fetchone()
-    return Broadcast(*row) if row else None
-
-
-def set_broadcast_status(
-    conn: sqlite3.Connection, broadcast_id: int, from_status: str, to_status: str, now: int
-) -> bool:
-    """Compare-and-set: a second tap on "Send" finds the announcement already sending and does nothing."""
-    cur = conn.execute(
-        "UPDATE broadcasts SET status = ?, started_at = CASE WHEN ? = 'sending' THEN ? ELSE started_at END, "
-        "finished_at = CASE WHEN ? IN ('done', 'cancelled') THEN ? ELSE finished_at END WHERE id = ? AND status = ?",
-        (to_status, to_status, now, to_status, now, broadcast_id, from_status),
-    )
-    return cur.rowcount > 0
-
-
-def set_status_message(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, message_id: int, total: int) -> None:
-    conn.execute(
-        "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ?, total = ? WHERE id = ?",
-        (chat_id, message_id, total, broadcast_id),
-    )
-
-
-def add_deliveries(
-    conn: sqlite3.Connection, broadcast_id: int, recipients: Sequence[tuple[int, int | None, str]], now: int
-) -> None:
-    """(chat id, user id, initial status) in sending order."""
-    conn.executemany(
-        "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, user_id, seq, status, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [
-            (broadcast_id, chat_id, user_id, seq, status, now)
-            for seq, (chat_id, user_id, status) in enumerate(recipients)
-        ],
-    )
-
-
-def pending_deliveries(conn: sqlite3.Connection, broadcast_id: int, limit: int) -> list[Recipient]:
-    """The next recipients in sending order (not claimed yet: each is claimed right before its send)."""
-    rows = conn.execute(
-        "SELECT chat_id, user_id, attempts FROM broadcast_deliveries WHERE broadcast_id = ? AND status = 'pending' "
-        "ORDER BY seq LIMIT ?",
-        (broadcast_id, limit),
-    )
-    return [Recipient(r[0], r[1], r[2]) for r in rows]
-
-
-def claim_delivery(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
-    """pending → sending (compare-and-set); None if another runner took it."""
-    row = conn.execute(
-        "UPDATE broadcast_deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? "
-        "WHERE broadcast_id = ? AND chat_id = ? AND status = 'pending' RETURNING chat_id, user_id, attempts",
-        (now, broadcast_id, chat_id),
-    ).fetchone()
-    return Recipient(row[0], row[1], row[2]) if row else None
-
-
-def record_delivery(
-    conn: sqlite3.Connection,
-    broadcast_id: int,
-    chat_id: int,
-    status: str,
-    message_id: int | None,
-    error: str,
-    now: int,
-) -> None:
-    conn.execute(
-        "UPDATE broadcast_deliveries SET status = ?, message_id = ?, error = ?, updated_at = ? "
-        "WHERE broadcast_id = ? AND chat_id = ? AND status = 'sending'",
-        (status, message_id, error[:200], now, broadcast_id, chat_id),
-    )
-
-
-def delivery_counts(conn: sqlite3.Connection, broadcast_id: int) -> dict[str, int]:
-    return {
-        r[0]: r[1]
-        for r in conn.execute(
-            "SELECT status, COUNT(*) FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY status",
-            (broadcast_id,),
-        )
-    }
-
-
-def undelivered(conn: sqlite3.Connection, broadcast_id: int) -> list[Undelivered]:
-    rows = conn.execute(
-        "SELECT d.chat_id, d.user_id, d.status, d.error, TRIM(COALESCE(u.first_name, '') || ' ' || "
-        "COALESCE(u.last_name, '')) AS name, u.username, COALESCE(NULLIF(o.short_name, ''), o.name, '') AS org_name "
-        "FROM broadcast_deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
-        "LEFT JOIN users u ON u.user_id = d.user_id "
-        "LEFT JOIN members m ON m.cluster_id = b.cluster_id AND m.user_id = d.user_id AND m.status = 'active' "
-        "LEFT JOIN organizations o ON o.id = m.organization_id "
-        "WHERE d.broadcast_id = ? AND d.status IN ('blocked', 'failed', 'uncertain') ORDER BY d.status, d.seq",
-        (broadcast_id,),
-    )
-    return [Undelivered(*r) for r in rows]
-
-
-def interrupted_broadcasts(conn: sqlite3.Connection, now: int) -> list[int]:
-    """Announcements a crash left half-sent. A recipient claimed but never recorded may have got the message:
-    it becomes 'uncertain' and is not sent again; the rest continue."""
-    ids = [r[0] for r in conn.execute("SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id")]
-    for broadcast_id in ids:
-        conn.execute(
-            "UPDATE broadcast_deliveries SET status = 'uncertain', error = 'interrupted', updated_at = ? "
-            "WHERE broadcast_id = ? AND status = 'sending'",
-            (now, broadcast_id),
-        )
-    return ids
-
-
-# ---- export tables --------------------------------------------------------------------------------
-
-
-def export_needs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
-    return conn.execute(
-        f"SELECT n.*, {_ORG_NAME} AS org_name, o.name AS org_full_name, i.title AS incident_title FROM needs n "
-        "JOIN organizations o ON o.id = n.organization_id LEFT JOIN incidents i ON i.id = n.incident_id "
-        "WHERE n.cluster_id = ? ORDER BY n.number",
-        (cluster_id,),
-    ).fetchall()
-
-
-def export_offers(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT f.*, o.name AS org_full_name FROM offers f JOIN organizations o ON o.id = f.organization_id "
-        "WHERE f.cluster_id = ? ORDER BY f.number",
-        (cluster_id,),
-    ).fetchall()
-
-
-def export_pledges(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT p.id, p.quantity, p.status, p.source, p.created_at, p.updated_at, n.number AS need_number, "
-        "n.item_key, n.item_name, n.category, n.unit, n.region_code, f.number AS offer_number, "
-        "o.name AS provider, r.name AS recipient FROM pledges p JOIN needs n ON n.id = p.need_id "
-        "JOIN organizations o ON o.id = p.organization_id JOIN organizations r ON r.id = n.organization_id "
-        "LEFT JOIN offers f ON f.id = p.offer_id WHERE n.cluster_id = ? ORDER BY p.id",
-        (cluster_id,),
-    ).fetchall()
-
-
-def export_orgs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT o.*, (SELECT COUNT(*) FROM members m WHERE m.cluster_id = o.cluster_id AND m.status = 'active' "
-        "AND m.organization_id = o.id) AS reps FROM organizations o WHERE o.cluster_id = ? "
-        "ORDER BY o.type, o.name COLLATE NOCASE",
-        (cluster_id,),
     ).fetchall()

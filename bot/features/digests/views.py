@@ -1,7 +1,7 @@
-"""Texts of digests, digest schedules and subscriptions, announcements and exports.
+"""Texts of digests, digest schedules and subscriptions.
 
 A digest with nothing new in its period is one line (never skipped silently); otherwise each section of
-``services.digests.Digest`` is rendered in the order of ``services.digests.SECTIONS``. Lines never carry a
+``service.Digest`` is rendered in the order of ``service.SECTIONS``. Lines never carry a
 tag across a newline, so a long digest splits cleanly (``bot.kernel.views.split_message``).
 """
 
@@ -10,21 +10,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.features.broadcast.service import MAX_TEXT, Report
-from bot.features.digests.service import Digest, ParseProblem, ScheduleState, SlotTime, SubscriptionResult
-from bot.features.digests.storage import Subscription, Undelivered
+from bot.features.digests.parsing import ParseProblem
+from bot.features.digests.service import Digest, SubscriptionResult
+from bot.features.digests.slots import ScheduleState, SlotTime
+from bot.features.digests.storage import Subscription
 from bot.features.members.storage import Cluster
 from bot.features.members.views import region_name
 from bot.features.needs.views import PRIORITY_ICONS, item_label
 from bot.kernel.i18n import Translator, zone_abbr
-from bot.kernel.views import Button, Reply, esc
+from bot.kernel.views import esc
 from bot.shared import catalogue
 
 SCHEDULE_EXAMPLES = ("/ringkasan jadwal harian 07.00", "/ringkasan jadwal mingguan senin 07.00",
                      "/ringkasan jadwal harian mati")  # fmt: skip
 SUBSCRIBE_EXAMPLE = "/langganan mingguan HSS, HST pangan kesehatan"
-ANNOUNCE_EXAMPLE = "/umumkan Rapat koordinasi klaster besok pukul 09.00 di kantor BPBD Kalsel."
-LIST_LIMIT = 40  # names listed in a report before "… and N more"
 
 
 def _when(t: Translator, ts: int, tz: str) -> str:
@@ -330,127 +329,3 @@ def unsubscribed_text(t: Translator, result: SubscriptionResult) -> str:
 
 def private_only(t: Translator, command: str) -> str:
     return t.gettext("Please use {command} in a private chat with me.").format(command=command)
-
-
-# ---- announcements --------------------------------------------------------------------------------
-
-
-def announcement(t: Translator, cluster: Cluster, text: str) -> str:
-    """The announcement as every recipient sees it (the secretariat's text escaped, its lines kept)."""
-    return "\n".join([
-        t.gettext("📢 <b>Announcement — {cluster}</b>").format(cluster=esc(cluster.name)),
-        "",
-        esc(text),
-        "",
-        "<i>" + t.gettext("— cluster secretariat") + "</i>",
-    ])  # fmt: skip
-
-
-def announce_help(t: Translator) -> str:
-    return "\n".join([
-        t.gettext("📢 <b>Announcement</b> to the group and privately to every active representative."),
-        t.gettext("Write the text after the command, for example:"),
-        f"<code>{esc(ANNOUNCE_EXAMPLE)}</code>",
-        t.gettext("You will see a preview and confirm before anything is sent."),
-    ])  # fmt: skip
-
-
-def too_long(t: Translator, length: int) -> str:
-    return t.gettext("The announcement is too long ({n} characters). Keep it under {max} characters.").format(
-        n=t.number(length), max=t.number(MAX_TEXT)
-    )
-
-
-def preview(t: Translator, rendered: str, broadcast_id: int, recipients: int, unreachable: int) -> Reply:
-    reps = recipients - 1
-    lines = [
-        t.ngettext("👀 <b>Preview</b> — this goes to the group and privately to {n} active representative:",
-                   "👀 <b>Preview</b> — this goes to the group and privately to {n} active representatives:",
-                   reps).format(n=t.number(reps)),
-        "",
-        rendered,
-    ]  # fmt: skip
-    if unreachable:
-        lines += ["", "ℹ️ " + t.ngettext(
-            "{n} of them blocked the bot earlier: listed in the report, not messaged.",
-            "{n} of them blocked the bot earlier: listed in the report, not messaged.", unreachable,
-        ).format(n=t.number(unreachable))]  # fmt: skip
-    keyboard = [[Button(t.gettext("✅ Send to {n}").format(n=t.number(recipients)), f"bc:go:{broadcast_id}"),
-                 Button(t.gettext("✖ Cancel"), f"bc:no:{broadcast_id}")]]  # fmt: skip
-    return Reply("\n".join(lines), keyboard)
-
-
-def progress_text(t: Translator, sent: int, total: int) -> str:
-    return t.gettext("📢 Sending the announcement… sent {sent}/{total}").format(
-        sent=t.number(sent), total=t.number(total)
-    )
-
-
-def _who(t: Translator, item: Undelivered) -> str:
-    if item.user_id is None:
-        return t.gettext("the cluster group")
-    name = esc(item.name or str(item.user_id))
-    if item.username:
-        name += f" (@{esc(item.username)})"
-    if item.org_name:
-        name += f" — {esc(item.org_name)}"
-    return name
-
-
-def _reason(t: Translator, item: Undelivered) -> str:
-    if item.status == "uncertain":
-        return t.gettext("maybe delivered (interrupted or timed out), not sent again")
-    return esc(item.error) or t.gettext("error")
-
-
-def final_report(t: Translator, result: Report) -> str:
-    lines = [t.gettext("✅ Announcement sent: {sent}/{total}").format(
-        sent=t.number(result.sent), total=t.number(result.total))]  # fmt: skip
-    if result.blocked:
-        lines += ["", t.gettext("🚫 Blocked the bot or unreachable ({n}) — not retried:").format(
-            n=t.number(len(result.blocked)))]  # fmt: skip
-        lines += [f"• {_who(t, item)}" for item in result.blocked[:LIST_LIMIT]]
-        if len(result.blocked) > LIST_LIMIT:
-            lines.append(_more(t, len(result.blocked) - LIST_LIMIT))
-    if result.failed:
-        lines += ["", t.gettext("⚠️ Not delivered ({n}):").format(n=t.number(len(result.failed)))]
-        lines += [f"• {_who(t, item)}: {_reason(t, item)}" for item in result.failed[:LIST_LIMIT]]
-        if len(result.failed) > LIST_LIMIT:
-            lines.append(_more(t, len(result.failed) - LIST_LIMIT))
-    return "\n".join(lines)
-
-
-def broadcast_refused(t: Translator, reason: str) -> str:
-    if reason == "expired":
-        return t.gettext("This preview has expired. Write /umumkan again.")
-    if reason == "already":
-        return t.gettext("This announcement was already sent or cancelled.")
-    return t.gettext("This button is no longer valid.")
-
-
-# ---- exports --------------------------------------------------------------------------------------
-
-
-def export_caption(t: Translator, cluster: Cluster, when: int, counts: list[tuple[str, int]]) -> str:
-    summary = " · ".join(f"{esc(name)} {t.number(n)}" for name, n in counts)
-    return t.gettext("📑 Export of {cluster} as of {when}: {summary}").format(
-        cluster=esc(cluster.name), when=_when(t, when, cluster.timezone), summary=summary
-    )
-
-
-def export_help(t: Translator) -> str:
-    return t.gettext(
-        "Write /ekspor for the workbook and the CSV files, or one kind: /ekspor xlsx (the workbook: open it in "
-        "Excel or LibreOffice), /ekspor csv (comma-separated UTF-8 for HXL tools and scripts), /ekspor csv-excel "
-        "(semicolon-separated with decimal commas, for a spreadsheet set to Indonesian). The files carry "
-        "Indonesian headers and a row of HXL hashtags."
-    )
-
-
-def export_sent_privately(t: Translator) -> str:
-    return t.gettext("I sent the files to you in a private chat.")
-
-
-def export_unreachable(t: Translator) -> str:
-    return t.gettext("I could not send you the files privately: open a private chat with me, press Start, and "
-                     "try again.")  # fmt: skip

@@ -10,8 +10,8 @@ from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.features.digests import views
 from bot.features.export import service as svc
+from bot.features.export import views
 from bot.features.members.gate import require_secretariat
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_

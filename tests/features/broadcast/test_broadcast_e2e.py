@@ -3,8 +3,8 @@ chats and a 429 in the middle, progress edits, the report of who was not reached
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from bot.devtools.fakeapi import ApiCall, FakeBotApi
@@ -13,50 +13,10 @@ from bot.features.broadcast import handlers as broadcast_handlers
 from bot.features.broadcast import service as svc
 from bot.features.broadcast.service import Outcome
 from bot.kernel.clock import FakeClock
+from tests.support.broadcast import FIRST_REP, TEXT, announcements, preview, seed_representatives
 from tests.support.db import q
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
 from tests.support.world import cluster_with_members
-
-FIRST_REP = 50_000
-TEXT = "Rapat koordinasi klaster besok pukul 09.00 di kantor BPBD Kalsel. Bawa data stok & kebutuhan <terbaru>."
-
-
-def seed_representatives(db_path: Path, count: int, cluster_id: int = 1, now: int = 1_755_738_000) -> list[int]:
-    """``count`` approved organisations with one active representative each, written directly (fast)."""
-    conn = sqlite3.connect(db_path)
-    ids = [FIRST_REP + i for i in range(count)]
-    try:
-        with conn:
-            conn.executemany(
-                "INSERT INTO users (user_id, first_name, last_name, username, updated_at) VALUES (?, ?, ?, ?, ?)",
-                [(uid, f"Relawan{i}", "Kalsel", f"relawan{i}", now) for i, uid in enumerate(ids)],
-            )
-            conn.executemany(
-                "INSERT INTO organizations (id, cluster_id, name, short_name, norm_name, type, region_code, status, "
-                "created_at) VALUES (?, ?, ?, ?, ?, 'ngo', '63.71', 'approved', ?)",
-                [(10_000 + i, cluster_id, f"Organisasi Relawan {i}", f"OR{i}", f"organisasi relawan {i}", now)
-                 for i in range(count)],
-            )  # fmt: skip
-            conn.executemany(
-                "INSERT INTO members (cluster_id, user_id, organization_id, status, joined_at) "
-                "VALUES (?, ?, ?, 'active', ?)",
-                [(cluster_id, uid, 10_000 + i, now) for i, uid in enumerate(ids)],
-            )
-    finally:
-        conn.close()
-    return ids
-
-
-def announcements(calls: list[ApiCall]) -> Counter[int]:
-    return Counter(
-        c.chat_id for c in calls
-        if c.method == "sendMessage" and c.error is None and c.chat_id is not None and c.text.startswith("📢 <b>Pengumuman —")
-    )  # fmt: skip
-
-
-async def preview(h: Harness, text: str = TEXT) -> ApiCall:
-    calls = await h.sim.send(ADMIN, text=f"/umumkan {text}")
-    return calls[-1]
 
 
 async def test_broadcast_to_300_with_blocked_chats_and_a_429(h: Harness, db_path: Path) -> None:
@@ -168,14 +128,15 @@ async def test_an_interrupted_announcement_continues_after_a_restart(db_path: Pa
         reps = seed_representatives(db_path, 40)
         card = await preview(h)
         db, now = h.runtime.db, clock.timestamp()
-        started = await db.write(svc.start, 1, 1, ADMIN.id, ADMIN.id, card.result["message_id"], now)
+        started = await db.write(partial(svc.start, broadcast_id=1, cluster_id=1, user_id=ADMIN.id, status_chat_id=ADMIN.id,
+                                         status_message_id=card.result["message_id"], now=now))  # fmt: skip
         assert started.ok and started.total == 41
         # the crashed process had sent to the group and nine representatives, and one send was in flight
-        batch, _, _ = await db.read(svc.next_batch, 1, 11)
+        batch, _, _ = await db.read(partial(svc.next_batch, broadcast_id=1, limit=11))
         for recipient in batch:
-            claimed = await db.write(svc.claim, 1, recipient.chat_id, now)
+            claimed = await db.write(partial(svc.claim, broadcast_id=1, chat_id=recipient.chat_id, now=now))
             if recipient is not batch[-1]:
-                await db.write(svc.record, 1, claimed, Outcome("sent", 1), now)
+                await db.write(partial(svc.record, broadcast_id=1, recipient=claimed, outcome=Outcome("sent", 1), now=now))
         in_flight = batch[-1].chat_id
     api.clear()
     async with running(db_path, clock=clock, api=api) as h:

@@ -7,6 +7,7 @@ import io
 from PIL import Image
 
 from bot.devtools.fakeapi import check_html
+from bot.features.broadcast import views as broadcast_views
 from bot.features.digests import charts, views
 from bot.features.digests.service import CategoryBar, Digest, RegionStock, Scope
 from bot.features.digests.storage import NeedLine, OfferLine
@@ -67,8 +68,8 @@ def test_digest_text_escapes_user_strings_and_is_valid_html() -> None:
 
 def test_announcement_and_report_are_valid_html() -> None:
     t = translator("id")
-    text = views.announcement(t, CLUSTER, "Rapat <b>penting</b> & mendesak\nbaris dua")
+    text = broadcast_views.announcement(t, CLUSTER, "Rapat <b>penting</b> & mendesak\nbaris dua")
     assert check_html(text)[0] is None and "&lt;b&gt;penting&lt;/b&gt; &amp; mendesak\nbaris dua" in text
-    assert views.progress_text(t, 120, 340) == "📢 Mengirim pengumuman… terkirim 120/340"
+    assert broadcast_views.progress_text(t, 120, 340) == "📢 Mengirim pengumuman… terkirim 120/340"
     english = translator("en")
-    assert views.progress_text(english, 1200, 3400) == "📢 Sending the announcement… sent 1,200/3,400"
+    assert broadcast_views.progress_text(english, 1200, 3400) == "📢 Sending the announcement… sent 1,200/3,400"

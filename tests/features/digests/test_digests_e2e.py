@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from bot.devtools.fakeapi import ApiCall, FakeBotApi
@@ -16,7 +15,9 @@ from bot.features.digests import handlers as digest_handlers
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import scheduling
 from bot.kernel.clock import FakeClock
+from tests.support.agenda import at, utc
 from tests.support.db import q
+from tests.support.digests import digests
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER, STRANGER
 from tests.support.world import cluster_with_members
 
@@ -31,24 +32,6 @@ def execute(db_path: Path, sql: str, *params: object) -> None:
             conn.execute(sql, params)
     finally:
         conn.close()
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-async def at(h: Harness, when: datetime) -> list[ApiCall]:
-    """Move the clock and run what is due, as the scheduler's tick would."""
-    h.clock.set(when)
-    before = len(h.api.calls)
-    await scheduling.run_due(h.app)
-    return h.api.calls[before:]
-
-
-def digests(calls: Sequence[ApiCall], chat_id: int, word: str = "Ringkasan harian") -> list[ApiCall]:
-    return [
-        c for c in calls if c.method == "sendMessage" and c.error is None and c.chat_id == chat_id and word in c.text
-    ]
 
 
 def pending_digest_jobs(db_path: Path) -> list[tuple[object, ...]]:

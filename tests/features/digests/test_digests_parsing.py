@@ -6,15 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.features.digests.service import (
+from bot.features.digests.parsing import (
     ParseProblem,
     ScheduleRequest,
-    SlotTime,
     SubscriptionRequest,
-    next_slot,
     parse_schedule,
     parse_subscription,
 )
+from bot.features.digests.slots import SlotTime, next_slot
 
 
 @pytest.mark.parametrize(
