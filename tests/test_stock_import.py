@@ -10,7 +10,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from bot.devtools.harness import Harness
-from bot.features.members.storage import Organization
+from bot.features.members.models import Organization
 from bot.features.stock import importer
 from tests.conftest import ADMIN, MEMBER, OTHER, q
 from tests.test_stock_e2e import cluster_with_members, data_of

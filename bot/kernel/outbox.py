@@ -296,6 +296,14 @@ async def attempt(app: AnyApp, row: Row) -> Result:
             if method == "pin":
                 await app.bot.pin_chat_message(chat_id, row.message_id or 0, disable_notification=not row.notify)
                 return Result(row.id, "sent", None, chat_id, row.message_id)
+            if method == "unpin":
+                try:
+                    await app.bot.unpin_chat_message(chat_id, message_id=row.message_id)
+                except BadRequest as exc:
+                    if "not found" not in exc.message.lower():
+                        raise
+                    # already unpinned or deleted: nothing left to do
+                return Result(row.id, "sent", None, chat_id, row.message_id)
             return Result(row.id, "failed", f"unknown method {method}", chat_id)
         except RetryAfter as exc:
             seconds = exc.retry_after

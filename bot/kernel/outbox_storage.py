@@ -25,7 +25,7 @@ class Out:
     a pending post or edit with the same key (the last state wins). ``on_sent`` names what to record with the sent
     message's id (see ``register_on_sent``), and lets an edit whose message is gone post it again."""
 
-    method: str  # send | edit | pin
+    method: str  # send | edit | pin | unpin
     chat_id: int
     text: str = ""
     keyboard: PlainKeyboard | None = None
@@ -295,6 +295,14 @@ def prune(conn: sqlite3.Connection, now: int, keep_s: int = 14 * 24 * 3600) -> i
     return conn.execute(
         "DELETE FROM outbox WHERE status IN ('sent', 'superseded') AND finished_at < ?", (now - keep_s,)
     ).rowcount
+
+
+def outcome(conn: sqlite3.Connection, key: str) -> tuple[str, str | None] | None:
+    """(status, reason) of the newest row owed under ``key`` (a feature asks how its message fared), or None."""
+    row = conn.execute(
+        "SELECT status, reason FROM outbox WHERE coalesce_key = ? ORDER BY id DESC LIMIT 1", (key,)
+    ).fetchone()
+    return (str(row[0]), row[1]) if row is not None else None
 
 
 # ---- health ---------------------------------------------------------------------------------------------

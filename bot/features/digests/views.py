@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.features.broadcast.service import MAX_TEXT, Report
 from bot.features.digests.service import Digest, ParseProblem, ScheduleState, SlotTime, SubscriptionResult
 from bot.features.digests.storage import Subscription, Undelivered
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.members.views import region_name
 from bot.features.needs.views import PRIORITY_ICONS, item_label
 from bot.kernel.i18n import Translator, zone_abbr

@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 from bot.features.agenda import storage as agenda_repo
 from bot.features.digests import storage as repo
 from bot.features.members import storage as members_repo
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.stock import service as stock_svc
 from bot.features.stock import storage as stock_repo
 from bot.features.stock.importer import STOCK_COLUMNS

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor, is_secretariat, require_cluster, require_secretariat
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.needs import service as needs_svc
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import service as svc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import domain
 from bot.features.sitrep import storage as repo

@@ -9,6 +9,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.features.members import handover as ho_svc
+from bot.features.members import handover_storage as ho_repo
 from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members.gate import is_secretariat, require_cluster
@@ -36,7 +38,7 @@ def _when(context: BotContext, timestamp: int, tz: str) -> str:
     return context.t.datetime(dt.datetime.fromtimestamp(timestamp, dt.UTC), tz)
 
 
-async def _announce(context: BotContext, result: svc.HandoverResult, actor_id: int, name: str, reassigned: bool) -> None:
+async def _announce(context: BotContext, result: ho_svc.HandoverResult, actor_id: int, name: str, reassigned: bool) -> None:
     """Tell the outgoing representative and the secretariat, each in the cluster's language and zone."""
     if result.org is None:
         return
@@ -106,7 +108,7 @@ async def serahterima(update: Update, context: BotContext) -> None:
                 ),
             )
             return
-        result = await runtime.db.write(svc.reassign, actor.cluster.id, org, target_id, user.id, now)
+        result = await runtime.db.write(ho_svc.reassign, actor.cluster.id, org, target_id, user.id, now)
         if not result.ok:
             await reply(update, context, _reason_text(context, result.reason))
             return
@@ -117,7 +119,7 @@ async def serahterima(update: Update, context: BotContext) -> None:
         )
         await _announce(context, result, user.id, target_name, reassigned=True)
         return
-    result = await runtime.db.write(svc.offer_handover, actor, target_id, now, target_id is None)
+    result = await runtime.db.write(ho_svc.offer_handover, actor, target_id, now, target_id is None)
     if not result.ok:
         await reply(update, context, _reason_text(context, result.reason))
         return
@@ -139,7 +141,7 @@ async def serahterima(update: Update, context: BotContext) -> None:
     )
 
 
-async def _send_code(update: Update, context: BotContext, result: svc.HandoverResult) -> None:
+async def _send_code(update: Update, context: BotContext, result: ho_svc.HandoverResult) -> None:
     """The code is a secret: it goes to the private chat only, even when asked for in the group."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None and result.org is not None
@@ -158,7 +160,7 @@ async def _send_code(update: Update, context: BotContext, result: svc.HandoverRe
     if sent is not None:
         await reply(update, context, t.gettext("I sent you the handover code in a private chat."))
         return
-    await context.runtime.db.write(repo.revoke_open_handovers, result.org.id, None, context.runtime.clock.timestamp())
+    await context.runtime.db.write(ho_repo.revoke_open_handovers, result.org.id, None, context.runtime.clock.timestamp())
     await reply(
         update,
         context,
@@ -180,7 +182,7 @@ async def _answer(update: Update, context: BotContext, handover_id: int | None, 
     assert user is not None
     runtime = context.runtime
     t = context.t
-    result = await runtime.db.write(svc.answer_handover, handover_id, code, user.id, accept, runtime.clock.timestamp())
+    result = await runtime.db.write(ho_svc.answer_handover, handover_id, code, user.id, accept, runtime.clock.timestamp())
     query = update.callback_query
     if not result.ok:
         text = _reason_text(context, result.reason)
