@@ -317,7 +317,30 @@ def member_returned(conn: sqlite3.Connection, chat_id: int, user_id: int, now: i
     return True
 
 
+# ---- secretariat ----------------------------------------------------------------------------------
+
+
+def add_secretariat(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, by: int, now: int) -> bool:
+    return repo.add_secretariat(conn, cluster_id, user_id, by, now)
+
+
+def remove_secretariat(conn: sqlite3.Connection, *, cluster_id: int, user_id: int) -> bool:
+    return repo.remove_secretariat(conn, cluster_id, user_id)
+
+
 # ---- capacity -------------------------------------------------------------------------------------
+
+
+def add_capacity(conn: sqlite3.Connection, *, org_id: int, kind: str, name: str, quantity: float | None,
+                 region_code: str | None, location: str, now: int) -> int:  # fmt: skip
+    capacity_id = repo.add_capacity(conn, org_id, kind, name, org_domain.normalize_name(name), quantity, region_code,
+                                    location, "", now)  # fmt: skip
+    repo.touch_org(conn, org_id, now)
+    return capacity_id
+
+
+def delete_capacity(conn: sqlite3.Connection, *, org_id: int, capacity_id: int) -> bool:
+    return repo.delete_capacity(conn, org_id, capacity_id)
 
 
 @dataclass(frozen=True)

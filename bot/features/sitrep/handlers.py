@@ -24,7 +24,7 @@ from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
-from bot.kernel.outbox import commit, enqueue, out_edit, out_reply, out_send
+from bot.kernel.outbox import commit, enqueue, out_edit, out_pin, out_reply, out_send, out_unpin
 from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.telegram import add_command, command_args, parse_id, reply
@@ -75,10 +75,9 @@ async def publish(app: AnyApp, cluster: Cluster, by: int | None, kind: str = "pi
         previous = repo.pin_state(conn, cluster.id)
         version_id = svc.publish(conn, cluster_id=cluster.id, text=card.text, kind=kind, by=by, now=now)
         outs = out_send(cluster.chat_id, card, notify=False, on_sent=SITREP_CARD, ref=version_id)
-        outs.append(Out("pin", cluster.chat_id, notify=False, coalesce_key=_pin_key(version_id), on_sent=SITREP_CARD,
-                        ref=version_id))  # fmt: skip
+        outs += out_pin(cluster.chat_id, key=_pin_key(version_id), on_sent=SITREP_CARD, ref=version_id)
         if previous is not None:
-            outs.append(Out("unpin", previous.chat_id, message_id=previous.message_id))
+            outs += out_unpin(previous.chat_id, previous.message_id)
         return version_id, outs
 
     version_id = await commit(app, tx)
@@ -113,8 +112,8 @@ async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[s
         version_id = svc.record_edit(conn, cluster.id, card.text, now)
         outs = out_edit(state.chat_id, state.message_id, card, key=_card_key(cluster.id), on_sent=SITREP_CARD,
                         ref=version_id)  # fmt: skip
-        outs.append(Out("pin", state.chat_id, notify=False, coalesce_key=_pin_key(version_id), on_sent=SITREP_CARD,
-                        ref=version_id))  # fmt: skip (pins only if the edit had to post the card again)
+        # pins only if the edit had to post the card again (card_at resolves a repost, not a plain edit)
+        outs += out_pin(state.chat_id, key=_pin_key(version_id), on_sent=SITREP_CARD, ref=version_id)
         return version_id, outs
 
     version_id = await commit(app, tx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from telegram import Update
@@ -15,6 +16,7 @@ from bot.features.members import views
 from bot.features.members.gate import require_secretariat
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_
+from bot.kernel.outbox import write_and_reply
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.telegram import add_command, command_args, reply, send
@@ -105,26 +107,17 @@ async def sekretariat(update: Update, context: BotContext) -> None:
         return
     now = runtime.clock.timestamp()
     if action in ("tambah", "add"):
-        await runtime.db.write(repo.add_secretariat, actor.cluster.id, target_id, user.id, now)
-        await reply(
-            update, context, t.gettext("Saved. {name} is now part of the secretariat.").format(name=esc(target_name))
-        )
-    else:
-        removed = await runtime.db.write(repo.remove_secretariat, actor.cluster.id, target_id)
-        if removed:
-            await reply(
-                update,
-                context,
-                t.gettext("Saved. {name} is no longer part of the secretariat.").format(name=esc(target_name)),
-            )
-        else:
-            await reply(
-                update,
-                context,
-                t.gettext("{name} was not in the stored secretariat list (group administrators always are).").format(
-                    name=esc(target_name)
-                ),
-            )
+        added = t.gettext("Saved. {name} is now part of the secretariat.").format(name=esc(target_name))
+        await write_and_reply(update, context, lambda _: added, functools.partial(
+            svc.add_secretariat, cluster_id=actor.cluster.id, user_id=target_id, by=user.id, now=now))  # fmt: skip
+        return
+    removed_text = t.gettext("Saved. {name} is no longer part of the secretariat.").format(name=esc(target_name))
+    absent_text = t.gettext("{name} was not in the stored secretariat list (group administrators always are).").format(
+        name=esc(target_name)
+    )
+    await write_and_reply(update, context, lambda removed: removed_text if removed else absent_text,
+                          functools.partial(svc.remove_secretariat, cluster_id=actor.cluster.id,
+                                            user_id=target_id))  # fmt: skip
 
 
 async def on_chat_member(update: Update, context: BotContext) -> None:
