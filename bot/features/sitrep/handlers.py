@@ -12,6 +12,7 @@ from telegram.ext import Application
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor, is_secretariat, require_cluster, require_secretariat
 from bot.features.members.models import Cluster
+from bot.features.members.service import resolve_actor
 from bot.features.needs import service as needs_svc
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import service as svc
@@ -185,7 +186,7 @@ async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
     if cluster is None or user is None:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
-    actor = await runtime.db.read(_actor, cluster, user.id)
+    actor = await runtime.db.read(resolve_actor, cluster, user.id)
     if not (actor.is_active or await is_secretariat(context, actor, user.id)):
         await reply(
             update,
@@ -200,12 +201,6 @@ async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
     await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp(), parts)
     report = await runtime.db.read(svc.build, cluster, runtime.clock.timestamp(), parts)
     await reply(update, context, views.full(context.t, report, cluster.timezone))
-
-
-def _actor(conn: Any, cluster: Cluster, user_id: int) -> Any:
-    from bot.features.members.service import resolve_actor
-
-    return resolve_actor(conn, cluster, user_id)
 
 
 # ---- needs calculator -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from bot.features.members import storage as repo
 from bot.features.members.callbacks import HandoverButton
 from bot.features.members.gate import is_secretariat, require_cluster
 from bot.kernel import outbox_storage as outbox_repo
-from bot.kernel.callbacks import stale
+from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.outbox import commit, enqueue, out_edit, out_reply, out_send
@@ -36,7 +36,7 @@ def _reason_text(context: BotContext, reason: str) -> str:
         "already_decided": t.gettext("This handover was already decided."),
         "not_successor": t.gettext("This handover is meant for someone else."),
         "expired": t.gettext("This handover code has expired. Ask your colleague for a new one."),
-    }.get(reason, t.gettext("This button is no longer valid."))
+    }.get(reason, stale_text(context))
 
 
 def _when(context: BotContext, timestamp: int, tz: str) -> str:
