@@ -162,3 +162,43 @@ async def test_sitrep_edit_timeouts_are_retried(h: Harness, db_path: Path) -> No
     await later(h)
     assert "<b>Kebutuhan terbuka</b>: 1" in h.api.message(GROUP_ID, message_id).text
     assert h.api.pins[GROUP_ID][-1] == message_id  # edited in place, not reposted
+
+
+# ---- the cluster's group --------------------------------------------------------------------------------------
+
+
+async def test_setup_answer_5xx_storm_after_the_cluster_is_stored_is_sent_later(h: Harness, db_path: Path) -> None:
+    h.api.fail("sendMessage", "server", chat_id=GROUP_ID, times=6)
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
+    assert not any(NOTHING_SAVED in c.text for c in calls)
+    assert q(db_path, "SELECT name FROM clusters") == [("Klaster Logistik Kalsel",)]
+    answers = [t for t in texts(await later(h), GROUP_ID) if "Klaster Logistik Kalsel" in t]
+    assert len(answers) == 1
+
+
+async def test_departure_notice_timeout_is_uncertain_and_the_member_stays_inactive(h: Harness, db_path: Path) -> None:
+    await _pmi(h)
+    h.api.fail("sendMessage", "timeout", chat_id=GROUP_ID)
+    calls = await h.sim.member_update(MEMBER, GROUP_ID, "member", "left")
+    assert not any(NOTHING_SAVED in c.text for c in calls)
+    assert q(db_path, "SELECT status FROM members") == [("inactive",)]
+    assert q(db_path, "SELECT status FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", GROUP_ID) == [
+        ("uncertain",)
+    ]
+    assert not texts(await later(h), GROUP_ID)  # never told twice
+
+
+async def test_registration_cancel_edit_5xx_storm_is_retried(h: Harness, db_path: Path) -> None:
+    await setup_cluster(h)
+    await register_one_line(h, MEMBER, "")
+    for answer in ("Yayasan Peduli Banua", "YPB"):
+        await h.sim.send(MEMBER, text=answer)
+    await h.sim.press(MEMBER, h.api.last(MEMBER.id), data="reg:type:ngo")
+    await h.sim.press(MEMBER, h.api.last(MEMBER.id), data="reg:reg:63.71")
+    confirm = (await h.sim.send(MEMBER, text="Kepala Gudang"))[-1]
+    h.api.fail("editMessageText", "server", chat_id=MEMBER.id, times=6)
+    calls = await h.sim.press(MEMBER, confirm, data="reg:x")
+    assert not any(NOTHING_SAVED in c.text for c in calls if "Dibatalkan" not in c.text)
+    assert q(db_path, "SELECT COUNT(*) FROM dialogs WHERE user_id = ?", MEMBER.id) == [(0,)]
+    edits = [c for c in await later(h) if c.method == "editMessageText" and c.error is None]
+    assert len(edits) == 1 and "Dibatalkan" in edits[0].text

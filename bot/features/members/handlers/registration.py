@@ -22,11 +22,11 @@ from bot.kernel import storage as core_repo
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
-from bot.kernel.outbox import commit, out_reply, out_send
+from bot.kernel.outbox import commit, out_edit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.storage import Dialog
-from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply
+from bot.kernel.telegram import add_command, command_args, parse_id, reply
 from bot.kernel.views import Reply, esc
 from bot.shared import regions
 
@@ -275,9 +275,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     message = query.message
     if action == "x":
         await query.answer()
-        await runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
-        if message is not None:
-            await edit(context, chat.id, message.message_id, Reply(t.gettext("Cancelled. Nothing was saved.")))
+        cancelled = Reply(t.gettext("Cancelled. Nothing was saved."))
+
+        def cancel_tx(conn: Any) -> tuple[None, list[Out]]:
+            core_repo.clear_dialog(conn, chat.id, user.id)
+            return None, (out_edit(chat.id, message.message_id, cancelled) if message is not None else [])
+
+        await commit(context, cancel_tx)
         return
     if action == "join":
         org_id = parse_id(value or "")
