@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.features.digests import charts
 from bot.features.digests.service import CategoryBar, RegionStock
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.i18n import translator
 
 CLUSTER = Cluster(1, -1001234567890, "Klaster Logistik Kalimantan Selatan", "Kalimantan Selatan", "63",

@@ -103,6 +103,18 @@ def out_edit(
                 coalesce_key=key, on_sent=on_sent, ref=ref)]  # fmt: skip
 
 
+def out_pin(chat_id: int, message_id: int | None = None, *, notify: bool = False, key: str | None = None,
+            on_sent: str | None = None, ref: int | None = None) -> list[Out]:  # fmt: skip
+    """Pin a message silently (by default). Without ``message_id`` the message kind ``on_sent`` resolves ``ref``
+    when the row is sent (a card posted by an earlier row of the same transaction); None there: nothing to pin."""
+    return [Out("pin", chat_id, notify=notify, message_id=message_id, coalesce_key=key, on_sent=on_sent, ref=ref)]
+
+
+def out_unpin(chat_id: int, message_id: int) -> list[Out]:
+    """Unpin one message (a message already unpinned or deleted counts as done)."""
+    return [Out("pin", chat_id, repo.UNPIN, notify=False, message_id=message_id)]
+
+
 def out_reply(update: Update, content: str | Reply, keyboard: Keyboard | None = None) -> list[Out]:
     """The answer in the chat (and forum topic) the update came from."""
     chat = update.effective_chat
@@ -293,8 +305,16 @@ async def attempt(app: AnyApp, row: Row) -> Result:
                         continue
                     raise
                 return Result(row.id, "sent", None, chat_id, row.message_id)
-            if method == "pin":
+            if method == "pin" and row.text != repo.UNPIN:
                 await app.bot.pin_chat_message(chat_id, row.message_id or 0, disable_notification=not row.notify)
+                return Result(row.id, "sent", None, chat_id, row.message_id)
+            if method == "pin":  # an unpin
+                try:
+                    await app.bot.unpin_chat_message(chat_id, message_id=row.message_id)
+                except BadRequest as exc:
+                    if "not found" not in exc.message.lower():
+                        raise
+                    # already unpinned or deleted: nothing left to do
                 return Result(row.id, "sent", None, chat_id, row.message_id)
             return Result(row.id, "failed", f"unknown method {method}", chat_id)
         except RetryAfter as exc:

@@ -15,6 +15,10 @@ from typing import Any
 from bot.kernel import storage as core_repo
 from bot.kernel.feature import Point
 
+# The text of a "pin" row that unpins its message instead (the outbox table's method CHECK, from migration 0010,
+# names send, edit and pin only; an unpin is a pin's undoing, so it rides on the pin method).
+UNPIN = "unpin"
+
 # A keyboard as stored: rows of {"text", "data"} or {"text", "url"} (views.Keyboard, made plain).
 PlainKeyboard = list[list[dict[str, str]]]
 
@@ -25,7 +29,7 @@ class Out:
     a pending post or edit with the same key (the last state wins). ``on_sent`` names what to record with the sent
     message's id (see ``register_on_sent``), and lets an edit whose message is gone post it again."""
 
-    method: str  # send | edit | pin
+    method: str  # send | edit | pin (a pin row whose text is UNPIN unpins its message)
     chat_id: int
     text: str = ""
     keyboard: PlainKeyboard | None = None
@@ -295,6 +299,14 @@ def prune(conn: sqlite3.Connection, now: int, keep_s: int = 14 * 24 * 3600) -> i
     return conn.execute(
         "DELETE FROM outbox WHERE status IN ('sent', 'superseded') AND finished_at < ?", (now - keep_s,)
     ).rowcount
+
+
+def outcome(conn: sqlite3.Connection, key: str) -> tuple[str, str | None] | None:
+    """(status, reason) of the newest row owed under ``key`` (a feature asks how its message fared), or None."""
+    row = conn.execute(
+        "SELECT status, reason FROM outbox WHERE coalesce_key = ? ORDER BY id DESC LIMIT 1", (key,)
+    ).fetchone()
+    return (str(row[0]), row[1]) if row is not None else None
 
 
 # ---- health ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -122,7 +122,9 @@ def parse_request(text: str) -> CalcRequest | str:
         if isinstance(counted, quantity.QuantityError) or counted != int(counted) or not 1 <= counted <= MAX_PEOPLE:
             return "people" if isinstance(counted, quantity.QuantityError) or counted != int(counted) else "range"
         households = int(counted)
-        value: Decimal | quantity.QuantityError = Decimal(math.ceil(households * household_size()[0]))
+        # exact decimal arithmetic: 350 × 3.6 is 1.260 people, not 1.261 from a float rounded up
+        size = Decimal(str(household_size()[0]))
+        value: Decimal | quantity.QuantityError = (households * size).to_integral_value(rounding=ROUND_CEILING)
     else:
         value = quantity.parse_number(people_match.group(1))
     if isinstance(value, quantity.QuantityError) or value != int(value):

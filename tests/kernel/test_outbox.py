@@ -6,7 +6,6 @@ uncertain (a timed-out post); edits are coalesced; /status shows what is waiting
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 from bot.app import process_inbox
@@ -15,26 +14,9 @@ from bot.kernel import outbox
 from tests.support.agenda import at, create, reminders, utc
 from tests.support.db import q
 from tests.support.needs import card_of
+from tests.support.outbox import NOTHING_SAVED, later, texts
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 from tests.support.world import cluster_with_members
-
-NOTHING_SAVED = "tidak ada yang disimpan"
-
-
-def texts(calls: list, chat_id: int) -> list[str]:
-    return [c.text for c in calls if c.method == "sendMessage" and c.chat_id == chat_id and c.error is None]
-
-
-async def later(h: Harness, seconds: int = 600) -> list:
-    """Let time pass and run the background sender's window until nothing is due."""
-    before = len(h.api.calls)
-    for _ in range(12):
-        h.clock.advance(timedelta(seconds=seconds))
-        while await outbox.drain(h.app):
-            pass
-        if q(h.runtime.db.path, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") == [(0,)]:
-            break
-    return h.api.calls[before:]
 
 
 def _chats(h: Harness) -> None:

@@ -22,7 +22,7 @@ from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Recipient
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor, require_cluster, require_secretariat
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext

@@ -23,7 +23,7 @@ from bot.features.agenda.storage import Event, Recipient, Speaker, WorkItem, Wor
 from bot.features.members import orgs as org_domain
 from bot.features.members import service as members_svc
 from bot.features.members import storage as members_repo
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
 from bot.kernel.jobs_storage import JobRow

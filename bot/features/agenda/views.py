@@ -10,7 +10,7 @@ from bot.features.agenda import domain
 from bot.features.agenda.domain import LineError, Offset, Recurrence
 from bot.features.agenda.service import EventView, Suggestion, Summary, WorkNotice
 from bot.features.agenda.storage import Event, Speaker, WorkItem, WorkNote
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.i18n import N_, Translator
 from bot.kernel.views import Button, Keyboard, Reply, esc
 from bot.shared.examples import dated

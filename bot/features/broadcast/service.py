@@ -29,7 +29,7 @@ from functools import partial
 from bot.features.broadcast import storage as repo
 from bot.features.broadcast.models import Broadcast, Recipient, Undelivered
 from bot.features.members import storage as members_repo
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel import storage as core_repo
 from bot.kernel.db import Database
 from bot.kernel.pacer import Pacer

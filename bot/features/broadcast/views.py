@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.features.broadcast.callbacks import BroadcastButton
 from bot.features.broadcast.models import Undelivered
 from bot.features.broadcast.service import MAX_TEXT, Report
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.i18n import Translator
 from bot.kernel.views import Button, Reply, esc
 

@@ -7,10 +7,12 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
+from bot.features.core.callbacks import LanguageButton
 from bot.features.core.views import help_text, start_text
 from bot.kernel import storage as core_repo
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, SUPPORTED, translator
 from bot.kernel.outbox import write_and_reply
@@ -45,7 +47,7 @@ async def bantuan(update: Update, context: BotContext) -> None:
 
 def _language_reply(locale: str) -> Reply:
     t = translator(locale)
-    keyboard = [[Button(("✓ " if code == locale else "") + LANG_NAMES[code], f"lang:{code}") for code in SUPPORTED]]
+    keyboard = [[Button(("✓ " if code == locale else "") + LANG_NAMES[code], LanguageButton(code).pack()) for code in SUPPORTED]]
     return Reply(t.gettext("Choose the language I use in this chat:"), keyboard)
 
 
@@ -102,15 +104,11 @@ async def _apply_language(update: Update, context: BotContext, code: str) -> boo
     return True
 
 
-async def on_language_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+async def on_language_button(update: Update, context: BotContext, button: LanguageButton) -> None:
+    if button.code not in SUPPORTED:
+        await stale(update, context)
         return
-    code = query.data.partition(":")[2]
-    if code not in SUPPORTED:
-        await query.answer(context.t.gettext("This button is no longer valid."))
-        return
-    await _apply_language(update, context, code)
+    await _apply_language(update, context, button.code)
 
 
 async def batal(update: Update, context: BotContext) -> None:
@@ -140,4 +138,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         bahasa,
     )
     add_command(app, CommandSpec("batal", N_("Cancel the current step"), aliases=("cancel",)), batal)
-    app.add_handler(CallbackQueryHandler(on_language_button, pattern=r"^lang:"))
+    app.add_handler(LanguageButton.handler(on_language_button))

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_compact_decimal
 
 from bot.features.digests.service import CategoryBar, RegionStock
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.i18n import N_, Translator
 from bot.shared import catalogue, regions
 

@@ -15,7 +15,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, filt
 from bot.features.digests import charts, parsing, slots, views
 from bot.features.digests import service as svc
 from bot.features.members.gate import require_cluster, require_member, require_secretariat
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.sitrep.parts import Parts
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, Translator, translator

@@ -34,7 +34,7 @@ from bot.features.digests.slots import (
 )
 from bot.features.digests.storage import Delivered, NeedLine, OfferLine, Subscription
 from bot.features.members import storage as members_repo
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.sitrep import domain as sitrep_domain
 from bot.features.sitrep import service as sitrep_svc
 from bot.features.sitrep.parts import NO_PARTS, Parts

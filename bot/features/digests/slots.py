@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.digests import storage as repo
 from bot.features.members import storage as members_repo
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
 

@@ -14,7 +14,7 @@ from bot.features.digests.parsing import ParseProblem
 from bot.features.digests.service import Digest, SubscriptionResult
 from bot.features.digests.slots import ScheduleState, SlotTime
 from bot.features.digests.storage import Subscription
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.members.views import region_name
 from bot.features.needs.views import PRIORITY_ICONS, item_label
 from bot.kernel.i18n import Translator, zone_abbr

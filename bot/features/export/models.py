@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.shared.regions import fold
 
 

@@ -33,7 +33,7 @@ from bot.features.export import storage as repo
 from bot.features.export.files import files, to_csv, to_csv_excel, to_xlsx, write_dir
 from bot.features.export.models import Export, Sheet
 from bot.features.members import storage as members_repo
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.stock import service as stock_svc
 from bot.features.stock import storage as stock_repo
 from bot.features.stock.importer import STOCK_COLUMNS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.i18n import Translator
 from bot.kernel.views import esc
 

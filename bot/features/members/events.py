@@ -1,13 +1,17 @@
 """What the members feature tells other features inside the registration's own transaction: an organisation's
 representative registered (the stock feature asks a new organisation whether the secretariat may see its stock).
-A listener returns the messages it owes (``Out`` rows of that transaction)."""
+A listener returns the messages it owes (``Out`` rows of that transaction).
+
+And what other features show on an organisation's profile (/anggota NAME): ``ORG_PROFILE_SECTIONS`` (the stock
+feature says whether the secretariat may see the organisation's figures), so the directory imports no feature."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from bot.features.members.storage import Organization
+from bot.features.members.models import Organization
 from bot.kernel.feature import Point
 from bot.kernel.i18n import Translator
 from bot.kernel.outbox_storage import Out
@@ -16,3 +20,8 @@ from bot.kernel.outbox_storage import Out
 Registered = Callable[[Any, Translator, Organization, bool], list[Out]]
 
 REGISTERED: Point[Registered] = Point("members.registered")
+
+# (read connection, translator of the asker, organisation) -> an HTML section of the profile, or None for nothing.
+ProfileSection = Callable[[sqlite3.Connection, Translator, Organization], "str | None"]
+
+ORG_PROFILE_SECTIONS: Point[ProfileSection] = Point("members.org_profile_sections")

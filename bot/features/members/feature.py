@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.features.members import service
-from bot.features.members.handlers import capacity, cluster, directory, handover, registration
+from bot.features.members.handlers import approval, capacity, cluster, directory, handover, registration
 from bot.kernel.actor import ACTOR_LOOKUP, ActorLookup
 from bot.kernel.feature import MEMBERS, PUBLIC, Access, Contribution, Feature, Rule
 from bot.kernel.permissions import SECRETARIAT_CHECK
 
 
 def _handlers(app: Any) -> None:
-    for module in (cluster, registration, directory, handover, capacity):
+    for module in (cluster, registration, approval, directory, handover, capacity):
         module.register(app)
 
 
@@ -44,5 +44,5 @@ FEATURE = Feature(
         Contribution(ACTOR_LOOKUP, ActorLookup(service.actor_for_chat, service.actor_in_cluster)),
         Contribution(SECRETARIAT_CHECK, cluster.secretariat_check),
     ),
-    depends_on=("core", "stock"),  # the directory shows an organisation's own stock lines (stock's views)
+    depends_on=("core",),
 )

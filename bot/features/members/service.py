@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from bot.features.members import handover_storage as ho_repo
 from bot.features.members import orgs as org_domain
 from bot.features.members import storage as repo
-from bot.features.members.storage import Cluster, Member, Organization
+from bot.features.members.events import ProfileSection
+from bot.features.members.models import Cluster, Member, Organization
 from bot.kernel import storage as core_repo
+from bot.kernel.i18n import Translator
 from bot.shared.text import clean_name
 
 SILENT_AFTER_S = 30 * 24 * 3600
 DIRECTORY_PAGE = 10
 HANDOVER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O/1/I/L: read aloud on a phone
 HANDOVER_CODE_LENGTH = 8  # 31^8 ≈ 8.5e11 codes; with 5 tries per hour a guess needs ~10^10 years
-HANDOVER_TTL_S = 24 * 3600
-CODE_ATTEMPTS_PER_HOUR = 5
 
 
 def new_code(prefix: str, length: int = HANDOVER_CODE_LENGTH) -> str:
@@ -55,8 +58,8 @@ def actor_for_chat(conn: sqlite3.Connection, chat_id: int, chat_type: str, user_
     if active:
         cluster = repo.cluster_by_id(conn, active[0].cluster_id)
         return resolve_actor(conn, cluster, user_id) if cluster else None
-    for row in conn.execute("SELECT cluster_id FROM secretariat WHERE user_id = ? LIMIT 1", (user_id,)):
-        cluster = repo.cluster_by_id(conn, row[0])
+    for cluster_id in repo.secretariat_cluster_ids(conn, user_id, limit=1):
+        cluster = repo.cluster_by_id(conn, cluster_id)
         if cluster:
             return resolve_actor(conn, cluster, user_id)
     clusters = repo.all_clusters(conn)
@@ -135,6 +138,19 @@ def submit_registration(
     member = repo.create_member(conn, cluster_id, user_id, org.id, title, "pending", now)
     core_repo.audit(conn, cluster_id, user_id, "member.register", f"org:{org.id}", now, member=member.id)
     return Submission(True, member=member, org=org)
+
+
+def submit_and_close(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, data: dict[str, Any],
+                     allow_duplicate: bool, chat_id: int, now: int) -> Submission:  # fmt: skip
+    """Submit the dialog's answers and close the dialog in the same transaction: a crash cannot leave one without
+    the other."""
+    result = submit_registration(
+        conn, cluster_id, user_id, data.get("name", ""), data.get("short_name", ""), data.get("type") or "lainnya",
+        data.get("region_code"), data.get("title", ""), now, data.get("join_org_id"), allow_duplicate,
+    )  # fmt: skip
+    if result.ok:
+        core_repo.clear_dialog(conn, chat_id, user_id)
+    return result
 
 
 @dataclass
@@ -250,147 +266,21 @@ def find_org(conn: sqlite3.Connection, cluster_id: int, query: str) -> tuple[Org
     return (good[0] if good else None), good[1:4]
 
 
+def profile_sections(conn: sqlite3.Connection, t: Translator, org: Organization,
+                     sections: Sequence[ProfileSection]) -> list[str]:  # fmt: skip
+    """What other features show on the organisation's profile (``ORG_PROFILE_SECTIONS``), in manifest order."""
+    return [text for text in (section(conn, t, org) for section in sections) if text]
+
+
 def profile(conn: sqlite3.Connection, org: Organization, now: int) -> Profile:
     return Profile(
         org,
         repo.members_of_org(conn, org.id, ("active",)),
         repo.members_of_org(conn, org.id, ("pending",)),
         repo.capacities_of_org(conn, org.id),
-        repo.handover_history(conn, org.id),
+        ho_repo.handover_history(conn, org.id),
         (now - (org.last_activity or org.created_at)) > SILENT_AFTER_S,
     )
-
-
-# ---- handover -------------------------------------------------------------------------------------
-
-
-@dataclass
-class HandoverResult:
-    ok: bool
-    reason: str = ""  # not_member | not_found | already_decided | successor_busy | self | not_successor |
-    # expired | too_many_attempts
-    handover_id: int | None = None
-    code: str | None = None
-    org: Organization | None = None
-    from_user: int | None = None
-    to_user: int | None = None
-    expires_at: int | None = None
-    retry_at: int | None = None  # too_many_attempts: when the next try is possible
-    secretariat: list[int] = field(default_factory=list)  # completed: whom to tell
-
-
-def offer_handover(
-    conn: sqlite3.Connection, actor: Actor, to_user: int | None, now: int, with_code: bool = False
-) -> HandoverResult:
-    if not actor.is_active or actor.member is None or actor.org is None:
-        return HandoverResult(False, "not_member")
-    if to_user is not None and to_user == actor.member.user_id:
-        return HandoverResult(False, "self")
-    if to_user is not None:
-        busy = repo.current_member(conn, actor.cluster.id, to_user)
-        if busy is not None and busy.organization_id != actor.org.id:
-            return HandoverResult(False, "successor_busy", org=actor.org)
-    code = new_code("ST-") if with_code or to_user is None else None
-    handover_id = repo.create_handover(
-        conn, actor.cluster.id, actor.org.id, actor.member.user_id, to_user, code, actor.member.user_id, now
-    )
-    repo.revoke_open_handovers(conn, actor.org.id, handover_id, now)  # a later handover revokes earlier codes
-    return HandoverResult(True, handover_id=handover_id, code=code, org=actor.org, from_user=actor.member.user_id,
-                          to_user=to_user, expires_at=now + HANDOVER_TTL_S)  # fmt: skip
-
-
-def handover_expires_at(row: sqlite3.Row) -> int:
-    return int(row["created_at"]) + HANDOVER_TTL_S
-
-
-def _transfer(conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user: int | None, to_user: int,
-              title: str, now: int) -> None:  # fmt: skip
-    if from_user is not None:
-        old = repo.current_member(conn, cluster_id, from_user)
-        if old is not None and old.organization_id == org_id:
-            repo.set_member_status(conn, old.id, "former", now)
-    current = repo.current_member(conn, cluster_id, to_user)
-    if current is not None and current.organization_id == org_id:
-        repo.set_member_status(conn, current.id, "active", now)
-    else:
-        repo.create_member(conn, cluster_id, to_user, org_id, title, "active", now)
-    repo.update_org(conn, org_id, last_activity=now)
-
-
-def answer_handover(
-    conn: sqlite3.Connection, handover_id: int | None, code: str | None, user_id: int, accept: bool, now: int
-) -> HandoverResult:
-    """The successor accepts or declines; by button (id) or by sending the one-time code.
-
-    A code is tried at most ``CODE_ATTEMPTS_PER_HOUR`` times per user and hour (unknown, used or expired codes
-    count); it works once, for 24 hours, and only while no later handover of the organisation was made."""
-    if handover_id is None:
-        tries = repo.code_attempts_since(conn, user_id, now - 3600)
-        if len(tries) >= CODE_ATTEMPTS_PER_HOUR:
-            return HandoverResult(False, "too_many_attempts", retry_at=tries[-CODE_ATTEMPTS_PER_HOUR] + 3600)
-    row = repo.handover_by_id(conn, handover_id) if handover_id is not None else repo.handover_by_code(conn, code or "")
-    if row is None:
-        if handover_id is None:
-            repo.record_code_attempt(conn, user_id, now)
-        return HandoverResult(False, "not_found")
-    org = repo.org_by_id(conn, row["organization_id"])
-    result = HandoverResult(False, "", row["id"], row["code"], org, row["from_user_id"], row["to_user_id"])
-    expired = row["status"] == "expired" or (row["status"] == "offered" and handover_expires_at(row) <= now)
-    if handover_id is None and (expired or row["status"] != "offered"):
-        repo.record_code_attempt(conn, user_id, now)
-        if not expired and row["to_user_id"] != user_id:
-            return HandoverResult(False, "not_found")  # someone else's used code says nothing about itself
-    if expired:
-        repo.decide_handover(conn, row["id"], "expired", None, now)
-        result.reason = "expired"
-        return result
-    if row["status"] != "offered":
-        result.reason = "already_decided"
-        return result
-    if row["to_user_id"] is not None and row["to_user_id"] != user_id:
-        result.reason = "not_successor"
-        return result
-    if row["to_user_id"] is None and handover_id is not None:
-        result.reason = "not_successor"  # a handover by one-time code is taken with the code, never by its id
-        return result
-    if row["from_user_id"] == user_id:
-        result.reason = "self"
-        return result
-    busy = repo.current_member(conn, row["cluster_id"], user_id)
-    if accept and busy is not None and busy.organization_id != row["organization_id"]:
-        result.reason = "successor_busy"
-        return result
-    repo.decide_handover(conn, row["id"], "accepted" if accept else "rejected", user_id, now)
-    if accept:
-        _transfer(conn, row["cluster_id"], row["organization_id"], row["from_user_id"], user_id, "", now)
-        repo.revoke_open_handovers(conn, row["organization_id"], None, now)
-        result.secretariat = repo.secretariat_user_ids(conn, row["cluster_id"])
-    core_repo.audit(conn, row["cluster_id"], user_id, "handover.accept" if accept else "handover.reject",
-                    f"handover:{row['id']}", now)  # fmt: skip
-    result.ok, result.to_user = True, user_id
-    return result
-
-
-def reassign(
-    conn: sqlite3.Connection, cluster_id: int, org: Organization, to_user: int, by: int, now: int
-) -> HandoverResult:
-    """Secretariat moves an organisation's representation directly (e.g. the old officer is gone)."""
-    busy = repo.current_member(conn, cluster_id, to_user)
-    if busy is not None and busy.organization_id != org.id:
-        return HandoverResult(False, "successor_busy", org=org)
-    reps = repo.members_of_org(conn, org.id, ("active",))
-    from_user = reps[0].user_id if reps else None
-    for rep in reps:
-        if rep.user_id != to_user:
-            repo.set_member_status(conn, rep.id, "former", now)
-    handover_id = repo.create_handover(conn, cluster_id, org.id, from_user, to_user, None, by, now, "reassigned")
-    _transfer(conn, cluster_id, org.id, None, to_user, "", now)
-    repo.revoke_open_handovers(conn, org.id, None, now)
-    if org.status != "approved":
-        repo.update_org(conn, org.id, status="approved", decided_at=now, decided_by=by)
-    core_repo.audit(conn, cluster_id, by, "handover.reassign", f"org:{org.id}", now, to=to_user)
-    return HandoverResult(True, handover_id=handover_id, org=org, from_user=from_user, to_user=to_user,
-                          secretariat=repo.secretariat_user_ids(conn, cluster_id))  # fmt: skip
 
 
 @dataclass
@@ -420,18 +310,37 @@ def member_returned(conn: sqlite3.Connection, chat_id: int, user_id: int, now: i
     cluster = repo.cluster_by_chat(conn, chat_id)
     if cluster is None or repo.current_member(conn, cluster.id, user_id) is not None:
         return False
-    row = conn.execute(
-        "SELECT id, organization_id FROM members WHERE cluster_id = ? AND user_id = ? AND status = 'inactive' "
-        "ORDER BY left_at DESC LIMIT 1",
-        (cluster.id, user_id),
-    ).fetchone()
+    row = repo.last_inactive_membership(conn, cluster.id, user_id)
     if row is None or repo.members_of_org(conn, row["organization_id"], ("active",)):
         return False
     repo.set_member_status(conn, row["id"], "active", now)
     return True
 
 
+# ---- secretariat ----------------------------------------------------------------------------------
+
+
+def add_secretariat(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, by: int, now: int) -> bool:
+    return repo.add_secretariat(conn, cluster_id, user_id, by, now)
+
+
+def remove_secretariat(conn: sqlite3.Connection, *, cluster_id: int, user_id: int) -> bool:
+    return repo.remove_secretariat(conn, cluster_id, user_id)
+
+
 # ---- capacity -------------------------------------------------------------------------------------
+
+
+def add_capacity(conn: sqlite3.Connection, *, org_id: int, kind: str, name: str, quantity: float | None,
+                 region_code: str | None, location: str, now: int) -> int:  # fmt: skip
+    capacity_id = repo.add_capacity(conn, org_id, kind, name, org_domain.normalize_name(name), quantity, region_code,
+                                    location, "", now)  # fmt: skip
+    repo.touch_org(conn, org_id, now)
+    return capacity_id
+
+
+def delete_capacity(conn: sqlite3.Connection, *, org_id: int, capacity_id: int) -> bool:
+    return repo.delete_capacity(conn, org_id, capacity_id)
 
 
 @dataclass(frozen=True)

@@ -3,56 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Cluster:
-    id: int
-    chat_id: int
-    name: str
-    area: str
-    province: str
-    timezone: str
-    locale: str
-
-
-@dataclass(frozen=True)
-class Organization:
-    id: int
-    cluster_id: int
-    name: str
-    short_name: str
-    type: str
-    region_code: str | None
-    status: str
-    stock_public: bool
-    last_activity: int | None
-    created_at: int
-    invite_code: str | None = None
-
-    @property
-    def label(self) -> str:
-        return self.short_name or self.name
-
-
-@dataclass(frozen=True)
-class Member:
-    id: int
-    cluster_id: int
-    user_id: int
-    organization_id: int
-    title: str
-    status: str
-    joined_at: int
-    first_name: str = ""
-    last_name: str | None = None
-    username: str | None = None
-
-    @property
-    def display_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or str(self.user_id)
+from bot.features.members.models import Cluster, Member, Organization
 
 
 def _cluster(row: sqlite3.Row | None) -> Cluster | None:
@@ -147,6 +100,11 @@ def remove_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) 
     return cur.rowcount > 0
 
 
+def secretariat_cluster_ids(conn: sqlite3.Connection, user_id: int, limit: int = 1) -> list[int]:
+    rows = conn.execute("SELECT cluster_id FROM secretariat WHERE user_id = ? LIMIT ?", (user_id, limit))
+    return [int(r[0]) for r in rows]
+
+
 def secretariat_users(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT s.user_id, COALESCE(u.first_name, '') AS first_name, u.last_name, u.username "
@@ -163,6 +121,11 @@ def user_by_username(conn: sqlite3.Connection, username: str) -> sqlite3.Row | N
         "SELECT user_id, first_name, last_name, username FROM users WHERE lower(username) = lower(?)",
         (username.lstrip("@"),),
     ).fetchone()
+
+
+def user_locale(conn: sqlite3.Connection, user_id: int) -> str | None:
+    row = conn.execute("SELECT locale FROM users WHERE user_id = ?", (user_id,)).fetchone()
+    return row[0] if row else None
 
 
 def user_row(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
@@ -305,6 +268,14 @@ def members_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, .
     return [m for m in map(_member, rows) if m]
 
 
+def last_inactive_membership(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT id, organization_id FROM members WHERE cluster_id = ? AND user_id = ? AND status = 'inactive' "
+        "ORDER BY left_at DESC LIMIT 1",
+        (cluster_id, user_id),
+    ).fetchone()
+
+
 def create_member(
     conn: sqlite3.Connection, cluster_id: int, user_id: int, org_id: int, title: str, status: str, now: int
 ) -> Member:
@@ -332,77 +303,8 @@ def active_member_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[in
     ]
 
 
-# ---- handovers ------------------------------------------------------------------------------------
-
-
-def create_handover(
-    conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user: int | None, to_user: int | None,
-    code: str | None, created_by: int, now: int, status: str = "offered",
-) -> int:  # fmt: skip
-    row = conn.execute(
-        "INSERT INTO handovers (cluster_id, organization_id, from_user_id, to_user_id, code, status, created_by, "
-        "created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (cluster_id, org_id, from_user, to_user, code, status, created_by, now, now if status != "offered" else None),
-    ).fetchone()
-    return int(row[0])
-
-
-def handover_by_id(conn: sqlite3.Connection, handover_id: int) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM handovers WHERE id = ?", (handover_id,)).fetchone()
-
-
-def handover_by_code(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM handovers WHERE code = ?", (code.upper(),)).fetchone()
-
-
-def decide_handover(conn: sqlite3.Connection, handover_id: int, status: str, to_user: int | None, now: int) -> bool:
-    """Only an offered handover can be decided (a second tap or a replay changes nothing)."""
-    cur = conn.execute(
-        "UPDATE handovers SET status = ?, to_user_id = COALESCE(?, to_user_id), decided_at = ? "
-        "WHERE id = ? AND status = 'offered'",
-        (status, to_user, now, handover_id),
-    )
-    return cur.rowcount > 0
-
-
-def revoke_open_handovers(conn: sqlite3.Connection, org_id: int, keep_id: int | None, now: int) -> int:
-    """Every still-offered handover of the organisation but ``keep_id`` ends (status 'expired')."""
-    cur = conn.execute(
-        "UPDATE handovers SET status = 'expired', decided_at = ? "
-        "WHERE organization_id = ? AND status = 'offered' AND id IS NOT ?",
-        (now, org_id, keep_id),
-    )
-    return cur.rowcount
-
-
-CODE_FAILED = "handover.code_failed"  # audit action of a handover code that did not work
-
-
-def record_code_attempt(conn: sqlite3.Connection, user_id: int, now: int) -> None:
-    conn.execute("INSERT INTO audit_log (cluster_id, actor_id, action, at) VALUES (NULL, ?, ?, ?)",
-                 (user_id, CODE_FAILED, now))  # fmt: skip
-
-
-def code_attempts_since(conn: sqlite3.Connection, user_id: int, since: int) -> list[int]:
-    """Times of the user's failed code attempts since ``since``, oldest first (kept in the audit log)."""
-    rows = conn.execute(
-        "SELECT at FROM audit_log WHERE cluster_id IS NULL AND action = ? AND actor_id = ? AND at >= ? ORDER BY at",
-        (CODE_FAILED, user_id, since),
-    ).fetchall()
-    return [int(r[0]) for r in rows]
-
-
 def secretariat_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[int]:
     return [int(r[0]) for r in conn.execute("SELECT user_id FROM secretariat WHERE cluster_id = ?", (cluster_id,))]
-
-
-def handover_history(conn: sqlite3.Connection, org_id: int, limit: int = 5) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT h.*, fu.first_name AS from_name, tu.first_name AS to_name FROM handovers h "
-        "LEFT JOIN users fu ON fu.user_id = h.from_user_id LEFT JOIN users tu ON tu.user_id = h.to_user_id "
-        "WHERE h.organization_id = ? AND h.status IN ('accepted', 'reassigned') ORDER BY h.decided_at DESC LIMIT ?",
-        (org_id, limit),
-    ).fetchall()
 
 
 # ---- capacities -----------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+from bot.features.members.callbacks import ApprovalButton, DirectoryPageButton, RegChoice, RegPick
+from bot.features.members.models import Cluster, Member, Organization
 from bot.features.members.orgs import ORG_TYPES
 from bot.features.members.service import CapacityHit, DirectoryPage, Profile
-from bot.features.members.storage import Cluster, Member, Organization
 from bot.kernel.i18n import N_, Translator
 from bot.kernel.views import Button, Keyboard, Reply, esc, page_nav
 from bot.shared import regions
@@ -123,9 +124,9 @@ def ask_duplicate(t: Translator, name: str, dups: list[tuple[int, str]]) -> Repl
         "Joining keeps one organisation in the cluster, whoever holds the post."
     ).format(name=esc(name))
     keyboard = [
-        [Button(t.gettext("Join {org}").format(org=other[:40]), f"reg:join:{org_id}")] for org_id, other in dups
+        [Button(t.gettext("Join {org}").format(org=other[:40]), RegPick("join", str(org_id)).pack())] for org_id, other in dups
     ]
-    keyboard.append([Button(t.gettext("No, it is a different organisation"), "reg:new")])
+    keyboard.append([Button(t.gettext("No, it is a different organisation"), RegChoice("new").pack())])
     return Reply(text, keyboard)
 
 
@@ -134,15 +135,15 @@ def ask_short_name(t: Translator) -> str:
 
 
 def ask_type(t: Translator) -> Reply:
-    buttons = [Button(t.gettext(TYPE_LABELS[k]), f"reg:type:{k}") for k in ORG_TYPES]
+    buttons = [Button(t.gettext(TYPE_LABELS[k]), RegPick("type", k).pack()) for k in ORG_TYPES]
     keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return Reply(t.gettext("3/5 · What kind of organisation is it?"), keyboard)
 
 
 def ask_region(t: Translator, province: str) -> Reply:
-    buttons = [Button(r.short or r.name, f"reg:reg:{r.code}") for r in regions.regions(province)]
+    buttons = [Button(r.short or r.name, RegPick("reg", r.code).pack()) for r in regions.regions(province)]
     keyboard = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    keyboard.append([Button(t.gettext("Province-wide / other"), "reg:reg:-")])
+    keyboard.append([Button(t.gettext("Province-wide / other"), RegPick("reg", "-").pack())])
     return Reply(t.gettext("4/5 · Which kabupaten/kota is it based in? Tap one or type its name."), keyboard)
 
 
@@ -166,7 +167,7 @@ def confirm_registration(t: Translator, data: dict[str, object]) -> Reply:
             t.gettext("Kabupaten/kota: {region}").format(region=esc(region_name(data.get("region_code")))),  # type: ignore[arg-type]
             t.gettext("Your position: {title}").format(title=esc(data.get("title", ""))),
         ]
-    return Reply("\n".join(lines), [[Button(t.gettext("✅ Send"), "reg:ok"), Button(t.gettext("✖ Cancel"), "reg:x")]])
+    return Reply("\n".join(lines), [[Button(t.gettext("✅ Send"), RegChoice("ok").pack()), Button(t.gettext("✖ Cancel"), RegChoice("x").pack())]])
 
 
 def registration_sent(t: Translator) -> str:
@@ -190,7 +191,7 @@ def approval_card(t: Translator, member: Member, org: Organization, joining: boo
         head += "\n" + t.gettext("Position: {title}").format(title=esc(member.title))
     head += "\n\n" + t.gettext("Secretariat: approve or reject.")
     keyboard = [
-        [Button(t.gettext("✅ Approve"), f"appr:{member.id}:y"), Button(t.gettext("✖ Reject"), f"appr:{member.id}:n")]
+        [Button(t.gettext("✅ Approve"), ApprovalButton(member.id, "y").pack()), Button(t.gettext("✖ Reject"), ApprovalButton(member.id, "n").pack())]
     ]
     return Reply(head, keyboard)
 
@@ -247,7 +248,7 @@ def directory_page(t: Translator, cluster: Cluster, listing: DirectoryPage) -> R
         lines.append(t.gettext("No organisations yet. Members register privately with /daftar."))
     lines += ["", t.gettext("Page {page} of {pages}. Profile: <code>/anggota NAME</code>").format(
         page=page + 1, pages=pages)]  # fmt: skip
-    nav = page_nav(page, pages, "dir")
+    nav = page_nav(page, pages, DirectoryPageButton.prefix)
     return Reply("\n".join(lines), [nav] if nav else [])
 
 

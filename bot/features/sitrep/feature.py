@@ -3,8 +3,9 @@ population by the standards)."""
 
 from __future__ import annotations
 
-from bot.features.sitrep import handlers, storage
+from bot.features.sitrep import handlers, service, storage
 from bot.kernel.feature import MEMBERS, PUBLIC, Access, Contribution, Feature, Rule
+from bot.kernel.outbox_storage import MESSAGE_KINDS, MessageKind
 from bot.kernel.storage import CHAT_MIGRATION
 
 FEATURE = Feature(
@@ -17,6 +18,9 @@ FEATURE = Feature(
     ),
     deeplinks={"lapsit": handlers.deeplink_full},
     jobs={storage.REFRESH_KIND: handlers.refresh_job},
-    contributes=(Contribution(CHAT_MIGRATION, storage.migrate_chat),),
+    contributes=(
+        Contribution(CHAT_MIGRATION, storage.migrate_chat),
+        Contribution(MESSAGE_KINDS, MessageKind(handlers.SITREP_CARD, handlers.card_posted, service.card_at)),
+    ),
     depends_on=("core", "members", "needs"),
 )

@@ -7,23 +7,28 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor, is_secretariat, require_cluster, require_secretariat
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
+from bot.features.members.service import resolve_actor
 from bot.features.needs import service as needs_svc
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import service as svc
 from bot.features.sitrep import storage as repo
 from bot.features.sitrep import views
+from bot.features.sitrep.callbacks import CalcButton
 from bot.features.sitrep.parts import Parts
+from bot.kernel import outbox_storage as outbox_repo
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.outbox import commit, enqueue, out_edit, out_pin, out_reply, out_send, out_unpin
+from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import CommandSpec
-from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply, send
+from bot.kernel.telegram import add_command, command_args, parse_id, reply
 from bot.kernel.views import Button, Reply, esc
 from bot.shared import regions, standards
 
@@ -48,33 +53,53 @@ async def _render(app: AnyApp, cluster: Cluster) -> Reply:
     return views.compact(translator(cluster.locale), report, cluster.timezone, app.bot.username, cluster.id)
 
 
+SITREP_CARD = "sitrep_card"  # outbox message kind: a summary card (its version id is the row's ref)
+
+
+def _card_key(cluster_id: int) -> str:
+    return f"sitrep:{cluster_id}"  # the pinned card's edits coalesce: the last state wins
+
+
+def _pin_key(version_id: int) -> str:
+    return f"sitrep-pin:{version_id}"
+
+
 async def publish(app: AnyApp, cluster: Cluster, by: int | None, kind: str = "pin") -> str | None:
-    """Post the summary, pin it silently, unpin the bot's previous summary (other pins untouched).
-    Returns an error text for the secretariat if pinning failed."""
+    """Post the summary, pin it silently, unpin the bot's previous summary (other pins untouched): one version and
+    its outbox rows in one transaction, delivered in order. Returns an error text for the secretariat if pinning
+    was refused."""
     runtime = app.bot_data["runtime"]
     card = await _render(app, cluster)
-    previous = await runtime.db.read(repo.pin_state, cluster.id)
-    message = await send(app, cluster.chat_id, card.text, card.keyboard, notify=False)
-    if message is None:
-        return None
-    problem = None
-    try:
+    now = runtime.clock.timestamp()
+
+    def tx(conn: Any) -> tuple[int, list[Out]]:
+        previous = repo.pin_state(conn, cluster.id)
+        version_id = svc.publish(conn, cluster_id=cluster.id, text=card.text, kind=kind, by=by, now=now)
+        outs = out_send(cluster.chat_id, card, notify=False, on_sent=SITREP_CARD, ref=version_id)
+        outs += out_pin(cluster.chat_id, key=_pin_key(version_id), on_sent=SITREP_CARD, ref=version_id)
         if previous is not None:
-            try:
-                await app.bot.unpin_chat_message(cluster.chat_id, message_id=previous.message_id)
-            except BadRequest:
-                log.info("previous sitrep pin %s already gone", previous.message_id)
-        await app.bot.pin_chat_message(cluster.chat_id, message.message_id, disable_notification=True)
-    except (BadRequest, Forbidden) as exc:
-        problem = _missing_right_text(translator(cluster.locale), exc.message)
-    await runtime.db.write(
-        svc.record_pin, cluster.id, message.chat.id, message.message_id, card.text, kind, by, runtime.clock.timestamp()
-    )
-    return problem
+            outs += out_unpin(previous.chat_id, previous.message_id)
+        return version_id, outs
+
+    version_id = await commit(app, tx)
+    return await _pin_problem(app, cluster, version_id)
+
+
+async def _pin_problem(app: AnyApp, cluster: Cluster, version_id: int) -> str | None:
+    """The secretariat's warning when Telegram refused the pin (a right missing); retried pins say nothing."""
+    fate = await app.bot_data["runtime"].db.read(outbox_repo.outcome, _pin_key(version_id))
+    if fate is None or fate[0] != "failed":
+        return None
+    return _missing_right_text(translator(cluster.locale), (fate[1] or "").removeprefix("400 "))
+
+
+def card_posted(conn: Any, version_id: int, chat_id: int, message_id: int) -> None:
+    svc.card_posted(conn, version_id, chat_id, message_id)
 
 
 async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """Edit the pinned summary in place; re-post and pin only if the pinned message was deleted."""
+    """Edit the pinned summary in place (through the outbox: retried, coalesced); if the pinned message was
+    deleted, the outbox posts it again and the pin row that follows pins the new one."""
     runtime = app.bot_data["runtime"]
     cluster = await runtime.db.read(members_repo.cluster_by_id, int(job.payload.get("cluster_id", 0)))
     state = await runtime.db.read(repo.pin_state, cluster.id) if cluster else None
@@ -84,17 +109,18 @@ async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[s
     if svc.text_hash(card.text) == state.text_hash:
         return "done", "unchanged"
 
-    try:
-        still_there = await edit(app, state.chat_id, state.message_id, card)
-    except BadRequest as exc:
-        await send(app, cluster.chat_id, _missing_right_text(translator(cluster.locale), exc.message))
-        return "done", "edit failed"
-    if not still_there:
-        problem = await publish(app, cluster, None, "repost")
-        if problem:
-            await send(app, cluster.chat_id, problem)
-        return "done", "reposted"
-    await runtime.db.write(svc.record_edit, cluster.id, card.text, now)
+    def tx(conn: Any) -> tuple[int, list[Out]]:
+        version_id = svc.record_edit(conn, cluster.id, card.text, now)
+        outs = out_edit(state.chat_id, state.message_id, card, key=_card_key(cluster.id), on_sent=SITREP_CARD,
+                        ref=version_id)  # fmt: skip
+        # pins only if the edit had to post the card again (card_at resolves a repost, not a plain edit)
+        outs += out_pin(state.chat_id, key=_pin_key(version_id), on_sent=SITREP_CARD, ref=version_id)
+        return version_id, outs
+
+    version_id = await commit(app, tx)
+    problem = await _pin_problem(app, cluster, version_id)
+    if problem:
+        await enqueue(app, out_send(cluster.chat_id, problem))
     return "done", "edited"
 
 
@@ -123,18 +149,17 @@ async def lapsit(update: Update, context: BotContext) -> None:
             return
         card = await _render(context.application, actor.cluster)
         frozen = t.gettext("🧊 Frozen copy for the record") + "\n" + card.text
-        message = await send(context, actor.cluster.chat_id, frozen)
-        await runtime.db.write(
-            repo.add_version,
-            actor.cluster.id,
-            "frozen",
-            card.text,
-            message.message_id if message else None,
-            user.id,
-            runtime.clock.timestamp(),
-        )
-        if chat.id != actor.cluster.chat_id:  # asked in private: say where it went
-            await reply(update, context, t.gettext("Saved. The frozen copy is posted in the cluster's group."))
+        now = runtime.clock.timestamp()
+
+        def freeze_tx(conn: Any) -> tuple[int, list[Out]]:
+            version_id = svc.publish(conn, cluster_id=actor.cluster.id, text=card.text, kind="frozen", by=user.id,
+                                     now=now)  # fmt: skip
+            outs = out_send(actor.cluster.chat_id, frozen, on_sent=SITREP_CARD, ref=version_id)
+            if chat.id != actor.cluster.chat_id:  # asked in private: say where it went
+                outs += out_reply(update, t.gettext("Saved. The frozen copy is posted in the cluster's group."))
+            return version_id, outs
+
+        await commit(context, freeze_tx)
         return
     if arg:
         await reply(
@@ -161,7 +186,7 @@ async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
     if cluster is None or user is None:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
-    actor = await runtime.db.read(_actor, cluster, user.id)
+    actor = await runtime.db.read(resolve_actor, cluster, user.id)
     if not (actor.is_active or await is_secretariat(context, actor, user.id)):
         await reply(
             update,
@@ -176,12 +201,6 @@ async def deeplink_full(update: Update, context: BotContext, arg: str) -> None:
     await runtime.db.write(svc.prepare, cluster.id, runtime.clock.timestamp(), parts)
     report = await runtime.db.read_heavy(svc.build, cluster, runtime.clock.timestamp(), parts)
     await reply(update, context, views.full(context.t, report, cluster.timezone))
-
-
-def _actor(conn: Any, cluster: Cluster, user_id: int) -> Any:
-    from bot.features.members.service import resolve_actor
-
-    return resolve_actor(conn, cluster, user_id)
 
 
 # ---- needs calculator -----------------------------------------------------------------------------
@@ -235,7 +254,7 @@ async def hitung(update: Update, context: BotContext) -> None:
             [
                 Button(
                     t.gettext("➕ Turn into needs for {region}").format(region=region.short or region.name),
-                    f"hc:{request.people}:{request.days}:{region.code}",
+                    CalcButton(request.people, request.days, region.code).pack(),
                 )
             ]
         ]
@@ -250,19 +269,16 @@ async def hitung(update: Update, context: BotContext) -> None:
     await reply(update, context, Reply("\n".join(text), keyboard))
 
 
-async def on_calc_button(update: Update, context: BotContext) -> None:
+async def on_calc_button(update: Update, context: BotContext, button: CalcButton) -> None:
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    if query is None or user is None:
         return
     t = context.t
-    parts = query.data.split(":")
-    valid = len(parts) == 4 and parse_id(parts[1]) is not None and parse_id(parts[2]) is not None
     if (
-        not valid
-        or regions.get_region(parts[3]) is None
-        or not (1 <= int(parts[1]) <= standards.MAX_PEOPLE and 1 <= int(parts[2]) <= standards.MAX_DAYS)
+        regions.get_region(button.region) is None
+        or not (1 <= button.people <= standards.MAX_PEOPLE and 1 <= button.days <= standards.MAX_DAYS)
     ):
-        await query.answer(t.gettext("This button is no longer valid."))
+        await stale(update, context)
         return
     actor = await require_secretariat(update, context)
     if actor is None:
@@ -274,7 +290,7 @@ async def on_calc_button(update: Update, context: BotContext) -> None:
         return
     await query.answer(t.gettext("Saved."))
     runtime = context.runtime
-    people, days, region_code = int(parts[1]), int(parts[2]), parts[3]
+    people, days, region_code = button.people, button.days, button.region
     active = await runtime.db.read(needs_repo.incidents, actor.cluster.id)
     incident = next((i for i in active if region_code in i.region_codes), None)
     drafts = [
@@ -335,4 +351,4 @@ def register(app: AnyApp) -> None:
         ),
         hitung,
     )
-    app.add_handler(CallbackQueryHandler(on_calc_button, pattern=r"^hc:"))
+    app.add_handler(CalcButton.handler(on_calc_button))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import domain
 from bot.features.sitrep import storage as repo
@@ -81,21 +81,37 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def record_pin(
-    conn: sqlite3.Connection,
-    cluster_id: int,
-    chat_id: int,
-    message_id: int,
-    text: str,
-    kind: str,
-    by: int | None,
-    now: int,
-) -> None:
-    repo.save_pin(conn, cluster_id, chat_id, message_id, text_hash(text), now)
-    repo.add_version(conn, cluster_id, kind, text, message_id, by, now)
+def publish(conn: sqlite3.Connection, *, cluster_id: int, text: str, kind: str, by: int | None, now: int) -> int:
+    """A new summary card is owed (posted, then pinned by the outbox): its version, whose message id the outbox
+    records once the post is delivered (``card_posted``). Returns the version id."""
+    return repo.add_version(conn, cluster_id, kind, text, None, by, now)
 
 
-def record_edit(conn: sqlite3.Connection, cluster_id: int, text: str, now: int) -> None:
+def record_edit(conn: sqlite3.Connection, cluster_id: int, text: str, now: int) -> int:
+    """The pinned card's new state is owed as an edit; returns the version (a repost if the card is gone)."""
     repo.save_edit(conn, cluster_id, text_hash(text), now)
     state = repo.pin_state(conn, cluster_id)
-    repo.add_version(conn, cluster_id, "edit", text, state.message_id if state else None, None, now)
+    return repo.add_version(conn, cluster_id, "edit", text, state.message_id if state else None, None, now)
+
+
+PINNED_KINDS = ("pin", "repost")  # versions that are (to be) the pinned card
+
+
+def card_posted(conn: sqlite3.Connection, version_id: int, chat_id: int, message_id: int) -> None:
+    """The outbox posted a summary card (``MessageKind.record``): a pin or repost becomes the pinned card; an edit
+    that had to post its message again (the pinned card was deleted) is a repost from here on."""
+    row = repo.version(conn, version_id)
+    if row is None:
+        return
+    kind = "repost" if row["kind"] == "edit" else row["kind"]
+    repo.set_version_message(conn, version_id, message_id, kind)
+    if kind in PINNED_KINDS:
+        repo.save_pin(conn, row["cluster_id"], chat_id, message_id, text_hash(row["text"]), row["published_at"])
+
+
+def card_at(conn: sqlite3.Connection, version_id: int) -> tuple[int, int] | None:
+    """Where the card to pin is (``MessageKind.resolve``): only a posted pin or repost; a plain edit pins nothing."""
+    row = repo.version(conn, version_id)
+    if row is None or row["kind"] not in PINNED_KINDS or row["message_id"] is None:
+        return None
+    return int(row["chat_id"]), int(row["message_id"])

@@ -134,6 +134,20 @@ def add_version(
     return int(row[0])
 
 
+def version(conn: sqlite3.Connection, version_id: int) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT v.id, v.cluster_id, v.kind, v.text, v.message_id, v.published_at, c.chat_id FROM sitrep_versions v "
+        "JOIN clusters c ON c.id = v.cluster_id WHERE v.id = ?",
+        (version_id,),
+    ).fetchone()
+
+
+def set_version_message(conn: sqlite3.Connection, version_id: int, message_id: int, kind: str | None = None) -> None:
+    conn.execute(
+        "UPDATE sitrep_versions SET message_id = ?, kind = COALESCE(?, kind) WHERE id = ?", (message_id, kind, version_id)
+    )
+
+
 def versions(conn: sqlite3.Connection, cluster_id: int, limit: int = 20) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT id, kind, published_at, length(text) AS size FROM sitrep_versions WHERE cluster_id = ? "

@@ -4,10 +4,10 @@ pledges), to registration (the visibility question) and to the situation summary
 
 from __future__ import annotations
 
-from bot.features.members.events import REGISTERED
+from bot.features.members.events import ORG_PROFILE_SECTIONS, REGISTERED
 from bot.features.needs.events import NEED_POSTED, PLEDGE_MOVED
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
-from bot.features.stock import handlers, service
+from bot.features.stock import handlers, service, views
 from bot.kernel.feature import APPROVED, MEMBERS, Access, Contribution, Feature, Rule
 
 FEATURE = Feature(
@@ -39,6 +39,7 @@ FEATURE = Feature(
         Contribution(NEED_POSTED, handlers.need_posted_outs),
         Contribution(PLEDGE_MOVED, handlers.pledge_moved_outs),
         Contribution(REGISTERED, handlers.registered_outs),
+        Contribution(ORG_PROFILE_SECTIONS, lambda conn, t, org: views.profile_line(t, service.secretariat_allowed(conn, org.id))),
         Contribution(
             SUMMARY_PARTS,
             SummaryPart(stock=service.stock_for_gaps, section=service.sitrep_contribution, prepare=service.ensure_published),

@@ -30,8 +30,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.features.members.models import Organization
 from bot.features.members.orgs import normalize_name
-from bot.features.members.storage import Organization
 from bot.features.stock.service import CONDITIONS, MAX_QUANTITY, base_quantity, end_of_day
 from bot.shared import catalogue, regions
 from bot.shared import dates as dates_mod

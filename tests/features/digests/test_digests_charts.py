@@ -11,7 +11,7 @@ from bot.features.broadcast import views as broadcast_views
 from bot.features.digests import charts, views
 from bot.features.digests.service import CategoryBar, Digest, RegionStock, Scope
 from bot.features.digests.storage import NeedLine, OfferLine
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.i18n import translator
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -272,8 +272,25 @@ async def test_hitung_accepts_households(h: Harness) -> None:
     await cluster_with_members(h)
     calls = await h.sim.send(ADMIN, GROUP_ID, "/hitung 350 KK 3 hari HSS")
     text = calls[-1].text
-    assert "1.400 orang, 3 hari" in text and "350 KK × 4 jiwa per KK ≈ 1.400 jiwa (asumsi kalkulator" in text
+    assert "1.260 orang, 3 hari" in text and "350 KK × 3,6 jiwa per KK ≈ 1.260 jiwa (BPS Kalsel, Susenas 2020" in text
     assert "➕" in "".join(calls[-1].button_texts())  # HSS was understood too
+
+
+async def test_household_size_is_the_provinces_bps_figure_kept_as_data_with_its_source(h: Harness) -> None:
+    """Issue #14: people per KK is Kalimantan Selatan's average household size (BPS), not a calculator guess; the
+    figure, its source and year live in bot/data/standards.json and the answer shows them."""
+    import json
+    from importlib import resources
+
+    entry = json.loads(resources.files("bot.data").joinpath("standards.json").read_text("utf-8"))["household_size"]
+    assert entry["province"] == "63" and "BPS" in entry["source"] and "Susenas" in entry["source"] and entry["year"]
+    assert 3 < entry["value"] < 5 and entry["value"] != 4  # a measured figure, not the old round assumption
+    await cluster_with_members(h)
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/hitung 1.000 KK 2 hari")
+    text = calls[-1].text
+    people = round(1000 * entry["value"])
+    assert f"{people:,}".replace(",", ".") + " orang, 2 hari" in text
+    assert "BPS Kalsel" in text and str(entry["year"]) in text and "asumsi" not in text
 
 
 async def test_card_shows_the_members_own_words_with_the_catalogue_item(h: Harness) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from bot.devtools.harness import Harness
-from bot.features.members.storage import Organization
+from bot.features.members.models import Organization
 from bot.features.stock import importer
 from tests.support.buttons import data_of
 from tests.support.db import q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from telegram import Update
@@ -12,7 +13,7 @@ from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members import views
 from bot.features.members.gate import require_cluster, require_member
-from bot.features.members.orgs import normalize_name, parse_capacity_kind, parse_capacity_line
+from bot.features.members.orgs import parse_capacity_kind, parse_capacity_line
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_
 from bot.kernel.outbox import write_and_reply
@@ -62,7 +63,7 @@ async def kapasitas(update: Update, context: BotContext) -> None:
         await write_and_reply(
             update, context,
             lambda removed: t.gettext("Removed.") if removed else t.gettext("There is no such entry in your list."),
-            repo.delete_capacity, actor.org.id, number,
+            functools.partial(svc.delete_capacity, org_id=actor.org.id, capacity_id=number),
         )  # fmt: skip
         return
     if kind is not None:
@@ -75,22 +76,15 @@ async def kapasitas(update: Update, context: BotContext) -> None:
         region = regions.find_region(line.region_text, actor.cluster.province) if line.region_text else None
         location = "" if region else line.region_text[:80]
         saved = t.gettext("Saved: {name}.").format(name=esc(line.name))
-        await write_and_reply(update, context, lambda _: saved, _add_tx, actor.org.id, kind, line.name[:80],
-                              line.quantity, region.code if region else None, location, now)  # fmt: skip
+        await write_and_reply(update, context, lambda _: saved, functools.partial(
+            svc.add_capacity, org_id=actor.org.id, kind=kind, name=line.name[:80], quantity=line.quantity,
+            region_code=region.code if region else None, location=location, now=now))  # fmt: skip
         return
     rows = await runtime.db.read(repo.capacities_of_org, actor.org.id)
     lines = [t.gettext("<b>Capacity of {org}</b>").format(org=esc(actor.org.name))]
     lines += views.capacity_lines(t, rows, with_ids=True) or [t.gettext("Nothing registered yet.")]
     lines += ["", views.capacity_help(t)]
     await reply(update, context, "\n".join(lines))
-
-
-def _add_tx(conn: Any, org_id: int, kind: str, name: str, quantity: float | None, region_code: str | None,
-            location: str, now: int) -> int:  # fmt: skip
-    capacity_id = repo.add_capacity(conn, org_id, kind, name, normalize_name(name), quantity, region_code, location,
-                                    "", now)  # fmt: skip
-    repo.touch_org(conn, org_id, now)
-    return capacity_id
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

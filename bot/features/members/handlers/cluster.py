@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from telegram import Update
@@ -15,9 +16,11 @@ from bot.features.members import views
 from bot.features.members.gate import require_secretariat
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_
+from bot.kernel.outbox import commit, out_reply, out_send, write_and_reply
+from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import CommandSpec
-from bot.kernel.telegram import add_command, command_args, reply, send
+from bot.kernel.telegram import add_command, command_args, reply
 from bot.kernel.views import esc
 
 
@@ -47,13 +50,16 @@ async def pasang(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     name = command_args(update)[:100] or (chat.title or "Klaster Logistik")
-    cluster, created = await runtime.db.write(
-        svc.setup_cluster, chat.id, name, chat.title or "", "63", runtime.settings.timezone,
-        context.locale or runtime.settings.locale, user.id, runtime.clock.timestamp(),
-    )  # fmt: skip
-    missing = await bot_missing_right(context, chat.id)
-    keyboard = views.register_button(t, context.bot.username, cluster.id) if created else None
-    await reply(update, context, views.setup_done(t, cluster, created, missing), keyboard)
+    missing = await bot_missing_right(context, chat.id)  # asked before the change: the answer is its outbox row
+    now = runtime.clock.timestamp()
+
+    def tx(conn: Any) -> tuple[None, list[Out]]:
+        cluster, created = svc.setup_cluster(conn, chat.id, name, chat.title or "", "63", runtime.settings.timezone,
+                                             context.locale or runtime.settings.locale, user.id, now)  # fmt: skip
+        keyboard = views.register_button(t, context.bot.username, cluster.id) if created else None
+        return None, out_reply(update, views.setup_done(t, cluster, created, missing), keyboard)
+
+    await commit(context, tx)
 
 
 async def sekretariat(update: Update, context: BotContext) -> None:
@@ -105,26 +111,17 @@ async def sekretariat(update: Update, context: BotContext) -> None:
         return
     now = runtime.clock.timestamp()
     if action in ("tambah", "add"):
-        await runtime.db.write(repo.add_secretariat, actor.cluster.id, target_id, user.id, now)
-        await reply(
-            update, context, t.gettext("Saved. {name} is now part of the secretariat.").format(name=esc(target_name))
-        )
-    else:
-        removed = await runtime.db.write(repo.remove_secretariat, actor.cluster.id, target_id)
-        if removed:
-            await reply(
-                update,
-                context,
-                t.gettext("Saved. {name} is no longer part of the secretariat.").format(name=esc(target_name)),
-            )
-        else:
-            await reply(
-                update,
-                context,
-                t.gettext("{name} was not in the stored secretariat list (group administrators always are).").format(
-                    name=esc(target_name)
-                ),
-            )
+        added = t.gettext("Saved. {name} is now part of the secretariat.").format(name=esc(target_name))
+        await write_and_reply(update, context, lambda _: added, functools.partial(
+            svc.add_secretariat, cluster_id=actor.cluster.id, user_id=target_id, by=user.id, now=now))  # fmt: skip
+        return
+    removed_text = t.gettext("Saved. {name} is no longer part of the secretariat.").format(name=esc(target_name))
+    absent_text = t.gettext("{name} was not in the stored secretariat list (group administrators always are).").format(
+        name=esc(target_name)
+    )
+    await write_and_reply(update, context, lambda removed: removed_text if removed else absent_text,
+                          functools.partial(svc.remove_secretariat, cluster_id=actor.cluster.id,
+                                            user_id=target_id))  # fmt: skip
 
 
 async def on_chat_member(update: Update, context: BotContext) -> None:
@@ -138,18 +135,23 @@ async def on_chat_member(update: Update, context: BotContext) -> None:
     left = change.new_chat_member.status in ("left", "kicked")
     was_in = change.old_chat_member.status not in ("left", "kicked")
     if left and was_in:
-        departure = await runtime.db.write(svc.member_left, change.chat.id, user_id, now)
-        if departure is None:
-            return
         t = context.t
-        text = t.gettext("ℹ️ {person} ({org}) left the group and is marked inactive.").format(
-            person=views.person(departure.member), org=esc(departure.org.name)
-        )
-        if departure.remaining_reps == 0:
-            text += " " + t.gettext(
-                "{org} now has no active representative. Secretariat: use /serahterima to assign a successor."
-            ).format(org=esc(departure.org.label))
-        await send(context, change.chat.id, text)
+
+        def tx(conn: Any) -> tuple[None, list[Out]]:
+            """The departure and the group's notice: one transaction."""
+            departure = svc.member_left(conn, change.chat.id, user_id, now)
+            if departure is None:
+                return None, []
+            text = t.gettext("ℹ️ {person} ({org}) left the group and is marked inactive.").format(
+                person=views.person(departure.member), org=esc(departure.org.name)
+            )
+            if departure.remaining_reps == 0:
+                text += " " + t.gettext(
+                    "{org} now has no active representative. Secretariat: use /serahterima to assign a successor."
+                ).format(org=esc(departure.org.label))
+            return None, out_send(change.chat.id, text)
+
+        await commit(context, tx)
     elif not left and not was_in:
         await runtime.db.write(svc.member_returned, change.chat.id, user_id, now)
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot.features.members import service as svc
 from bot.features.members import views
+from bot.features.members.callbacks import DirectoryPageButton
+from bot.features.members.events import ORG_PROFILE_SECTIONS
 from bot.features.members.gate import current_actor, require_cluster
-from bot.features.stock import service as stock_svc
-from bot.features.stock import views as stock_views
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_
 from bot.kernel.runtime import CommandSpec
-from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply
+from bot.kernel.telegram import add_command, command_args, edit, reply
 from bot.kernel.views import esc
 
 
@@ -39,7 +40,9 @@ async def anggota(update: Update, context: BotContext) -> None:
             return
         prof = await runtime.db.read(svc.profile, org, now)
         text = views.profile_text(context.t, prof, actor.cluster.timezone)
-        text += "\n\n" + stock_views.profile_line(context.t, await runtime.db.read(stock_svc.secretariat_allowed, org.id))
+        sections = runtime.contributions(ORG_PROFILE_SECTIONS)  # e.g. the stock feature's visibility line
+        for section in await runtime.db.read(svc.profile_sections, context.t, org, sections):
+            text += "\n\n" + section
         if others:
             text += "\n\n" + context.t.gettext("Also similar: {names}").format(
                 names=esc(", ".join(o.label for o in others))
@@ -50,17 +53,16 @@ async def anggota(update: Update, context: BotContext) -> None:
     await reply(update, context, views.directory_page(context.t, actor.cluster, listing))
 
 
-async def on_page(update: Update, context: BotContext) -> None:
+async def on_page(update: Update, context: BotContext, button: DirectoryPageButton) -> None:
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
-        return
-    page = parse_id(query.data.partition(":")[2])
+    assert query is not None and query.message is not None  # DirectoryPageButton.handler checked both
     actor = await current_actor(update, context)
-    if actor is None or page is None:
-        await query.answer(context.t.gettext("This button is no longer valid."))
+    if actor is None:
+        await stale(update, context)
         return
     await query.answer()
-    listing = await context.runtime.db.read(svc.directory, actor.cluster.id, context.runtime.clock.timestamp(), page)
+    listing = await context.runtime.db.read(svc.directory, actor.cluster.id, context.runtime.clock.timestamp(),
+                                            button.page)  # fmt: skip
     await edit(context, query.message.chat.id, query.message.message_id,
                views.directory_page(context.t, actor.cluster, listing))  # fmt: skip
 
@@ -77,4 +79,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ),
         anggota,
     )
-    app.add_handler(CallbackQueryHandler(on_page, pattern=r"^dir:"))
+    app.add_handler(DirectoryPageButton.handler(on_page))

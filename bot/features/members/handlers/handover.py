@@ -7,15 +7,22 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
+from bot.features.members import handover as ho_svc
+from bot.features.members import handover_storage as ho_repo
 from bot.features.members import service as svc
 from bot.features.members import storage as repo
+from bot.features.members.callbacks import HandoverButton
 from bot.features.members.gate import is_secretariat, require_cluster
+from bot.kernel import outbox_storage as outbox_repo
+from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
+from bot.kernel.outbox import commit, enqueue, out_edit, out_reply, out_send
+from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import CommandSpec
-from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply, send
+from bot.kernel.telegram import add_command, command_args, reply
 from bot.kernel.views import Button, Reply, esc
 
 
@@ -29,36 +36,40 @@ def _reason_text(context: BotContext, reason: str) -> str:
         "already_decided": t.gettext("This handover was already decided."),
         "not_successor": t.gettext("This handover is meant for someone else."),
         "expired": t.gettext("This handover code has expired. Ask your colleague for a new one."),
-    }.get(reason, t.gettext("This button is no longer valid."))
+    }.get(reason, stale_text(context))
 
 
 def _when(context: BotContext, timestamp: int, tz: str) -> str:
     return context.t.datetime(dt.datetime.fromtimestamp(timestamp, dt.UTC), tz)
 
 
-async def _announce(context: BotContext, result: svc.HandoverResult, actor_id: int, name: str, reassigned: bool) -> None:
-    """Tell the outgoing representative and the secretariat, each in the cluster's language and zone."""
+def _announce(conn: Any, result: ho_svc.HandoverResult, actor_id: int, name: str, reassigned: bool,
+              now: int) -> list[Out]:  # fmt: skip
+    """The outgoing representative's and the secretariat's notices, each in the cluster's language and zone, as
+    rows of the handover's own transaction."""
     if result.org is None:
-        return
-    cluster = await context.runtime.db.read(repo.cluster_by_id, result.org.cluster_id)
+        return []
+    cluster = repo.cluster_by_id(conn, result.org.cluster_id)
     if cluster is None:
-        return
+        return []
     t = translator(cluster.locale)
-    when = t.datetime(dt.datetime.fromtimestamp(context.runtime.clock.timestamp(), dt.UTC), cluster.timezone)
+    when = t.datetime(dt.datetime.fromtimestamp(now, dt.UTC), cluster.timezone)
     org, new = esc(result.org.name), esc(name)
+    outs: list[Out] = []
     if result.from_user and result.from_user != actor_id:
         text = (
             t.gettext("The secretariat handed {org} over to {name} on {when}.")
             if reassigned
             else t.gettext("You handed {org} over to {name} on {when}.")
         )
-        await send(context, result.from_user, text.format(org=org, name=new, when=when))
+        outs += out_send(result.from_user, text.format(org=org, name=new, when=when))
     note = t.gettext("Handover: {org} is now represented by {name} (since {when}).").format(
         org=org, name=new, when=when
     )
     for user_id in result.secretariat:
         if user_id not in (actor_id, result.to_user):
-            await send(context, user_id, note)
+            outs += out_send(user_id, note)
+    return outs
 
 
 async def serahterima(update: Update, context: BotContext) -> None:
@@ -106,73 +117,72 @@ async def serahterima(update: Update, context: BotContext) -> None:
                 ),
             )
             return
-        result = await runtime.db.write(svc.reassign, actor.cluster.id, org, target_id, user.id, now)
-        if not result.ok:
-            await reply(update, context, _reason_text(context, result.reason))
-            return
-        await reply(
-            update,
-            context,
-            t.gettext("Saved. {name} now represents {org}.").format(name=esc(target_name), org=esc(org.name)),
+        found, chosen = org, target_id
+
+        def reassign_tx(conn: Any) -> tuple[ho_svc.HandoverResult, list[Out]]:
+            done = ho_svc.reassign(conn, actor.cluster.id, found, chosen, user.id, now)
+            if not done.ok:
+                return done, out_reply(update, _reason_text(context, done.reason))
+            saved = t.gettext("Saved. {name} now represents {org}.").format(name=esc(target_name), org=esc(found.name))
+            return done, out_reply(update, saved) + _announce(conn, done, user.id, target_name, True, now)
+
+        await commit(context, reassign_tx)
+        return
+    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+    def offer_tx(conn: Any) -> tuple[ho_svc.HandoverResult, list[Out]]:
+        offered = ho_svc.offer_handover(conn, actor, target_id, now, target_id is None)
+        if not offered.ok or offered.org is None:
+            return offered, out_reply(update, _reason_text(context, offered.reason))
+        if target_id is None:  # the code is a secret: it goes to the private chat only
+            code = _code_text(context, offered, actor.cluster.timezone)
+            if private:
+                return offered, out_reply(update, code)
+            return offered, out_send(user.id, code, key=_code_key(offered))
+        buttons = [[Button(t.gettext("✅ Accept"), HandoverButton(offered.handover_id or 0, "y").pack()),
+                    Button(t.gettext("✖ Decline"), HandoverButton(offered.handover_id or 0, "n").pack())]]  # fmt: skip
+        text = t.gettext("{old} hands the representation of <b>{org}</b> over to {new}. {new}, do you accept?").format(
+            old=esc(user.full_name), org=esc(offered.org.name), new=esc(target_name)
         )
-        await _announce(context, result, user.id, target_name, reassigned=True)
-        return
-    result = await runtime.db.write(svc.offer_handover, actor, target_id, now, target_id is None)
-    if not result.ok:
-        await reply(update, context, _reason_text(context, result.reason))
-        return
+        return offered, out_reply(update, Reply(text, buttons))
+
+    result = await commit(context, offer_tx)
+    if result.ok and target_id is None and not private:
+        await _code_sent(update, context, result)
+
+
+def _code_key(result: ho_svc.HandoverResult) -> str:
+    return f"handover-code:{result.handover_id}"
+
+
+def _code_text(context: BotContext, result: ho_svc.HandoverResult, tz: str) -> str:
     assert result.org is not None
-    if target_id is None:
-        await _send_code(update, context, result)
-        return
-    keyboard = [[Button(t.gettext("✅ Accept"), f"ho:{result.handover_id}:y"),
-                 Button(t.gettext("✖ Decline"), f"ho:{result.handover_id}:n")]]  # fmt: skip
-    await reply(
-        update,
-        context,
-        Reply(
-            t.gettext("{old} hands the representation of <b>{org}</b> over to {new}. {new}, do you accept?").format(
-                old=esc(user.full_name), org=esc(result.org.name), new=esc(target_name)
-            ),
-            keyboard,
-        ),
-    )
-
-
-async def _send_code(update: Update, context: BotContext, result: svc.HandoverResult) -> None:
-    """The code is a secret: it goes to the private chat only, even when asked for in the group."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None and result.org is not None
     t = context.t
     link = f"https://t.me/{context.bot.username}?start=st_{(result.code or '').removeprefix('ST-')}"
-    expiry = _when(context, result.expires_at or 0, await _cluster_tz(context, result.org.cluster_id))
-    text = t.gettext(
+    return t.gettext(
         "Handover of <b>{org}</b> prepared. Give your colleague this one-time code: <code>{code}</code>\n"
         "It works once, for 24 hours (until {expiry}); any later handover of {org} cancels it. They send me "
         "<code>/terima {code}</code> in a private chat, or open: {link}"
-    ).format(org=esc(result.org.name), code=esc(result.code), link=esc(link), expiry=expiry)
-    if chat.type == ChatType.PRIVATE:
-        await reply(update, context, text)
-        return
-    sent = await send(context, user.id, text)
-    if sent is not None:
-        await reply(update, context, t.gettext("I sent you the handover code in a private chat."))
-        return
-    await context.runtime.db.write(repo.revoke_open_handovers, result.org.id, None, context.runtime.clock.timestamp())
-    await reply(
-        update,
-        context,
-        Reply(
-            t.gettext("A handover code is secret, so I only give it in a private chat. Open a private chat with me "
-                      "and send /serahterima there."),
-            [[Button(t.gettext("💬 Open a private chat"), url=f"https://t.me/{context.bot.username}")]],
-        ),
-    )  # fmt: skip
+    ).format(org=esc(result.org.name), code=esc(result.code), link=esc(link),
+             expiry=_when(context, result.expires_at or 0, tz))  # fmt: skip
 
 
-async def _cluster_tz(context: BotContext, cluster_id: int) -> str:
-    cluster = await context.runtime.db.read(repo.cluster_by_id, cluster_id)
-    return cluster.timezone if cluster is not None else context.tz
+async def _code_sent(update: Update, context: BotContext, result: ho_svc.HandoverResult) -> None:
+    """Asked in the group: say where the code went, once its private message was delivered or is on its way
+    (retried); if the person never opened a private chat with the bot (refused), the code is revoked."""
+    assert result.org is not None
+    t = context.t
+    runtime = context.runtime
+    fate = await runtime.db.read(outbox_repo.outcome, _code_key(result))
+    if fate is None or fate[0] != "failed":
+        await enqueue(context, out_reply(update, t.gettext("I sent you the handover code in a private chat.")))
+        return
+    await runtime.db.write(ho_repo.revoke_open_handovers, result.org.id, None, runtime.clock.timestamp())
+    await enqueue(context, out_reply(update, Reply(
+        t.gettext("A handover code is secret, so I only give it in a private chat. Open a private chat with me "
+                  "and send /serahterima there."),
+        [[Button(t.gettext("💬 Open a private chat"), url=f"https://t.me/{context.bot.username}")]],
+    )))  # fmt: skip
 
 
 async def _answer(update: Update, context: BotContext, handover_id: int | None, code: str | None, accept: bool) -> None:
@@ -180,44 +190,57 @@ async def _answer(update: Update, context: BotContext, handover_id: int | None, 
     assert user is not None
     runtime = context.runtime
     t = context.t
-    result = await runtime.db.write(svc.answer_handover, handover_id, code, user.id, accept, runtime.clock.timestamp())
     query = update.callback_query
-    if not result.ok:
-        text = _reason_text(context, result.reason)
-        if result.reason == "successor_busy":  # said to the successor himself, not about "that person"
-            text = t.gettext(
-                "You already represent another organisation in this cluster, so you cannot take over {org}. Hand "
-                "your current organisation over first with /serahterima."
-            ).format(org=esc(result.org.name if result.org else ""))
-        elif result.reason == "too_many_attempts":
-            actor = context.seen.actor if context.seen is not None else None
-            tz = actor.cluster.timezone if actor is not None else context.tz
-            text = t.gettext(
-                "Too many handover codes that did not work. For your safety I accept the next one from {when}."
-            ).format(when=_when(context, result.retry_at or 0, tz))
-        if query is not None:
-            await query.answer(text, show_alert=True)
+    pressed = query.message if query is not None else None
+    now = runtime.clock.timestamp()
+
+    def tx(conn: Any) -> tuple[ho_svc.HandoverResult, list[Out]]:
+        """The answer, the successor's confirmation and the predecessor's and secretariat's notices: one
+        transaction. A refusal is answered on the button itself (after the commit)."""
+        result = ho_svc.answer_handover(conn, handover_id, code, user.id, accept, now)
+        if not result.ok:
+            return result, ([] if query is not None else out_reply(update, _refusal(context, result)))
+        assert result.org is not None
+        if accept:
+            text = t.gettext("Saved. {name} now represents {org}. The history is kept on its profile.").format(
+                name=esc(user.full_name), org=esc(result.org.name)
+            )
         else:
-            await reply(update, context, text)
-        return
-    assert result.org is not None
-    if accept:
-        text = t.gettext("Saved. {name} now represents {org}. The history is kept on its profile.").format(
-            name=esc(user.full_name), org=esc(result.org.name)
-        )
-    else:
-        text = t.gettext("{name} declined the handover of {org}. Nothing changed.").format(
-            name=esc(user.full_name), org=esc(result.org.name)
-        )
-    if query is not None and query.message is not None:
-        await query.answer()
-        await edit(context, query.message.chat.id, query.message.message_id, Reply(text))
-    else:
-        await reply(update, context, text)
-    if accept:
-        await _announce(context, result, user.id, user.full_name, reassigned=False)
-    elif result.from_user and result.from_user != user.id:
-        await send(context, result.from_user, text)
+            text = t.gettext("{name} declined the handover of {org}. Nothing changed.").format(
+                name=esc(user.full_name), org=esc(result.org.name)
+            )
+        if pressed is not None:
+            outs = out_edit(pressed.chat.id, pressed.message_id, Reply(text),
+                            key=f"handover:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
+        else:
+            outs = out_reply(update, text)
+        if accept:
+            outs += _announce(conn, result, user.id, user.full_name, False, now)
+        elif result.from_user and result.from_user != user.id:
+            outs += out_send(result.from_user, text)
+        return result, outs
+
+    async def answer_press(result: ho_svc.HandoverResult) -> None:
+        if query is not None:
+            await (query.answer() if result.ok else query.answer(_refusal(context, result), show_alert=True))
+
+    await commit(context, tx, then=answer_press)
+
+
+def _refusal(context: BotContext, result: ho_svc.HandoverResult) -> str:
+    t = context.t
+    if result.reason == "successor_busy":  # said to the successor himself, not about "that person"
+        return t.gettext(
+            "You already represent another organisation in this cluster, so you cannot take over {org}. Hand "
+            "your current organisation over first with /serahterima."
+        ).format(org=esc(result.org.name if result.org else ""))
+    if result.reason == "too_many_attempts":
+        actor = context.seen.actor if context.seen is not None else None
+        tz = actor.cluster.timezone if actor is not None else context.tz
+        return t.gettext(
+            "Too many handover codes that did not work. For your safety I accept the next one from {when}."
+        ).format(when=_when(context, result.retry_at or 0, tz))
+    return _reason_text(context, result.reason)
 
 
 async def terima(update: Update, context: BotContext) -> None:
@@ -232,16 +255,11 @@ async def terima(update: Update, context: BotContext) -> None:
     await _answer(update, context, None, code, True)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+async def on_button(update: Update, context: BotContext, button: HandoverButton) -> None:
+    if button.verdict not in ("y", "n"):
+        await stale(update, context)
         return
-    parts = query.data.split(":")
-    handover_id = parse_id(parts[1]) if len(parts) == 3 else None
-    if handover_id is None or parts[2] not in ("y", "n"):
-        await query.answer(context.t.gettext("This button is no longer valid."))
-        return
-    await _answer(update, context, handover_id, None, parts[2] == "y")
+    await _answer(update, context, button.handover_id, None, button.verdict == "y")
 
 
 async def deeplink(update: Update, context: BotContext, arg: str) -> None:
@@ -271,4 +289,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ),
         terima,
     )
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ho:"))
+    app.add_handler(HandoverButton.handler(on_button))

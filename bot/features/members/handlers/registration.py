@@ -1,8 +1,8 @@
-"""/daftar: registering an organisation (guided on a phone, or one line), approval, invitations."""
+"""/daftar: registering an organisation (guided on a phone, or one line); approval and invitations are in
+approval.py."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from telegram import Update
@@ -12,31 +12,33 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members import views
+from bot.features.members.callbacks import RegChoice, RegPick
 from bot.features.members.events import REGISTERED
-from bot.features.members.gate import require_cluster, require_secretariat
+from bot.features.members.gate import require_cluster
+from bot.features.members.models import Cluster
 from bot.features.members.orgs import ORG_TYPES, parse_org_type, parse_registration_line
-from bot.features.members.storage import Cluster
+from bot.kernel import dialogs
 from bot.kernel import storage as core_repo
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.outbox import commit, out_edit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
-from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.storage import Dialog
-from bot.kernel.telegram import add_command, command_args, edit, parse_id, reply
+from bot.kernel.telegram import add_command, command_args, parse_id, reply
 from bot.kernel.views import Reply, esc
 from bot.shared import regions
 
 KIND = "register"
-DIALOG_TTL_S = 30 * 60
 
 
-async def _save(context: BotContext, chat_id: int, user_id: int, step: str, data: dict[str, Any]) -> None:
-    runtime = context.runtime
-    await runtime.db.write(
-        core_repo.set_dialog, chat_id, user_id, KIND, step, data, runtime.clock.timestamp() + DIALOG_TTL_S
-    )
+async def _ask(update: Update, context: BotContext, step: str, data: dict[str, Any], question: str | Reply) -> None:
+    """Save the dialog's next step and ask its question: one transaction (the question is an outbox row of it)."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    await dialogs.save(context, chat_id=chat.id, user_id=user.id, kind=KIND, step=step, data=data, ask=question,
+                       update=update)  # fmt: skip
 
 
 async def _start_flow(
@@ -51,10 +53,11 @@ async def _start_flow(
         return
     data: dict[str, Any] = {"cluster_id": cluster.id, "province": cluster.province, **(prefill or {})}
     if data.get("join_org_id"):
-        await _save(context, chat.id, user.id, "title", data)
-        await reply(
+        await _ask(
             update,
             context,
+            "title",
+            data,
             context.t.gettext("You are registering as a representative of <b>{org}</b>.").format(
                 org=esc(data.get("join_org_name", ""))
             )
@@ -62,8 +65,7 @@ async def _start_flow(
             + views.ask_title(context.t),
         )
         return
-    await _save(context, chat.id, user.id, "name", data)
-    await reply(update, context, views.ask_name(context.t, cluster))
+    await _ask(update, context, "name", data, views.ask_name(context.t, cluster))
 
 
 def _already_text(context: BotContext, status: str, org_name: str) -> str:
@@ -160,7 +162,8 @@ async def _submit(update: Update, context: BotContext, cluster: Cluster, data: d
     assert chat is not None and user is not None
     def tx(conn: Any) -> tuple[svc.Submission, list[Out]]:
         """The registration, its answer and the approval card in the group: one transaction."""
-        result = _submit_tx(conn, cluster.id, user.id, data, allow_duplicate, chat.id, runtime.clock.timestamp())
+        result = svc.submit_and_close(conn, cluster_id=cluster.id, user_id=user.id, data=data,
+                                      allow_duplicate=allow_duplicate, chat_id=chat.id, now=runtime.clock.timestamp())
         if not result.ok:
             return result, []
         assert result.member is not None and result.org is not None
@@ -175,12 +178,8 @@ async def _submit(update: Update, context: BotContext, cluster: Cluster, data: d
     if not result.ok:
         if result.reason == "duplicate":
             data = {**data, "province": cluster.province}
-            await _save(context, chat.id, user.id, "dup", data)
-            await reply(
-                update,
-                context,
-                views.ask_duplicate(t, data.get("name", ""), [(d.org_id, d.name) for d in result.duplicates]),
-            )
+            await _ask(update, context, "dup", data,
+                       views.ask_duplicate(t, data.get("name", ""), [(d.org_id, d.name) for d in result.duplicates]))
             return
         if result.reason == "already_member":
             await reply(
@@ -193,22 +192,6 @@ async def _submit(update: Update, context: BotContext, cluster: Cluster, data: d
             return
         await reply(update, context, t.gettext("That organisation can no longer be joined. Nothing was saved."))
         return
-
-
-def _card_args(card: Reply) -> tuple[str, Any]:
-    return card.text, card.keyboard
-
-
-def _submit_tx(conn: Any, cluster_id: int, user_id: int, data: dict[str, Any], allow_duplicate: bool,
-               chat_id: int, now: int) -> svc.Submission:  # fmt: skip
-    """Submit and close the dialog in the same transaction: a crash cannot leave one without the other."""
-    result = svc.submit_registration(
-        conn, cluster_id, user_id, data.get("name", ""), data.get("short_name", ""), data.get("type") or "lainnya",
-        data.get("region_code"), data.get("title", ""), now, data.get("join_org_id"), allow_duplicate,
-    )  # fmt: skip
-    if result.ok:
-        core_repo.clear_dialog(conn, chat_id, user_id)
-    return result
 
 
 async def on_text(update: Update, context: BotContext, dialog: Dialog) -> None:
@@ -226,26 +209,22 @@ async def on_text(update: Update, context: BotContext, dialog: Dialog) -> None:
         data["name"] = text
         dups = await context.runtime.db.read(svc.check_duplicates, data["cluster_id"], text, "")
         if dups:
-            await _save(context, chat.id, user.id, "dup", data)
-            await reply(update, context, views.ask_duplicate(t, text, [(d.org_id, d.name) for d in dups]))
+            await _ask(update, context, "dup", data, views.ask_duplicate(t, text, [(d.org_id, d.name) for d in dups]))
             return
-        await _save(context, chat.id, user.id, "short", data)
-        await reply(update, context, views.ask_short_name(t))
+        await _ask(update, context, "short", data, views.ask_short_name(t))
     elif dialog.step == "short":
         if len(text) > 30:
             await reply(update, context, t.gettext("That is too long for a short name (at most 30 characters)."))
             return
         data["short_name"] = "" if text in ("-", "—") else text
-        await _save(context, chat.id, user.id, "type", data)
-        await reply(update, context, views.ask_type(t))
+        await _ask(update, context, "type", data, views.ask_type(t))
     elif dialog.step == "type":
         type_ = parse_org_type(text)
         if type_ is None:
             await reply(update, context, views.ask_type(t))
             return
         data["type"] = type_
-        await _save(context, chat.id, user.id, "region", data)
-        await reply(update, context, views.ask_region(t, data.get("province", "63")))
+        await _ask(update, context, "region", data, views.ask_region(t, data.get("province", "63")))
     elif dialog.step == "region":
         region = regions.find_region(text, data.get("province", "63"))
         if region is None:
@@ -258,135 +237,90 @@ async def on_text(update: Update, context: BotContext, dialog: Dialog) -> None:
             )
             return
         data["region_code"] = region.code
-        await _save(context, chat.id, user.id, "title", data)
-        await reply(update, context, views.ask_title(t))
+        await _ask(update, context, "title", data, views.ask_title(t))
     elif dialog.step == "title":
         if not 2 <= len(text) <= 80:
             await reply(update, context, t.gettext("Please type your position (2–80 characters)."))
             return
         data["title"] = text
-        await _save(context, chat.id, user.id, "confirm", data)
-        await reply(update, context, views.confirm_registration(t, data))
+        await _ask(update, context, "confirm", data, views.confirm_registration(t, data))
     else:
         await reply(update, context, t.gettext("Please use the buttons above, or /batal to cancel."))
 
 
+_EXPECTED = {"join": "dup", "new": "dup", "type": "type", "reg": "region", "ok": "confirm", "x": None}
+
+
 async def on_button(update: Update, context: BotContext) -> None:
     query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or query.data is None or chat is None or user is None:
+    if query is None or chat is None or user is None:
         return
+    button = RegChoice.unpack(query.data) or RegPick.unpack(query.data)
     t = context.t
     runtime = context.runtime
     dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    expected = {"join": "dup", "new": "dup", "type": "type", "reg": "region", "ok": "confirm", "x": None}
+    action = button.action if button is not None else ""
+    value = button.value if isinstance(button, RegPick) else None
     if (
-        action not in expected
+        action not in _EXPECTED
+        or (action in ("join", "type", "reg")) != (value is not None)
         or dialog is None
         or dialog.kind != KIND
         or dialog.expires_at < runtime.clock.timestamp()
-        or (expected[action] is not None and dialog.step != expected[action])
+        or (_EXPECTED[action] is not None and dialog.step != _EXPECTED[action])
     ):
-        await query.answer(t.gettext("This button is no longer valid."))
+        await stale(update, context)
         return
-    await query.answer()
     data = dict(dialog.data)
     message = query.message
     if action == "x":
-        await runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
-        if message is not None:
-            await edit(context, chat.id, message.message_id, Reply(t.gettext("Cancelled. Nothing was saved.")))
+        await query.answer()
+        cancelled = Reply(t.gettext("Cancelled. Nothing was saved."))
+
+        def cancel_tx(conn: Any) -> tuple[None, list[Out]]:
+            core_repo.clear_dialog(conn, chat.id, user.id)
+            return None, (out_edit(chat.id, message.message_id, cancelled) if message is not None else [])
+
+        await commit(context, cancel_tx)
         return
     if action == "join":
-        org_id = parse_id(parts[2]) if len(parts) > 2 else None
+        org_id = parse_id(value or "")
         org = await runtime.db.read(repo.org_by_id, org_id) if org_id is not None else None
         if org is None or org.cluster_id != data.get("cluster_id"):
-            await reply(update, context, t.gettext("This button is no longer valid."))
+            await stale(update, context)
             return
+        await query.answer()
         data.update(join_org_id=org.id, join_org_name=org.name)
-        await _save(context, chat.id, user.id, "title", data)
-        await reply(update, context, views.ask_title(t))
+        await _ask(update, context, "title", data, views.ask_title(t))
     elif action == "new":
+        await query.answer()
         data["allow_duplicate"] = True
         step = "short" if "short_name" not in data else "confirm"
-        await _save(context, chat.id, user.id, step, data)
-        await reply(
-            update, context, views.ask_short_name(t) if step == "short" else views.confirm_registration(t, data)
-        )
+        await _ask(update, context, step, data,
+                   views.ask_short_name(t) if step == "short" else views.confirm_registration(t, data))  # fmt: skip
     elif action == "type":
-        if len(parts) < 3 or parts[2] not in ORG_TYPES:
-            await reply(update, context, t.gettext("This button is no longer valid."))
+        if value not in ORG_TYPES:
+            await stale(update, context)
             return
-        data["type"] = parts[2]
-        await _save(context, chat.id, user.id, "region", data)
-        await reply(update, context, views.ask_region(t, data.get("province", "63")))
+        await query.answer()
+        data["type"] = value
+        await _ask(update, context, "region", data, views.ask_region(t, data.get("province", "63")))
     elif action == "reg":
-        code = parts[2] if len(parts) > 2 else ""
-        if code != "-" and regions.get_region(code) is None:
-            await reply(update, context, t.gettext("This button is no longer valid."))
+        if value != "-" and regions.get_region(value or "") is None:
+            await stale(update, context)
             return
-        data["region_code"] = None if code == "-" else code
-        await _save(context, chat.id, user.id, "title", data)
-        await reply(update, context, views.ask_title(t))
+        await query.answer()
+        data["region_code"] = None if value == "-" else value
+        await _ask(update, context, "title", data, views.ask_title(t))
     elif action == "ok":
         cluster = await runtime.db.read(repo.cluster_by_id, data.get("cluster_id", -1))
         if cluster is None:
-            await reply(update, context, t.gettext("This button is no longer valid."))
+            await stale(update, context)
             return
+        await query.answer()
         if message is not None:
             await context.bot.edit_message_reply_markup(chat.id, message.message_id, reply_markup=None)
         await _submit(update, context, cluster, data, allow_duplicate=bool(data.get("allow_duplicate")))
-
-
-async def on_approval(update: Update, context: BotContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    runtime = context.runtime
-    t = context.t
-    parts = query.data.split(":")
-    member_id = parse_id(parts[1]) if len(parts) == 3 else None
-    if member_id is None or parts[2] not in ("y", "n"):
-        await query.answer(t.gettext("This button is no longer valid."))
-        return
-    member = await runtime.db.read(repo.member_by_id, member_id)
-    cluster = await runtime.db.read(repo.cluster_by_id, member.cluster_id) if member else None
-    if member is None or cluster is None:
-        await query.answer(t.gettext("This button is no longer valid."))
-        return
-    admin = await is_group_admin(context, cluster.chat_id, user.id)
-    approved, pressed = parts[2] == "y", query.message
-
-    def tx(conn: Any) -> tuple[Any, list[Out]]:
-        """The decision, the approval card's edit and the applicant's notice: one transaction."""
-        decision = svc.decide_membership(conn, member.id, approved, user.id, admin, runtime.clock.timestamp())
-        if not decision.ok:
-            return decision, []
-        assert decision.member is not None and decision.org is not None
-        outs: list[Out] = []
-        if pressed is not None:
-            outs += out_edit(pressed.chat.id, pressed.message_id,
-                             Reply(views.approval_decided(t, decision.member, decision.org, approved, user.full_name)),
-                             key=f"approval:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
-        applicant_t = translator(_user_locale(conn, decision.member.user_id) or cluster.locale)
-        return decision, outs + out_send(decision.member.user_id, views.applicant_told(applicant_t, decision.org,
-                                                                                        approved))  # fmt: skip
-
-    async def answer_press(decision: Any) -> None:
-        if decision.ok:
-            await query.answer(t.gettext("Saved."))
-        elif decision.reason == "not_secretariat":
-            await query.answer(t.gettext("Only the cluster secretariat can do this."), show_alert=True)
-        else:
-            await query.answer(t.gettext("This was already decided."))
-
-    await commit(context, tx, then=answer_press)
-
-
-def _user_locale(conn: Any, user_id: int) -> str | None:
-    row = repo.user_row(conn, user_id)
-    return conn.execute("SELECT locale FROM users WHERE user_id = ?", (user_id,)).fetchone()[0] if row else None
 
 
 async def deeplink_register(update: Update, context: BotContext, arg: str) -> None:
@@ -407,35 +341,6 @@ async def deeplink_invite(update: Update, context: BotContext, arg: str) -> None
     await _start_flow(update, context, cluster, {"join_org_id": org.id, "join_org_name": org.name})
 
 
-async def undang(update: Update, context: BotContext) -> None:
-    """Secretariat: invite a named organisation with a deep link (the SK membership list)."""
-    actor = await require_secretariat(update, context)
-    if actor is None or update.effective_user is None:
-        return
-    t = context.t
-    args = command_args(update)
-    args = "".join(ch for ch in args if ch in "\n\t" or not unicodedata.category(ch).startswith("C"))  # no controls
-    name, _, type_text = (p.strip() for p in args.partition("|"))
-    if len(name) < 2:
-        await reply(
-            update,
-            context,
-            t.gettext("Write the organisation's name, optionally with its type:")
-            + "\n<code>/undang Dinas Kesehatan Provinsi | opd</code>",
-        )
-        return
-    org = await context.runtime.db.write(svc.create_invite, actor.cluster.id, name[:120], parse_org_type(type_text)
-                                         if type_text else None, update.effective_user.id,
-                                         context.runtime.clock.timestamp())  # fmt: skip
-    link = f"https://t.me/{context.bot.username}?start=inv_{org.invite_code}"
-    await reply(
-        update,
-        context,
-        t.gettext("Saved. Invitation for <b>{org}</b>: send them this link:").format(org=esc(org.name))
-        + f"\n{esc(link)}",
-    )
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add_command(
         app,
@@ -448,15 +353,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ),
         daftar,
     )
-    add_command(
-        app,
-        CommandSpec(
-            "undang",
-            N_("Invite an organisation with a link (secretariat)"),
-            "/undang Dinas Kesehatan Provinsi | opd",
-            section="anggota",
-        ),
-        undang,
-    )
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^reg:"))
-    app.add_handler(CallbackQueryHandler(on_approval, pattern=r"^appr:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=RegChoice.pattern()))

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.members.views import region_name
 from bot.features.needs import views
 from bot.features.needs.service import MAX_QUANTITY, NeedDraft, OfferDraft

@@ -14,8 +14,8 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor, is_secretariat, require_member, require_secretariat
+from bot.features.members.models import Cluster
 from bot.features.members.service import Actor
-from bot.features.members.storage import Cluster
 from bot.features.needs import service as svc
 from bot.features.needs import storage as repo
 from bot.features.needs import views
