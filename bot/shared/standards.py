@@ -105,8 +105,10 @@ def household_size(lang: str = "id") -> tuple[float, str]:
     figure comes from (the full source is beside it in standards.json)."""
     raw = json.loads(resources.files("bot.data").joinpath("standards.json").read_text("utf-8"))
     entry = raw.get("household_size") or raw["family_size"]
-    note = entry.get(f"note_{lang}") or entry.get("note_id") or entry.get("source", "")
-    return float(entry["value"]), str(note)
+    note = str(entry.get(f"note_{lang}") or entry.get("note_id") or entry.get("source", ""))
+    if entry.get("verified") is False:  # never shown as a checked figure before the secretariat confirmed it
+        note += str(entry.get(f"unverified_{lang}") or entry.get("unverified_id") or "")
+    return float(entry["value"]), note
 
 
 def parse_request(text: str) -> CalcRequest | str:
