@@ -4,6 +4,7 @@ feedback, the cluster's time zone (/zona); the coming events in the situation su
 from __future__ import annotations
 
 from bot.features.agenda import handlers, service, storage
+from bot.features.agenda.handlers import common, create, feedback, jobs
 from bot.features.sitrep import domain as sitrep_domain
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
 from bot.kernel.feature import MEMBERS, Access, Contribution, Feature, Rule
@@ -25,17 +26,17 @@ FEATURE = Feature(
         deeplinks={"agenda": Rule(MEMBERS, ((r"^ics-(\d+)$", "event"), (r"^new-(\d+)$", "cluster")))},
         buttons={"ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)), "agn:": Rule(MEMBERS)},
     ),
-    dialogs={handlers.NEW_KIND: handlers.on_new_text, handlers.COMMENT_KIND: handlers.on_comment_text},
-    deeplinks={"agenda": handlers.deeplink},
+    dialogs={common.NEW_KIND: create.on_new_text, common.COMMENT_KIND: feedback.on_comment_text},
+    deeplinks={"agenda": create.deeplink},
     jobs={
-        service.REMINDER_KIND: handlers.reminder_job,
-        service.SPEAKER_KIND: handlers.speaker_job,
-        service.FEEDBACK_KIND: handlers.feedback_job,
-        service.SUMMARY_KIND: handlers.summary_job,
-        service.NEXT_KIND: handlers.next_job,
+        service.REMINDER_KIND: jobs.reminder_job,
+        service.SPEAKER_KIND: jobs.speaker_job,
+        service.FEEDBACK_KIND: jobs.feedback_job,
+        service.SUMMARY_KIND: jobs.summary_job,
+        service.NEXT_KIND: jobs.next_job,
     },
     contributes=(
-        Contribution(MESSAGE_KINDS, MessageKind(handlers.EVENT_CARD, service.set_card, handlers.event_card_at)),
+        Contribution(MESSAGE_KINDS, MessageKind(common.EVENT_CARD, service.set_card, common.event_card_at)),
         Contribution(CHAT_MIGRATION, storage.migrate_chat),
         Contribution(SUMMARY_PARTS, SummaryPart(section=upcoming_events)),
     ),

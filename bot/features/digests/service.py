@@ -351,13 +351,14 @@ def representation_section(conn: sqlite3.Connection, scope: Scope, digest: Diges
 def coming_week_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
     """Events and open work-plan deadlines of the next seven days (the agenda feature's data)."""
     from bot.features.agenda import storage as agenda_repo
+    from bot.features.workplan import storage as workplan_repo
 
     until = digest.until + 7 * DAY_S
     digest.events = [(e.title, e.starts_at) for e in agenda_repo.upcoming_events(conn, scope.cluster.id, digest.until)
                      if e.starts_at <= until][:8]  # fmt: skip
     digest.deadlines = sorted(
         (w.title, w.org_label, w.deadline_at)
-        for w in agenda_repo.open_work_items(conn, scope.cluster.id)
+        for w in workplan_repo.open_work_items(conn, scope.cluster.id)
         if w.deadline_at <= until
     )[:8]
 

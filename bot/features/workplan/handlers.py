@@ -1,6 +1,6 @@
 """/rencana: the cluster work plan (rencana kerja). Items with a responsible organisation and a deadline; status
 and progress notes by that organisation's representative or the secretariat; deadline reminders to the
-representative and overdue items flagged to the secretariat (scheduled jobs, see bot.features.agenda.service)."""
+representative and overdue items flagged to the secretariat (scheduled jobs, see bot.features.workplan.service)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.features.agenda import domain, views
-from bot.features.agenda import service as svc
-from bot.features.agenda.handlers import tell
+from bot.features.agenda import domain
+from bot.features.agenda.handlers.common import tell
+from bot.features.agenda.service import SpeakerLookup
+from bot.features.agenda.views import flow
 from bot.features.members.gate import current_actor, require_cluster, require_member, require_secretariat
 from bot.features.members.service import Actor
+from bot.features.workplan import domain as work_domain
+from bot.features.workplan import service as svc
+from bot.features.workplan import views
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
@@ -80,14 +84,14 @@ async def _new(update: Update, context: BotContext, line: str) -> None:
     if isinstance(title, domain.LineError):
         await reply(update, context, views.work_line_error(t, title))
         return
-    deadline = domain.parse_deadline(parts[2], runtime.clock.now(), actor.cluster.timezone)
+    deadline = work_domain.parse_deadline(parts[2], runtime.clock.now(), actor.cluster.timezone)
     if isinstance(deadline, domain.LineError):
         await reply(update, context, views.work_line_error(t, deadline))
         return
     result = await runtime.db.write(
         svc.create_work_checked, actor.cluster.id, user.id, title, parts[1], deadline, runtime.clock.timestamp()
     )
-    if isinstance(result, svc.SpeakerLookup):
+    if isinstance(result, SpeakerLookup):
         await reply(update, context, views.unknown_org(t, result.unknown or "", result.suggestions))
         return
     await reply(update, context, views.work_created(t, result, actor.cluster.timezone))
@@ -109,7 +113,7 @@ async def _item(update: Update, context: BotContext, number: int, raw: str, rest
         return
     first, _, tail = rest.partition(" ")
     status: str | None = None
-    deadline: domain.Deadline | None = None
+    deadline: work_domain.Deadline | None = None
     note = ""
     if first.lower() in ("catatan", "note", "progres", "progress"):
         note = tail.strip()
@@ -117,13 +121,13 @@ async def _item(update: Update, context: BotContext, number: int, raw: str, rest
             await reply(update, context, views.work_help(t, rest))
             return
     elif first.lower() in ("tenggat", "deadline", "batas"):
-        parsed = domain.parse_deadline(tail, runtime.clock.now(), actor.cluster.timezone)
+        parsed = work_domain.parse_deadline(tail, runtime.clock.now(), actor.cluster.timezone)
         if isinstance(parsed, domain.LineError):
-            await reply(update, context, views.error_head(t, parsed) + "\n" + views.work_help(t))
+            await reply(update, context, flow.error_head(t, parsed) + "\n" + views.work_help(t))
             return
         deadline = parsed
     else:
-        status, note = domain.split_status(rest)
+        status, note = work_domain.split_status(rest)
         if status is None:
             await reply(update, context, views.work_help(t, rest))
             return
@@ -136,7 +140,7 @@ async def _item(update: Update, context: BotContext, number: int, raw: str, rest
 
 async def _update(
     context: BotContext, actor: Actor, user_id: int, item_id: int | None, number: int | None, status: str | None,
-    note: str, deadline: domain.Deadline | None,
+    note: str, deadline: work_domain.Deadline | None,
 ) -> svc.WorkUpdate:  # fmt: skip
     """Try as who they are; only when refused, check whether they administer the group (a Bot API call)."""
     runtime = context.runtime
@@ -159,7 +163,7 @@ async def on_status_button(update: Update, context: BotContext) -> None:
     t = context.t
     parts = query.data.split(":")
     actor = await current_actor(update, context)
-    if len(parts) != 3 or not is_id(parts[1]) or parts[2] not in domain.WORK_STATUSES or actor is None:
+    if len(parts) != 3 or not is_id(parts[1]) or parts[2] not in work_domain.WORK_STATUSES or actor is None:
         await query.answer(t.gettext("This button is no longer valid."))
         return
     result = await _update(context, actor, user.id, int(parts[1]), None, parts[2], "", None)

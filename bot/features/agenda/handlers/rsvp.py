@@ -1,0 +1,96 @@
+"""RSVP and speaker buttons on the card and in private."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.features.agenda import followup
+from bot.features.agenda import service as svc
+from bot.features.agenda.handlers.common import _RSVP, card_edit, refresh_card, tell
+from bot.features.agenda.views import cards
+from bot.kernel.context import BotContext
+from bot.kernel.outbox import commit, out_edit
+from bot.kernel.outbox_storage import Out
+from bot.kernel.telegram import edit, is_id
+from bot.kernel.views import Reply
+
+# ---- RSVP, calendar files -------------------------------------------------------------------------------
+
+
+async def on_rsvp(update: Update, context: BotContext) -> None:
+    """``ag:r:<event>:<y|m|n>``: record the answer, then edit the group's card (and a private copy) in place."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    if len(parts) != 4 or not is_id(parts[2]) or parts[3] not in _RSVP:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    runtime = context.runtime
+    answer = _RSVP[parts[3]]
+    chat = update.effective_chat
+    group_cluster: int | None = None  # in a group, only that group's cluster's events (private: any shown card)
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        group_cluster = (context.seen.cluster_id if context.seen is not None else None) or -1
+    pressed = query.message
+    event_id = int(parts[2])
+
+    def tx(conn: Any) -> tuple[svc.RsvpResult, list[Out]]:
+        """The answer and the card edits (the group's, and the private copy pressed) in one transaction."""
+        result = svc.rsvp(conn, event_id, user.id, answer, runtime.clock.timestamp(), group_cluster)
+        if not result.ok or result.view is None or result.previous == answer:
+            return result, []
+        view = result.view
+        outs = card_edit(view)
+        if pressed is not None and (pressed.chat.id, pressed.message_id) != (view.event.chat_id,
+                                                                              view.event.message_id):  # fmt: skip
+            outs += out_edit(pressed.chat.id, pressed.message_id, cards.event_card(t, view),
+                             key=f"event:{view.event.id}:{pressed.chat.id}:{pressed.message_id}")  # fmt: skip
+        return result, outs
+
+    async def answer_press(result: svc.RsvpResult) -> None:
+        if not result.ok or result.view is None:
+            await query.answer(cards.rsvp_refused(t, result.reason))
+        else:
+            await query.answer(cards.rsvp_answered(t, answer))
+
+    await commit(context, tx, then=answer_press)
+
+
+# ---- speakers and feedback buttons ----------------------------------------------------------------------
+
+
+async def on_speaker(update: Update, context: BotContext) -> None:
+    """``ag:s:<event>:<org>:<y|n>``: a representative of the speaker organisation confirms or declines."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    t = context.t
+    parts = query.data.split(":")
+    if len(parts) != 5 or not is_id(parts[2]) or not is_id(parts[3]) or parts[4] not in ("y", "n"):
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    runtime = context.runtime
+    confirmed = parts[4] == "y"
+    result = await runtime.db.write(
+        followup.speaker_answer, int(parts[2]), int(parts[3]), user.id, confirmed, runtime.clock.timestamp()
+    )
+    if not result.ok or result.view is None or result.speaker is None:
+        await query.answer(
+            cards.rsvp_refused(t, "over") if result.reason == "over" else t.gettext("This button is no longer valid.")
+        )
+        return
+    await query.answer(t.gettext("Saved."))
+    if query.message is not None:
+        await edit(
+            context, query.message.chat.id, query.message.message_id, Reply(cards.speaker_answered(t, confirmed))
+        )
+    view, speaker = result.view, result.speaker
+    await refresh_card(context, view)
+    if not confirmed:
+        await tell(context.application, view.cluster, result.secretariat,
+                    lambda tr: cards.speaker_declined(tr, view, speaker))  # fmt: skip
