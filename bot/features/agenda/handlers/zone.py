@@ -6,8 +6,8 @@ from telegram import Update
 
 from bot.features.agenda import domain
 from bot.features.agenda import service as svc
-from bot.features.agenda.points import RESCHEDULE
 from bot.features.agenda.handlers.common import _ZONE_WORDS
+from bot.features.agenda.points import RESCHEDULE
 from bot.features.agenda.views import lists
 from bot.features.members.gate import require_cluster, require_secretariat
 from bot.kernel.context import BotContext
