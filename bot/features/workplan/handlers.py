@@ -22,9 +22,12 @@ from bot.features.workplan import views
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.outbox import out_send
+from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
-from bot.kernel.runtime import CommandSpec, Runtime
-from bot.kernel.telegram import add_command, command_args, edit, is_id, reply, send
+from bot.kernel.runtime import CommandSpec
+from bot.kernel.scheduling import claim_tx
+from bot.kernel.telegram import add_command, command_args, edit, is_id, reply
 from bot.kernel.views import Reply
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -185,29 +188,31 @@ async def on_status_button(update: Update, context: BotContext) -> None:
 # ---- scheduled jobs -------------------------------------------------------------------------------------
 
 
-async def reminder_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """Before the deadline, to the responsible representative (the secretariat if nobody represents it)."""
-    runtime: Runtime = app.bot_data["runtime"]
-    notice = await runtime.db.read(svc.work_reminder_plan, job, now)
+@claim_tx
+def reminder_job(conn: Any, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+    """Before the deadline, to the responsible representative (the secretariat if nobody represents it): outbox
+    rows written with the job's status, in one transaction."""
+    notice = svc.work_reminder_plan(conn, job, now)
     if isinstance(notice, str):
-        return ("done" if notice == "done" else "missed"), notice
+        return (("done" if notice == "done" else "missed"), notice), []
     late_due = job.due_at if late else None
-    await tell(app, notice.cluster, notice.recipients, lambda t: views.work_reminder(t, notice, now, late_due))
-    return "done", "terlambat" if late else ""
+    outs = tell(notice.cluster, notice.recipients, lambda t: views.work_reminder(t, notice, now, late_due))
+    return ("done", "terlambat" if late else ""), outs
 
 
-async def overdue_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """An unfinished item past its deadline: flagged to the secretariat (the group if it has nobody)."""
-    runtime: Runtime = app.bot_data["runtime"]
-    notice = await runtime.db.write(svc.work_overdue_plan, job, now)
+@claim_tx
+def overdue_job(conn: Any, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+    """An unfinished item past its deadline: flagged to the secretariat (the group if it has nobody); the flag and
+    the notices are one transaction."""
+    notice = svc.work_overdue_plan(conn, job, now)
     if isinstance(notice, str):
-        return ("done" if notice == "done" else "missed"), notice
+        return (("done" if notice == "done" else "missed"), notice), []
     late_due = job.due_at if late else None
     if notice.recipients:
-        await tell(app, notice.cluster, notice.recipients, lambda t: views.work_overdue(t, notice, late_due))
+        outs = tell(notice.cluster, notice.recipients, lambda t: views.work_overdue(t, notice, late_due))
     else:
-        await send(app, notice.cluster.chat_id, views.work_overdue(translator(notice.cluster.locale), notice, late_due))
-    return "done", "terlambat" if late else ""
+        outs = out_send(notice.cluster.chat_id, views.work_overdue(translator(notice.cluster.locale), notice, late_due))
+    return ("done", "terlambat" if late else ""), outs
 
 
 def register(app: AnyApp) -> None:

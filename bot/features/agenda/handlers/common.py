@@ -19,21 +19,19 @@ from bot.features.agenda.storage import Recipient
 from bot.features.agenda.views import cards
 from bot.features.members import storage as members_repo
 from bot.features.members.storage import Cluster
-from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
 from bot.kernel.outbox import out_edit, out_send
 from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import Runtime
-from bot.kernel.telegram import call_with_retries, edit, send
+from bot.kernel.telegram import call_with_retries
 from bot.kernel.views import Reply
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 NEW_KIND = "agenda.new"
 COMMENT_KIND = "agenda.comment"
-DIALOG_TTL_S = 30 * 60
 MAX_COMMENT = 1000
 _NUMBER_RE = re.compile(r"^(?:#|a-?)?0*(\d{1,6})$", re.IGNORECASE)
 _RSVP = {"y": "yes", "m": "maybe", "n": "no"}
@@ -79,17 +77,13 @@ async def send_file(
         return None
 
 
-async def tell(
-    app: AnyApp, cluster: Cluster, people: list[Recipient], render: Callable[[Translator], str | Reply]
-) -> int:
-    """Send ``render(t)`` (a text or a Reply) privately to each person, in their own language."""
-    sent = 0
+def tell(cluster: Cluster, people: list[Recipient], render: Callable[[Translator], str | Reply]) -> list[Out]:
+    """``render(t)`` (a text or a Reply) privately to each person, in their own language: outbox rows for the
+    transaction that owes them (one unreachable or slow chat cannot drop the others)."""
+    outs: list[Out] = []
     for person in people:
-        content = render(translator(person.locale or cluster.locale))
-        reply_ = content if isinstance(content, Reply) else Reply(content)
-        if await send(app, person.user_id, reply_.text, reply_.keyboard or None) is not None:
-            sent += 1
-    return sent
+        outs += out_send(person.user_id, render(translator(person.locale or cluster.locale)))
+    return outs
 
 
 EVENT_CARD = "agenda.card"
@@ -113,41 +107,9 @@ def event_card_at(conn: Any, event_id: int) -> tuple[int, int] | None:
     return view.event.chat_id, view.event.message_id
 
 
-
-
-async def refresh_card(context: BotContext | AnyApp, view: EventView) -> None:
-    """Edit the announcement in place; if it was deleted (or never posted), post it again and remember it."""
-    app = _app(context)
-    card = cards.event_card(translator(view.cluster.locale), view)
-    event = view.event
-    if event.chat_id is not None and event.message_id is not None:
-        ok = await edit(app, event.chat_id, event.message_id, card)
-        if ok or event.status != "scheduled":
-            return
-    if event.status == "scheduled":
-        await post_card(app, view)
-
-
-async def post_card(context: BotContext | AnyApp, view: EventView) -> Message | None:
-    app = _app(context)
-    runtime: Runtime = app.bot_data["runtime"]
-    card = cards.event_card(translator(view.cluster.locale), view)
-    message = await send(app, view.cluster.chat_id, card.text, card.keyboard)
-    if message is not None:
-        await runtime.db.write(svc.set_card, view.event.id, message.chat.id, message.message_id)
-    return message
-
-
 async def _secretariat_of(context: BotContext, cluster: Cluster, user_id: int) -> bool:
     stored = await context.runtime.db.read(members_repo.is_secretariat, cluster.id, user_id)
     return stored or await is_group_admin(context, cluster.chat_id, user_id)
-
-
-async def _save(context: BotContext, chat_id: int, user_id: int, kind: str, step: str, data: dict[str, Any]) -> None:
-    runtime = context.runtime
-    await runtime.db.write(
-        core_repo.set_dialog, chat_id, user_id, kind, step, data, runtime.clock.timestamp() + DIALOG_TTL_S
-    )
 
 
 # ---- editing, cancelling, materials, summary ------------------------------------------------------------

@@ -11,13 +11,16 @@ from telegram.constants import ChatType
 from bot.features.agenda import domain
 from bot.features.agenda import service as svc
 from bot.features.agenda.handlers.calendar import _send_event_ics
-from bot.features.agenda.handlers.common import NEW_KIND, _now_dt, _save, _secretariat_of, post_card
+from bot.features.agenda.handlers.common import NEW_KIND, _now_dt, _secretariat_of, card_edit
 from bot.features.agenda.views import cards, common, flow
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import require_secretariat
 from bot.features.members.storage import Cluster
+from bot.kernel import dialogs
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
+from bot.kernel.outbox import commit, out_reply
+from bot.kernel.outbox_storage import Out
 from bot.kernel.storage import Dialog
 from bot.kernel.telegram import edit, is_id, reply
 from bot.kernel.views import Reply
@@ -56,26 +59,27 @@ async def _create(
     runtime = context.runtime
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    result = await runtime.db.write(
-        svc.create_event_checked, cluster.id, user.id, draft, speakers, runtime.clock.timestamp(), dialog_chat_id
-    )
-    if isinstance(result, svc.SpeakerLookup):
-        await reply(update, context, flow.unknown_speaker(context.t, result.unknown or "", result.suggestions))
-        return
-    message = await post_card(context, result)
-    text = cards.created_text(
-        context.t, result, chat.id == cluster.chat_id, common.offsets_text(context.t, result.offsets)
-    )
-    if message is None:
-        text += "\n" + cards.announce_failed(context.t)
-    await reply(update, context, text)
+    t, now = context.t, runtime.clock.timestamp()
+
+    def tx(conn: Any) -> tuple[None, list[Out]]:
+        """The event, its card in the group and the answer: one transaction (the card and the answer are outbox
+        rows, so a failed send after the commit can neither hide the event nor report it unsaved)."""
+        result = svc.create_event_checked(conn, cluster.id, user.id, draft, speakers, now, dialog_chat_id)
+        if isinstance(result, svc.SpeakerLookup):
+            return None, out_reply(update, flow.unknown_speaker(t, result.unknown or "", result.suggestions))
+        text = cards.created_text(t, result, chat.id == cluster.chat_id, common.offsets_text(t, result.offsets))
+        return None, card_edit(result) + out_reply(update, text)
+
+    await commit(context, tx)
 
 
 async def _start_flow(update: Update, context: BotContext, cluster: Cluster) -> None:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    await _save(context, chat.id, user.id, NEW_KIND, "type", {"cluster_id": cluster.id, "tz": cluster.timezone})
-    await reply(update, context, flow.ask_type(context.t))
+    await dialogs.save(
+        context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="type", data={"cluster_id": cluster.id, "tz": cluster.timezone},
+        ask=flow.ask_type(context.t), update=update,
+    )
 
 
 async def _ask_speaker(update: Update, context: BotContext, data: dict[str, Any]) -> None:
@@ -83,26 +87,34 @@ async def _ask_speaker(update: Update, context: BotContext, data: dict[str, Any]
     assert chat is not None and user is not None
     suggestions = await context.runtime.db.read(svc.suggest_speakers, data["cluster_id"], data["title"])
     data["suggested"] = [s.org_id for s in suggestions]
-    await _save(context, chat.id, user.id, NEW_KIND, "speaker", data)
-    await reply(update, context, flow.ask_speaker(context.t, suggestions))
+    await dialogs.save(
+        context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="speaker", data=data,
+        ask=flow.ask_speaker(context.t, suggestions), update=update,
+    )
 
 
 async def _after_speaker(update: Update, context: BotContext, data: dict[str, Any]) -> None:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
     if data.get("recurrence") is not None:  # given with the date already
-        await _save(context, chat.id, user.id, NEW_KIND, "desc", data)
-        await reply(update, context, flow.ask_description(context.t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="desc", data=data,
+            ask=flow.ask_description(context.t), update=update,
+        )
         return
-    await _save(context, chat.id, user.id, NEW_KIND, "repeat", data)
-    await reply(update, context, flow.ask_repeat(context.t, data["starts_at"], data["tz"]))
+    await dialogs.save(
+        context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="repeat", data=data,
+        ask=flow.ask_repeat(context.t, data["starts_at"], data["tz"]), update=update,
+    )
 
 
 async def _confirm(update: Update, context: BotContext, data: dict[str, Any]) -> None:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    await _save(context, chat.id, user.id, NEW_KIND, "confirm", data)
-    await reply(update, context, flow.confirm_new(context.t, data, data["tz"], data.get("speaker_labels", [])))
+    await dialogs.save(
+        context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="confirm", data=data,
+        ask=flow.confirm_new(context.t, data, data["tz"], data.get("speaker_labels", [])), update=update,
+    )
 
 
 async def on_new_text(update: Update, context: BotContext, dialog: Dialog) -> None:
@@ -122,16 +134,20 @@ async def on_new_text(update: Update, context: BotContext, dialog: Dialog) -> No
             await reply(update, context, Reply(error + "\n\n" + flow.ask_type(t).text, flow.ask_type(t).keyboard))
             return
         data["type"] = type_
-        await _save(context, chat.id, user.id, NEW_KIND, "title", data)
-        await reply(update, context, flow.ask_title(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="title", data=data,
+            ask=flow.ask_title(t), update=update,
+        )
     elif step == "title":
         title = domain.check_title(text)
         if isinstance(title, domain.LineError):
             await reply(update, context, flow.error_head(t, title) + "\n" + flow.ask_title(t))
             return
         data["title"] = title
-        await _save(context, chat.id, user.id, NEW_KIND, "when", data)
-        await reply(update, context, flow.ask_when(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="when", data=data,
+            ask=flow.ask_when(t), update=update,
+        )
     elif step == "when":
         when = domain.parse_when(text, _now_dt(runtime), data["tz"])
         if isinstance(when, domain.LineError):
@@ -140,8 +156,10 @@ async def on_new_text(update: Update, context: BotContext, dialog: Dialog) -> No
         data["starts_at"] = int(when[0].timestamp())
         if when[1] is not None:
             data["recurrence"] = when[1].encode()
-        await _save(context, chat.id, user.id, NEW_KIND, "duration", data)
-        await reply(update, context, flow.ask_duration(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="duration", data=data,
+            ask=flow.ask_duration(t), update=update,
+        )
     elif step == "duration":
         minutes = domain.parse_duration(text)
         if minutes is None:
@@ -149,8 +167,10 @@ async def on_new_text(update: Update, context: BotContext, dialog: Dialog) -> No
             await reply(update, context, Reply(error, flow.ask_duration(t).keyboard))
             return
         data["duration_min"] = minutes
-        await _save(context, chat.id, user.id, NEW_KIND, "place", data)
-        await reply(update, context, flow.ask_place(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="place", data=data,
+            ask=flow.ask_place(t), update=update,
+        )
     elif step == "place":
         place = domain.check_place(text)
         if isinstance(place, domain.LineError):
@@ -183,8 +203,10 @@ async def on_new_text(update: Update, context: BotContext, dialog: Dialog) -> No
                 await reply(update, context, Reply(head + "\n" + ask.text, ask.keyboard))
                 return
             data["recurrence"] = rule.encode()
-        await _save(context, chat.id, user.id, NEW_KIND, "desc", data)
-        await reply(update, context, flow.ask_description(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="desc", data=data,
+            ask=flow.ask_description(t), update=update,
+        )
     elif step == "desc":
         if len(text) > domain.MAX_DESCRIPTION:
             await reply(update, context, flow.error_head(t, domain.LineError("description", text[:40])))
@@ -225,12 +247,16 @@ async def on_new_button(update: Update, context: BotContext) -> None:
         return
     if action == "type":
         data["type"] = value
-        await _save(context, chat.id, user.id, NEW_KIND, "title", data)
-        await reply(update, context, flow.ask_title(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="title", data=data,
+            ask=flow.ask_title(t), update=update,
+        )
     elif action == "dur":
         data["duration_min"] = int(value)
-        await _save(context, chat.id, user.id, NEW_KIND, "place", data)
-        await reply(update, context, flow.ask_place(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="place", data=data,
+            ask=flow.ask_place(t), update=update,
+        )
     elif action == "spk":
         org_id = int(value)
         labels = await runtime.db.read(svc.speaker_labels, data["cluster_id"], [org_id]) if org_id else []
@@ -238,8 +264,10 @@ async def on_new_button(update: Update, context: BotContext) -> None:
         await _after_speaker(update, context, data)
     elif action == "rep":
         data["recurrence"] = "" if value == "none" else value
-        await _save(context, chat.id, user.id, NEW_KIND, "desc", data)
-        await reply(update, context, flow.ask_description(t))
+        await dialogs.save(
+            context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="desc", data=data,
+            ask=flow.ask_description(t), update=update,
+        )
     elif action == "desc":
         data["description"] = ""
         await _confirm(update, context, data)
@@ -254,8 +282,10 @@ async def on_new_button(update: Update, context: BotContext) -> None:
         if data["starts_at"] <= runtime.clock.timestamp():  # the flow took so long that the start has passed
             when = t.datetime(datetime.fromtimestamp(data["starts_at"], UTC), data["tz"])
             head = flow.error_head(t, domain.LineError("when_past", when))
-            await reply(update, context, head + "\n" + flow.ask_when(t))
-            await _save(context, chat.id, user.id, NEW_KIND, "when", data)
+            await dialogs.save(
+                context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="when", data=data,
+                ask=head + "\n" + flow.ask_when(t), update=update,
+            )
             return
         draft = svc.EventDraft(
             data["type"], data["title"], data["starts_at"], data["duration_min"], data.get("place", ""),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from telegram import Update
 
 from bot.features.agenda import domain, followup
 from bot.features.agenda import service as svc
 from bot.features.agenda.handlers.calendar import _calendar
-from bot.features.agenda.handlers.common import _EDIT_FIELDS, _now_dt, _split_number, parse_number, refresh_card, tell
+from bot.features.agenda.handlers.common import _EDIT_FIELDS, _now_dt, _split_number, card_edit, parse_number, tell
 from bot.features.agenda.handlers.create import _new
 from bot.features.agenda.handlers.zone import _reminders
 from bot.features.agenda.service import EventView
@@ -19,8 +20,10 @@ from bot.features.agenda.views import feedback as feedback_views
 from bot.features.members.gate import require_cluster, require_secretariat
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
+from bot.kernel.outbox import commit, out_reply, out_send
+from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
-from bot.kernel.telegram import command_args, reply, send
+from bot.kernel.telegram import command_args, reply
 
 # ---- /agenda --------------------------------------------------------------------------------------------
 
@@ -118,32 +121,34 @@ async def _edit(update: Update, context: BotContext, args: str) -> None:
             await reply(update, context, flow.error_head(t, place) + "\n" + lists.edit_help(t))
             return
         changes["place"] = place
-    result = await runtime.db.write(
-        svc.edit_event, actor.cluster.id, number, changes, update.effective_user.id, runtime.clock.timestamp()
-    )
-    if not result.ok or result.view is None or result.before is None:
-        await reply(update, context, cards.change_refused(t, result.reason, f"A-{number:04d}"))
-        return
-    view, before = result.view, result.before
+    cluster_id, user_id, now = actor.cluster.id, update.effective_user.id, runtime.clock.timestamp()
 
-    def render(tr: Translator) -> str:
-        return cards.changed_text(tr, view, before)
+    def tx(conn: Any) -> tuple[None, list[Out]]:
+        result = svc.edit_event(conn, cluster_id, number, changes, user_id, now)
+        if not result.ok or result.view is None or result.before is None:
+            return None, out_reply(update, cards.change_refused(t, result.reason, f"A-{number:04d}"))
+        view, before = result.view, result.before
 
-    await _announce_change(update, context, view, result.recipients, render)
+        def render(tr: Translator) -> str:
+            return cards.changed_text(tr, view, before)
+
+        return None, _change_outs(update, t, view, result.recipients, render)
+
+    await commit(context, tx)
 
 
-async def _announce_change(
-    update: Update, context: BotContext, view: EventView, recipients: list[Recipient],
-    render: Callable[[Translator], str],
-) -> None:  # fmt: skip
-    """Card edited in place, a notice in the group, attendees and speakers told privately, the requester answered."""
+def _change_outs(
+    update: Update, t: Translator, view: EventView, recipients: list[Recipient], render: Callable[[Translator], str]
+) -> list[Out]:
+    """Card edited in place, a notice in the group, attendees and speakers told privately, the requester answered:
+    outbox rows of the change's own transaction."""
     chat = update.effective_chat
     cluster = view.cluster
-    await refresh_card(context, view)
-    await send(context, cluster.chat_id, render(translator(cluster.locale)))
-    await tell(context.application, cluster, recipients, render)
+    outs = card_edit(view) + out_send(cluster.chat_id, render(translator(cluster.locale)))
+    outs += tell(cluster, recipients, render)
     if chat is not None and chat.id != cluster.chat_id:
-        await reply(update, context, context.t.gettext("Saved.") + "\n" + render(context.t))
+        outs += out_reply(update, t.gettext("Saved.") + "\n" + render(t))
+    return outs
 
 
 async def _cancel(update: Update, context: BotContext, args: str) -> None:
@@ -159,22 +164,23 @@ async def _cancel(update: Update, context: BotContext, args: str) -> None:
     first, _, reason = rest.partition(" ")
     whole = first.lower() in ("semua", "seri", "all", "series")
     reason = (reason if whole else rest).strip()[:300]
-    result = await runtime.db.write(
-        svc.cancel_event, actor.cluster.id, number, whole, reason, update.effective_user.id, runtime.clock.timestamp()
-    )
-    if not result.ok or result.view is None or result.before is None:
-        await reply(update, context, cards.change_refused(t, result.reason, f"A-{number:04d}"))
-        return
-    view = result.view
-    if result.before.status != "scheduled" or result.before.ends_at <= runtime.clock.timestamp():
-        await reply(update, context, cards.series_stopped_text(t, view))  # only the series was ended
-        return
-    series_stopped = whole and view.rule is not None
+    cluster_id, user_id, now = actor.cluster.id, update.effective_user.id, runtime.clock.timestamp()
 
-    def render(tr: Translator) -> str:
-        return cards.cancelled_text(tr, view, series_stopped)
+    def tx(conn: Any) -> tuple[None, list[Out]]:
+        result = svc.cancel_event(conn, cluster_id, number, whole, reason, user_id, now)
+        if not result.ok or result.view is None or result.before is None:
+            return None, out_reply(update, cards.change_refused(t, result.reason, f"A-{number:04d}"))
+        view = result.view
+        if result.before.status != "scheduled" or result.before.ends_at <= now:
+            return None, out_reply(update, cards.series_stopped_text(t, view))  # only the series was ended
+        series_stopped = whole and view.rule is not None
 
-    await _announce_change(update, context, view, result.recipients, render)
+        def render(tr: Translator) -> str:
+            return cards.cancelled_text(tr, view, series_stopped)
+
+        return None, _change_outs(update, t, view, result.recipients, render)
+
+    await commit(context, tx)
 
 
 async def _materials(update: Update, context: BotContext, args: str) -> None:
@@ -189,15 +195,19 @@ async def _materials(update: Update, context: BotContext, args: str) -> None:
         await reply(update, context, lists.number_help(t, "/agenda materi", raw) if number is None else
                     lists.number_help(t, "/agenda materi").replace("A-0001</code>", "A-0001 https://…</code>"))  # fmt: skip
         return
-    now = runtime.clock.timestamp()
-    result = await runtime.db.write(svc.set_materials, actor.cluster.id, number, user.id, False, text[:500], now)
+    now, cluster_id = runtime.clock.timestamp(), actor.cluster.id
+
+    def tx(conn: Any, admin: bool) -> tuple[svc.Change, list[Out]]:
+        result = svc.set_materials(conn, cluster_id, number, user.id, admin, text[:500], now)
+        if not result.ok or result.view is None:
+            return result, []
+        return result, card_edit(result.view) + out_reply(update, cards.materials_saved(t, result.view))
+
+    result = await commit(context, tx, False)
     if result.reason == "not_allowed" and await is_group_admin(context, actor.cluster.chat_id, user.id):
-        result = await runtime.db.write(svc.set_materials, actor.cluster.id, number, user.id, True, text[:500], now)
+        result = await commit(context, tx, True)
     if not result.ok or result.view is None:
         await reply(update, context, cards.change_refused(t, result.reason, f"A-{number:04d}"))
-        return
-    await refresh_card(context, result.view)
-    await reply(update, context, cards.materials_saved(t, result.view))
 
 
 async def _summary(update: Update, context: BotContext, args: str) -> None:

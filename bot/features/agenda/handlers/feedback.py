@@ -7,12 +7,15 @@ from typing import Any
 from telegram import Update
 
 from bot.features.agenda import followup
-from bot.features.agenda.handlers.common import COMMENT_KIND, DIALOG_TTL_S, MAX_COMMENT
+from bot.features.agenda.handlers.common import COMMENT_KIND, MAX_COMMENT
 from bot.features.agenda.views import feedback as feedback_views
+from bot.kernel import dialogs
 from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
+from bot.kernel.outbox import commit, out_edit, write_and_reply
+from bot.kernel.outbox_storage import Out
 from bot.kernel.storage import Dialog
-from bot.kernel.telegram import edit, is_id, reply
+from bot.kernel.telegram import is_id, reply
 from bot.kernel.views import Reply
 
 
@@ -25,36 +28,40 @@ async def on_feedback(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     parts = query.data.split(":")
     now = runtime.clock.timestamp()
+    pressed = query.message
     if parts[1] == "fs" and len(parts) == 3:
         dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
         if dialog is None or dialog.kind != COMMENT_KIND or str(dialog.data.get("event_id")) != parts[2]:
             await query.answer(t.gettext("This button is no longer valid."))
             return
-        await runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
-        await query.answer()
-        if query.message is not None:
-            await edit(context, chat.id, query.message.message_id, Reply(feedback_views.feedback_done(t)))
+
+        def skip_tx(conn: Any) -> tuple[None, list[Out]]:
+            core_repo.clear_dialog(conn, chat.id, user.id)
+            done = Reply(feedback_views.feedback_done(t))
+            return None, (out_edit(chat.id, pressed.message_id, done) if pressed is not None else [])
+
+        await commit(context, skip_tx, then=lambda _: query.answer())
         return
     if len(parts) != 4 or not is_id(parts[2]) or parts[3] not in ("0", "1", "2", "3", "4", "5"):
         await query.answer(t.gettext("This button is no longer valid."))
         return
     event_id, value = int(parts[2]), int(parts[3])
-    result = await runtime.db.write(_rating_tx, event_id, user.id, value, chat.id, now, now + DIALOG_TTL_S)
-    if not result.ok:
-        await query.answer(t.gettext("This button is no longer valid."))
-        return
-    await query.answer(t.gettext("Saved."))
-    if query.message is not None:
+
+    def tx(conn: Any) -> tuple[followup.FeedbackResult, list[Out]]:
+        """The rating, the comment step and the pressed message's next question: one transaction."""
+        result = followup.save_rating(conn, event_id, user.id, value, now)
+        if not result.ok:
+            return result, []
+        if value:
+            dialogs.save_tx(conn, chat_id=chat.id, user_id=user.id, kind=COMMENT_KIND, step="comment",
+                            data={"event_id": event_id}, now=now)  # fmt: skip
         content = feedback_views.ask_comment(t, event_id, value) if value else Reply(feedback_views.not_attended_noted(t))
-        await edit(context, chat.id, query.message.message_id, content)
+        return result, (out_edit(chat.id, pressed.message_id, content) if pressed is not None else [])
 
+    async def answer_press(result: followup.FeedbackResult) -> None:
+        await query.answer(t.gettext("Saved.") if result.ok else t.gettext("This button is no longer valid."))
 
-def _rating_tx(conn: Any, event_id: int, user_id: int, value: int, chat_id: int, now: int, expires: int) -> Any:
-    """Save the rating and open the comment step in one transaction."""
-    result = followup.save_rating(conn, event_id, user_id, value, now)
-    if result.ok and value:
-        core_repo.set_dialog(conn, chat_id, user_id, COMMENT_KIND, "comment", {"event_id": event_id}, expires)
-    return result
+    await commit(context, tx, then=answer_press)
 
 
 def _comment_tx(conn: Any, event_id: int, user_id: int, chat_id: int, comment: str, now: int) -> bool:
@@ -74,7 +81,7 @@ async def on_comment_text(update: Update, context: BotContext, dialog: Dialog) -
         )
         return
     runtime = context.runtime
-    await runtime.db.write(
-        _comment_tx, int(dialog.data.get("event_id", 0)), user.id, chat.id, text, runtime.clock.timestamp()
-    )
-    await reply(update, context, feedback_views.feedback_done(context.t))
+    await write_and_reply(
+        update, context, lambda _: feedback_views.feedback_done(context.t),
+        _comment_tx, int(dialog.data.get("event_id", 0)), user.id, chat.id, text, runtime.clock.timestamp(),
+    )  # fmt: skip

@@ -9,12 +9,12 @@ from telegram.constants import ChatType
 
 from bot.features.agenda import followup
 from bot.features.agenda import service as svc
-from bot.features.agenda.handlers.common import _RSVP, card_edit, refresh_card, tell
+from bot.features.agenda.handlers.common import _RSVP, card_edit, tell
 from bot.features.agenda.views import cards
 from bot.kernel.context import BotContext
 from bot.kernel.outbox import commit, out_edit
 from bot.kernel.outbox_storage import Out
-from bot.kernel.telegram import edit, is_id
+from bot.kernel.telegram import is_id
 from bot.kernel.views import Reply
 
 # ---- RSVP, calendar files -------------------------------------------------------------------------------
@@ -76,21 +76,27 @@ async def on_speaker(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     confirmed = parts[4] == "y"
-    result = await runtime.db.write(
-        followup.speaker_answer, int(parts[2]), int(parts[3]), user.id, confirmed, runtime.clock.timestamp()
-    )
-    if not result.ok or result.view is None or result.speaker is None:
-        await query.answer(
-            cards.rsvp_refused(t, "over") if result.reason == "over" else t.gettext("This button is no longer valid.")
-        )
-        return
-    await query.answer(t.gettext("Saved."))
-    if query.message is not None:
-        await edit(
-            context, query.message.chat.id, query.message.message_id, Reply(cards.speaker_answered(t, confirmed))
-        )
-    view, speaker = result.view, result.speaker
-    await refresh_card(context, view)
-    if not confirmed:
-        await tell(context.application, view.cluster, result.secretariat,
-                    lambda tr: cards.speaker_declined(tr, view, speaker))  # fmt: skip
+    event_id, org_id, now, pressed = int(parts[2]), int(parts[3]), runtime.clock.timestamp(), query.message
+
+    def tx(conn: Any) -> tuple[followup.SpeakerAnswer, list[Out]]:
+        """The answer, the pressed message, the card and (declined) the secretariat's notice: one transaction."""
+        result = followup.speaker_answer(conn, event_id, org_id, user.id, confirmed, now)
+        if not result.ok or result.view is None or result.speaker is None:
+            return result, []
+        view, speaker = result.view, result.speaker
+        outs = out_edit(pressed.chat.id, pressed.message_id, Reply(cards.speaker_answered(t, confirmed))) \
+            if pressed is not None else []  # fmt: skip
+        outs += card_edit(view)
+        if not confirmed:
+            outs += tell(view.cluster, result.secretariat, lambda tr: cards.speaker_declined(tr, view, speaker))
+        return result, outs
+
+    async def answer_press(result: followup.SpeakerAnswer) -> None:
+        if not result.ok or result.view is None or result.speaker is None:
+            await query.answer(
+                cards.rsvp_refused(t, "over") if result.reason == "over" else t.gettext("This button is no longer valid.")
+            )
+        else:
+            await query.answer(t.gettext("Saved."))
+
+    await commit(context, tx, then=answer_press)
