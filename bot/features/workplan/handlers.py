@@ -5,6 +5,7 @@ representative and overdue items flagged to the secretariat (scheduled jobs, see
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -19,15 +20,16 @@ from bot.features.members.service import Actor
 from bot.features.workplan import domain as work_domain
 from bot.features.workplan import service as svc
 from bot.features.workplan import views
+from bot.features.workplan.storage import WorkItem
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
-from bot.kernel.outbox import out_send
+from bot.kernel.outbox import commit, out_edit, out_reply, out_send, write_and_reply
 from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.scheduling import claim_tx
-from bot.kernel.telegram import add_command, command_args, edit, is_id, reply
+from bot.kernel.telegram import add_command, command_args, is_id, reply
 from bot.kernel.views import Reply
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -91,13 +93,17 @@ async def _new(update: Update, context: BotContext, line: str) -> None:
     if isinstance(deadline, domain.LineError):
         await reply(update, context, views.work_line_error(t, deadline))
         return
-    result = await runtime.db.write(
-        svc.create_work_checked, actor.cluster.id, user.id, title, parts[1], deadline, runtime.clock.timestamp()
-    )
-    if isinstance(result, SpeakerLookup):
-        await reply(update, context, views.unknown_org(t, result.unknown or "", result.suggestions))
-        return
-    await reply(update, context, views.work_created(t, result, actor.cluster.timezone))
+    zone = actor.cluster.timezone
+
+    def render(result: WorkItem | SpeakerLookup) -> str:
+        if isinstance(result, SpeakerLookup):
+            return views.unknown_org(t, result.unknown or "", result.suggestions)
+        return views.work_created(t, result, zone)
+
+    await write_and_reply(
+        update, context, render,
+        svc.create_work_checked, actor.cluster.id, user.id, title, parts[1], deadline, runtime.clock.timestamp(),
+    )  # fmt: skip
 
 
 async def _item(update: Update, context: BotContext, number: int, raw: str, rest: str) -> None:
@@ -134,27 +140,33 @@ async def _item(update: Update, context: BotContext, number: int, raw: str, rest
         if status is None:
             await reply(update, context, views.work_help(t, rest))
             return
-    result = await _update(context, actor, user.id, None, number, status, note[:500], deadline)
+    zone = actor.cluster.timezone
+
+    def answer(result: svc.WorkUpdate) -> list[Out]:
+        return out_reply(update, views.work_updated(t, result.item, zone)) if result.item is not None else []
+
+    result = await _update(context, actor, user.id, None, number, status, note[:500], deadline, answer)
     if not result.ok or result.item is None:
         await reply(update, context, views.work_refused(t, result.reason, f"R-{number:04d}"))
-        return
-    await reply(update, context, views.work_updated(t, result.item, actor.cluster.timezone))
 
 
 async def _update(
     context: BotContext, actor: Actor, user_id: int, item_id: int | None, number: int | None, status: str | None,
-    note: str, deadline: work_domain.Deadline | None,
+    note: str, deadline: work_domain.Deadline | None, answer: Callable[[svc.WorkUpdate], list[Out]],
 ) -> svc.WorkUpdate:  # fmt: skip
-    """Try as who they are; only when refused, check whether they administer the group (a Bot API call)."""
+    """Try as who they are; only when refused, check whether they administer the group (a Bot API call). A saved
+    change's ``answer`` is outbox rows of its own transaction."""
     runtime = context.runtime
-    args = (actor.cluster.id, item_id, number, user_id)
-    result = await runtime.db.write(
-        svc.update_work_item, *args, False, status, note, deadline, runtime.clock.timestamp()
-    )
+    now = runtime.clock.timestamp()
+
+    def tx(conn: Any, admin: bool) -> tuple[svc.WorkUpdate, list[Out]]:
+        result = svc.update_work_item(conn, actor.cluster.id, item_id, number, user_id, admin, status, note,
+                                      deadline, now)  # fmt: skip
+        return result, (answer(result) if result.ok and result.item is not None else [])
+
+    result = await commit(context, tx, False)
     if result.reason == "not_allowed" and await is_group_admin(context, actor.cluster.chat_id, user_id):
-        result = await runtime.db.write(
-            svc.update_work_item, *args, True, status, note, deadline, runtime.clock.timestamp()
-        )
+        result = await commit(context, tx, True)
     return result
 
 
@@ -169,20 +181,20 @@ async def on_status_button(update: Update, context: BotContext) -> None:
     if len(parts) != 3 or not is_id(parts[1]) or parts[2] not in work_domain.WORK_STATUSES or actor is None:
         await query.answer(t.gettext("This button is no longer valid."))
         return
-    result = await _update(context, actor, user.id, int(parts[1]), None, parts[2], "", None)
+    pressed, zone = query.message, actor.cluster.timezone
+
+    def answer(result: svc.WorkUpdate) -> list[Out]:
+        if pressed is None or result.item is None:
+            return []
+        return out_edit(pressed.chat.id, pressed.message_id, Reply(views.work_updated(t, result.item, zone)))
+
+    result = await _update(context, actor, user.id, int(parts[1]), None, parts[2], "", None, answer)
     if not result.ok or result.item is None:
         code = result.item.code if result.item else ""
         text = t.gettext("This button is no longer valid.") if result.reason == "not_found" else None
         await query.answer(text or views.work_refused(t, result.reason, code), show_alert=text is None)
         return
     await query.answer(t.gettext("Saved."))
-    if query.message is not None:
-        await edit(
-            context,
-            query.message.chat.id,
-            query.message.message_id,
-            Reply(views.work_updated(t, result.item, actor.cluster.timezone)),
-        )
 
 
 # ---- scheduled jobs -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from bot.features.agenda.points import RESCHEDULE
 from bot.features.agenda.views import lists
 from bot.features.members.gate import require_cluster, require_secretariat
 from bot.kernel.context import BotContext
+from bot.kernel.outbox import write_and_reply
 from bot.kernel.telegram import command_args, reply
 from bot.shared import dates
 
@@ -37,11 +38,12 @@ async def _reminders(update: Update, context: BotContext, args: str) -> None:
     if isinstance(offsets, str):
         await reply(update, context, lists.reminders_error(t, offsets))
         return
-    moved = await runtime.db.write(
+    chosen = offsets
+    await write_and_reply(
+        update, context, lambda moved: lists.reminders_saved(t, chosen, moved),
         svc.set_offsets, actor.cluster.id, offsets, update.effective_user.id, runtime.clock.timestamp(),
         runtime.contributions(RESCHEDULE),
-    )
-    await reply(update, context, lists.reminders_saved(t, offsets, moved))
+    )  # fmt: skip
 
 
 async def zona(update: Update, context: BotContext) -> None:
@@ -60,8 +62,8 @@ async def zona(update: Update, context: BotContext) -> None:
     if dates.zone_of(name) is None:
         await reply(update, context, lists.zone_error(t, args))
         return
-    moved = await runtime.db.write(
+    await write_and_reply(
+        update, context, lambda moved: lists.zone_saved(t, name, moved),
         svc.set_timezone, actor.cluster.id, name, update.effective_user.id, runtime.clock.timestamp(),
         runtime.contributions(RESCHEDULE),
-    )
-    await reply(update, context, lists.zone_saved(t, name, moved))
+    )  # fmt: skip
