@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot.features.agenda import domain
 from bot.features.agenda.handlers.common import tell
@@ -20,7 +20,9 @@ from bot.features.members.service import Actor
 from bot.features.workplan import domain as work_domain
 from bot.features.workplan import service as svc
 from bot.features.workplan import views
+from bot.features.workplan.callbacks import StatusButton
 from bot.features.workplan.storage import WorkItem
+from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
@@ -29,7 +31,7 @@ from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.scheduling import claim_tx
-from bot.kernel.telegram import add_command, command_args, is_id, reply
+from bot.kernel.telegram import add_command, command_args, reply
 from bot.kernel.views import Reply
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -170,16 +172,15 @@ async def _update(
     return result
 
 
-async def on_status_button(update: Update, context: BotContext) -> None:
+async def on_status_button(update: Update, context: BotContext, button: StatusButton) -> None:
     """``wp:<item>:<status>`` from a reminder or the detail view."""
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    if query is None or user is None:
         return
     t = context.t
-    parts = query.data.split(":")
     actor = await current_actor(update, context)
-    if len(parts) != 3 or not is_id(parts[1]) or parts[2] not in work_domain.WORK_STATUSES or actor is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+    if button.status not in work_domain.WORK_STATUSES or actor is None:
+        await stale(update, context)
         return
     pressed, zone = query.message, actor.cluster.timezone
 
@@ -188,10 +189,10 @@ async def on_status_button(update: Update, context: BotContext) -> None:
             return []
         return out_edit(pressed.chat.id, pressed.message_id, Reply(views.work_updated(t, result.item, zone)))
 
-    result = await _update(context, actor, user.id, int(parts[1]), None, parts[2], "", None, answer)
+    result = await _update(context, actor, user.id, button.item_id, None, button.status, "", None, answer)
     if not result.ok or result.item is None:
         code = result.item.code if result.item else ""
-        text = t.gettext("This button is no longer valid.") if result.reason == "not_found" else None
+        text = stale_text(context) if result.reason == "not_found" else None
         await query.answer(text or views.work_refused(t, result.reason, code), show_alert=text is None)
         return
     await query.answer(t.gettext("Saved."))
@@ -239,4 +240,4 @@ def register(app: AnyApp) -> None:
         ),
         rencana,
     )
-    app.add_handler(CallbackQueryHandler(on_status_button, pattern=r"^wp:"))
+    app.add_handler(StatusButton.handler(on_status_button))

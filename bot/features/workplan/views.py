@@ -6,6 +6,7 @@ from bot.features.agenda.domain import LineError
 from bot.features.agenda.views.common import _dt, late_note, quote
 from bot.features.agenda.views.flow import line_error
 from bot.features.members.storage import Cluster
+from bot.features.workplan.callbacks import StatusButton
 from bot.features.workplan.service import WorkNotice
 from bot.features.workplan.storage import WorkItem, WorkNote
 from bot.kernel.i18n import N_, Translator
@@ -95,7 +96,7 @@ def work_detail(t: Translator, cluster: Cluster, item: WorkItem, notes: list[Wor
 
 def status_buttons(t: Translator, item: WorkItem) -> Keyboard:
     choices = [("in_progress", "▶️"), ("done", "✅"), ("on_hold", "⏸")]
-    return [[Button(f"{icon} {work_status(t, s)}", f"wp:{item.id}:{s}") for s, icon in choices if s != item.status]]
+    return [[Button(f"{icon} {work_status(t, s)}", StatusButton(item.id, s).pack()) for s, icon in choices if s != item.status]]
 
 
 def work_created(t: Translator, item: WorkItem, tz: str) -> str:

@@ -8,11 +8,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.features.agenda.callbacks import IcsButton, RatingButton, RsvpButton, SkipCommentButton, SpeakerButton
 from bot.features.agenda.handlers.calendar import on_ics
 from bot.features.agenda.handlers.common import NEW_EXAMPLE_SHORT
 from bot.features.agenda.handlers.create import on_new_button
 from bot.features.agenda.handlers.events import agenda
-from bot.features.agenda.handlers.feedback import on_feedback
+from bot.features.agenda.handlers.feedback import on_rating, on_skip
 from bot.features.agenda.handlers.rsvp import on_rsvp, on_speaker
 from bot.features.agenda.handlers.zone import zona
 from bot.kernel.i18n import N_
@@ -40,8 +41,9 @@ def register(app: AnyApp) -> None:
                     aliases=("timezone",), section="agenda"),
         zona,
     )  # fmt: skip
-    app.add_handler(CallbackQueryHandler(on_rsvp, pattern=r"^ag:r:"))
-    app.add_handler(CallbackQueryHandler(on_ics, pattern=r"^ag:i:"))
-    app.add_handler(CallbackQueryHandler(on_speaker, pattern=r"^ag:s:"))
-    app.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^ag:fs?:"))
+    app.add_handler(RsvpButton.handler(on_rsvp))
+    app.add_handler(IcsButton.handler(on_ics))
+    app.add_handler(SpeakerButton.handler(on_speaker))
+    app.add_handler(RatingButton.handler(on_rating))
+    app.add_handler(SkipCommentButton.handler(on_skip))
     app.add_handler(CallbackQueryHandler(on_new_button, pattern=r"^agn:"))

@@ -6,14 +6,16 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.features.agenda import service as svc
+from bot.features.agenda.callbacks import IcsButton
 from bot.features.agenda.handlers.common import AnyApp, _app, send_file
 from bot.features.agenda.service import EventView
 from bot.features.agenda.views import ics, lists
 from bot.features.members.gate import require_cluster
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
 from bot.kernel.runtime import Runtime
-from bot.kernel.telegram import is_id, reply
+from bot.kernel.telegram import reply
 
 
 async def _send_event_ics(
@@ -26,15 +28,14 @@ async def _send_event_ics(
     return await send_file(app, chat_id, content, f"{view.event.code}.ics", ics.ics_caption(t, view))
 
 
-async def on_ics(update: Update, context: BotContext) -> None:
+async def on_ics(update: Update, context: BotContext, button: IcsButton) -> None:
     """``ag:i:<event>``: the event's .ics, in the chat if private, else privately (or via a deep link)."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or query.data is None or user is None or chat is None:
+    if query is None or user is None or chat is None:
         return
-    parts = query.data.split(":")
-    view = await context.runtime.db.read(svc.load_view, int(parts[2])) if len(parts) == 3 and is_id(parts[2]) else None
+    view = await context.runtime.db.read(svc.load_view, button.event_id)
     if view is None:
-        await query.answer(context.t.gettext("This button is no longer valid."))
+        await stale(update, context)
         return
     if chat.type == ChatType.PRIVATE:
         await query.answer()

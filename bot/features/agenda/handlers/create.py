@@ -18,6 +18,7 @@ from bot.features.members.gate import require_secretariat
 from bot.features.members.storage import Cluster
 from bot.kernel import dialogs
 from bot.kernel import storage as core_repo
+from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.outbox import commit, out_reply
 from bot.kernel.outbox_storage import Out
@@ -236,7 +237,7 @@ async def on_new_button(update: Update, context: BotContext) -> None:
         or (expected[action] is not None and dialog.step != expected[action])
         or not _offered(action, value, dict(dialog.data))
     ):
-        await query.answer(t.gettext("This button is no longer valid."))
+        await stale(update, context)
         return
     await query.answer()
     data = dict(dialog.data)

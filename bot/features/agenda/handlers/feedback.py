@@ -7,45 +7,52 @@ from typing import Any
 from telegram import Update
 
 from bot.features.agenda import followup
+from bot.features.agenda.callbacks import RatingButton, SkipCommentButton
 from bot.features.agenda.handlers.common import COMMENT_KIND, MAX_COMMENT
 from bot.features.agenda.views import feedback as feedback_views
 from bot.kernel import dialogs
 from bot.kernel import storage as core_repo
+from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.outbox import commit, out_edit, write_and_reply
 from bot.kernel.outbox_storage import Out
 from bot.kernel.storage import Dialog
-from bot.kernel.telegram import is_id, reply
+from bot.kernel.telegram import reply
 from bot.kernel.views import Reply
 
 
-async def on_feedback(update: Update, context: BotContext) -> None:
-    """``ag:f:<event>:<0-5>`` (0 = did not attend) and ``ag:fs:<event>`` (skip the comment)."""
+async def on_skip(update: Update, context: BotContext, button: SkipCommentButton) -> None:
+    """``ag:fs:<event>``: no comment after the rating."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or query.data is None or user is None or chat is None:
+    if query is None or user is None or chat is None:
         return
     t = context.t
-    runtime = context.runtime
-    parts = query.data.split(":")
-    now = runtime.clock.timestamp()
     pressed = query.message
-    if parts[1] == "fs" and len(parts) == 3:
-        dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
-        if dialog is None or dialog.kind != COMMENT_KIND or str(dialog.data.get("event_id")) != parts[2]:
-            await query.answer(t.gettext("This button is no longer valid."))
-            return
-
-        def skip_tx(conn: Any) -> tuple[None, list[Out]]:
-            core_repo.clear_dialog(conn, chat.id, user.id)
-            done = Reply(feedback_views.feedback_done(t))
-            return None, (out_edit(chat.id, pressed.message_id, done) if pressed is not None else [])
-
-        await commit(context, skip_tx, then=lambda _: query.answer())
+    dialog = await context.runtime.db.read(core_repo.get_dialog, chat.id, user.id)
+    if dialog is None or dialog.kind != COMMENT_KIND or dialog.data.get("event_id") != button.event_id:
+        await stale(update, context)
         return
-    if len(parts) != 4 or not is_id(parts[2]) or parts[3] not in ("0", "1", "2", "3", "4", "5"):
-        await query.answer(t.gettext("This button is no longer valid."))
+
+    def skip_tx(conn: Any) -> tuple[None, list[Out]]:
+        core_repo.clear_dialog(conn, chat.id, user.id)
+        done = Reply(feedback_views.feedback_done(t))
+        return None, (out_edit(chat.id, pressed.message_id, done) if pressed is not None else [])
+
+    await commit(context, skip_tx, then=lambda _: query.answer())
+
+
+async def on_rating(update: Update, context: BotContext, button: RatingButton) -> None:
+    """``ag:f:<event>:<0-5>`` (0 = did not attend)."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
         return
-    event_id, value = int(parts[2]), int(parts[3])
+    t = context.t
+    now = context.runtime.clock.timestamp()
+    pressed = query.message
+    if button.value > 5:
+        await stale(update, context)
+        return
+    event_id, value = button.event_id, button.value
 
     def tx(conn: Any) -> tuple[followup.FeedbackResult, list[Out]]:
         """The rating, the comment step and the pressed message's next question: one transaction."""
@@ -59,7 +66,7 @@ async def on_feedback(update: Update, context: BotContext) -> None:
         return result, (out_edit(chat.id, pressed.message_id, content) if pressed is not None else [])
 
     async def answer_press(result: followup.FeedbackResult) -> None:
-        await query.answer(t.gettext("Saved.") if result.ok else t.gettext("This button is no longer valid."))
+        await query.answer(t.gettext("Saved.") if result.ok else stale_text(context))
 
     await commit(context, tx, then=answer_press)
 

@@ -9,35 +9,35 @@ from telegram.constants import ChatType
 
 from bot.features.agenda import followup
 from bot.features.agenda import service as svc
+from bot.features.agenda.callbacks import RsvpButton, SpeakerButton
 from bot.features.agenda.handlers.common import _RSVP, card_edit, tell
 from bot.features.agenda.views import cards
+from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.outbox import commit, out_edit
 from bot.kernel.outbox_storage import Out
-from bot.kernel.telegram import is_id
 from bot.kernel.views import Reply
 
 # ---- RSVP, calendar files -------------------------------------------------------------------------------
 
 
-async def on_rsvp(update: Update, context: BotContext) -> None:
+async def on_rsvp(update: Update, context: BotContext, button: RsvpButton) -> None:
     """``ag:r:<event>:<y|m|n>``: record the answer, then edit the group's card (and a private copy) in place."""
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    if query is None or user is None:
         return
     t = context.t
-    parts = query.data.split(":")
-    if len(parts) != 4 or not is_id(parts[2]) or parts[3] not in _RSVP:
-        await query.answer(t.gettext("This button is no longer valid."))
+    if button.answer not in _RSVP:
+        await stale(update, context)
         return
     runtime = context.runtime
-    answer = _RSVP[parts[3]]
+    answer = _RSVP[button.answer]
     chat = update.effective_chat
     group_cluster: int | None = None  # in a group, only that group's cluster's events (private: any shown card)
     if chat is not None and chat.type != ChatType.PRIVATE:
         group_cluster = (context.seen.cluster_id if context.seen is not None else None) or -1
     pressed = query.message
-    event_id = int(parts[2])
+    event_id = button.event_id
 
     def tx(conn: Any) -> tuple[svc.RsvpResult, list[Out]]:
         """The answer and the card edits (the group's, and the private copy pressed) in one transaction."""
@@ -64,19 +64,18 @@ async def on_rsvp(update: Update, context: BotContext) -> None:
 # ---- speakers and feedback buttons ----------------------------------------------------------------------
 
 
-async def on_speaker(update: Update, context: BotContext) -> None:
+async def on_speaker(update: Update, context: BotContext, button: SpeakerButton) -> None:
     """``ag:s:<event>:<org>:<y|n>``: a representative of the speaker organisation confirms or declines."""
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    if query is None or user is None:
         return
     t = context.t
-    parts = query.data.split(":")
-    if len(parts) != 5 or not is_id(parts[2]) or not is_id(parts[3]) or parts[4] not in ("y", "n"):
-        await query.answer(t.gettext("This button is no longer valid."))
+    if button.answer not in ("y", "n"):
+        await stale(update, context)
         return
     runtime = context.runtime
-    confirmed = parts[4] == "y"
-    event_id, org_id, now, pressed = int(parts[2]), int(parts[3]), runtime.clock.timestamp(), query.message
+    confirmed = button.answer == "y"
+    event_id, org_id, now, pressed = button.event_id, button.org_id, runtime.clock.timestamp(), query.message
 
     def tx(conn: Any) -> tuple[followup.SpeakerAnswer, list[Out]]:
         """The answer, the pressed message, the card and (declined) the secretariat's notice: one transaction."""
@@ -94,7 +93,7 @@ async def on_speaker(update: Update, context: BotContext) -> None:
     async def answer_press(result: followup.SpeakerAnswer) -> None:
         if not result.ok or result.view is None or result.speaker is None:
             await query.answer(
-                cards.rsvp_refused(t, "over") if result.reason == "over" else t.gettext("This button is no longer valid.")
+                cards.rsvp_refused(t, "over") if result.reason == "over" else stale_text(context)
             )
         else:
             await query.answer(t.gettext("Saved."))

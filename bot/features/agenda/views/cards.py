@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.features.agenda.callbacks import RsvpButton, SpeakerButton
 from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Event, Speaker
 from bot.features.agenda.views.common import (
@@ -32,9 +33,9 @@ def event_card(t: Translator, view: EventView) -> Reply:
     counts = view.counts
     keyboard: Keyboard = [
         [
-            Button(t.gettext("✅ Attending ({n})").format(n=counts.get("yes", 0)), f"ag:r:{event.id}:y"),
-            Button(t.gettext("🤔 Maybe ({n})").format(n=counts.get("maybe", 0)), f"ag:r:{event.id}:m"),
-            Button(t.gettext("✖ Not attending ({n})").format(n=counts.get("no", 0)), f"ag:r:{event.id}:n"),
+            Button(t.gettext("✅ Attending ({n})").format(n=counts.get("yes", 0)), RsvpButton(event.id, "y").pack()),
+            Button(t.gettext("🤔 Maybe ({n})").format(n=counts.get("maybe", 0)), RsvpButton(event.id, "m").pack()),
+            Button(t.gettext("✖ Not attending ({n})").format(n=counts.get("no", 0)), RsvpButton(event.id, "n").pack()),
         ],
         [ics_button(t, event.id)],
     ]
@@ -166,8 +167,8 @@ def speaker_request(t: Translator, view: EventView, speaker: Speaker, late_due: 
     if late_due is not None:
         text += "\n" + late_note(t, late_due, tz)
     keyboard = [[
-        Button(t.gettext("✅ We will present"), f"ag:s:{event.id}:{speaker.organization_id}:y"),
-        Button(t.gettext("✖ We cannot"), f"ag:s:{event.id}:{speaker.organization_id}:n"),
+        Button(t.gettext("✅ We will present"), SpeakerButton(event.id, speaker.organization_id, "y").pack()),
+        Button(t.gettext("✖ We cannot"), SpeakerButton(event.id, speaker.organization_id, "n").pack()),
     ]]  # fmt: skip
     return Reply(text, keyboard)
 

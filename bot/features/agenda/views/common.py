@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.features.agenda.callbacks import IcsButton
 from bot.features.agenda.domain import Offset, Recurrence
 from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Speaker
@@ -117,7 +118,7 @@ def counts_text(t: Translator, counts: dict[str, int]) -> str:
 
 
 def ics_button(t: Translator, event_id: int) -> Button:
-    return Button(t.gettext("📅 Add to calendar"), f"ag:i:{event_id}")
+    return Button(t.gettext("📅 Add to calendar"), IcsButton(event_id).pack())
 
 
 def lead_text(t: Translator, starts_at: int, now: int, tz: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.features.agenda.callbacks import RatingButton, SkipCommentButton
 from bot.features.agenda.followup import Summary
 from bot.features.agenda.service import EventView
 from bot.features.agenda.views.common import _dt, duration_text, late_note
@@ -22,8 +23,8 @@ def feedback_request(t: Translator, view: EventView, late_due: int | None = None
     if late_due is not None:
         text += "\n" + late_note(t, late_due, view.cluster.timezone)
     keyboard = [
-        [Button(str(n), f"ag:f:{event.id}:{n}") for n in range(1, 6)],
-        [Button(t.gettext("I did not attend"), f"ag:f:{event.id}:0")],
+        [Button(str(n), RatingButton(event.id, n).pack()) for n in range(1, 6)],
+        [Button(t.gettext("I did not attend"), RatingButton(event.id, 0).pack())],
     ]
     return Reply(text, keyboard)
 
@@ -33,7 +34,7 @@ def ask_comment(t: Translator, event_id: int, rating: int) -> Reply:
         t.gettext("Thank you ({rating}/5)! Any comment for the organisers? Write it here, or tap Skip.").format(
             rating=rating
         ),
-        [[Button(t.gettext("Skip"), f"ag:fs:{event_id}")]],
+        [[Button(t.gettext("Skip"), SkipCommentButton(event_id).pack())]],
     )
 
 
