@@ -11,5 +11,5 @@ FEATURE = Feature(
     access=Access(commands={"langganan": MEMBERS, "ringkasan": APPROVED}),
     jobs={kind: handlers.digest_job for kind in service.KINDS.values()},
     on_startup=(handlers.on_startup,),
-    depends_on=("core", "members", "needs", "sitrep", "stock", "agenda"),
+    depends_on=("core", "members", "needs", "sitrep", "stock", "agenda", "workplan"),
 )
