@@ -45,3 +45,23 @@ class SkipCommentButton(Callback, prefix="ag:fs"):
     """``ag:fs:<event>``: no comment after the rating."""
 
     event_id: int
+
+
+@dataclass(frozen=True)
+class NewFlowButton(Callback, prefix="agn", rest=True):
+    """``agn:<action>[:<value>]`` in the guided creation flow (``agn:type:forum``, ``agn:ok``); the value may hold
+    ``:`` (a recurrence rule), so the action and value travel as one field."""
+
+    step: str
+
+    @classmethod
+    def of(cls, action: str, value: object = None) -> str:
+        return cls(action if value is None else f"{action}:{value}").pack()
+
+    @property
+    def action(self) -> str:
+        return self.step.partition(":")[0]
+
+    @property
+    def value(self) -> str:
+        return self.step.partition(":")[2]

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
-from bot.features.agenda.callbacks import IcsButton, RatingButton, RsvpButton, SkipCommentButton, SpeakerButton
+from bot.features.agenda.callbacks import (
+    IcsButton,
+    NewFlowButton,
+    RatingButton,
+    RsvpButton,
+    SkipCommentButton,
+    SpeakerButton,
+)
 from bot.features.agenda.handlers.calendar import on_ics
 from bot.features.agenda.handlers.common import NEW_EXAMPLE_SHORT
 from bot.features.agenda.handlers.create import on_new_button
@@ -46,4 +53,4 @@ def register(app: AnyApp) -> None:
     app.add_handler(SpeakerButton.handler(on_speaker))
     app.add_handler(RatingButton.handler(on_rating))
     app.add_handler(SkipCommentButton.handler(on_skip))
-    app.add_handler(CallbackQueryHandler(on_new_button, pattern=r"^agn:"))
+    app.add_handler(NewFlowButton.handler(on_new_button))

@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 
 from bot.features.agenda import domain
 from bot.features.agenda import service as svc
+from bot.features.agenda.callbacks import NewFlowButton
 from bot.features.agenda.handlers.calendar import _send_event_ics
 from bot.features.agenda.handlers.common import NEW_KIND, _now_dt, _secretariat_of, card_edit
 from bot.features.agenda.views import cards, common, flow
@@ -218,15 +219,15 @@ async def on_new_text(update: Update, context: BotContext, dialog: Dialog) -> No
         await reply(update, context, flow.use_buttons(t))
 
 
-async def on_new_button(update: Update, context: BotContext) -> None:
+async def on_new_button(update: Update, context: BotContext, button: NewFlowButton) -> None:
     """``agn:<action>[:<value>]``: valid only for the step the dialog is at, with values it offered."""
     query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or query.data is None or chat is None or user is None:
+    if query is None or chat is None or user is None:
         return
     t = context.t
     runtime = context.runtime
     dialog = await runtime.db.read(core_repo.get_dialog, chat.id, user.id)
-    action, _, value = query.data.removeprefix("agn:").partition(":")
+    action, value = button.action, button.value
     expected = {"type": "type", "dur": "duration", "spk": "speaker", "rep": "repeat", "desc": "desc", "ok": "confirm",
                 "x": None}  # fmt: skip
     if (

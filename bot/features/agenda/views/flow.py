@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.features.agenda import domain
+from bot.features.agenda.callbacks import NewFlowButton
 from bot.features.agenda.domain import LineError, Recurrence
 from bot.features.agenda.service import Suggestion
 from bot.features.agenda.views.common import NEW_EXAMPLE, TYPE_ICONS, _dt, duration_text, quote, rule_text, type_label
@@ -111,8 +112,8 @@ def ask_type(t: Translator) -> Reply:
         t.gettext("Cancel at any time with /batal."),
     ])  # fmt: skip
     keyboard = [
-        [Button(f"{TYPE_ICONS[k]} {type_label(t, k)}", f"agn:type:{k}") for k in domain.EVENT_TYPES[:2]],
-        [Button(f"{TYPE_ICONS[k]} {type_label(t, k)}", f"agn:type:{k}") for k in domain.EVENT_TYPES[2:]],
+        [Button(f"{TYPE_ICONS[k]} {type_label(t, k)}", NewFlowButton.of("type", k)) for k in domain.EVENT_TYPES[:2]],
+        [Button(f"{TYPE_ICONS[k]} {type_label(t, k)}", NewFlowButton.of("type", k)) for k in domain.EVENT_TYPES[2:]],
     ]
     return Reply(text, keyboard)
 
@@ -132,7 +133,7 @@ DURATION_CHOICES = (60, 120, 180, 480)
 def ask_duration(t: Translator) -> Reply:
     return Reply(
         t.gettext("4/8 · How long? Tap or write e.g. <i>90 menit</i>."),
-        [[Button(duration_text(t, m), f"agn:dur:{m}") for m in DURATION_CHOICES]],
+        [[Button(duration_text(t, m), NewFlowButton.of("dur", m)) for m in DURATION_CHOICES]],
     )
 
 
@@ -145,17 +146,17 @@ def ask_speaker(t: Translator, suggestions: list[Suggestion]) -> Reply:
     if suggestions:
         lines.append(t.gettext("Suggested from the organisations' teachable topics:"))
         lines += [f"• {esc(s.label)}: {esc(s.topic)}" for s in suggestions]
-    keyboard: Keyboard = [[Button(f"🎤 {s.label}", f"agn:spk:{s.org_id}")] for s in suggestions]
-    keyboard.append([Button(t.gettext("No speaker"), "agn:spk:0")])
+    keyboard: Keyboard = [[Button(f"🎤 {s.label}", NewFlowButton.of("spk", s.org_id))] for s in suggestions]
+    keyboard.append([Button(t.gettext("No speaker"), NewFlowButton.of("spk", 0))])
     return Reply("\n".join(lines), keyboard)
 
 
 def ask_repeat(t: Translator, starts_at: int, tz: str) -> Reply:
     first = _dt(starts_at)
     local_day = first.astimezone(ZoneInfo(tz)).date()
-    keyboard: Keyboard = [[Button(t.gettext("Once"), "agn:rep:none")]]
+    keyboard: Keyboard = [[Button(t.gettext("Once"), NewFlowButton.of("rep", "none"))]]
     keyboard += [
-        [Button(rule_text(t, rule, first, tz), f"agn:rep:{rule.encode()}")]
+        [Button(rule_text(t, rule, first, tz), NewFlowButton.of("rep", rule.encode()))]
         for rule in domain.recurrence_choices(local_day)
     ]
     return Reply(t.gettext("7/8 · Does it repeat?"), keyboard)
@@ -164,7 +165,7 @@ def ask_repeat(t: Translator, starts_at: int, tz: str) -> Reply:
 def ask_description(t: Translator) -> Reply:
     return Reply(
         t.gettext("8/8 · A short description for the participants (or tap Skip)."),
-        [[Button(t.gettext("Skip"), "agn:desc:-")]],
+        [[Button(t.gettext("Skip"), NewFlowButton.of("desc", "-"))]],
     )
 
 
@@ -183,7 +184,7 @@ def confirm_new(t: Translator, data: dict[str, object], tz: str, speaker_names: 
         lines.append(f"🔁 {esc(rule_text(t, rule, _dt(starts_at), tz))}")
     if data.get("description"):
         lines.append(f"📝 {esc(data['description'])}")
-    keyboard = [[Button(t.gettext("✅ Announce"), "agn:ok"), Button(t.gettext("✖ Cancel"), "agn:x")]]
+    keyboard = [[Button(t.gettext("✅ Announce"), NewFlowButton.of("ok")), Button(t.gettext("✖ Cancel"), NewFlowButton.of("x"))]]
     return Reply("\n".join(lines), keyboard)
 
 
