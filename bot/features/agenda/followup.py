@@ -235,3 +235,11 @@ def next_occurrence(conn: sqlite3.Connection, job: JobRow, now: int) -> NextOccu
     view = load_view(conn, event.id)
     assert view is not None
     return NextOccurrence(view, skipped)
+
+
+def close_comment(conn: sqlite3.Connection, *, event_id: int, user_id: int, chat_id: int, comment: str,
+                  now: int) -> bool:  # fmt: skip
+    """The feedback comment and the end of its dialog step, in one transaction."""
+    saved = save_comment(conn, event_id, user_id, comment, now)
+    core_repo.clear_dialog(conn, chat_id, user_id)
+    return saved

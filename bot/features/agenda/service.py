@@ -439,3 +439,13 @@ def set_timezone(
 
 def calendar(conn: sqlite3.Connection, cluster_id: int, now: int) -> tuple[Cluster, list[EventView]]:
     return _cluster(conn, cluster_id), upcoming(conn, cluster_id, now, limit=500)
+
+
+def cluster_by_id(conn: sqlite3.Connection, cluster_id: int) -> Cluster | None:
+    """The cluster a guided flow or deep link names (None: it no longer exists)."""
+    return members_repo.cluster_by_id(conn, cluster_id)
+
+
+def is_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> bool:
+    """Recorded as the cluster's secretariat (the handler also asks Telegram whether they administer the group)."""
+    return members_repo.is_secretariat(conn, cluster_id, user_id)

@@ -17,7 +17,6 @@ from bot.features.agenda import service as svc
 from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Recipient
 from bot.features.agenda.views import cards
-from bot.features.members import storage as members_repo
 from bot.features.members.storage import Cluster
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
@@ -108,7 +107,7 @@ def event_card_at(conn: Any, event_id: int) -> tuple[int, int] | None:
 
 
 async def _secretariat_of(context: BotContext, cluster: Cluster, user_id: int) -> bool:
-    stored = await context.runtime.db.read(members_repo.is_secretariat, cluster.id, user_id)
+    stored = await context.runtime.db.read(svc.is_secretariat, cluster.id, user_id)
     return stored or await is_group_admin(context, cluster.chat_id, user_id)
 
 

@@ -14,14 +14,13 @@ from bot.features.agenda.callbacks import NewFlowButton
 from bot.features.agenda.handlers.calendar import _send_event_ics
 from bot.features.agenda.handlers.common import NEW_KIND, _now_dt, _secretariat_of, card_edit
 from bot.features.agenda.views import cards, common, flow
-from bot.features.members import storage as members_repo
 from bot.features.members.gate import require_secretariat
 from bot.features.members.storage import Cluster
 from bot.kernel import dialogs
 from bot.kernel import storage as core_repo
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
-from bot.kernel.outbox import commit, out_reply
+from bot.kernel.outbox import commit, out_edit, out_reply
 from bot.kernel.outbox_storage import Out
 from bot.kernel.storage import Dialog
 from bot.kernel.telegram import edit, is_id, reply
@@ -243,9 +242,14 @@ async def on_new_button(update: Update, context: BotContext, button: NewFlowButt
     await query.answer()
     data = dict(dialog.data)
     if action == "x":
-        await runtime.db.write(core_repo.clear_dialog, chat.id, user.id)
-        if query.message is not None:
-            await edit(context, chat.id, query.message.message_id, Reply(t.gettext("Cancelled. Nothing was saved.")))
+        pressed = query.message
+
+        def cancel_tx(conn: Any) -> tuple[None, list[Out]]:
+            core_repo.clear_dialog(conn, chat.id, user.id)
+            cancelled = Reply(t.gettext("Cancelled. Nothing was saved."))
+            return None, (out_edit(chat.id, pressed.message_id, cancelled) if pressed is not None else [])
+
+        await commit(context, cancel_tx)
         return
     if action == "type":
         data["type"] = value
@@ -274,7 +278,7 @@ async def on_new_button(update: Update, context: BotContext, button: NewFlowButt
         data["description"] = ""
         await _confirm(update, context, data)
     elif action == "ok":
-        cluster = await runtime.db.read(members_repo.cluster_by_id, data.get("cluster_id", -1))
+        cluster = await runtime.db.read(svc.cluster_by_id, data.get("cluster_id", -1))
         if cluster is None or not await _secretariat_of(context, cluster, user.id):
             await reply(update, context, t.gettext("Only the cluster secretariat can do this."))
             return
@@ -325,7 +329,7 @@ async def deeplink(update: Update, context: BotContext, arg: str) -> None:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
     if kind == "new":
-        cluster = await runtime.db.read(members_repo.cluster_by_id, int(ref))
+        cluster = await runtime.db.read(svc.cluster_by_id, int(ref))
         if cluster is None:
             await reply(update, context, context.t.gettext("This link is no longer valid."))
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -71,12 +72,6 @@ async def on_rating(update: Update, context: BotContext, button: RatingButton) -
     await commit(context, tx, then=answer_press)
 
 
-def _comment_tx(conn: Any, event_id: int, user_id: int, chat_id: int, comment: str, now: int) -> bool:
-    saved = followup.save_comment(conn, event_id, user_id, comment, now)
-    core_repo.clear_dialog(conn, chat_id, user_id)
-    return saved
-
-
 async def on_comment_text(update: Update, context: BotContext, dialog: Dialog) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None:
@@ -90,5 +85,6 @@ async def on_comment_text(update: Update, context: BotContext, dialog: Dialog) -
     runtime = context.runtime
     await write_and_reply(
         update, context, lambda _: feedback_views.feedback_done(context.t),
-        _comment_tx, int(dialog.data.get("event_id", 0)), user.id, chat.id, text, runtime.clock.timestamp(),
+        partial(followup.close_comment, event_id=int(dialog.data.get("event_id", 0)), user_id=user.id,
+                chat_id=chat.id, comment=text, now=runtime.clock.timestamp()),
     )  # fmt: skip
