@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.features.agenda import domain
 from bot.features.agenda.handlers.common import tell
-from bot.features.agenda.service import SpeakerLookup
+from bot.features.agenda.speakers import SpeakerLookup
 from bot.features.agenda.views import flow
 from bot.features.members.gate import current_actor, require_cluster, require_member, require_secretariat
 from bot.features.members.service import Actor

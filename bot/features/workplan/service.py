@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.features.agenda import storage as agenda_repo
-from bot.features.agenda.service import SpeakerLookup, _cluster, _dt, _ts
+from bot.features.agenda.service import _cluster, _dt, _ts
+from bot.features.agenda.speakers import SpeakerLookup
 from bot.features.agenda.storage import Recipient
 from bot.features.members import service as members_svc
 from bot.features.members import storage as members_repo

@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 
 from bot.features.agenda import domain
 from bot.features.agenda import service as svc
+from bot.features.agenda import speakers as speaker_svc
 from bot.features.agenda.callbacks import NewFlowButton
 from bot.features.agenda.handlers.calendar import _send_event_ics
 from bot.features.agenda.handlers.common import NEW_KIND, _now_dt, _secretariat_of, card_edit
@@ -66,7 +67,7 @@ async def _create(
         """The event, its card in the group and the answer: one transaction (the card and the answer are outbox
         rows, so a failed send after the commit can neither hide the event nor report it unsaved)."""
         result = svc.create_event_checked(conn, cluster.id, user.id, draft, speakers, now, dialog_chat_id)
-        if isinstance(result, svc.SpeakerLookup):
+        if isinstance(result, speaker_svc.SpeakerLookup):
             return None, out_reply(update, flow.unknown_speaker(t, result.unknown or "", result.suggestions))
         text = cards.created_text(t, result, chat.id == cluster.chat_id, common.offsets_text(t, result.offsets))
         return None, card_edit(result) + out_reply(update, text)
@@ -86,7 +87,7 @@ async def _start_flow(update: Update, context: BotContext, cluster: Cluster) -> 
 async def _ask_speaker(update: Update, context: BotContext, data: dict[str, Any]) -> None:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    suggestions = await context.runtime.db.read(svc.suggest_speakers, data["cluster_id"], data["title"])
+    suggestions = await context.runtime.db.read(speaker_svc.suggest_speakers, data["cluster_id"], data["title"])
     data["suggested"] = [s.org_id for s in suggestions]
     await dialogs.save(
         context, chat_id=chat.id, user_id=user.id, kind=NEW_KIND, step="speaker", data=data,
@@ -183,7 +184,7 @@ async def on_new_text(update: Update, context: BotContext, dialog: Dialog) -> No
         if text in ("-", "—") or text.lower() in ("tidak ada", "tanpa", "none"):
             data["speaker_ids"], data["speaker_labels"] = [], []
         else:
-            lookup = await runtime.db.read(svc.resolve_speakers, data["cluster_id"], text, data["title"])
+            lookup = await runtime.db.read(speaker_svc.resolve_speakers, data["cluster_id"], text, data["title"])
             if lookup.unknown is not None:
                 await reply(update, context, flow.unknown_speaker_step(t, lookup.unknown or "", lookup.suggestions))
                 return
@@ -265,7 +266,7 @@ async def on_new_button(update: Update, context: BotContext, button: NewFlowButt
         )
     elif action == "spk":
         org_id = int(value)
-        labels = await runtime.db.read(svc.speaker_labels, data["cluster_id"], [org_id]) if org_id else []
+        labels = await runtime.db.read(speaker_svc.speaker_labels, data["cluster_id"], [org_id]) if org_id else []
         data["speaker_ids"], data["speaker_labels"] = ([org_id], labels) if labels else ([], [])
         await _after_speaker(update, context, data)
     elif action == "rep":

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from bot.features.agenda import domain
 from bot.features.agenda.callbacks import NewFlowButton
 from bot.features.agenda.domain import LineError, Recurrence
-from bot.features.agenda.service import Suggestion
+from bot.features.agenda.speakers import Suggestion
 from bot.features.agenda.views.common import NEW_EXAMPLE, TYPE_ICONS, _dt, duration_text, quote, rule_text, type_label
 from bot.kernel.i18n import Translator
 from bot.kernel.views import Button, Keyboard, Reply, esc
