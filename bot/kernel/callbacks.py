@@ -11,7 +11,8 @@ pattern (as aiogram's ``CallbackData`` factories do), so no handler splits strin
     PledgeButton.unpack("pg:sent:x")           # None: a forged or stale button
     app.add_handler(PledgeButton.handler(on_pledge))   # on_pledge(update, context, button)
 
-Fields are ``int`` (ASCII digits, at most 18: what SQLite holds) or ``str`` (no ``:``); the last ``str`` field may
+A prefix may name a sub-family under a shared one (``prefix="ag:r"`` packs ``ag:r:12:y``); its pattern ends at a
+``:`` or the end, so ``ag:f`` never matches ``ag:fs:…``. Fields are ``int`` (ASCII digits, at most 18: what SQLite holds) or ``str`` (no ``:``); the last ``str`` field may
 take the rest of the data (``rest=True``). Telegram allows 64 bytes of callback data: ``pack`` refuses more.
 """
 
@@ -41,7 +42,7 @@ class Callback:
     def __init_subclass__(cls, prefix: str = "", rest: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if prefix:
-            if ":" in prefix:
+            if not all(part and part.isascii() for part in prefix.split(":")):
                 raise ValueError(f"bad callback prefix {prefix!r}")
             cls.prefix = prefix
             cls.rest = rest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,25 @@ def interrupted_claims(conn: sqlite3.Connection) -> int:
     """Claims left by a crash are not re-sent (that could send twice); they are recorded instead."""
     cur = conn.execute("UPDATE scheduled_jobs SET status = 'interrupted' WHERE status = 'claimed'")
     return cur.rowcount
+
+
+def recover_claims(conn: sqlite3.Connection, rerun_kinds: Sequence[str], now: int) -> tuple[int, int]:
+    """At start, claims a crash left. A kind in ``rerun_kinds`` writes its status and its messages in one
+    transaction, so its claim owes nothing yet: it goes back to pending and runs (once). Any other claim may have
+    sent part of its work directly: recorded 'interrupted' with the reason, not re-sent. Returns both counts."""
+    kinds = list(rerun_kinds)
+    marks = ", ".join("?" * len(kinds))
+    again = conn.execute(
+        f"UPDATE scheduled_jobs SET status = 'pending', claimed_at = NULL WHERE status = 'claimed' AND kind IN ({marks})",
+        kinds,
+    ).rowcount if kinds else 0  # fmt: skip
+    interrupted = conn.execute(
+        "UPDATE scheduled_jobs SET status = 'interrupted', done_at = ?, "
+        "note = 'claimed before a restart; it sends directly, so it may have sent part: not repeated' "
+        "WHERE status = 'claimed'",
+        (now,),
+    ).rowcount
+    return again, interrupted
 
 
 def pending_before(conn: sqlite3.Connection, until: int) -> list[tuple[int, int]]:

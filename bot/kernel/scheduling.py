@@ -2,8 +2,11 @@
 
 Every piece of scheduled work is a ``scheduled_jobs`` row with its due time. ``run_due`` claims due
 rows in one transaction before anything is sent, so a second runner, a restart or a replayed tick can
-never send the same row twice. At start, claims left by a crash are recorded as 'interrupted' (not
-re-sent), late rows are handed to their handler with ``late=True`` (it sends with a "terlambat" note
+never send the same row twice. A job made with ``claim_tx`` is ONE transaction: its final status and the
+messages it owes (outbox rows) are written together, so at start a claim such a job left is known to owe
+nothing yet and is run again (once), while the rows of one that committed are pending and sent by the outbox.
+Only a claim left by a job that sends by itself is recorded 'interrupted' (with the reason; not re-sent: it
+may have sent part). Late rows are handed to their handler with ``late=True`` (it sends with a "terlambat" note
 while still useful, or records them missed), and the job queue is refilled with exact-time jobs for
 the next few minutes only: start-up cost does not grow with the number of future reminders.
 
@@ -14,7 +17,9 @@ APScheduler's default misfire grace time is one second, which silently drops a j
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +28,8 @@ from telegram.ext import Application, ContextTypes, JobQueue
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel.feature import TICK, Contribution, Feature
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.outbox import commit
+from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -34,6 +41,31 @@ LATE_AFTER_S = 120  # a job that runs this much after its due time is "late"
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # A handler returns the final status: "done" (sent) or "missed" (deliberately not sent), and a note.
 JobHandler = Callable[[AnyApp, JobRow, int, bool], Awaitable[tuple[str, str]]]
+# A ``claim_tx`` job body: (conn, job, now, late) -> ((status, note), the messages it owes).
+ClaimBody = Callable[[sqlite3.Connection, JobRow, int, bool], tuple[tuple[str, str], Sequence[Out]]]
+
+
+@dataclass(frozen=True)
+class ClaimTx:
+    """A job whose whole effect is one transaction: the body's changes, its messages as outbox rows and the
+    claim's final status commit together (then the rows are delivered). A crash before that commit leaves the
+    claim with nothing owed, so it is safe to run again; a crash after it leaves the rows pending, sent after the
+    restart. Each message is then sent once, or recorded failed/uncertain with the reason on its outbox row."""
+
+    body: ClaimBody
+
+    async def __call__(self, app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
+        def tx(conn: sqlite3.Connection) -> tuple[tuple[str, str], Sequence[Out]]:
+            (status, note), outs = self.body(conn, job, now, late)
+            jobs_repo.finish(conn, job.id, status, now, note)
+            return (status, note), outs
+
+        return await commit(app, tx)
+
+
+def claim_tx(body: ClaimBody) -> ClaimTx:
+    """Decorator: ``@claim_tx def reminder_job(conn, job, now, late) -> ((status, note), outs)``."""
+    return ClaimTx(body)
 
 
 class BotJobQueue(JobQueue[Any]):
@@ -96,7 +128,10 @@ async def sync_queue(app: AnyApp) -> int:
 
 async def on_startup(app: AnyApp) -> None:
     runtime: Runtime = app.bot_data["runtime"]
-    interrupted = await runtime.db.write(jobs_repo.interrupted_claims)
+    rerun = [kind for kind, handler in runtime.job_handlers.items() if isinstance(handler, ClaimTx)]
+    again, interrupted = await runtime.db.write(jobs_repo.recover_claims, rerun, runtime.clock.timestamp())
+    if again:
+        log.warning("%d scheduled job(s) claimed before a restart owed nothing yet and run again", again)
     if interrupted:
         log.warning("%d scheduled job(s) were interrupted by a crash and are not re-sent", interrupted)
     if app.job_queue is not None:

@@ -235,8 +235,9 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
                       f"AND due_at <= {now + 36}")  # fmt: skip
     assert len(jobs) == 2 and all(status in ("done", "missed", "interrupted") for _, status, _ in jobs), jobs
     assert all(note for _, status, note in jobs if status != "done"), jobs
-    group_reminders = len(received(GROUP_ID, r"(Pengingat)"))
-    sent_rows = _query(db, f"SELECT status FROM outbox WHERE chat_id = {GROUP_ID} AND text LIKE '%Pengingat%'")
+    # (the reminder's own header: the creation answer, an outbox row too, also says "Pengingat: H-1 …")
+    group_reminders = len(received(GROUP_ID, r"(<b>Pengingat:)"))
+    sent_rows = _query(db, f"SELECT status FROM outbox WHERE chat_id = {GROUP_ID} AND text LIKE '%<b>Pengingat:%'")
     done = sum(1 for _, status, _ in jobs if status == "done")
     assert sum(1 for (s,) in sent_rows if s == "sent") <= group_reminders <= done
     assert done - sum(1 for (s,) in sent_rows if s in ("uncertain", "failed")) <= group_reminders

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.features.agenda import handlers, service, storage
+from bot.features.agenda.handlers import common, create, feedback, jobs
 from bot.features.digests.service import COMING_WEEK_S, DIGEST_SECTIONS, Digest, Scope
 from bot.features.sitrep import domain as sitrep_domain
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
@@ -21,13 +22,10 @@ def upcoming_events(conn: object, cluster_id: int, now: int, report: sitrep_doma
 
 
 def coming_week(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
-    """The digest's "Coming week": events and open work-plan deadlines of the next seven days."""
+    """The digest's "Coming week": events of the next seven days (the work plan adds its deadlines)."""
     until = digest.until + COMING_WEEK_S
     digest.events = [(e.title, e.starts_at) for e in storage.upcoming_events(conn, scope.cluster.id, digest.until)
                      if e.starts_at <= until][:8]  # fmt: skip
-    digest.deadlines = sorted((w.title, w.org_label, w.deadline_at)
-                              for w in storage.open_work_items(conn, scope.cluster.id)
-                              if w.deadline_at <= until)[:8]  # fmt: skip
 
 
 FEATURE = Feature(
@@ -42,17 +40,17 @@ FEATURE = Feature(
             "al:": Rule(MEMBERS),  # agenda pages: what /agenda shows
         },
     ),
-    dialogs={handlers.NEW_KIND: handlers.on_new_text, handlers.COMMENT_KIND: handlers.on_comment_text},
-    deeplinks={"agenda": handlers.deeplink},
+    dialogs={common.NEW_KIND: create.on_new_text, common.COMMENT_KIND: feedback.on_comment_text},
+    deeplinks={"agenda": create.deeplink},
     jobs={
-        service.REMINDER_KIND: handlers.reminder_job,
-        service.SPEAKER_KIND: handlers.speaker_job,
-        service.FEEDBACK_KIND: handlers.feedback_job,
-        service.SUMMARY_KIND: handlers.summary_job,
-        service.NEXT_KIND: handlers.next_job,
+        service.REMINDER_KIND: jobs.reminder_job,
+        service.SPEAKER_KIND: jobs.speaker_job,
+        service.FEEDBACK_KIND: jobs.feedback_job,
+        service.SUMMARY_KIND: jobs.summary_job,
+        service.NEXT_KIND: jobs.next_job,
     },
     contributes=(
-        Contribution(MESSAGE_KINDS, MessageKind(handlers.EVENT_CARD, service.set_card, handlers.event_card_at)),
+        Contribution(MESSAGE_KINDS, MessageKind(common.EVENT_CARD, service.set_card, common.event_card_at)),
         Contribution(CHAT_MIGRATION, storage.migrate_chat),
         Contribution(SUMMARY_PARTS, SummaryPart(section=upcoming_events)),
         Contribution(DIGEST_SECTIONS, coming_week),

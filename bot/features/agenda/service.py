@@ -1,40 +1,37 @@
-"""Agenda and work plan use cases: each public function is one transaction body run whole by ``Database.write``
-(or ``read``) and returns everything the handler needs to answer, edit the card and tell people.
+"""Agenda use cases: each public function is one transaction body run whole by ``Database.write`` (or ``read``)
+and returns everything the handler needs to answer, edit the card and tell people.
 
-Every reminder, speaker request, feedback question, attendance summary, next occurrence of a series and
-work-plan deadline check is a ``scheduled_jobs`` row written in the same transaction as the change that caused
-it; editing or cancelling moves or cancels those rows in that transaction too.
+Every reminder, speaker request, feedback question, attendance summary and next occurrence of a series is a
+``scheduled_jobs`` row written in the same transaction as the change that caused it; editing or cancelling moves
+or cancels those rows in that transaction too. The job bodies and the answers to them are in ``followup.py``.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import secrets
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.features.agenda import domain
 from bot.features.agenda import storage as repo
-from bot.features.agenda.domain import Deadline, Offset, Recurrence
-from bot.features.agenda.storage import Event, Recipient, Speaker, WorkItem, WorkNote
-from bot.features.members import orgs as org_domain
-from bot.features.members import service as members_svc
+from bot.features.agenda.domain import Offset, Recurrence
+from bot.features.agenda.points import Reschedule
+from bot.features.agenda.speakers import SpeakerLookup, resolve_speakers
+from bot.features.agenda.storage import Event, Recipient, Speaker
 from bot.features.members import storage as members_repo
 from bot.features.members.models import Cluster
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
-from bot.kernel.jobs_storage import JobRow
 
 REMINDER_KIND = "agenda.reminder"
 SPEAKER_KIND = "agenda.speaker"
 FEEDBACK_KIND = "agenda.feedback"
 SUMMARY_KIND = "agenda.summary"
 NEXT_KIND = "agenda.next"
-WORK_REMINDER_KIND = "work.reminder"
-WORK_OVERDUE_KIND = "work.overdue"
 OFFSETS_SETTING = "agenda_reminders"
 CALENDAR_UID_SETTING = "calendar_uid"  # random hex, see calendar_uid()
 
@@ -54,10 +51,6 @@ def _dt(ts: int) -> datetime:
 
 def event_ref(event_id: int, slot: str = "") -> str:
     return f"event:{event_id}:{slot}"
-
-
-def work_ref(item_id: int, slot: str = "") -> str:
-    return f"work:{item_id}:{slot}"
 
 
 def _cluster(conn: sqlite3.Connection, cluster_id: int) -> Cluster:
@@ -163,29 +156,16 @@ def schedule_event_jobs(conn: sqlite3.Connection, event: Event, cluster: Cluster
         )
 
 
-def schedule_work_jobs(conn: sqlite3.Connection, item: WorkItem, cluster: Cluster, now: int) -> None:
-    prefix = work_ref(item.id)
-    jobs_repo.cancel(conn, WORK_REMINDER_KIND, prefix)
-    jobs_repo.cancel(conn, WORK_OVERDUE_KIND, prefix)
-    if item.status == "done":
-        return
-    tz = ZoneInfo(cluster.timezone)
-    deadline = _dt(item.deadline_at)
-    payload = {"item_id": item.id, "deadline_at": item.deadline_at}
-    for key, due in domain.work_reminder_times(deadline, item.deadline_precision, tz, _dt(now)):
-        jobs_repo.schedule(conn, WORK_REMINDER_KIND, work_ref(item.id, key), _ts(due), cluster.id, payload)
-    if item.overdue_flagged_at is None:
-        due_at = max(now, _ts(domain.overdue_at(deadline, item.deadline_precision, tz)))
-        jobs_repo.schedule(conn, WORK_OVERDUE_KIND, work_ref(item.id, "overdue"), due_at, cluster.id, payload)
-
-
-def reschedule_cluster(conn: sqlite3.Connection, cluster: Cluster, now: int) -> int:
-    """After a change of offsets or zone: every future event's and open work item's jobs from scratch."""
+def reschedule_cluster(
+    conn: sqlite3.Connection, cluster: Cluster, now: int, others: Sequence[Reschedule] = ()
+) -> int:
+    """After a change of offsets or zone: every future event's jobs from scratch, then the other features' timed
+    work (``RESCHEDULE``: the work plan's deadline reminders), in the same transaction."""
     events = repo.events_starting_after(conn, cluster.id, now)
     for event in events:
         schedule_event_jobs(conn, event, cluster, now)
-    for item in repo.open_work_items(conn, cluster.id):
-        schedule_work_jobs(conn, item, cluster, now)
+    for reschedule in others:
+        reschedule(conn, cluster, now)
     return len(events)
 
 
@@ -240,74 +220,6 @@ def create_event_checked(
 
 def set_card(conn: sqlite3.Connection, event_id: int, chat_id: int, message_id: int) -> None:
     repo.set_event_message(conn, event_id, chat_id, message_id)
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    org_id: int
-    label: str
-    topic: str
-    score: float
-
-
-def _similarity(title: str, topic: str) -> float:
-    a, b = org_domain.normalize_name(title), org_domain.normalize_name(topic)
-    if not a or not b:
-        return 0.0
-    if b in a or a in b:
-        return 1.0
-    score = difflib.SequenceMatcher(None, a, b).ratio()
-    words_a, words_b = set(a.split()), set(b.split())
-    if words_b:
-        score = max(score, len(words_a & words_b) / len(words_b))
-    return score
-
-
-def suggest_speakers(conn: sqlite3.Connection, cluster_id: int, title: str, limit: int = 6) -> list[Suggestion]:
-    """Organisations whose teachable topics (capacity kind 'topic') fit the title best; with no good fit,
-    every organisation that offers a topic (so the secretariat still sees who teaches)."""
-    best: dict[int, Suggestion] = {}
-    for org_id, label, topic in repo.topic_capacities(conn, cluster_id):
-        score = _similarity(title, topic)
-        if org_id not in best or score > best[org_id].score:
-            best[org_id] = Suggestion(org_id, label, topic, round(score, 3))
-    ranked = sorted(best.values(), key=lambda s: (-s.score, s.label.lower()))
-    good = [s for s in ranked if s.score >= 0.5]
-    return (good or ranked)[:limit]
-
-
-@dataclass
-class SpeakerLookup:
-    org_ids: list[int] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
-    unknown: str | None = None
-    suggestions: list[str] = field(default_factory=list)
-
-
-def resolve_speakers(conn: sqlite3.Connection, cluster_id: int, text: str, title: str = "") -> SpeakerLookup:
-    """``PMI Kalsel, Dinsos`` → approved member organisations; the first unknown name stops with suggestions."""
-    lookup = SpeakerLookup()
-    for name in domain.split_names(text):
-        org, others = members_svc.find_org(conn, cluster_id, name)
-        if org is None or org.status != "approved":
-            lookup.unknown = name
-            names = [o.label for o in others if o.status == "approved"]
-            names += [s.label for s in suggest_speakers(conn, cluster_id, title) if s.label not in names]
-            lookup.suggestions = names[:5]
-            return lookup
-        if org.id not in lookup.org_ids:
-            lookup.org_ids.append(org.id)
-            lookup.labels.append(org.label)
-    return lookup
-
-
-def speaker_labels(conn: sqlite3.Connection, cluster_id: int, org_ids: list[int]) -> list[str]:
-    out = []
-    for org_id in org_ids:
-        org = members_repo.org_by_id(conn, org_id)
-        if org is not None and org.cluster_id == cluster_id and org.status == "approved":
-            out.append(org.label)
-    return out
 
 
 # ---- RSVP ---------------------------------------------------------------------------------------------
@@ -436,354 +348,34 @@ def set_materials(
 
 
 def set_offsets(
-    conn: sqlite3.Connection, cluster_id: int, offsets: tuple[Offset, ...] | None, user_id: int, now: int
-) -> int:
+    conn: sqlite3.Connection, cluster_id: int, offsets: tuple[Offset, ...] | None, user_id: int, now: int,
+    others: Sequence[Reschedule] = (),
+) -> int:  # fmt: skip
     """Store the cluster's reminder offsets (None = the default) and move every future reminder."""
     value = domain.format_offsets(offsets or domain.DEFAULT_OFFSETS)
     members_repo.set_setting(conn, cluster_id, OFFSETS_SETTING, value)
     core_repo.audit(conn, cluster_id, user_id, "agenda.reminders", value, now)
-    return reschedule_cluster(conn, _cluster(conn, cluster_id), now)
+    return reschedule_cluster(conn, _cluster(conn, cluster_id), now, others)
 
 
-def set_timezone(conn: sqlite3.Connection, cluster_id: int, tz: str, user_id: int, now: int) -> int:
+def set_timezone(
+    conn: sqlite3.Connection, cluster_id: int, tz: str, user_id: int, now: int, others: Sequence[Reschedule] = ()
+) -> int:
     """Change the cluster's zone; wall-clock reminders ("the day before at 16.00") move with it."""
     repo.set_cluster_timezone(conn, cluster_id, tz)
     core_repo.audit(conn, cluster_id, user_id, "cluster.timezone", tz, now)
-    return reschedule_cluster(conn, _cluster(conn, cluster_id), now)
-
-
-# ---- reminders, speakers, feedback, summary, next occurrence (job bodies) ------------------------------
-
-
-@dataclass(frozen=True)
-class ReminderPlan:
-    view: EventView
-    recipients: list[Recipient]
-
-
-def reminder_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> ReminderPlan | str:
-    """Who gets this reminder, or why nothing is sent (the event was cancelled, moved or has started)."""
-    event = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
-    if event is None:
-        return "event gone"
-    if event.status != "scheduled":
-        return "cancelled"
-    if job.payload.get("starts_at") != event.starts_at:
-        return "moved"
-    if now >= event.starts_at:
-        return "event already started"
-    view = load_view(conn, event.id)
-    assert view is not None
-    return ReminderPlan(view, _attendees_and_speakers(conn, event))
-
-
-@dataclass(frozen=True)
-class SpeakerPlan:
-    view: EventView
-    asks: list[tuple[Speaker, list[Recipient]]]
-
-
-def speaker_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> SpeakerPlan | str:
-    event = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
-    if event is None or event.status != "scheduled":
-        return "cancelled"
-    if now >= event.starts_at:
-        return "event already started"
-    asked = set(repo.mark_speakers_asked(conn, event.id))
-    if not asked:
-        return "nothing to ask"
-    view = load_view(conn, event.id)
-    assert view is not None
-    asks = []
-    for speaker in view.speakers:
-        if speaker.organization_id in asked:
-            # an organisation nobody represents right now: the secretariat is asked to follow up instead
-            people = repo.org_recipients(conn, [speaker.organization_id])
-            asks.append((speaker, people or repo.secretariat_recipients(conn, event.cluster_id)))
-    return SpeakerPlan(view, asks)
-
-
-@dataclass(frozen=True)
-class SpeakerAnswer:
-    ok: bool
-    reason: str = ""  # not_found | over | not_speaker
-    view: EventView | None = None
-    speaker: Speaker | None = None
-    secretariat: list[Recipient] = field(default_factory=list)
-
-
-def speaker_answer(
-    conn: sqlite3.Connection, event_id: int, org_id: int, user_id: int, confirmed: bool, now: int
-) -> SpeakerAnswer:
-    event = repo.event_by_id(conn, event_id)
-    if event is None or event.status != "scheduled":
-        return SpeakerAnswer(False, "not_found")
-    if event.starts_at <= now:
-        return SpeakerAnswer(False, "over")
-    member = members_repo.current_member(conn, event.cluster_id, user_id)
-    if member is None or member.status != "active" or member.organization_id != org_id:
-        return SpeakerAnswer(False, "not_speaker")
-    if not repo.set_speaker_status(conn, event.id, org_id, "confirmed" if confirmed else "declined", user_id, now):
-        return SpeakerAnswer(False, "not_speaker")
-    core_repo.audit(conn, event.cluster_id, user_id, "event.speaker", event.code, now, confirmed=confirmed)
-    view = load_view(conn, event.id)
-    assert view is not None
-    speaker = next(s for s in view.speakers if s.organization_id == org_id)
-    return SpeakerAnswer(True, "", view, speaker, repo.secretariat_recipients(conn, event.cluster_id))
-
-
-@dataclass(frozen=True)
-class FeedbackPlan:
-    view: EventView
-    recipients: list[Recipient]
-
-
-def feedback_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> FeedbackPlan | str:
-    """After a training: those who said Hadir or Mungkin are asked (and recorded as asked, so only they answer)."""
-    event = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
-    if event is None or event.status != "scheduled":
-        return "cancelled"
-    if now > event.ends_at + FEEDBACK_USEFUL_S:
-        return "too late"
-    recipients = repo.rsvp_recipients(conn, event.id, ("yes", "maybe"))
-    if not recipients:
-        return "no attendees"
-    repo.add_feedback_requests(conn, event.id, [r.user_id for r in recipients], now)
-    view = load_view(conn, event.id)
-    assert view is not None
-    return FeedbackPlan(view, recipients)
-
-
-@dataclass(frozen=True)
-class FeedbackResult:
-    ok: bool
-    reason: str = ""  # not_asked
-    event: Event | None = None
-
-
-def save_rating(conn: sqlite3.Connection, event_id: int, user_id: int, value: int, now: int) -> FeedbackResult:
-    """``value`` 1–5, or 0 for "I did not attend"."""
-    event = repo.event_by_id(conn, event_id)
-    if event is None or repo.feedback_row(conn, event_id, user_id) is None or not 0 <= value <= 5:
-        return FeedbackResult(False, "not_asked")
-    repo.save_feedback(conn, event_id, user_id, now, attended=value > 0, rating=value or None)
-    return FeedbackResult(True, "", event)
-
-
-def save_comment(conn: sqlite3.Connection, event_id: int, user_id: int, comment: str, now: int) -> bool:
-    if repo.feedback_row(conn, event_id, user_id) is None:
-        return False
-    repo.save_feedback(conn, event_id, user_id, now, comment=comment)
-    return True
-
-
-@dataclass(frozen=True)
-class Summary:
-    view: EventView
-    people: dict[str, list[Recipient]]
-    asked: int
-    answered: int
-    attended: int
-    not_attended: int
-    ratings: dict[int, int]
-    comments: list[tuple[str, str]]
-
-    @property
-    def average(self) -> float | None:
-        total = sum(self.ratings.values())
-        return sum(k * v for k, v in self.ratings.items()) / total if total else None
-
-
-def summary(conn: sqlite3.Connection, event_id: int) -> Summary | None:
-    view = load_view(conn, event_id)
-    if view is None:
-        return None
-    rows = repo.feedback_of(conn, event_id)
-    ratings = {k: 0 for k in range(1, 6)}
-    comments = []
-    for row in rows:
-        if row["rating"]:
-            ratings[row["rating"]] += 1
-        if row["comment"]:
-            comments.append((row["name"] or str(row["user_id"]), row["comment"]))
-    return Summary(
-        view, repo.rsvp_people(conn, event_id), len(rows), sum(1 for r in rows if r["attended"] is not None),
-        sum(1 for r in rows if r["attended"] == 1), sum(1 for r in rows if r["attended"] == 0), ratings, comments,
-    )  # fmt: skip
-
-
-def summary_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Summary | None:
-    event = repo.event_by_number(conn, cluster_id, number)
-    return summary(conn, event.id) if event else None
-
-
-def summary_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> tuple[Summary, list[Recipient]] | str:
-    result = summary(conn, int(job.payload.get("event_id", 0)))
-    if result is None or result.view.event.status != "scheduled":
-        return "cancelled"
-    recipients = repo.secretariat_recipients(conn, result.view.cluster.id)
-    if not recipients:
-        return "no secretariat to tell"
-    return result, recipients
-
-
-@dataclass(frozen=True)
-class NextOccurrence:
-    view: EventView
-    skipped: bool  # the bot was down over one or more slots
-
-
-def next_occurrence(conn: sqlite3.Connection, job: JobRow, now: int) -> NextOccurrence | str:
-    """Create the series' next occurrence after this one (the first slot still ahead), with all its jobs."""
-    template = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
-    if template is None or template.series_id is None:
-        return "event gone"
-    series = repo.series_rule(conn, template.series_id)
-    rule = Recurrence.decode(series[0]) if series else None
-    if series is None or not series[1] or rule is None:
-        return "series stopped"
-    cluster = _cluster(conn, template.cluster_id)
-    tz = ZoneInfo(cluster.timezone)
-    slot = _dt(template.occurrence_at)
-    upcoming_slot = domain.next_occurrence(rule, slot, _dt(now), tz)
-    skipped = upcoming_slot != domain.next_occurrence(rule, slot, slot, tz)
-    if repo.series_slot_exists(conn, template.series_id, _ts(upcoming_slot)):
-        return "already created"
-    event = repo.insert_event(
-        conn, cluster_id=cluster.id, number=repo.next_number(conn, cluster.id, "event"), type=template.type,
-        title=template.title, starts_at=_ts(upcoming_slot), duration_min=template.duration_min, place=template.place,
-        description=template.description, series_id=template.series_id, occurrence_at=_ts(upcoming_slot),
-        created_by=template.created_by, created_at=now, updated_at=now,
-    )  # fmt: skip
-    repo.set_speakers(conn, event.id, [s.organization_id for s in repo.speakers_of(conn, template.id)])
-    schedule_event_jobs(conn, event, cluster, now)
-    core_repo.audit(conn, cluster.id, None, "event.next", event.code, now, after=template.code)
-    view = load_view(conn, event.id)
-    assert view is not None
-    return NextOccurrence(view, skipped)
-
-
-# ---- work plan ----------------------------------------------------------------------------------------
-
-
-def create_work_item(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, title: str, org_id: int, deadline: Deadline, now: int
-) -> WorkItem:
-    cluster = _cluster(conn, cluster_id)
-    number = repo.next_number(conn, cluster_id, "work")
-    item = repo.insert_work_item(
-        conn, cluster_id, number, title, org_id, _ts(deadline.at), deadline.precision, user_id, now
-    )
-    repo.add_work_note(conn, item.id, user_id, None, item.status, "", now)
-    schedule_work_jobs(conn, item, cluster, now)
-    core_repo.audit(conn, cluster_id, user_id, "work.create", item.code, now, title=title)
-    return item
-
-
-def create_work_checked(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, title: str, org_text: str, deadline: Deadline, now: int
-) -> WorkItem | SpeakerLookup:
-    """Resolve the responsible organisation and create the item in one hand-off (nothing written if unknown)."""
-    org, others = members_svc.find_org(conn, cluster_id, org_text)
-    if org is None or org.status != "approved":
-        return SpeakerLookup(unknown=org_text, suggestions=[o.label for o in others if o.status == "approved"][:5])
-    return create_work_item(conn, cluster_id, user_id, title, org.id, deadline, now)
-
-
-@dataclass(frozen=True)
-class WorkUpdate:
-    ok: bool
-    reason: str = ""  # not_found | not_allowed | unchanged
-    item: WorkItem | None = None
-    before: WorkItem | None = None
-
-
-def update_work_item(
-    conn: sqlite3.Connection, cluster_id: int, item_id: int | None, number: int | None, user_id: int, admin: bool,
-    status: str | None, note: str, deadline: Deadline | None, now: int,
-) -> WorkUpdate:  # fmt: skip
-    """A status change or progress note by the responsible organisation's representative or the secretariat;
-    a new deadline by the secretariat only."""
-    if item_id is not None:
-        item = repo.work_by_id(conn, item_id)
-        item = item if item is not None and item.cluster_id == cluster_id else None
-    else:
-        item = repo.work_by_number(conn, cluster_id, number or 0)
-    if item is None:
-        return WorkUpdate(False, "not_found")
-    secretariat = admin or members_repo.is_secretariat(conn, cluster_id, user_id)
-    member = members_repo.current_member(conn, cluster_id, user_id)
-    is_rep = member is not None and member.status == "active" and member.organization_id == item.organization_id
-    if (deadline is not None and not secretariat) or not (secretariat or is_rep):
-        return WorkUpdate(False, "not_allowed", item, item)
-    fields: dict[str, object] = {}
-    if status is not None and status != item.status:
-        fields.update(status=status, done_at=now if status == "done" else None)
-    if deadline is not None and (_ts(deadline.at), deadline.precision) != (item.deadline_at, item.deadline_precision):
-        fields.update(deadline_at=_ts(deadline.at), deadline_precision=deadline.precision, overdue_flagged_at=None)
-    if not fields and not note:
-        return WorkUpdate(False, "unchanged", item, item)
-    if fields:
-        repo.update_work_item(conn, item.id, now, **fields)
-    repo.add_work_note(conn, item.id, user_id, item.status, status if "status" in fields else None, note, now)
-    updated = repo.work_by_id(conn, item.id)
-    assert updated is not None
-    schedule_work_jobs(conn, updated, _cluster(conn, cluster_id), now)
-    core_repo.audit(conn, cluster_id, user_id, "work.update", item.code, now, status=status, note=note)
-    return WorkUpdate(True, "", updated, item)
-
-
-def work_detail(conn: sqlite3.Connection, cluster_id: int, number: int) -> tuple[WorkItem, list[WorkNote]] | None:
-    item = repo.work_by_number(conn, cluster_id, number)
-    return (item, repo.work_notes(conn, item.id)) if item else None
-
-
-def list_work(
-    conn: sqlite3.Connection, cluster_id: int, include_done: bool = False, org_id: int | None = None
-) -> list[WorkItem]:
-    return repo.work_items(conn, cluster_id, include_done, org_id)
-
-
-@dataclass(frozen=True)
-class WorkNotice:
-    item: WorkItem
-    cluster: Cluster
-    recipients: list[Recipient]
-    to_secretariat: bool  # nobody represents the organisation: the secretariat is told instead
-
-
-def work_reminder_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> WorkNotice | str:
-    item = repo.work_by_id(conn, int(job.payload.get("item_id", 0)))
-    if item is None:
-        return "item gone"
-    if item.status == "done":
-        return "done"
-    if job.payload.get("deadline_at") != item.deadline_at:
-        return "moved"
-    cluster = _cluster(conn, item.cluster_id)
-    if now >= _ts(domain.overdue_at(_dt(item.deadline_at), item.deadline_precision, ZoneInfo(cluster.timezone))):
-        return "deadline passed"
-    reps = repo.org_recipients(conn, [item.organization_id])
-    if reps:
-        return WorkNotice(item, cluster, reps, False)
-    return WorkNotice(item, cluster, repo.secretariat_recipients(conn, cluster.id), True)
-
-
-def work_overdue_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> WorkNotice | str:
-    """An unfinished item past its deadline is flagged once to the secretariat (and its representative)."""
-    item = repo.work_by_id(conn, int(job.payload.get("item_id", 0)))
-    if item is None:
-        return "item gone"
-    if item.status == "done":
-        return "done"
-    if job.payload.get("deadline_at") != item.deadline_at:
-        return "moved"
-    repo.update_work_item(conn, item.id, now, overdue_flagged_at=now)
-    flagged = repo.work_by_id(conn, item.id)
-    assert flagged is not None
-    cluster = _cluster(conn, item.cluster_id)
-    return WorkNotice(flagged, cluster, repo.secretariat_recipients(conn, cluster.id), True)
+    return reschedule_cluster(conn, _cluster(conn, cluster_id), now, others)
 
 
 def calendar(conn: sqlite3.Connection, cluster_id: int, now: int) -> tuple[Cluster, list[EventView]]:
     return _cluster(conn, cluster_id), upcoming(conn, cluster_id, now, limit=500)
+
+
+def cluster_by_id(conn: sqlite3.Connection, cluster_id: int) -> Cluster | None:
+    """The cluster a guided flow or deep link names (None: it no longer exists)."""
+    return members_repo.cluster_by_id(conn, cluster_id)
+
+
+def is_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> bool:
+    """Recorded as the cluster's secretariat (the handler also asks Telegram whether they administer the group)."""
+    return members_repo.is_secretariat(conn, cluster_id, user_id)

@@ -9,5 +9,5 @@ FEATURE = Feature(
     "export",
     handlers=handlers.register,
     access=Access(commands={"ekspor": MEMBERS}),
-    depends_on=("core", "members", "stock", "agenda"),
+    depends_on=("core", "members", "stock", "agenda", "workplan"),
 )

@@ -37,6 +37,7 @@ from bot.features.members.models import Cluster
 from bot.features.stock import service as stock_svc
 from bot.features.stock import storage as stock_repo
 from bot.features.stock.importer import STOCK_COLUMNS
+from bot.features.workplan import storage as workplan_repo
 from bot.shared import catalogue, regions
 
 SECTOR = "Logistik"
@@ -293,7 +294,7 @@ def work_plan_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> She
         ("Dibuat", "#date+start"), ("Selesai", "#date+end"), ("Catatan terakhir", "#description"),
     ))  # fmt: skip
     tz = cluster.timezone
-    for w in agenda_repo.export_work_items(conn, cluster.id):
+    for w in workplan_repo.export_work_items(conn, cluster.id):
         deadline = _local(w["deadline_at"], tz) if w["deadline_precision"] == "minute" else _day(w["deadline_at"], tz)
         sheet.rows.append([
             f"R-{w['number']:04d}", w["title"], SECTOR, w["org_name"], deadline,

@@ -1,26 +1,37 @@
 """/rencana: the cluster work plan (rencana kerja). Items with a responsible organisation and a deadline; status
 and progress notes by that organisation's representative or the secretariat; deadline reminders to the
-representative and overdue items flagged to the secretariat (scheduled jobs, see bot.features.agenda.service)."""
+representative and overdue items flagged to the secretariat (scheduled jobs, see bot.features.workplan.service)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
-from bot.features.agenda import domain, views
-from bot.features.agenda import service as svc
-from bot.features.agenda.handlers import tell
+from bot.features.agenda import domain
+from bot.features.agenda.handlers.common import tell
+from bot.features.agenda.speakers import SpeakerLookup
+from bot.features.agenda.views import flow
 from bot.features.members.gate import current_actor, require_cluster, require_member, require_secretariat
 from bot.features.members.service import Actor
+from bot.features.workplan import domain as work_domain
+from bot.features.workplan import service as svc
+from bot.features.workplan import views
+from bot.features.workplan.callbacks import StatusButton, WorkPage
+from bot.features.workplan.storage import WorkItem
+from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.outbox import commit, out_edit, out_reply, out_send, write_and_reply
+from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
-from bot.kernel.runtime import CommandSpec, Runtime
-from bot.kernel.telegram import add_command, command_args, edit, is_id, reply, send
+from bot.kernel.runtime import CommandSpec
+from bot.kernel.scheduling import claim_tx
+from bot.kernel.telegram import add_command, command_args, edit, reply
 from bot.kernel.views import Reply
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -65,28 +76,28 @@ async def _list(update: Update, context: BotContext, actor: Actor, include_done:
                                                       include_done, 0, kind))  # fmt: skip
 
 
-async def on_list_more(update: Update, context: BotContext) -> None:
-    """``wl:<o|a|m>:<page>``: another page of the work plan, edited into the pressed message (read level:
-    the gate's ``wl:`` rule, like /rencana itself)."""
+MAX_PAGE = 9999  # more pages than any plan has: a forged button
+
+
+async def on_list_more(update: Update, context: BotContext, button: WorkPage) -> None:
+    """Another page of the work plan, edited into the pressed message (read level: the gate's ``wl:`` rule, like
+    /rencana itself)."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
-        return
-    t = context.t
-    parts = query.data.split(":")
     actor = await current_actor(update, context)
-    valid = len(parts) == 3 and parts[1] in ("o", "a", "m") and is_id(parts[2]) and len(parts[2]) <= 4
-    if not valid or actor is None or (parts[1] == "m" and actor.org is None):
-        await query.answer(t.gettext("This button is no longer valid."))
+    forged = button.kind not in ("o", "a", "m") or button.page > MAX_PAGE
+    if query is None or query.message is None or actor is None or forged or (button.kind == "m" and actor.org is None):
+        await stale(update, context)
         return
-    runtime = context.runtime
-    include_done, org_id = parts[1] == "a", actor.org.id if parts[1] == "m" and actor.org is not None else None
+    t, runtime = context.t, context.runtime
+    include_done = button.kind == "a"
+    org_id = actor.org.id if button.kind == "m" and actor.org is not None else None
     items = await runtime.db.read(svc.list_work, actor.cluster.id, include_done, org_id)
-    page = int(parts[2])
-    if page >= views.work_pages(items):  # the plan shrank since the list was shown, or a forged page
+    if button.page >= views.work_pages(items):  # the plan shrank since the list was shown, or a forged page
         await query.answer(t.gettext("This list has changed: write /rencana again."), show_alert=True)
         return
     await query.answer()
-    content = views.work_list_page(t, actor.cluster, items, runtime.clock.timestamp(), include_done, page, parts[1])
+    content = views.work_list_page(t, actor.cluster, items, runtime.clock.timestamp(), include_done, button.page,
+                                   button.kind)  # fmt: skip
     await edit(context, query.message.chat.id, query.message.message_id, content)
 
 
@@ -105,17 +116,21 @@ async def _new(update: Update, context: BotContext, line: str) -> None:
     if isinstance(title, domain.LineError):
         await reply(update, context, views.work_line_error(t, title))
         return
-    deadline = domain.parse_deadline(parts[2], runtime.clock.now(), actor.cluster.timezone)
+    deadline = work_domain.parse_deadline(parts[2], runtime.clock.now(), actor.cluster.timezone)
     if isinstance(deadline, domain.LineError):
         await reply(update, context, views.work_line_error(t, deadline))
         return
-    result = await runtime.db.write(
-        svc.create_work_checked, actor.cluster.id, user.id, title, parts[1], deadline, runtime.clock.timestamp()
-    )
-    if isinstance(result, svc.SpeakerLookup):
-        await reply(update, context, views.unknown_org(t, result.unknown or "", result.suggestions))
-        return
-    await reply(update, context, views.work_created(t, result, actor.cluster.timezone))
+    zone = actor.cluster.timezone
+
+    def render(result: WorkItem | SpeakerLookup) -> str:
+        if isinstance(result, SpeakerLookup):
+            return views.unknown_org(t, result.unknown or "", result.suggestions)
+        return views.work_created(t, result, zone)
+
+    await write_and_reply(
+        update, context, render,
+        svc.create_work_checked, actor.cluster.id, user.id, title, parts[1], deadline, runtime.clock.timestamp(),
+    )  # fmt: skip
 
 
 async def _item(update: Update, context: BotContext, number: int, raw: str, rest: str) -> None:
@@ -134,7 +149,7 @@ async def _item(update: Update, context: BotContext, number: int, raw: str, rest
         return
     first, _, tail = rest.partition(" ")
     status: str | None = None
-    deadline: domain.Deadline | None = None
+    deadline: work_domain.Deadline | None = None
     note = ""
     if first.lower() in ("catatan", "note", "progres", "progress"):
         note = tail.strip()
@@ -142,93 +157,100 @@ async def _item(update: Update, context: BotContext, number: int, raw: str, rest
             await reply(update, context, views.work_help(t, rest))
             return
     elif first.lower() in ("tenggat", "deadline", "batas"):
-        parsed = domain.parse_deadline(tail, runtime.clock.now(), actor.cluster.timezone)
+        parsed = work_domain.parse_deadline(tail, runtime.clock.now(), actor.cluster.timezone)
         if isinstance(parsed, domain.LineError):
-            await reply(update, context, views.error_head(t, parsed) + "\n" + views.work_help(t))
+            await reply(update, context, flow.error_head(t, parsed) + "\n" + views.work_help(t))
             return
         deadline = parsed
     else:
-        status, note = domain.split_status(rest)
+        status, note = work_domain.split_status(rest)
         if status is None:
             await reply(update, context, views.work_help(t, rest))
             return
-    result = await _update(context, actor, user.id, None, number, status, note[:500], deadline)
+    zone = actor.cluster.timezone
+
+    def answer(result: svc.WorkUpdate) -> list[Out]:
+        return out_reply(update, views.work_updated(t, result.item, zone)) if result.item is not None else []
+
+    result = await _update(context, actor, user.id, None, number, status, note[:500], deadline, answer)
     if not result.ok or result.item is None:
         await reply(update, context, views.work_refused(t, result.reason, f"R-{number:04d}"))
-        return
-    await reply(update, context, views.work_updated(t, result.item, actor.cluster.timezone))
 
 
 async def _update(
     context: BotContext, actor: Actor, user_id: int, item_id: int | None, number: int | None, status: str | None,
-    note: str, deadline: domain.Deadline | None,
+    note: str, deadline: work_domain.Deadline | None, answer: Callable[[svc.WorkUpdate], list[Out]],
 ) -> svc.WorkUpdate:  # fmt: skip
-    """Try as who they are; only when refused, check whether they administer the group (a Bot API call)."""
+    """Try as who they are; only when refused, check whether they administer the group (a Bot API call). A saved
+    change's ``answer`` is outbox rows of its own transaction."""
     runtime = context.runtime
-    args = (actor.cluster.id, item_id, number, user_id)
-    result = await runtime.db.write(
-        svc.update_work_item, *args, False, status, note, deadline, runtime.clock.timestamp()
-    )
+    now = runtime.clock.timestamp()
+
+    def tx(conn: Any, admin: bool) -> tuple[svc.WorkUpdate, list[Out]]:
+        result = svc.update_work_item(conn, actor.cluster.id, item_id, number, user_id, admin, status, note,
+                                      deadline, now)  # fmt: skip
+        return result, (answer(result) if result.ok and result.item is not None else [])
+
+    result = await commit(context, tx, False)
     if result.reason == "not_allowed" and await is_group_admin(context, actor.cluster.chat_id, user_id):
-        result = await runtime.db.write(
-            svc.update_work_item, *args, True, status, note, deadline, runtime.clock.timestamp()
-        )
+        result = await commit(context, tx, True)
     return result
 
 
-async def on_status_button(update: Update, context: BotContext) -> None:
+async def on_status_button(update: Update, context: BotContext, button: StatusButton) -> None:
     """``wp:<item>:<status>`` from a reminder or the detail view."""
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    if query is None or user is None:
         return
     t = context.t
-    parts = query.data.split(":")
     actor = await current_actor(update, context)
-    if len(parts) != 3 or not is_id(parts[1]) or parts[2] not in domain.WORK_STATUSES or actor is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+    if button.status not in work_domain.WORK_STATUSES or actor is None:
+        await stale(update, context)
         return
-    result = await _update(context, actor, user.id, int(parts[1]), None, parts[2], "", None)
+    pressed, zone = query.message, actor.cluster.timezone
+
+    def answer(result: svc.WorkUpdate) -> list[Out]:
+        if pressed is None or result.item is None:
+            return []
+        return out_edit(pressed.chat.id, pressed.message_id, Reply(views.work_updated(t, result.item, zone)))
+
+    result = await _update(context, actor, user.id, button.item_id, None, button.status, "", None, answer)
     if not result.ok or result.item is None:
         code = result.item.code if result.item else ""
-        text = t.gettext("This button is no longer valid.") if result.reason == "not_found" else None
+        text = stale_text(context) if result.reason == "not_found" else None
         await query.answer(text or views.work_refused(t, result.reason, code), show_alert=text is None)
         return
     await query.answer(t.gettext("Saved."))
-    if query.message is not None:
-        await edit(
-            context,
-            query.message.chat.id,
-            query.message.message_id,
-            Reply(views.work_updated(t, result.item, actor.cluster.timezone)),
-        )
 
 
 # ---- scheduled jobs -------------------------------------------------------------------------------------
 
 
-async def reminder_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """Before the deadline, to the responsible representative (the secretariat if nobody represents it)."""
-    runtime: Runtime = app.bot_data["runtime"]
-    notice = await runtime.db.read(svc.work_reminder_plan, job, now)
+@claim_tx
+def reminder_job(conn: Any, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+    """Before the deadline, to the responsible representative (the secretariat if nobody represents it): outbox
+    rows written with the job's status, in one transaction."""
+    notice = svc.work_reminder_plan(conn, job, now)
     if isinstance(notice, str):
-        return ("done" if notice == "done" else "missed"), notice
+        return (("done" if notice == "done" else "missed"), notice), []
     late_due = job.due_at if late else None
-    await tell(app, notice.cluster, notice.recipients, lambda t: views.work_reminder(t, notice, now, late_due))
-    return "done", "terlambat" if late else ""
+    outs = tell(notice.cluster, notice.recipients, lambda t: views.work_reminder(t, notice, now, late_due))
+    return ("done", "terlambat" if late else ""), outs
 
 
-async def overdue_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """An unfinished item past its deadline: flagged to the secretariat (the group if it has nobody)."""
-    runtime: Runtime = app.bot_data["runtime"]
-    notice = await runtime.db.write(svc.work_overdue_plan, job, now)
+@claim_tx
+def overdue_job(conn: Any, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+    """An unfinished item past its deadline: flagged to the secretariat (the group if it has nobody); the flag and
+    the notices are one transaction."""
+    notice = svc.work_overdue_plan(conn, job, now)
     if isinstance(notice, str):
-        return ("done" if notice == "done" else "missed"), notice
+        return (("done" if notice == "done" else "missed"), notice), []
     late_due = job.due_at if late else None
     if notice.recipients:
-        await tell(app, notice.cluster, notice.recipients, lambda t: views.work_overdue(t, notice, late_due))
+        outs = tell(notice.cluster, notice.recipients, lambda t: views.work_overdue(t, notice, late_due))
     else:
-        await send(app, notice.cluster.chat_id, views.work_overdue(translator(notice.cluster.locale), notice, late_due))
-    return "done", "terlambat" if late else ""
+        outs = out_send(notice.cluster.chat_id, views.work_overdue(translator(notice.cluster.locale), notice, late_due))
+    return ("done", "terlambat" if late else ""), outs
 
 
 def register(app: AnyApp) -> None:
@@ -243,5 +265,5 @@ def register(app: AnyApp) -> None:
         ),
         rencana,
     )
-    app.add_handler(CallbackQueryHandler(on_status_button, pattern=r"^wp:"))
-    app.add_handler(CallbackQueryHandler(on_list_more, pattern=r"^wl:"))
+    app.add_handler(StatusButton.handler(on_status_button))
+    app.add_handler(WorkPage.handler(on_list_more))

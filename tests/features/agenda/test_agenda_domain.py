@@ -11,6 +11,7 @@ import pytest
 
 from bot.features.agenda import domain as a
 from bot.features.agenda.domain import LineError, Offset, Recurrence, RecurrenceError
+from bot.features.workplan import domain as w
 
 WITA = ZoneInfo("Asia/Makassar")
 WIB = ZoneInfo("Asia/Jakarta")
@@ -183,17 +184,17 @@ def test_event_line() -> None:
     ],
 )  # fmt: skip
 def test_work_status(text: str, status: str | None, note: str) -> None:
-    assert a.split_status(text) == (status, note)
+    assert w.split_status(text) == (status, note)
 
 
 def test_deadlines() -> None:
-    day = a.parse_deadline("30/9", NOW, "Asia/Makassar")
-    assert day == a.Deadline(datetime(2025, 9, 30, tzinfo=WITA), "day")
-    assert a.parse_deadline("hari ini", NOW, "Asia/Makassar") == a.Deadline(datetime(2025, 8, 21, tzinfo=WITA), "day")
-    assert a.parse_deadline("kemarin lusa", NOW, "Asia/Makassar") == LineError("deadline", "kemarin lusa")
-    assert a.parse_deadline("20/8/2025", NOW, "Asia/Makassar") == LineError("deadline_past", "20/8/2025")
-    assert a.overdue_at(day.at, "day", WITA) == datetime(2025, 10, 1, 8, tzinfo=WITA)
-    assert [k for k, _ in a.work_reminder_times(day.at, "day", WITA, NOW)] == ["7d09:00", "1d09:00"]
+    day = w.parse_deadline("30/9", NOW, "Asia/Makassar")
+    assert day == w.Deadline(datetime(2025, 9, 30, tzinfo=WITA), "day")
+    assert w.parse_deadline("hari ini", NOW, "Asia/Makassar") == w.Deadline(datetime(2025, 8, 21, tzinfo=WITA), "day")
+    assert w.parse_deadline("kemarin lusa", NOW, "Asia/Makassar") == LineError("deadline", "kemarin lusa")
+    assert w.parse_deadline("20/8/2025", NOW, "Asia/Makassar") == LineError("deadline_past", "20/8/2025")
+    assert w.overdue_at(day.at, "day", WITA) == datetime(2025, 10, 1, 8, tzinfo=WITA)
+    assert [k for k, _ in w.work_reminder_times(day.at, "day", WITA, NOW)] == ["7d09:00", "1d09:00"]
 
 
 def test_ics_escaping_folding_and_parsing() -> None:

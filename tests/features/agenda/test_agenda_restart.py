@@ -14,8 +14,9 @@ from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import scheduling
 from bot.kernel.clock import FakeClock
 from bot.kernel.db import migrations, open_sync
-from tests.support.agenda import at, create, reminders, ts, utc
+from tests.support.agenda import at, create, reminders, sent, ts, utc
 from tests.support.db import q
+from tests.support.outbox import later
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.support.world import cluster_with_members
 
@@ -64,7 +65,9 @@ async def test_a_restart_between_scheduling_and_due_time_sends_each_reminder_onc
     ]  # fmt: skip
 
 
-async def test_a_crash_after_the_claim_never_sends_twice(db_path: Path) -> None:
+async def test_a_reminder_claimed_before_a_crash_is_sent_once_after_the_restart(db_path: Path) -> None:
+    """The claim commits, then the process dies before the reminder's transaction: nothing was owed or sent, so
+    the restart runs it (once); it is never left 'interrupted' and silently missing, nor sent twice."""
     clock = FakeClock()
     api = _api(clock)
     async with running(db_path, clock=clock, api=api) as h:
@@ -74,11 +77,70 @@ async def test_a_crash_after_the_claim_never_sends_twice(db_path: Path) -> None:
         assert [j.ref for j in claimed] == ["event:1:1d16:00"]
     async with running(db_path, clock=clock, api=api) as h:
         await at(h, utc(2025, 8, 21, 8, 5))
-    assert not reminders(api.calls, GROUP_ID)
-    assert q(db_path, "SELECT status FROM scheduled_jobs WHERE ref = 'event:1:1d16:00'") == [("interrupted",)]
+    [group] = reminders(api.calls, GROUP_ID)
+    assert "Terlambat" not in group.text and len(reminders(api.calls, MEMBER.id)) == 1
+    assert q(db_path, "SELECT status FROM scheduled_jobs WHERE ref = 'event:1:1d16:00'") == [("done",)]
+    async with running(db_path, clock=clock, api=api) as h:  # another restart sends nothing again
+        await at(h, utc(2025, 8, 21, 8, 10))
+    assert len(reminders(api.calls, GROUP_ID)) == 1
     async with running(db_path, clock=clock, api=api) as h:  # the next reminder is unaffected
         await at(h, utc(2025, 8, 22, 5, 0, 5))
-    assert len(reminders(api.calls, GROUP_ID)) == 1
+    assert len(reminders(api.calls, GROUP_ID)) == 2
+
+
+async def test_reminders_committed_before_a_crash_are_delivered_after_the_restart_once(db_path: Path) -> None:
+    """The job's transaction committed its outbox rows, then Telegram failed (5xx) and the process went down:
+    the rows are pending, and the next start delivers each once."""
+    clock = FakeClock()
+    api = _api(clock)
+    async with running(db_path, clock=clock, api=api) as h:
+        await _setup(h)
+        api.fail("sendMessage", "server", chat_id=GROUP_ID, times=5)
+        api.fail("sendMessage", "server", chat_id=MEMBER.id, times=5)
+        await at(h, utc(2025, 8, 21, 8, 0, 5))
+        assert not reminders(api.calls, GROUP_ID) and not reminders(api.calls, MEMBER.id)
+    assert q(db_path, "SELECT status FROM scheduled_jobs WHERE ref = 'event:1:1d16:00'") == [("done",)]
+    assert q(db_path, "SELECT status FROM outbox WHERE text LIKE '%<b>Pengingat:%' ORDER BY id") == [
+        ("pending",), ("pending",)
+    ]  # fmt: skip
+    clock.set(utc(2025, 8, 21, 8, 5))
+    async with running(db_path, clock=clock, api=api) as h:
+        await later(h, 60)
+        await later(h, 60)  # and nothing more on a second pass
+    assert len(reminders(api.calls, GROUP_ID)) == 1 and len(reminders(api.calls, MEMBER.id)) == 1
+
+
+async def test_a_speaker_request_in_a_5xx_storm_is_sent_after_the_restart(db_path: Path) -> None:
+    """Before, the speaker job sent directly: a storm longer than the retries dropped the request ("missed",
+    "error") and nobody was asked. Now the request is an outbox row of the job's transaction."""
+    clock = FakeClock()
+    api = _api(clock)
+    async with running(db_path, clock=clock, api=api) as h:
+        await cluster_with_members(h)
+        await create(h, "pelatihan | Manajemen Gudang Darurat | Senin 8/9 09.00 | 2 jam | Aula | PMI Kalsel")
+        api.fail("sendMessage", "server", chat_id=MEMBER.id, times=8)
+        await at(h, utc(2025, 9, 1, 1, 0, 5))  # a week before
+    assert not sent(api.calls, MEMBER.id, "narasumber")
+    assert q(db_path, "SELECT status, note FROM scheduled_jobs WHERE kind = 'agenda.speaker'") == [("done", "")]
+    async with running(db_path, clock=clock, api=api) as h:
+        await later(h, 60)
+    assert len(sent(api.calls, MEMBER.id, "narasumber")) == 1
+
+
+async def test_a_job_that_sends_directly_is_recorded_interrupted_with_the_reason(db_path: Path) -> None:
+    """A claim left by a job kind that still sends by itself (not one transaction) may have sent part: it is
+    recorded 'interrupted' with the reason, and not repeated."""
+    clock = FakeClock()
+    api = _api(clock)
+    async with running(db_path, clock=clock, api=api) as h:
+        await h.runtime.db.write(lambda c: c.execute(
+            "INSERT INTO scheduled_jobs (kind, ref, due_at, status, claimed_at) VALUES ('legacy.kind', 'x', 1, "
+            "'claimed', 1)"
+        ))  # fmt: skip
+    async with running(db_path, clock=clock, api=api):
+        pass
+    [(status, note)] = q(db_path, "SELECT status, note FROM scheduled_jobs WHERE kind = 'legacy.kind'")
+    assert status == "interrupted" and "may have sent part" in note
 
 
 async def test_overdue_reminders_are_sent_late_with_a_note_while_useful(db_path: Path) -> None:

@@ -118,3 +118,15 @@ async def test_overdue_items_are_flagged_to_the_secretariat(h: Harness, db_path:
     [late] = sent(calls, MEMBER.id, "Pengingat rencana kerja")
     assert "R-0002" in late.text and "Terlambat" in late.text
     assert q(db_path, "SELECT note FROM scheduled_jobs WHERE ref = 'work:2:1d09:00'") == [("terlambat",)]
+
+
+async def test_changing_the_zone_moves_the_work_plan_reminders_too(h: Harness, db_path: Path) -> None:
+    """The agenda's /zona re-times the work plan's deadline jobs (its RESCHEDULE point), in the same transaction."""
+    await cluster_with_members(h)
+    await h.sim.send(ADMIN, GROUP_ID, NEW)
+    calls = await h.sim.send(ADMIN, GROUP_ID, "/zona WIB")
+    assert "Asia/Jakarta" in calls[-1].text
+    assert jobs(db_path, "work.%")[:2] == [  # 09.00 WIB = 02.00 UTC (was 01.00 UTC in WITA)
+        ("work.reminder", "work:1:7d09:00", ts(2025, 9, 23, 2), "pending"),
+        ("work.reminder", "work:1:1d09:00", ts(2025, 9, 29, 2), "pending"),
+    ]

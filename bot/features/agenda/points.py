@@ -1,0 +1,14 @@
+"""The agenda's extension points (bot/kernel/feature.py explains points and contributions)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from bot.features.members.storage import Cluster
+from bot.kernel.feature import Point
+
+# Re-times a feature's scheduled jobs after the cluster's zone or reminder offsets changed, inside that change's
+# transaction: (conn, cluster, now). The work plan contributes its deadline reminders.
+Reschedule = Callable[[sqlite3.Connection, Cluster, int], None]
+RESCHEDULE: Point[Reschedule] = Point("agenda.reschedule")
