@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from bot.features.members import service as members_svc
 from bot.features.members import storage as members_repo
@@ -33,6 +34,9 @@ from bot.shared import catalogue, posting, regions
 from bot.shared import quantity as qty
 from bot.shared.catalogue import ItemMatch
 from bot.shared.regions import fold
+
+if TYPE_CHECKING:  # the importer builds on this module's rules
+    from bot.features.stock import importer
 
 STALE_KIND = "stock.stale"
 EXPIRY_KIND = "stock.expiry"
@@ -1053,3 +1057,52 @@ def decide_import(conn: sqlite3.Connection, import_id: int, user_id: int, load: 
     return ImportDecision(
         True, applied=apply_import(conn, pending["cluster_id"], user_id, json.loads(pending["rows"]), now)
     )
+
+
+# ---- use cases the handlers run, one transaction each (keyword-only) -----------------------------------------
+
+
+def save_flow(conn: sqlite3.Connection, *, cluster_id: int, org_id: int, user_id: int, draft: StockDraft,
+              chat_id: int, now: int) -> list[Saved]:  # fmt: skip
+    """The guided report: store the line and close the dialog together (a crash cannot leave one without the
+    other)."""
+    saved = report(conn, cluster_id, org_id, user_id, [(1, draft)], now)
+    core_repo.clear_dialog(conn, chat_id, user_id)
+    return saved
+
+
+def adjust_from_dialog(conn: sqlite3.Connection, *, org_id: int, stock_id: int, action: str, amount: float,
+                       user_id: int, chat_id: int, now: int) -> Adjusted:  # fmt: skip
+    """An amount typed in the adjust dialog; the dialog closes when the change is made (or the line is gone)."""
+    result = adjust(conn, org_id, stock_id, action, amount, user_id, now)
+    if result.ok or result.reason == "not_found":
+        core_repo.clear_dialog(conn, chat_id, user_id)
+    return result
+
+
+def import_orgs(conn: sqlite3.Connection, *, cluster_id: int) -> list[members_repo.Organization]:
+    """The organisations a file's rows may name."""
+    return members_repo.orgs_of_cluster(conn, cluster_id, ("approved",))
+
+
+def import_file(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, file_name: str,
+                checked: importer.Checked, chat_id: int, now: int) -> tuple[int, int | None]:  # fmt: skip
+    """Apply a valid file, or park the valid rows of a file with errors; closes the dialog either way. Returns
+    (lines applied, the parked import's id or None)."""
+    core_repo.clear_dialog(conn, chat_id, user_id)
+    if checked.errors:
+        return 0, import_pending(conn, cluster_id, user_id, file_name, checked.rows, checked.error_rows, now)
+    return apply_import(conn, cluster_id, user_id, checked.rows, now), None
+
+
+def represents(conn: sqlite3.Connection, *, org_id: int, user_id: int) -> bool:
+    """Is the person the organisation's own (pending or active) representative."""
+    org = members_repo.org_by_id(conn, org_id)
+    member = members_repo.current_member(conn, org.cluster_id, user_id) if org is not None else None
+    return member is not None and member.organization_id == org_id and member.status in ("pending", "active")
+
+
+def request_cluster(conn: sqlite3.Connection, *, request_id: int) -> int | None:
+    """The cluster a /cari request belongs to."""
+    row = repo.request_by_id(conn, request_id)
+    return int(row["cluster_id"]) if row is not None else None

@@ -15,6 +15,18 @@ from bot.features.members.views import region_name
 from bot.features.needs.storage import Need
 from bot.features.needs.views import item_label
 from bot.features.stock import importer
+from bot.features.stock.callbacks import (
+    LINE_PAGES,
+    DeductButton,
+    FlowButton,
+    ImportButton,
+    LineButton,
+    MoreButton,
+    ReminderButton,
+    RequestButton,
+    StockPledgeButton,
+    VisibilityButton,
+)
 from bot.features.stock.service import (
     Adjusted,
     DeductAsk,
@@ -202,32 +214,32 @@ def ask_quantity(t: Translator, item: str, unit: str) -> str:
 
 
 def ask_region(t: Translator, codes: list[tuple[str, str]]) -> Reply:
-    buttons = [Button(label, f"sf:reg:{code}") for code, label in codes]
+    buttons = [Button(label, FlowButton.of("reg", code).pack()) for code, label in codes]
     return Reply(t.gettext("(3/6) · In which kabupaten/kota is it stored? Tap one or type it."),
                  [buttons[i : i + 3] for i in range(0, len(buttons), 3)])  # fmt: skip
 
 
 def ask_location(t: Translator) -> Reply:
     return Reply(t.gettext("(4/6) · Which warehouse or place? e.g. <i>Gudang BPBD Jl. A. Yani</i>"),
-                 [[Button(t.gettext("Skip"), "sf:loc:-")]])  # fmt: skip
+                 [[Button(t.gettext("Skip"), FlowButton.of("loc", "-").pack())]])  # fmt: skip
 
 
 def ask_expiry(t: Translator) -> Reply:
     month, day = _expiry_examples()
     return Reply(t.gettext("(5/6) · Expiry date? e.g. <i>{month}</i> or <i>{day}</i>").format(month=month, day=day),
-                 [[Button(t.gettext("No expiry date"), "sf:exp:-")]])  # fmt: skip
+                 [[Button(t.gettext("No expiry date"), FlowButton.of("exp", "-").pack())]])  # fmt: skip
 
 
 def ask_condition(t: Translator) -> Reply:
     return Reply(t.gettext("(6/6) · In what condition?"),
-                 [[Button(t.gettext(label), f"sf:cond:{key}") for key, label in CONDITION_LABELS.items()]])  # fmt: skip
+                 [[Button(t.gettext(label), FlowButton.of("cond", key).pack()) for key, label in CONDITION_LABELS.items()]])  # fmt: skip
 
 
 def confirm_draft(t: Translator, draft: StockDraft, tz: str) -> Reply:
     line = StockLine(0, 0, 0, draft.item_key, draft.item_name, "", draft.category, draft.quantity, draft.unit,
                      draft.region_code, draft.location, draft.expires_at, draft.condition, 0, 0)  # fmt: skip
     return Reply(t.gettext("<b>Please check:</b>") + "\n" + line_text(t, line, tz),
-                 [[Button(t.gettext("✅ Save"), "sf:ok"), Button(t.gettext("✖ Cancel"), "sf:x")]])  # fmt: skip
+                 [[Button(t.gettext("✅ Save"), FlowButton.of("ok").pack()), Button(t.gettext("✖ Cancel"), FlowButton.of("x").pack())]])  # fmt: skip
 
 
 # ---- my stock -------------------------------------------------------------------------------------
@@ -242,7 +254,7 @@ def my_stock_page(t: Translator, mine: MyStock, org_name: str, page: int, tz: st
     shown = mine.lines[page * PAGE : (page + 1) * PAGE]
     for index, status in enumerate(shown, start=page * PAGE + 1):
         lines.append(f"{index}. {line_text(t, status.line, tz)}{_flags(t, status)}")
-    numbers = [Button(str(i), f"sk:v:{s.line.id}") for i, s in enumerate(shown, start=page * PAGE + 1)]
+    numbers = [Button(str(i), LineButton("v", s.line.id).pack()) for i, s in enumerate(shown, start=page * PAGE + 1)]
     keyboard += [numbers[i : i + 4] for i in range(0, len(numbers), 4)]
     if not mine.lines:
         lines.append(t.gettext("No stock reported yet.") + "\n" + f"<code>{esc(stock_example())}</code>")
@@ -253,7 +265,7 @@ def my_stock_page(t: Translator, mine: MyStock, org_name: str, page: int, tz: st
                 "⚠️ " + t.gettext("Not confirmed for {days} days or more: please check.").format(days=mine.stale_days)
             )
         lines.append(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
-    nav = page_nav(page, pages, "sk:pg")
+    nav = page_nav(page, pages, LINE_PAGES)
     if nav:
         keyboard.append(nav)
     return Reply("\n".join(lines), keyboard)
@@ -266,9 +278,9 @@ def line_card(t: Translator, status: LineStatus, tz: str) -> Reply:
         t.gettext("Last confirmed: {day}").format(day=_day(t, line.confirmed_at, tz)),
     ])  # fmt: skip
     keyboard = [
-        [Button(t.gettext("➕ Add"), f"sk:add:{line.id}"), Button(t.gettext("➖ Subtract"), f"sk:sub:{line.id}")],
-        [Button(t.gettext("⛔ Empty (habis)"), f"sk:zero:{line.id}"), Button(t.gettext("🗑 Remove"), f"sk:del:{line.id}")],
-        [Button(t.gettext("✅ Still correct"), f"sk:ok:{line.id}"), Button(t.gettext("◀ My stock"), "sk:pg:0")],
+        [Button(t.gettext("➕ Add"), LineButton("add", line.id).pack()), Button(t.gettext("➖ Subtract"), LineButton("sub", line.id).pack())],
+        [Button(t.gettext("⛔ Empty (habis)"), LineButton("zero", line.id).pack()), Button(t.gettext("🗑 Remove"), LineButton("del", line.id).pack())],
+        [Button(t.gettext("✅ Still correct"), LineButton("ok", line.id).pack()), Button(t.gettext("◀ My stock"), LineButton("pg", 0).pack())],
     ]  # fmt: skip
     return Reply(text, keyboard)
 
@@ -326,8 +338,8 @@ def registration_question(t: Translator, org_id: int, org_name: str) -> Reply:
         t.gettext("Other members never see them: they see only cluster figures that sum at least 3 organisations. "
                   "You can change this later with /stok sekretariat."),
     ])  # fmt: skip
-    return Reply(text, [[Button(t.gettext("✅ Yes, the secretariat may"), f"sv:y:{org_id}"),
-                         Button(t.gettext("✖ No, cluster figures only"), f"sv:n:{org_id}")]])  # fmt: skip
+    return Reply(text, [[Button(t.gettext("✅ Yes, the secretariat may"), VisibilityButton("y", org_id).pack()),
+                         Button(t.gettext("✖ No, cluster figures only"), VisibilityButton("n", org_id).pack())]])  # fmt: skip
 
 
 def secretariat_help(t: Translator, allowed: bool, bad: str = "") -> str:
@@ -458,7 +470,7 @@ def search_page(t: Translator, result: Search, page: int, tz: str) -> Reply:
     lines += entries[page * SEARCH_PAGE : (page + 1) * SEARCH_PAGE]
     keyboard: Keyboard = []
     if page + 1 < pages and result.request_id is not None:
-        keyboard = [[Button(t.gettext("➕ More"), f"sm:{result.request_id}:{page + 1}")]]
+        keyboard = [[Button(t.gettext("➕ More"), MoreButton(result.request_id, page + 1).pack())]]
     return Reply("\n".join(lines), keyboard)
 
 
@@ -494,11 +506,11 @@ def search_reply(t: Translator, result: Search, now: int, tz: str, can_forward: 
             when=_when(t, result.published_at, tz)))  # fmt: skip
     keyboard: Keyboard = []
     if result.request_id is not None and pages > 1:
-        keyboard.append([Button(t.gettext("➕ More"), f"sm:{result.request_id}:1")])
+        keyboard.append([Button(t.gettext("➕ More"), MoreButton(result.request_id, 1).pack())])
     if result.request_id is not None and result.holders and (can_forward or not private):
         # in the group the same line and button for every asker (a non-member's tap is refused)
         lines.append(t.gettext("I can forward your request privately to the holders; they answer with one tap."))
-        keyboard.append([Button(t.gettext("📨 Ask the holders privately"), f"sq:fw:{result.request_id}")])
+        keyboard.append([Button(t.gettext("📨 Ask the holders privately"), RequestButton("fw", result.request_id).pack())])
     elif result.holders:
         lines.append(t.gettext("Registered representatives can ask the holders privately through me."))
     return Reply("\n".join(lines), keyboard)
@@ -526,8 +538,8 @@ def holder_ask(t: Translator, request_id: int, item_name: str, item_key: str | N
         org=esc(requester_org), item=esc(in_sentence(item_label(t, item_key, item_name))),
         where=(" " + t.gettext("for {region}").format(region=esc(region_name(region_code)))) if region_code else "")  # fmt: skip
     text += "\n" + t.gettext("Only a “yes” shares your organisation's name and your contact with them.")
-    return Reply(text, [[Button(t.gettext("✅ Yes, we can help"), f"sq:y:{request_id}"),
-                         Button(t.gettext("✖ Not now"), f"sq:n:{request_id}")]])  # fmt: skip
+    return Reply(text, [[Button(t.gettext("✅ Yes, we can help"), RequestButton("y", request_id).pack()),
+                         Button(t.gettext("✖ Not now"), RequestButton("n", request_id).pack())]])  # fmt: skip
 
 
 def holder_answered(t: Translator, answer: RequestAnswer) -> str:
@@ -554,8 +566,8 @@ def stale_reminder(t: Translator, reminder: Reminder, tz: str, late: bool) -> Re
     lines.append(t.gettext("Is it still correct? Stale figures are left out of matching and /cari."))
     if late:
         lines.append(t.gettext("(sent late)"))
-    return Reply("\n".join(lines), [[Button(t.gettext("✅ All still correct"), f"sr:ok:{reminder.org_id}"),
-                                     Button(t.gettext("📦 Update"), "sk:pg:0")]])  # fmt: skip
+    return Reply("\n".join(lines), [[Button(t.gettext("✅ All still correct"), ReminderButton("ok", reminder.org_id).pack()),
+                                     Button(t.gettext("📦 Update"), LineButton("pg", 0).pack())]])  # fmt: skip
 
 
 def expiry_reminder(t: Translator, reminder: Reminder, tz: str, late: bool) -> Reply:
@@ -565,7 +577,7 @@ def expiry_reminder(t: Translator, reminder: Reminder, tz: str, late: bool) -> R
         lines.append(t.gettext("… and {n} more").format(n=len(reminder.lines) - 15))
     if late:
         lines.append(t.gettext("(sent late)"))
-    return Reply("\n".join(lines), [[Button(t.gettext("📦 My stock"), "sk:pg:0")]])
+    return Reply("\n".join(lines), [[Button(t.gettext("📦 My stock"), LineButton("pg", 0).pack())]])
 
 
 def confirmed_all(t: Translator, count: int) -> str:
@@ -584,7 +596,7 @@ def stock_match_notice(t: Translator, need: Need, match: StockMatch) -> Reply:
         region=esc(region_name(need.region_code)), line=f"{amount(t, match.line.quantity, match.line.unit)} · "
         f"{esc(where(match.line))}")  # fmt: skip
     button = Button(t.gettext("🤝 Pledge {q} from stock").format(q=f"{t.number(offer)} {need.unit}"),
-                    f"sp:{need.id}:{match.line.id}")  # fmt: skip
+                    StockPledgeButton(need.id, match.line.id).pack())  # fmt: skip
     return Reply(text, [[button]])
 
 
@@ -602,8 +614,8 @@ def stock_pledge_refused(t: Translator, reason: str) -> str:
 def deduct_ask(t: Translator, ask: DeductAsk, need_code: str, tz: str) -> Reply:
     text = t.gettext("{code} confirmed receipt of your pledge from stock. Reduce {line} by {q}?").format(
         code=need_code, line=line_text(t, ask.line, tz), q=amount(t, ask.amount, ask.line.unit))  # fmt: skip
-    return Reply(text, [[Button(t.gettext("✅ Reduce my stock"), f"sd:y:{ask.pledge_id}"),
-                         Button(t.gettext("✖ Keep as is"), f"sd:n:{ask.pledge_id}")]])  # fmt: skip
+    return Reply(text, [[Button(t.gettext("✅ Reduce my stock"), DeductButton("y", ask.pledge_id).pack()),
+                         Button(t.gettext("✖ Keep as is"), DeductButton("n", ask.pledge_id).pack())]])  # fmt: skip
 
 
 # ---- import ---------------------------------------------------------------------------------------
@@ -675,8 +687,8 @@ def import_report(t: Translator, checked: importer.Checked, import_id: int | Non
     lines.append(t.gettext("Nothing was saved yet. Fix the file and send it again, or load only the valid rows."))
     keyboard: Keyboard = []
     if import_id is not None and checked.rows:
-        keyboard = [[Button(t.gettext("Load the {n} valid rows").format(n=len(checked.rows)), f"si:ok:{import_id}"),
-                     Button(t.gettext("✖ Cancel"), f"si:x:{import_id}")]]  # fmt: skip
+        keyboard = [[Button(t.gettext("Load the {n} valid rows").format(n=len(checked.rows)), ImportButton("ok", import_id).pack()),
+                     Button(t.gettext("✖ Cancel"), ImportButton("x", import_id).pack())]]  # fmt: skip
     return Reply("\n".join(lines), keyboard)
 
 
