@@ -747,7 +747,7 @@ def _registered(h: Harness) -> tuple[set[str], set[str]]:
 
 def _families(pattern: str) -> list[str]:
     """``^ag:r:`` → ["ag:"]; ``^(nl|ol):`` → ["nl:", "ol:"]: the callback-data families a pattern matches."""
-    body = pattern.removeprefix("^")
+    body = pattern.removeprefix("^").replace("(:|$)", ":")  # a bot.kernel.callbacks codec's pattern: ``^sf(:|$)``
     if body.startswith("("):
         alternatives, rest = body[1 : body.index(")")], body[body.index(")") + 1 :]
         return [alt + rest.split(":")[0] + ":" for alt in alternatives.split("|")]
