@@ -155,6 +155,7 @@ class StockLine:
     expiry: ParsedDate | None
     condition: str | None  # "baik" | "rusak_ringan" | "rusak_berat"
     note: str
+    district_code: str | None = None  # Kemendagri kecamatan code ("63.06.08") when a kecamatan was recognised
 
 
 @dataclass(frozen=True)
@@ -579,10 +580,12 @@ def parse_stock_line(
     assert isinstance(found.result, Quantity)
     amount = found.result
     location = _location(work)
+    district_hits = _districts(work, province)
     region: Region | None = None
     if location is not None:
         hits = [h for h in find_regions_in(location[0], province) if h.region is not None]
         region = hits[0].region if hits else None
+        district_hits = district_hits or find_districts_in(location[0], province)  # "gudang Daha Utara"
     if region is None:
         region, region_error = _region(work, province)
         if region_error is not None:
@@ -594,6 +597,7 @@ def parse_stock_line(
     work.claim(i_start, i_end)
     if region is None:
         region = _fuzzy_region(work, province)
+    district_code, region, _ = _pick_district(district_hits, None, region, province)
     unit, assumed = _unit(amount, item)
     return StockLine(
         item=item,
@@ -606,6 +610,7 @@ def parse_stock_line(
         expiry=dates[0].result if dates and isinstance(dates[0].result, ParsedDate) else None,
         condition=condition,
         note=_note(work),
+        district_code=district_code,
     )
 
 

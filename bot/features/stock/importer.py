@@ -6,6 +6,8 @@ The columns are the stock sheet of the export (issue 8) — the export writes ex
     Satuan #item+unit | Kab/Kota #adm2+name | Kode Kab/Kota #adm2+code | Lokasi #loc | Kedaluwarsa #date+expiry |
     Kondisi #status
 
+and, optionally, Kecamatan #adm3+name | Kode Kecamatan #adm3+code (the kecamatan of the line).
+
 Columns are found by their Indonesian header or by their HXL tag (attribute order and case do not matter), so a
 sheet that went through HXL tools or had columns reordered still loads. Quantities in text cells follow the
 Indonesian convention (``2.500`` is two thousand five hundred); numeric XLSX cells are taken as they are.
@@ -62,6 +64,11 @@ STOCK_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("expiry", "Kedaluwarsa", "#date+expiry"),
     ("condition", "Kondisi", "#status"),
 )
+# Optional: the kecamatan (adm3) the export writes beside the columns above; read back when present.
+DISTRICT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("district_name", "Kecamatan", "#adm3+name"),
+    ("district_code", "Kode Kecamatan", "#adm3+code"),
+)
 _HEADER_ALIASES = {
     "organisasi": "org", "organization": "org", "organisation": "org", "lembaga": "org", "instansi": "org",
     "barang": "item_name", "item": "item_name", "nama barang": "item_name",
@@ -74,6 +81,7 @@ _HEADER_ALIASES = {
     "lokasi": "location", "gudang": "location", "location": "location",
     "kedaluwarsa": "expiry", "kadaluarsa": "expiry", "kadaluwarsa": "expiry", "expiry": "expiry",
     "kondisi": "condition", "condition": "condition",
+    "kecamatan": "district_name", "kode kecamatan": "district_code",
 }  # fmt: skip
 _CONDITION_WORDS = {"baik": "baik", "layak": "baik", "good": "baik", "rusak ringan": "rusak_ringan",
                     "rusak berat": "rusak_berat", "rusak": "rusak_berat", "tidak layak": "rusak_berat"}  # fmt: skip
@@ -95,7 +103,7 @@ TOO_MANY_COLUMNS = "too_many_columns"
 class RowError:
     row: int  # as the spreadsheet numbers it
     code: str  # org_missing | org_unknown | item_missing | item_code_unknown | quantity_missing | quantity_bad |
-    # unit_unknown | region_unknown | region_missing | expiry_bad | condition_bad
+    # unit_unknown | region_unknown | region_missing | district_unknown | expiry_bad | condition_bad
     text: str = ""
 
 
@@ -121,7 +129,7 @@ def _hxl_key(cell: str) -> tuple[str, frozenset[str]] | None:
     return tag, frozenset(a for a in attrs if a)
 
 
-_HXL_SPECS = [(f, _hxl_key(tag)) for f, _, tag in STOCK_COLUMNS]
+_HXL_SPECS = [(f, _hxl_key(tag)) for f, _, tag in (*STOCK_COLUMNS, *DISTRICT_COLUMNS)]
 
 
 def _field_for_tag(cell: str) -> str | None:
@@ -433,6 +441,16 @@ def check_rows(
         region_code = region.code if region else (org.region_code if org else None)
         if region_code is None and not any(e.code == "region_unknown" for e in errors) and org is not None:
             errors.append(RowError(number, "region_missing"))
+        district_code_text, district_name_text = _text(cell("district_code")), _text(cell("district_name"))
+        district: regions.District | None = None
+        if district_code_text:
+            district = regions.get_district(district_code_text)
+            if district is None or (region_code is not None and district.regency != region_code):
+                errors.append(RowError(number, "district_unknown", district_code_text))
+        elif district_name_text:
+            district = regions.find_district(district_name_text, province, region_code)
+            if district is None:
+                errors.append(RowError(number, "district_unknown", district_name_text))
         expiry = _expiry(cell("expiry"), now, tz)
         if expiry == "bad":
             errors.append(RowError(number, "expiry_bad", _text(cell("expiry"))))
@@ -454,6 +472,7 @@ def check_rows(
             "item_name": item.name_id if item else name_text[:80], "category": category, "quantity": stored,
             "unit": base, "region_code": region_code, "location": _text(cell("location"))[:80],
             "expires_at": expiry if isinstance(expiry, int) else None, "condition": condition,
+            "district_code": district.code if district is not None else None,
         })  # fmt: skip
     if not out.rows and not out.errors:
         out.problem = EMPTY

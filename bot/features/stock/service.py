@@ -61,6 +61,7 @@ class StockDraft:
     location: str = ""
     expires_at: int | None = None
     condition: str = "baik"
+    district_code: str | None = None  # kecamatan (adm3), private like the line: never in a pooled figure
 
 
 def norm_location(location: str, region_code: str) -> str:
@@ -77,11 +78,16 @@ def norm_location(location: str, region_code: str) -> str:
 
 
 def to_input(draft: StockDraft) -> StockInput:
+    """The line as stored. A kecamatan is part of the place: the same item in two kecamatan of one kabupaten is
+    two lines (a line without one keeps the identity it always had)."""
     norm_item = draft.item_key or "~" + fold(draft.item_name)[:80]
+    district = draft.district_code if regions.get_district(draft.district_code) is not None else None
+    place = norm_location(draft.location, draft.region_code)
+    if district is not None:
+        place = f"{district}|{place}"[:80]
     return StockInput(
         draft.item_key, draft.item_name[:80], norm_item, draft.category, draft.quantity, draft.unit,
-        draft.region_code, draft.location[:80], norm_location(draft.location, draft.region_code), draft.expires_at,
-        draft.condition,
+        draft.region_code, draft.location[:80], place, draft.expires_at, draft.condition, district,
     )  # fmt: skip
 
 
@@ -131,7 +137,9 @@ def parse_line(text: str, now: datetime, tz: str, province: str, default_region:
     amount, base = base_quantity(parsed.quantity, unit, parsed.pack)
     expires = end_of_day(parsed.expiry.value) if parsed.expiry is not None else None
     location = " ".join((parsed.location or "").split())
-    draft = StockDraft(key, name, category, amount, base, region, location, expires, parsed.condition or "baik")
+    district = parsed.district_code if parsed.region is not None and parsed.region.code == region else None
+    draft = StockDraft(key, name, category, amount, base, region, location, expires, parsed.condition or "baik",
+                       district)  # fmt: skip
     return LineResult(0, text, draft=draft)
 
 

@@ -60,6 +60,7 @@ class StockInput:
     norm_location: str
     expires_at: int | None
     condition: str
+    district_code: str | None = None  # kecamatan (adm3); part of norm_location when given
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,12 @@ class StockLine:
     condition: str
     confirmed_at: int
     updated_at: int
+    district_code: str | None = None  # kecamatan (adm3): shown to the line's own organisation, never pooled
 
 
 _LINE_COLUMNS = (
     "id, cluster_id, organization_id, item_key, item_name, norm_item, category, quantity, unit, region_code, "
-    "location, expires_at, condition, confirmed_at, updated_at"
+    "location, expires_at, condition, confirmed_at, updated_at, district_code"
 )
 
 
@@ -93,7 +95,7 @@ def _line(row: sqlite3.Row | None) -> StockLine | None:
     return StockLine(
         row["id"], row["cluster_id"], row["organization_id"], row["item_key"], row["item_name"], row["norm_item"],
         row["category"], row["quantity"], row["unit"], row["region_code"], row["location"], row["expires_at"],
-        row["condition"], row["confirmed_at"], row["updated_at"],
+        row["condition"], row["confirmed_at"], row["updated_at"], row["district_code"],
     )  # fmt: skip
 
 
@@ -117,17 +119,17 @@ def upsert_line(
     row = conn.execute(
         "INSERT INTO stock (cluster_id, organization_id, item_key, item_name, norm_item, category, quantity, unit, "
         "region_code, location, norm_location, expires_at, condition, confirmed_at, source, updated_by, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "updated_at, district_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (organization_id, norm_item, region_code, norm_location) DO UPDATE SET "
         "item_key = excluded.item_key, item_name = excluded.item_name, category = excluded.category, "
         "quantity = excluded.quantity, unit = excluded.unit, location = excluded.location, "
         "expiry_notified = CASE WHEN stock.expires_at IS excluded.expires_at THEN stock.expiry_notified ELSE 0 END, "
         "expires_at = excluded.expires_at, condition = excluded.condition, confirmed_at = excluded.confirmed_at, "
         "stale_notified = 0, source = excluded.source, updated_by = excluded.updated_by, "
-        f"updated_at = excluded.updated_at RETURNING {_LINE_COLUMNS}",
+        f"updated_at = excluded.updated_at, district_code = excluded.district_code RETURNING {_LINE_COLUMNS}",
         (cluster_id, org_id, line.item_key, line.item_name, line.norm_item, line.category, line.quantity, line.unit,
          line.region_code, line.location, line.norm_location, line.expires_at, line.condition, now, source, user_id,
-         now, now),
+         now, now, line.district_code),
     ).fetchone()  # fmt: skip
     result = _line(row)
     assert result is not None

@@ -44,7 +44,7 @@ from bot.features.stock.service import (
 from bot.features.stock.storage import StockLine
 from bot.kernel.i18n import N_, Translator
 from bot.kernel.views import Button, Keyboard, Reply, esc, in_sentence, page_nav
-from bot.shared import catalogue, posting
+from bot.shared import catalogue, posting, regions
 from bot.shared import quantity as qty_mod
 from bot.shared.examples import dated
 
@@ -83,7 +83,11 @@ def category_label(t: Translator, key: str) -> str:
 
 
 def where(line: StockLine) -> str:
+    """Kec. Daha Utara, Kab. Hulu Sungai Selatan · gudang PMI (the kecamatan as the needs' cards write it)."""
     parts = [region_name(line.region_code)] if line.region_code else []
+    district = regions.get_district(line.district_code)
+    if district is not None:
+        parts = [f"Kec. {district.name}, {parts[0]}" if parts else f"Kec. {district.name}"]
     if line.location:
         parts.append(line.location)
     return " · ".join(parts)
@@ -237,7 +241,8 @@ def ask_condition(t: Translator) -> Reply:
 
 def confirm_draft(t: Translator, draft: StockDraft, tz: str) -> Reply:
     line = StockLine(0, 0, 0, draft.item_key, draft.item_name, "", draft.category, draft.quantity, draft.unit,
-                     draft.region_code, draft.location, draft.expires_at, draft.condition, 0, 0)  # fmt: skip
+                     draft.region_code, draft.location, draft.expires_at, draft.condition, 0, 0,
+                     draft.district_code)  # fmt: skip
     return Reply(t.gettext("<b>Please check:</b>") + "\n" + line_text(t, line, tz),
                  [[Button(t.gettext("✅ Save"), FlowButton.of("ok").pack()), Button(t.gettext("✖ Cancel"), FlowButton.of("x").pack())]])  # fmt: skip
 
@@ -630,6 +635,7 @@ _ROW_ERRORS = {
     "unit_unknown": N_("unknown unit “{bad}”"),
     "region_unknown": N_("unknown kabupaten/kota “{bad}”"),
     "region_missing": N_("kabupaten/kota missing"),
+    "district_unknown": N_("unknown kecamatan “{bad}” (in this kabupaten/kota)"),
     "expiry_bad": N_("date not understood: “{bad}”"),
     "condition_bad": N_("condition not understood: “{bad}” (baik, rusak ringan, rusak berat)"),
 }

@@ -109,7 +109,7 @@ def _region_buttons(actor: Actor) -> list[tuple[str, str]]:
 def _draft(data: dict[str, Any]) -> svc.StockDraft:
     return svc.StockDraft(data.get("item_key"), data["item_name"], data.get("category", ""), float(data["quantity"]),
                           data["unit"], data["region_code"], data.get("location", ""), data.get("expires_at"),
-                          data.get("condition", "baik"))  # fmt: skip
+                          data.get("condition", "baik"), data.get("district_code"))  # fmt: skip
 
 
 async def _after_location(update: Update, context: BotContext, actor: Actor, data: dict[str, Any]) -> None:
@@ -154,11 +154,16 @@ async def on_flow_text(update: Update, context: BotContext, dialog: Dialog) -> N
     elif dialog.step == "region":
         hits = [h for h in regions.find_regions_in(text, actor.cluster.province) if h.region is not None]
         region = hits[0].region if hits else regions.find_region(text, actor.cluster.province)
+        district = next((h.district for h in regions.find_districts_in(text, actor.cluster.province)
+                         if region is None or h.district.regency == region.code), None)  # fmt: skip
+        if region is None and district is not None:  # "Daha Utara": the kecamatan names its kabupaten
+            region = regions.get_region(district.regency)
         if region is None:
             await reply(update, context, t.gettext("I did not recognise the kabupaten/kota “{bad}”.").format(bad=esc(text))
                         + " " + t.gettext("Tap one of the buttons or type e.g. <i>Banjarbaru</i> or <i>HSS</i>."))  # fmt: skip
             return
         data["region_code"] = region.code
+        data["district_code"] = district.code if district is not None else None
         await ask(update, context, KIND, "location", data, views.ask_location(t))
     elif dialog.step == "location":
         data["location"] = text[:80]
@@ -223,7 +228,7 @@ async def on_flow_button(update: Update, context: BotContext, button: FlowButton
         await commit(context, cancel_tx)
         return
     if action == "reg":
-        data["region_code"] = value
+        data["region_code"], data["district_code"] = value, None
         await ask(update, context, KIND, "location", data, views.ask_location(t))
     elif action == "loc":
         data["location"] = ""
