@@ -8,7 +8,6 @@ from typing import Any
 
 from telegram import Update
 
-from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor
 from bot.features.stock import service as svc
 from bot.features.stock import views
@@ -30,7 +29,7 @@ async def _remind(app: AnyApp, job: JobRow, now: int, late: bool, is_stale: bool
         reminder = svc.stale_due(conn, org_id, now) if is_stale else svc.expiry_due(conn, org_id, now)
         if reminder is None:
             return ("done", "nothing due"), []
-        cluster = members_repo.cluster_by_id(conn, reminder.cluster_id)
+        cluster = svc.cluster_of(conn, reminder.cluster_id)
         if cluster is None:
             return ("missed", "no cluster"), []
         if not reminder.user_ids:

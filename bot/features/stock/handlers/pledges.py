@@ -8,9 +8,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor
-from bot.features.needs import storage as needs_repo
 from bot.features.needs import views as needs_views
 from bot.features.needs.handlers import posting as needs_handlers
 from bot.features.needs.storage import Need, Pledge
@@ -28,7 +26,7 @@ from bot.kernel.views import Reply
 def need_posted_outs(conn: Any, need: Need, now: int) -> list[Out]:
     """``need_posted``, inside the need's own transaction: the holders' notices are outbox rows of it."""
     matches = svc.matching_stock(conn, need, now)
-    cluster = members_repo.cluster_by_id(conn, need.cluster_id)
+    cluster = svc.cluster_of(conn, need.cluster_id)
     if not matches or cluster is None:
         return []
     t = translator(cluster.locale)
@@ -47,8 +45,8 @@ def pledge_moved_outs(conn: Any, pledge: Pledge, now: int) -> list[Out]:
     ask = svc.pledge_received(conn, pledge.id, now)
     if ask is None:
         return []
-    need = needs_repo.need_by_id(conn, pledge.need_id)
-    cluster = members_repo.cluster_by_id(conn, ask.line.cluster_id)
+    need = svc.need_of(conn, pledge.need_id)
+    cluster = svc.cluster_of(conn, ask.line.cluster_id)
     if need is None or cluster is None:
         return []
     content = views.deduct_ask(translator(cluster.locale), ask, need.code, cluster.timezone)

@@ -8,8 +8,8 @@ from typing import Any
 
 from telegram import Update
 
-from bot.features.members import storage as members_repo
 from bot.features.members.gate import require_member, require_secretariat
+from bot.features.members.storage import Organization
 from bot.features.stock import service as svc
 from bot.features.stock import views
 from bot.features.stock.callbacks import VisibilityButton
@@ -40,7 +40,7 @@ async def secretariat(update: Update, context: BotContext, answer: str) -> None:
                           actor.org.id, allowed, update.effective_user.id, runtime.clock.timestamp())  # fmt: skip
 
 
-def registered_outs(update: Update, t: Translator, org: members_repo.Organization, new_org: bool) -> list[Out]:
+def registered_outs(update: Update, t: Translator, org: Organization, new_org: bool) -> list[Out]:
     """In the registration's own transaction (outbox): for a new organisation, the visibility question (the default
     stays: allowed)."""
     return out_reply(update, views.registration_question(t, org.id, org.label)) if new_org else []
@@ -62,7 +62,7 @@ async def on_visibility_button(update: Update, context: BotContext, button: Visi
 
     def tx(conn: Any) -> tuple[None, list[Out]]:
         svc.set_secretariat(conn, org_id, allowed, user.id, now)
-        org = members_repo.org_by_id(conn, org_id)
+        org = svc.org_of(conn, org_id)
         if pressed is None or org is None:
             return None, []
         return None, out_edit(pressed.chat.id, pressed.message_id, Reply(views.secretariat_text(t, org.label, allowed)))

@@ -138,3 +138,8 @@ def deduct_for_pledge(
     repo.add_history(conn, line, "pledge", line.quantity, new, user_id, now)
     rearm(conn, line.cluster_id, org_id, now)
     return Adjusted(True, line=repo.line_by_id(conn, line.id), previous=line.quantity)
+
+
+def need_of(conn: sqlite3.Connection, need_id: int) -> Need | None:
+    """The need a stock pledge belongs to."""
+    return needs_repo.need_by_id(conn, need_id)

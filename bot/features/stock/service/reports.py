@@ -263,3 +263,12 @@ def represents(conn: sqlite3.Connection, *, org_id: int, user_id: int) -> bool:
     org = members_repo.org_by_id(conn, org_id)
     member = members_repo.current_member(conn, org.cluster_id, user_id) if org is not None else None
     return member is not None and member.organization_id == org_id and member.status in ("pending", "active")
+
+
+def cluster_of(conn: sqlite3.Connection, cluster_id: int) -> members_repo.Cluster | None:
+    """The cluster a reminder or notice is written for (its language and time zone)."""
+    return members_repo.cluster_by_id(conn, cluster_id)
+
+
+def org_of(conn: sqlite3.Connection, org_id: int) -> members_repo.Organization | None:
+    return members_repo.org_by_id(conn, org_id)
