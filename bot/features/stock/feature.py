@@ -45,5 +45,5 @@ FEATURE = Feature(
             SummaryPart(stock=service.stock_for_gaps, section=service.sitrep_contribution, prepare=service.ensure_published),
         ),
     ),
-    depends_on=("core", "members", "needs", "sitrep"),
+    depends_on=("members", "needs", "sitrep"),  # what the stock package imports
 )
