@@ -102,3 +102,10 @@ def test_an_imported_kecamatan_outside_the_rows_kabupaten_is_a_row_error() -> No
     checked = importer.check_rows(rows, orgs, datetime(2025, 8, 21, tzinfo=UTC), "Asia/Makassar", "63")
     assert [row["district_code"] for row in checked.rows] == ["63.06.08"]
     assert [(e.row, e.code) for e in checked.errors] == [(3, "district_unknown")]
+
+
+async def test_a_one_word_kecamatan_after_kec_sets_the_kabupaten(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    calls = await h.sim.send(MEMBER, text="/stok terpal 10 lembar kec. Gambut")
+    assert "Terpal — 10 lembar · Kec. Gambut, Kab. Banjar" in calls[-1].text
+    assert q(db_path, "SELECT region_code, district_code FROM stock") == [("63.03", "63.03.03")]

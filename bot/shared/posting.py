@@ -581,6 +581,7 @@ def parse_stock_line(
     amount = found.result
     location = _location(work)
     district_hits = _districts(work, province)
+    localities = _localities(work, province)  # "kec. Kelua" (a desa is not kept on a stock line)
     region: Region | None = None
     if location is not None:
         hits = [h for h in find_regions_in(location[0], province) if h.region is not None]
@@ -596,8 +597,8 @@ def parse_stock_line(
     item, i_start, i_end = picked
     work.claim(i_start, i_end)
     if region is None:
-        region = _fuzzy_region(work, province)
-    district_code, region, _ = _pick_district(district_hits, None, region, province)
+        region = _fuzzy_region(work, province) or _region_in_localities(localities, province)
+    district_code, region, _ = _pick_district(district_hits, localities.get("district"), region, province)
     unit, assumed = _unit(amount, item)
     return StockLine(
         item=item,
