@@ -87,7 +87,8 @@ async def test_the_exported_stock_sheet_imports_back_with_its_kecamatan(h: Harne
     with conn:
         conn.execute("DELETE FROM stock")
     conn.close()
-    await h.sim.send(ADMIN, text="/stok impor")
+    calls = await h.sim.send(ADMIN, text="/stok impor")
+    assert "Opsional: <code>Kecamatan | Kode Kecamatan</code> (kecamatan baris itu)." in calls[-1].text
     calls = await h.sim.document(ADMIN, None, files[name], name)
     assert "Tersimpan: 3 baris stok dimuat dari berkas." in calls[-1].text, calls[-1].text
     after = q(db_path, "SELECT organization_id, item_key, quantity, region_code, district_code FROM stock")

@@ -32,6 +32,8 @@ def import_help(t: Translator) -> str:
     return "\n".join([
         t.gettext("Send the stock file (CSV or XLSX) now, in the bot's export format:"),
         f"<code>{esc(headers)}</code>",
+        t.gettext("Optional: {columns} (the kecamatan of the line).").format(
+            columns="<code>" + esc(" | ".join(header for _, header, _ in importer.DISTRICT_COLUMNS)) + "</code>"),
         t.gettext("A second row of HXL hashtags (#org, #item+name …) is optional. Cancel with /batal."),
     ])  # fmt: skip
 
