@@ -162,6 +162,7 @@ class StockLine:
     expiry: ParsedDate | None
     condition: str | None  # "baik" | "rusak_ringan" | "rusak_berat"
     note: str
+    district_code: str | None = None  # Kemendagri kecamatan code ("63.06.08") when a kecamatan was recognised
 
 
 @dataclass(frozen=True)
@@ -586,10 +587,13 @@ def parse_stock_line(
     assert isinstance(found.result, Quantity)
     amount = found.result
     location = _location(work)
+    district_hits = _districts(work, province)
+    localities = _localities(work, province)  # "kec. Kelua" (a desa is not kept on a stock line)
     region: Region | None = None
     if location is not None:
         hits = [h for h in find_regions_in(location[0], province) if h.region is not None]
         region = hits[0].region if hits else None
+        district_hits = district_hits or find_districts_in(location[0], province)  # "gudang Daha Utara"
     if region is None:
         region, region_error = _region(work, province)
         if region_error is not None:
@@ -600,7 +604,8 @@ def parse_stock_line(
     item, i_start, i_end = picked
     work.claim(i_start, i_end)
     if region is None:
-        region = _fuzzy_region(work, province)
+        region = _fuzzy_region(work, province) or _region_in_localities(localities, province)
+    district_code, region, _ = _pick_district(district_hits, localities.get("district"), region, province)
     unit, assumed = _unit(amount, item)
     return StockLine(
         item=item,
@@ -613,6 +618,7 @@ def parse_stock_line(
         expiry=dates[0].result if dates and isinstance(dates[0].result, ParsedDate) else None,
         condition=condition,
         note=_note(work),
+        district_code=district_code,
     )
 
 

@@ -6,9 +6,9 @@ the stock importer's ``STOCK_COLUMNS``), so they do not go through gettext. HXL 
 only, so quantities carry ``#item+num`` (with a qualifying attribute where a table has several); kabupaten/kota
 are ``#adm2+code`` Kemendagri codes like ``63.03`` next to ``#adm2+name``; the province is ``#adm1+code``.
 
-The stock sheet ("Stok") is exactly the importer's ``STOCK_COLUMNS`` (plus two trailing columns the importer
-ignores) and holds only organisations that allow their stock to be shown; everything else appears as cluster
-totals under the privacy rule ("Stok total"). So a file sent upward never discloses private stock, and the
+The stock sheet ("Stok") is exactly the importer's ``STOCK_COLUMNS`` (plus the kecamatan, which the importer
+reads back, and two trailing columns it ignores) and holds only organisations that allow their stock to be
+shown; everything else appears as cluster totals under the privacy rule ("Stok total"). So a file sent upward never discloses private stock, and the
 stock importer accepts the stock sheet back.
 
 Tables are built by the explicit list ``SHEETS`` (needs with their note, offers, pledges, stock, stock totals,
@@ -94,7 +94,7 @@ def _quantity(value: float | None) -> float | int | None:
 
 
 _PLACE = (("Kode Provinsi", "#adm1+code"), ("Kab/Kota", "#adm2+name"), ("Kode Kab/Kota", "#adm2+code"))
-# Needs and offers also carry the kecamatan (adm3) when the member named one.
+# Needs, offers and stock lines also carry the kecamatan (adm3) when the member named one.
 _DISTRICT = (("Kecamatan", "#adm3+name"), ("Kode Kecamatan", "#adm3+code"))
 
 
@@ -183,7 +183,7 @@ def stock_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     """Line by line, only for organisations that allow the secretariat (the export is the secretariat's);
     the importer's columns, in its order."""
     sheet = Sheet("Stok", (*((header, "#org+name" if tag == "#org" else tag) for _, header, tag in STOCK_COLUMNS),
-                           ("Dikonfirmasi", "#date+confirmed"), ("Klaster", "#sector+cluster")))  # fmt: skip
+                           *_DISTRICT, ("Dikonfirmasi", "#date+confirmed"), ("Klaster", "#sector+cluster")))  # fmt: skip
     tz = cluster.timezone
     allowed = stock_svc.secretariat_orgs(conn, cluster.id)
     for org in members_repo.orgs_of_cluster(conn, cluster.id):
@@ -195,7 +195,7 @@ def stock_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
                 org.name, _item(line.item_key, line.item_name), line.item_key or "", _category(line.category),
                 _quantity(line.quantity), line.unit, region_name, region_code, line.location,
                 _day(line.expires_at, tz), CONDITION_ID.get(line.condition, line.condition),
-                _day(line.confirmed_at, tz), SECTOR,
+                *_district(line.district_code), _day(line.confirmed_at, tz), SECTOR,
             ])  # fmt: skip
     return sheet
 

@@ -8,6 +8,7 @@ from bot.features.members.events import ORG_PROFILE_SECTIONS, REGISTERED
 from bot.features.needs.events import NEED_POSTED, PLEDGE_MOVED
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
 from bot.features.stock import handlers, service, views
+from bot.features.stock.handlers import common, imports, jobs, lists, pledges, reports, settings
 from bot.kernel.feature import APPROVED, MEMBERS, Access, Contribution, Feature, Rule
 
 FEATURE = Feature(
@@ -25,25 +26,25 @@ FEATURE = Feature(
         },
     ),
     dialogs={
-        handlers.KIND: handlers.on_flow_text,
-        handlers.ADJUST_KIND: handlers.on_adjust_text,
-        handlers.IMPORT_KIND: handlers.on_import_dialog,
+        common.KIND: reports.on_flow_text,
+        common.ADJUST_KIND: lists.on_adjust_text,
+        common.IMPORT_KIND: imports.on_import_dialog,
     },
-    deeplinks={"stok": handlers.deeplink},
+    deeplinks={"stok": reports.deeplink},
     jobs={
-        service.STALE_KIND: handlers.stale_job,
-        service.EXPIRY_KIND: handlers.expiry_job,
-        service.PUBLISH_KIND: handlers.publish_job,
+        service.STALE_KIND: jobs.stale_job,
+        service.EXPIRY_KIND: jobs.expiry_job,
+        service.PUBLISH_KIND: jobs.publish_job,
     },
     contributes=(
-        Contribution(NEED_POSTED, handlers.need_posted_outs),
-        Contribution(PLEDGE_MOVED, handlers.pledge_moved_outs),
-        Contribution(REGISTERED, handlers.registered_outs),
+        Contribution(NEED_POSTED, pledges.need_posted_outs),
+        Contribution(PLEDGE_MOVED, pledges.pledge_moved_outs),
+        Contribution(REGISTERED, settings.registered_outs),
         Contribution(ORG_PROFILE_SECTIONS, lambda conn, t, org: views.profile_line(t, service.secretariat_allowed(conn, org.id))),
         Contribution(
             SUMMARY_PARTS,
             SummaryPart(stock=service.stock_for_gaps, section=service.sitrep_contribution, prepare=service.ensure_published),
         ),
     ),
-    depends_on=("core", "members", "needs", "sitrep"),
+    depends_on=("members", "needs", "sitrep"),  # what the stock package imports
 )

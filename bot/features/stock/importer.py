@@ -6,6 +6,8 @@ The columns are the stock sheet of the export (issue 8) — the export writes ex
     Satuan #item+unit | Kab/Kota #adm2+name | Kode Kab/Kota #adm2+code | Lokasi #loc | Kedaluwarsa #date+expiry |
     Kondisi #status
 
+and, optionally, Kecamatan #adm3+name | Kode Kecamatan #adm3+code (the kecamatan of the line).
+
 Columns are found by their Indonesian header or by their HXL tag (attribute order and case do not matter), so a
 sheet that went through HXL tools or had columns reordered still loads. Quantities in text cells follow the
 Indonesian convention (``2.500`` is two thousand five hundred); numeric XLSX cells are taken as they are.
@@ -16,12 +18,8 @@ touches the database (the organisations are passed in), so a file can be checked
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import csv
-import io
 import json
 import re
-import resource
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -33,16 +31,55 @@ from zoneinfo import ZoneInfo
 from bot.features.members.models import Organization
 from bot.features.members.orgs import normalize_name
 from bot.features.stock.service import CONDITIONS, MAX_QUANTITY, base_quantity, end_of_day
+from bot.features.stock.sheets import (
+    CELL_TOO_LONG,
+    MAX_BYTES,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    NOT_A_TABLE,
+    TOO_BIG,
+    TOO_COMPLEX,
+    TOO_MANY_COLUMNS,
+    TOO_MANY_ROWS,
+    UNREADABLE,
+    decode,
+    read_table,
+)
 from bot.shared import catalogue, regions
 from bot.shared import dates as dates_mod
 from bot.shared import quantity as qty
 from bot.shared.regions import fold
 from bot.shared.text import clean_name
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
-MAX_COLUMNS = 60  # the stock sheet has 11; a sheet claiming thousands of columns is refused, not padded
-MAX_CELL_CHARS = 1000
+# The reading limits and file-level codes live in bot.features.stock.sheets; importable from here as before.
+__all__ = [
+    "CELL_TOO_LONG",
+    "DISTRICT_COLUMNS",
+    "EMPTY",
+    "MAX_BYTES",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_ERRORS_SHOWN",
+    "MAX_ROWS",
+    "MISSING_COLUMNS",
+    "NOT_A_TABLE",
+    "PARSE_MEMORY_BYTES",
+    "PARSE_TIMEOUT_S",
+    "STOCK_COLUMNS",
+    "TOO_BIG",
+    "TOO_COMPLEX",
+    "TOO_MANY_COLUMNS",
+    "TOO_MANY_ROWS",
+    "UNREADABLE",
+    "Checked",
+    "RowError",
+    "check_file",
+    "check_file_bounded",
+    "check_rows",
+    "read_table",
+    "read_table_bounded",
+]  # fmt: skip
 MAX_ERRORS_SHOWN = 20  # a report lists the first 20 row errors and counts the rest
 # An upload is parsed in a child process: a crafted 1.5 MB XLSX once took 89 s and 5.5 GB on the event loop.
 PARSE_TIMEOUT_S = 20.0
@@ -62,6 +99,11 @@ STOCK_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("expiry", "Kedaluwarsa", "#date+expiry"),
     ("condition", "Kondisi", "#status"),
 )
+# Optional: the kecamatan (adm3) the export writes beside the columns above; read back when present.
+DISTRICT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("district_name", "Kecamatan", "#adm3+name"),
+    ("district_code", "Kode Kecamatan", "#adm3+code"),
+)
 _HEADER_ALIASES = {
     "organisasi": "org", "organization": "org", "organisation": "org", "lembaga": "org", "instansi": "org",
     "barang": "item_name", "item": "item_name", "nama barang": "item_name",
@@ -74,28 +116,22 @@ _HEADER_ALIASES = {
     "lokasi": "location", "gudang": "location", "location": "location",
     "kedaluwarsa": "expiry", "kadaluarsa": "expiry", "kadaluwarsa": "expiry", "expiry": "expiry",
     "kondisi": "condition", "condition": "condition",
+    "kecamatan": "district_name", "kode kecamatan": "district_code",
 }  # fmt: skip
 _CONDITION_WORDS = {"baik": "baik", "layak": "baik", "good": "baik", "rusak ringan": "rusak_ringan",
                     "rusak berat": "rusak_berat", "rusak": "rusak_berat", "tidak layak": "rusak_berat"}  # fmt: skip
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$")
 
 # Error codes (the view translates them): file level and row level.
-NOT_A_TABLE = "not_a_table"
-TOO_BIG = "too_big"
-TOO_MANY_ROWS = "too_many_rows"
 MISSING_COLUMNS = "missing_columns"
 EMPTY = "empty"
-UNREADABLE = "unreadable"  # looks like XLSX/CSV by its name but is no table that can be read
-TOO_COMPLEX = "too_complex"  # the parse hit the time or memory bound
-CELL_TOO_LONG = "cell_too_long"
-TOO_MANY_COLUMNS = "too_many_columns"
 
 
 @dataclass(frozen=True)
 class RowError:
     row: int  # as the spreadsheet numbers it
     code: str  # org_missing | org_unknown | item_missing | item_code_unknown | quantity_missing | quantity_bad |
-    # unit_unknown | region_unknown | region_missing | expiry_bad | condition_bad
+    # unit_unknown | region_unknown | region_missing | district_unknown | expiry_bad | condition_bad
     text: str = ""
 
 
@@ -121,7 +157,7 @@ def _hxl_key(cell: str) -> tuple[str, frozenset[str]] | None:
     return tag, frozenset(a for a in attrs if a)
 
 
-_HXL_SPECS = [(f, _hxl_key(tag)) for f, _, tag in STOCK_COLUMNS]
+_HXL_SPECS = [(f, _hxl_key(tag)) for f, _, tag in (*STOCK_COLUMNS, *DISTRICT_COLUMNS)]
 
 
 def _field_for_tag(cell: str) -> str | None:
@@ -148,116 +184,6 @@ def _text(value: Any) -> str:
     return clean_name(str(value))
 
 
-def read_table(content: bytes, file_name: str) -> list[list[Any]] | str:
-    """Rows of the first sheet (or the one named Stok) as cell values, or a file-level error code."""
-    if len(content) > MAX_BYTES:
-        return TOO_BIG
-    if file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(content)
-    if file_name.lower().endswith((".csv", ".txt", ".tsv")):
-        return _read_csv(content)
-    return NOT_A_TABLE
-
-
-def _read_xlsx(content: bytes) -> list[list[Any]] | str:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return UNREADABLE
-    try:
-        names = {fold(name): name for name in book.sheetnames}
-        sheet = book[names.get("stok") or names.get("stock") or book.sheetnames[0]]
-        sheet.reset_dimensions()  # never pad rows to a dimension the file claims (A1:XFD1048576)
-        rows: list[list[Any]] = []
-        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 2:
-                return TOO_MANY_ROWS
-        return rows
-    finally:
-        book.close()
-
-
-def _read_csv(content: bytes) -> list[list[Any]] | str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return NOT_A_TABLE
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    rows: list[list[Any]] = []
-    try:
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            rows.append(list(row[: MAX_COLUMNS + 1]))
-            if len(rows) > MAX_ROWS + 2:
-                return TOO_MANY_ROWS
-    except csv.Error:
-        return UNREADABLE
-    return rows
-
-
-def _limits(rows: list[list[Any]]) -> str | None:
-    """A file-level code when a row is too wide or a cell too long (checked before anything is validated)."""
-    for cells in rows:
-        if len(cells) > MAX_COLUMNS and any(c not in (None, "") for c in cells[MAX_COLUMNS:]):
-            return TOO_MANY_COLUMNS
-        for value in cells:
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                return CELL_TOO_LONG
-    return None
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"$d": value.isoformat()}
-    if isinstance(value, time):
-        return {"$t": value.isoformat()}
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$dt" in value:
-            return datetime.fromisoformat(str(value["$dt"]))
-        if "$d" in value:
-            return date.fromisoformat(str(value["$d"]))
-        if "$t" in value:
-            return time.fromisoformat(str(value["$t"]))
-        return None
-    return value
-
-
-def _child_main() -> None:
-    """``python -m bot.features.stock.importer NAME MEMORY``: the file on standard input, JSON on standard output. The
-    address space is capped first; every failure becomes a file-level code (the parent trusts only JSON)."""
-    name, memory = sys.argv[1], int(sys.argv[2])
-    content = sys.stdin.buffer.read(MAX_BYTES + 1)
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    try:
-        table = read_table(content, name)
-        result: Any = table if isinstance(table, str) else (_limits(table) or [[_encode(c) for c in row]
-                                                                                 for row in table])  # fmt: skip
-        out = json.dumps(result)
-    except MemoryError:
-        out = json.dumps(TOO_COMPLEX)
-    except Exception:  # a malformed file of any kind: openpyxl and the XML parser raise many different errors
-        out = json.dumps(UNREADABLE)
-    sys.stdout.write(out)
-
-
 def read_table_bounded(content: bytes, file_name: str, timeout: float | None = None,
                        memory: int | None = None) -> list[list[Any]] | str:  # fmt: skip
     """``read_table`` in a child process with a wall-clock and a memory bound: rows, or a file-level code."""
@@ -267,7 +193,7 @@ def read_table_bounded(content: bytes, file_name: str, timeout: float | None = N
     memory = PARSE_MEMORY_BYTES if memory is None else memory
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "bot.features.stock.importer", file_name[:200], str(memory)],
+            [sys.executable, "-m", "bot.features.stock.sheets", file_name[:200], str(memory)],
             input=content, capture_output=True, timeout=timeout, check=False,
         )  # fmt: skip
     except subprocess.TimeoutExpired:  # the child is killed
@@ -280,7 +206,7 @@ def read_table_bounded(content: bytes, file_name: str, timeout: float | None = N
         return TOO_COMPLEX
     if isinstance(result, str):
         return result
-    return [[_decode(c) for c in row] for row in result]
+    return [[decode(c) for c in row] for row in result]
 
 
 async def check_file_bounded(
@@ -433,6 +359,16 @@ def check_rows(
         region_code = region.code if region else (org.region_code if org else None)
         if region_code is None and not any(e.code == "region_unknown" for e in errors) and org is not None:
             errors.append(RowError(number, "region_missing"))
+        district_code_text, district_name_text = _text(cell("district_code")), _text(cell("district_name"))
+        district: regions.District | None = None
+        if district_code_text:
+            district = regions.get_district(district_code_text)
+            if district is None or (region_code is not None and district.regency != region_code):
+                errors.append(RowError(number, "district_unknown", district_code_text))
+        elif district_name_text:
+            district = regions.find_district(district_name_text, province, region_code)
+            if district is None:
+                errors.append(RowError(number, "district_unknown", district_name_text))
         expiry = _expiry(cell("expiry"), now, tz)
         if expiry == "bad":
             errors.append(RowError(number, "expiry_bad", _text(cell("expiry"))))
@@ -454,6 +390,7 @@ def check_rows(
             "item_name": item.name_id if item else name_text[:80], "category": category, "quantity": stored,
             "unit": base, "region_code": region_code, "location": _text(cell("location"))[:80],
             "expires_at": expiry if isinstance(expiry, int) else None, "condition": condition,
+            "district_code": district.code if district is not None else None,
         })  # fmt: skip
     if not out.rows and not out.errors:
         out.problem = EMPTY
@@ -469,6 +406,3 @@ def check_file(
         return Checked(problem=table)
     return check_rows(table, orgs, now, tz, province, default_org)
 
-
-if __name__ == "__main__":
-    _child_main()

@@ -14,22 +14,9 @@ from bot.features.members.models import Organization
 from bot.features.stock import importer
 from tests.support.buttons import data_of
 from tests.support.db import q
+from tests.support.imports import CSV_WITH_ERRORS
 from tests.support.people import ADMIN, MEMBER, OTHER
 from tests.support.world import cluster_with_two_members as cluster_with_members
-
-HEADER = "Organisasi,Barang,Kode barang,Kategori,Jumlah,Satuan,Kab/Kota,Kode Kab/Kota,Lokasi,Kedaluwarsa,Kondisi"
-HXL = "#org,#item+name,#item+code,#item+type,#item+num,#item+unit,#adm2+name,#adm2+code,#loc,#date+expiry,#status"
-CSV_WITH_ERRORS = "\n".join([
-    HEADER,
-    HXL,
-    "PMI Kalsel,Beras,beras,Pangan,2.500,kg,Kota Banjarbaru,63.72,Gudang A,2026-12-31,baik",
-    "Dinsos,Terpal,terpal,Hunian sementara,200,lembar,,63.06,,,",
-    "Yayasan Fiktif,Beras,beras,Pangan,100,kg,,63.71,,,",
-    "PMI Kalsel,Selimut,,,banyak,lembar,HSS,,,,",
-    "PMI Kalsel,Susu,susu,Pangan,10,dus,Bjm,,,31/2/2026,",
-    "Dinsos,Genset,genset,,2,unit,Tala,,,,rusak ringan",
-    ",,,,,,,,,,",
-]).encode()  # fmt: skip
 
 
 async def test_import_with_errors_applies_nothing_until_confirmed(h: Harness, db_path: Path) -> None:
