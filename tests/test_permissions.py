@@ -748,6 +748,8 @@ def _registered(h: Harness) -> tuple[set[str], set[str]]:
 def _families(pattern: str) -> list[str]:
     """``^ag:r:`` → ["ag:"]; ``^(nl|ol):`` → ["nl:", "ol:"]: the callback-data families a pattern matches."""
     body = pattern.removeprefix("^")
+    if body.endswith("(:|$)"):  # a codec's pattern (bot/kernel/callbacks.py): ``^nd(:|$)``
+        return [body.removesuffix("(:|$)").replace("\\", "") + ":"]
     if body.startswith("("):
         alternatives, rest = body[1 : body.index(")")], body[body.index(")") + 1 :]
         return [alt + rest.split(":")[0] + ":" for alt in alternatives.split("|")]

@@ -98,6 +98,17 @@ def escalation_hours(conn: sqlite3.Connection, cluster_id: int, priority: int) -
     return DEFAULT_ESCALATION_H.get(priority, 24)
 
 
+def with_incident(conn: sqlite3.Connection, cluster_id: int, draft: NeedDraft) -> NeedDraft:
+    """A need posted without an incident belongs to the active incident of its region (or the only active one)."""
+    if draft.incident_id is not None:
+        return draft
+    active = repo.incidents(conn, cluster_id)
+    regional = [i for i in active if draft.region_code in i.region_codes] or active
+    if len(regional) >= 1 and (len(regional) == 1 or draft.region_code):
+        return NeedDraft(**{**draft.__dict__, "incident_id": regional[0].id})
+    return draft
+
+
 def post_need(
     conn: sqlite3.Connection,
     cluster_id: int,
@@ -237,10 +248,16 @@ def make_pledge(
     now: int,
     offer_id: int | None = None,
     source: str = "direct",
+    *,
+    cluster_id: int | None = None,
 ) -> PledgeResult:
+    """``quantity`` 0 with an offer: what is still open (or the whole need). ``cluster_id``: the acting cluster
+    (a need of another cluster is "not_found")."""
     need = repo.need_by_id(conn, need_id)
-    if need is None:
+    if need is None or (cluster_id is not None and need.cluster_id != cluster_id):
         return PledgeResult(False, "not_found")
+    if offer_id is not None and quantity == 0:
+        quantity = need.remaining if need.remaining > 0 else need.quantity
     if need.status != "open":
         return PledgeResult(False, "need_closed", need)
     if need.organization_id == org_id:

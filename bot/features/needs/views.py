@@ -6,6 +6,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.features.members.views import region_name
+from bot.features.needs.callbacks import (
+    DuplicateButton,
+    NeedCardButton,
+    OfferButton,
+    PledgeAmountButton,
+    PledgeStateButton,
+)
 from bot.features.needs.storage import Incident, Need, Offer, Pledge
 from bot.kernel.i18n import N_, Translator
 from bot.kernel.views import Button, Keyboard, Reply, esc, page_nav, progress_bar
@@ -132,12 +139,12 @@ def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: I
     if need.status == "open":
         keyboard = [
             [
-                Button(t.gettext("🤝 I'll help"), f"nd:help:{need.id}"),
-                Button(t.gettext("ℹ️ Detail"), f"nd:info:{need.id}"),
+                Button(t.gettext("🤝 I'll help"), NeedCardButton("help", need.id).pack()),
+                Button(t.gettext("ℹ️ Detail"), NeedCardButton("info", need.id).pack()),
             ],
             [
-                Button(t.gettext("✅ Fulfilled"), f"nd:done:{need.id}"),
-                Button(t.gettext("✖ Cancel need"), f"nd:cancel:{need.id}"),
+                Button(t.gettext("✅ Fulfilled"), NeedCardButton("done", need.id).pack()),
+                Button(t.gettext("✖ Cancel need"), NeedCardButton("cancel", need.id).pack()),
             ],
         ]
     elif need.status == "fulfilled":
@@ -167,7 +174,7 @@ def offer_card(t: Translator, offer: Offer, tz: str) -> Reply:
     lines.append(f"🏢 {esc(offer.org_name)}")
     keyboard: Keyboard = []
     if offer.status == "open":
-        keyboard = [[Button(t.gettext("✖ Withdraw"), f"of:wd:{offer.id}")]]
+        keyboard = [[Button(t.gettext("✖ Withdraw"), OfferButton("wd", offer.id).pack())]]
     elif offer.status == "taken":
         lines.append("✅ <b>" + t.gettext("FULLY COMMITTED") + "</b>")
     else:
@@ -185,7 +192,7 @@ def duplicate_need(t: Translator, same: Need, now: int) -> Reply:
         "The same need already exists: <b>{code}</b> ({what}{where}, posted {n} minutes ago). Send it anyway?",
         minutes,
     ).format(code=same.code, what=what, where=f", {esc(where)}" if where else "", n=t.number(minutes))
-    keyboard = [[Button(t.gettext("📤 Send anyway"), "ndup:yes"), Button(t.gettext("✖ Do not send"), "ndup:no")]]
+    keyboard = [[Button(t.gettext("📤 Send anyway"), DuplicateButton("yes").pack()), Button(t.gettext("✖ Do not send"), DuplicateButton("no").pack())]]
     return Reply(text, keyboard)
 
 
@@ -230,12 +237,12 @@ def confirm_move(t: Translator, need: Need, pledge: Pledge, wanted: str) -> Repl
         text = t.gettext("Mark the pledge of {org} ({q}) for {code} as sent?").format(
             org=esc(pledge.org_name), q=amount, code=need.code
         )
-        button = Button(t.gettext("📦 Yes, sent"), f"pg:sent:{pledge.id}")
+        button = Button(t.gettext("📦 Yes, sent"), PledgeStateButton("sent", pledge.id).pack())
     else:
         text = t.gettext("Mark the pledge of {org} ({q}) for {code} as received?").format(
             org=esc(pledge.org_name), q=amount, code=need.code
         )
-        button = Button(t.gettext("✅ Yes, received"), f"pg:recv:{pledge.id}")
+        button = Button(t.gettext("✅ Yes, received"), PledgeStateButton("recv", pledge.id).pack())
     return Reply(text, [[button]])
 
 
@@ -246,6 +253,22 @@ def posted_several(t: Translator, codes: list[str]) -> str:
         "Saved: {n} needs from one message, one card each: {codes}.",
         len(codes),
     ).format(n=t.number(len(codes)), codes=", ".join(codes))
+
+
+def offers_posted_several(t: Translator, codes: list[str]) -> str:
+    """One answer for an offer line that named several items (one card each)."""
+    return t.ngettext(
+        "Saved: {n} offer from one message, one card each: {codes}.",
+        "Saved: {n} offers from one message, one card each: {codes}.",
+        len(codes),
+    ).format(n=t.number(len(codes)), codes=", ".join(codes))
+
+
+def with_matches(card: Reply, t: Translator, offers: list[Offer]) -> Reply:
+    """The new need's card with its matching offers under it: one message, not a card and a match list."""
+    if not offers:
+        return card
+    return Reply(card.text + "\n\n" + matches_text(t, offers), card.keyboard)
 
 
 def posted_elsewhere(t: Translator, code: str) -> str:
@@ -285,7 +308,7 @@ def match_notice(t: Translator, need: Need, offer: Offer) -> Reply:
     )
     button = Button(
         t.gettext("🤝 Pledge {q} from {offer}").format(q=f"{t.number(amount)} {need.unit}", offer=offer.code),
-        f"pl:o:{need.id}:{offer.id}",
+        PledgeAmountButton("o", need.id, str(offer.id)).pack(),
     )
     return Reply(text, [[button]])
 
@@ -305,7 +328,7 @@ def ask_pledge(t: Translator, need: Need) -> Reply:
             rounded = float(int(part))
             if rounded >= 1 and rounded not in options:
                 options.append(rounded)
-    buttons = [Button(f"{t.number(v)} {need.unit}", f"pl:q:{need.id}:{v:g}") for v in options]
+    buttons = [Button(f"{t.number(v)} {need.unit}", PledgeAmountButton("q", need.id, f"{v:g}").pack()) for v in options]
     return Reply(text, [buttons] if buttons else [])
 
 
@@ -324,12 +347,12 @@ def pledge_buttons(t: Translator, pledge: Pledge) -> Keyboard:
     if pledge.status == "pledged":
         return [
             [
-                Button(t.gettext("📦 Sent"), f"pg:sent:{pledge.id}"),
-                Button(t.gettext("✖ Cancel pledge"), f"pg:cancel:{pledge.id}"),
+                Button(t.gettext("📦 Sent"), PledgeStateButton("sent", pledge.id).pack()),
+                Button(t.gettext("✖ Cancel pledge"), PledgeStateButton("cancel", pledge.id).pack()),
             ]
         ]
     if pledge.status == "sent":
-        return [[Button(t.gettext("✖ Cancel pledge"), f"pg:cancel:{pledge.id}")]]
+        return [[Button(t.gettext("✖ Cancel pledge"), PledgeStateButton("cancel", pledge.id).pack())]]
     return []
 
 
@@ -341,7 +364,7 @@ def owner_notice(t: Translator, need: Need, pledge: Pledge) -> Reply:
         text = t.gettext("{org} pledged {q} for your need {code}.")
     text = text.format(org=esc(pledge.org_name), q=qty(t, pledge.quantity, need.unit), code=need.code)
     keyboard = (
-        [[Button(t.gettext("✅ Received"), f"pg:recv:{pledge.id}")]] if pledge.status in ("pledged", "sent") else []
+        [[Button(t.gettext("✅ Received"), PledgeStateButton("recv", pledge.id).pack())]] if pledge.status in ("pledged", "sent") else []
     )
     return Reply(text, keyboard)
 

@@ -26,7 +26,7 @@ from bot.features.members.gate import (
 from bot.features.members.service import Actor
 from bot.features.needs import storage as needs_repo
 from bot.features.needs import views as needs_views
-from bot.features.needs.handlers import posting as needs_handlers
+from bot.features.needs.handlers import cards as needs_handlers
 from bot.features.needs.storage import Need, Pledge
 from bot.features.stock import importer, views
 from bot.features.stock import service as svc

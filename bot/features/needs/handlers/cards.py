@@ -1,0 +1,169 @@
+"""The need and offer cards: rendering, their edits in place (outbox rows of the change's transaction), where a
+sent card is recorded, and the buttons on a need card (🤝 Saya bantu, ℹ️ Detail, ✅ Terpenuhi, ✖ Batalkan)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.features.members import storage as members_repo
+from bot.features.members.gate import current_actor, is_secretariat
+from bot.features.members.storage import Cluster
+from bot.features.needs import service as svc
+from bot.features.needs import storage as repo
+from bot.features.needs import views
+from bot.features.needs.callbacks import NeedCardButton
+from bot.features.needs.storage import Need, Offer
+from bot.kernel.callbacks import stale
+from bot.kernel.context import BotContext
+from bot.kernel.i18n import translator
+from bot.kernel.outbox import commit, out_edit, out_send
+from bot.kernel.outbox_storage import Out
+from bot.kernel.telegram import edit
+from bot.kernel.views import Reply
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+NEED_CARD = "need.card"
+OFFER_CARD = "offer.card"
+
+
+def _card(cluster: Cluster, need: Need, bot_username: str, incident: Any = None) -> Reply:
+    return views.need_card(translator(cluster.locale), need, cluster.timezone, bot_username, incident)
+
+
+def need_card(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_username: str) -> Reply:
+    """The need's card in the group's language, with its incident (read in the caller's transaction)."""
+    incident = repo.incident_by_id(conn, need.cluster_id, need.incident_id) if need.incident_id else None
+    return _card(cluster, need, bot_username, incident)
+
+
+async def refresh_need_card(context: BotContext | AnyApp, need: Need) -> None:
+    """Edit the need's card in place (never reposted)."""
+    app = context if isinstance(context, Application) else context.application
+    runtime = app.bot_data["runtime"]
+    if need.chat_id is None or need.message_id is None:
+        return
+    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id)
+    incident = (
+        await runtime.db.read(repo.incident_by_id, need.cluster_id, need.incident_id) if need.incident_id else None
+    )
+    if cluster is None:
+        return
+    from bot.kernel.telegram import call_with_retries, to_markup
+
+    card = _card(cluster, need, app.bot.username, incident)
+
+    async def _do(cid: int) -> Any:
+        return await app.bot.edit_message_text(
+            card.text, chat_id=cid, message_id=need.message_id, reply_markup=to_markup(card.keyboard)
+        )
+
+    from telegram.error import BadRequest
+
+    try:
+        await call_with_retries(runtime, need.chat_id, _do, idempotent=True)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_username: str) -> list[Out]:
+    """The need card's new state, as an outbox edit inside the caller's transaction (coalesced per card; posted
+    again if the card was deleted)."""
+    return out_edit(need.chat_id, need.message_id, need_card(conn, cluster, need, bot_username),
+                    key=f"need:{need.id}", on_sent=NEED_CARD, ref=need.id)  # fmt: skip
+
+
+def need_card_at(conn: sqlite3.Connection, need_id: int) -> tuple[int, int] | None:
+    need = repo.need_by_id(conn, need_id)
+    if need is None or need.chat_id is None or need.message_id is None:
+        return None
+    return need.chat_id, need.message_id
+
+
+def record_need_card(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
+    repo.set_need_message(conn, need_id, chat_id, message_id)
+
+
+def offer_card_at(conn: sqlite3.Connection, offer_id: int) -> tuple[int, int] | None:
+    offer = repo.offer_by_id(conn, offer_id)
+    if offer is None or offer.chat_id is None or offer.message_id is None:
+        return None
+    return offer.chat_id, offer.message_id
+
+
+def record_offer_card(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
+    repo.set_offer_message(conn, offer_id, chat_id, message_id)
+
+
+def offer_card_edit(cluster: Cluster, offer: Offer) -> list[Out]:
+    """The offer card's new state (an outbox edit inside the caller's transaction); nothing before it was sent."""
+    if offer.chat_id is None or offer.message_id is None:
+        return []
+    return out_edit(offer.chat_id, offer.message_id,
+                    views.offer_card(translator(cluster.locale), offer, cluster.timezone), key=f"offer:{offer.id}")  # fmt: skip
+
+
+async def refresh_offer_card(context: BotContext, offer: Offer) -> None:
+    if offer.chat_id is None or offer.message_id is None:
+        return
+    cluster = await context.runtime.db.read(members_repo.cluster_by_id, offer.cluster_id)
+    if cluster is not None:
+        await edit(
+            context,
+            offer.chat_id,
+            offer.message_id,
+            views.offer_card(translator(cluster.locale), offer, cluster.timezone),
+        )
+
+
+async def on_card_button(update: Update, context: BotContext, button: NeedCardButton) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    t = context.t
+    if button.action not in ("help", "info", "done", "cancel"):
+        await stale(update, context)
+        return
+    runtime = context.runtime
+    need = await runtime.db.read(repo.need_by_id, button.need_id)
+    actor = await current_actor(update, context)
+    if need is None or actor is None or need.cluster_id != actor.cluster.id:
+        await stale(update, context)
+        return
+    action = button.action
+    if action in ("help", "info"):
+        prefix = "bantu" if action == "help" else "detail"
+        await query.answer(url=f"https://t.me/{context.bot.username}?start={prefix}_{need.id}")
+        return
+    secretariat = await is_secretariat(context, actor, user.id)
+    org_id = actor.org.id if actor.is_active and actor.org else None
+    status = "fulfilled" if action == "done" else "cancelled"
+    cluster, bot_username = actor.cluster, context.bot.username
+
+    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+        """The closing, the card's edit and the pledgers' notices: one transaction."""
+        result = svc.close_need(conn, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp())
+        if not result.ok:
+            return result, []
+        assert result.need is not None
+        outs = need_card_edit(conn, cluster, result.need, bot_username)
+        for uid in result.notify_user_ids:
+            outs += out_send(uid, views.pledge_closed_notice(translator(cluster.locale), result.need))
+        return result, outs
+
+    async def answer_press(result: svc.PledgeResult) -> None:
+        if result.ok:
+            await query.answer(t.gettext("Saved."))
+            return
+        text = (
+            t.gettext("Only the organisation that posted the need or the secretariat can close it.")
+            if result.reason == "not_allowed"
+            else t.gettext("This was already decided.")
+        )
+        await query.answer(text, show_alert=True)
+
+    await commit(context, tx, then=answer_press)
