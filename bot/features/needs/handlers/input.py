@@ -170,14 +170,14 @@ def parse_need(line: str, cluster: Cluster, now: datetime, t: Translator) -> Nee
     )
 
 
-def unclear_text(t: Translator, line: str, unclear: str) -> str:
+def unclear_text(t: Translator, line: str, unclear: str, command: str = "/butuh") -> str:
     """Words the parser did not understand, shown back before anything is saved."""
     kept = " ".join(line.replace(unclear, " ").split()) if unclear in line else line
     return "\n".join(
         [
             t.gettext("I did not understand: “{words}”.").format(words=esc(unclear)),
             t.gettext("Send it again without those words, or keep them as a note:"),
-            f"<code>/butuh {esc(kept)} catatan: {esc(unclear)}</code>",
+            f"<code>{command} {esc(kept)} catatan: {esc(unclear)}</code>",
             t.gettext("Nothing was saved."),
         ]
     )
@@ -190,6 +190,9 @@ def parse_offer(line: str, cluster: Cluster, now: datetime, t: Translator) -> Of
         return error_text(t, post, dated(OFFER_EXAMPLE))
     if post.quantity > Decimal(MAX_QUANTITY):
         return error_text(t, posting.PostError(quantity.TOO_LARGE, "quantity", str(post.quantity)), dated(OFFER_EXAMPLE))
+    if quantity.find_quantities(post.note, allow_zero=True):
+        # A number left over is a quantity not understood ("+ 0 selimut"): never hidden in the conditions.
+        return unclear_text(t, line, post.note, "/tawar")
     key, name, category = item_fields(post.item)
     return OfferDraft(
         item_key=key,

@@ -73,24 +73,30 @@ def pledge_outs(
 
 
 async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
+    """``/start bantu_<need>``: ask how much, with amount buttons; the need is read, the dialog saved and the
+    question owed in one transaction."""
     actor = await require_member(update, context)
     if actor is None:
         return
-    need_id = parse_id(arg)
-    need = await context.runtime.db.read(repo.need_by_id, need_id) if need_id is not None else None
-    if need is None or need.cluster_id != actor.cluster.id:
-        await reply(update, context, context.t.gettext("This link is no longer valid."))
-        return
-    if need.status != "open":
-        await reply(update, context, context.t.gettext("{code} is already closed. Thank you!").format(code=need.code))
-        return
-    if actor.org is not None and actor.org.id == need.organization_id:
-        await reply(update, context, pledge_reason(context.t, "own_need"))
-        return
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    await dialogs.save(context, chat_id=chat.id, user_id=user.id, kind=PLEDGE_DIALOG, step="amount",
-                       data={"need_id": need.id}, ask=views.ask_pledge(context.t, need), update=update)  # fmt: skip
+    need_id, t, cluster_id = parse_id(arg), context.t, actor.cluster.id
+    org_id = actor.org.id if actor.org is not None else None
+    now = context.runtime.clock.timestamp()
+
+    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+        need = repo.need_by_id(conn, need_id) if need_id is not None else None
+        if need is None or need.cluster_id != cluster_id:
+            return None, out_reply(update, t.gettext("This link is no longer valid."))
+        if need.status != "open":
+            return None, out_reply(update, t.gettext("{code} is already closed. Thank you!").format(code=need.code))
+        if org_id == need.organization_id:
+            return None, out_reply(update, pledge_reason(t, "own_need"))
+        dialogs.save_tx(conn, chat_id=chat.id, user_id=user.id, kind=PLEDGE_DIALOG, step="amount",
+                        data={"need_id": need.id}, now=now)  # fmt: skip
+        return None, out_reply(update, views.ask_pledge(t, need))
+
+    await commit(context, tx)
 
 
 async def deeplink_detail(update: Update, context: BotContext, arg: str) -> None:
