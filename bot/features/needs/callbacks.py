@@ -1,7 +1,6 @@
 """The needs feature's button families (bot/kernel/callbacks.py codecs): the views build them, the handlers parse
 them. The packed data is byte-identical to the strings the cards carried before (old buttons in chats still work).
-The guided need form (``nf:``) and the list pages (``nl:`` / ``ol:``) keep their own parsers: their data has a
-variable number of parts."""
+The guided need form (``nf:``) keeps its own parser: its data has a variable number of parts."""
 
 from __future__ import annotations
 
@@ -48,3 +47,19 @@ class DuplicateButton(Callback, prefix="ndup"):
     """``ndup:yes`` / ``ndup:no`` under the double-post question."""
 
     answer: str
+
+
+@dataclass(frozen=True)
+class NeedListPage(Callback, prefix="nl"):
+    """``nl:<filters>:<page>``: a page of /kebutuhan (the filters in ``ListFilters.encode`` form, no ``:``)."""
+
+    filters: str
+    page: int
+
+
+@dataclass(frozen=True)
+class OfferListPage(Callback, prefix="ol"):
+    """``ol:<filters>:<page>``: a page of /tawaran."""
+
+    filters: str
+    page: int

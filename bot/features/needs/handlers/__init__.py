@@ -11,7 +11,9 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.features.needs.callbacks import (
     DuplicateButton,
     NeedCardButton,
+    NeedListPage,
     OfferButton,
+    OfferListPage,
     PledgeAmountButton,
     PledgeStateButton,
 )
@@ -97,4 +99,5 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(posting.on_need_button, pattern=r"^nf:"))
     app.add_handler(DuplicateButton.handler(posting.on_duplicate_button))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, pledges.on_reply))
-    app.add_handler(CallbackQueryHandler(lists.on_list_page, pattern=r"^(nl|ol):"))
+    app.add_handler(NeedListPage.handler(lists.on_list_page))
+    app.add_handler(OfferListPage.handler(lists.on_list_page))

@@ -12,9 +12,9 @@ from telegram.ext import Application
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor, is_secretariat
 from bot.features.members.storage import Cluster
+from bot.features.needs import lifecycle, views
 from bot.features.needs import service as svc
 from bot.features.needs import storage as repo
-from bot.features.needs import views
 from bot.features.needs.callbacks import NeedCardButton
 from bot.features.needs.storage import Need, Offer
 from bot.kernel.callbacks import stale
@@ -146,7 +146,7 @@ async def on_card_button(update: Update, context: BotContext, button: NeedCardBu
 
     def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
         """The closing, the card's edit and the pledgers' notices: one transaction."""
-        result = svc.close_need(conn, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp())
+        result = lifecycle.close_need(conn, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp())
         if not result.ok:
             return result, []
         assert result.need is not None

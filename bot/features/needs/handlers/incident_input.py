@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.features.members.storage import Cluster
-from bot.features.needs import views
+from bot.features.needs import list_views, views
 from bot.features.needs.storage import Incident
 from bot.kernel.i18n import Translator
 from bot.kernel.telegram import parse_id
@@ -131,4 +131,4 @@ def incidents_text(t: Translator, incidents: list[Incident], tz: str) -> str:
             t.gettext("No active incident. The secretariat declares one with:")
             + f"\n<code>{esc(dated(INCIDENT_EXAMPLE))}</code>"
         )
-    return "\n".join([t.gettext("<b>Active incidents</b>")] + [views.incident_line(t, i, tz) for i in incidents])
+    return "\n".join([t.gettext("<b>Active incidents</b>")] + [list_views.incident_line(t, i, tz) for i in incidents])

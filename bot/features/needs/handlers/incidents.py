@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.features.members.gate import current_actor, require_member, require_secretariat
+from bot.features.needs import list_views
 from bot.features.needs import storage as repo
-from bot.features.needs import views
 from bot.features.needs.handlers import incident_input
 from bot.kernel.context import BotContext
 from bot.kernel.telegram import command_args, reply
@@ -49,7 +49,7 @@ async def kejadian(update: Update, context: BotContext) -> None:
             context,
             context.t.gettext("Saved. Incident declared:")
             + "\n"
-            + views.incident_line(context.t, incident, actor.cluster.timezone),
+            + list_views.incident_line(context.t, incident, actor.cluster.timezone),
         )
         return
     existing = await runtime.db.read(repo.incident_by_id, actor.cluster.id, command.incident_id)
@@ -68,5 +68,5 @@ async def kejadian(update: Update, context: BotContext) -> None:
     await reply(
         update,
         context,
-        context.t.gettext("Saved.") + "\n" + views.incident_line(context.t, updated, actor.cluster.timezone),
+        context.t.gettext("Saved.") + "\n" + list_views.incident_line(context.t, updated, actor.cluster.timezone),
     )

@@ -10,16 +10,16 @@ from telegram import Update
 
 from bot.features.members.gate import current_actor, is_secretariat, require_member
 from bot.features.members.service import Actor
-from bot.features.needs import service as svc
+from bot.features.needs import lifecycle, list_views, views
 from bot.features.needs import storage as repo
-from bot.features.needs import views
+from bot.features.needs.callbacks import NeedListPage, OfferListPage
 from bot.features.needs.handlers import input as needs_input
 from bot.features.needs.handlers import list_input
 from bot.features.needs.handlers.cards import refresh_need_card
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import translator
-from bot.kernel.telegram import command_args, edit, parse_id, reply, send
+from bot.kernel.telegram import command_args, edit, reply, send
 from bot.kernel.views import Reply, esc
 from bot.shared import dates
 
@@ -50,7 +50,7 @@ async def kebutuhan(update: Update, context: BotContext) -> None:
         actor.org.id if filters_.mine and actor.org else None,
     )
     title = context.t.gettext("Open needs") + (f" — {filters_.label}" if filters_.label else "")
-    await reply(update, context, views.needs_list(context.t, needs, 0, title, "nl:" + filters_.encode()))
+    await reply(update, context, list_views.needs_list(context.t, needs, 0, title, "nl:" + filters_.encode()))
 
 
 async def tawaran(update: Update, context: BotContext) -> None:
@@ -70,24 +70,23 @@ async def tawaran(update: Update, context: BotContext) -> None:
         actor.org.id if filters_.mine and actor.org else None,
     )
     title = context.t.gettext("Open offers") + (f" — {filters_.label}" if filters_.label else "")
-    await reply(update, context, views.offers_list(context.t, offers, 0, title, "ol:" + filters_.encode()))
+    await reply(update, context, list_views.offers_list(context.t, offers, 0, title, "ol:" + filters_.encode()))
 
 
-async def on_list_page(update: Update, context: BotContext) -> None:
+async def on_list_page(update: Update, context: BotContext, button: NeedListPage | OfferListPage) -> None:
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     actor = await current_actor(update, context)
-    parts = query.data.split(":")
-    filters_ = list_input.ListFilters.decode(":".join(parts[1:-1])) if len(parts) >= 3 else None
-    page = parse_id(parts[-1])
-    if actor is None or filters_ is None or page is None:
+    filters_ = list_input.ListFilters.decode(button.filters)
+    page = button.page
+    if actor is None or filters_ is None:
         await stale(update, context)
         return
     await query.answer()
     org_id = actor.org.id if filters_.mine and actor.org else None
-    prefix = parts[0] + ":" + filters_.encode()
-    if parts[0] == "nl":
+    prefix = button.prefix + ":" + filters_.encode()
+    if isinstance(button, NeedListPage):
         needs = await context.runtime.db.read(
             repo.list_needs,
             actor.cluster.id,
@@ -99,7 +98,7 @@ async def on_list_page(update: Update, context: BotContext) -> None:
             filters_.incident_id,
             org_id,
         )
-        content = views.needs_list(context.t, needs, page, context.t.gettext("Open needs"), prefix)
+        content = list_views.needs_list(context.t, needs, page, context.t.gettext("Open needs"), prefix)
     else:
         offers = await context.runtime.db.read(
             repo.list_offers,
@@ -110,7 +109,7 @@ async def on_list_page(update: Update, context: BotContext) -> None:
             filters_.category,
             org_id,
         )
-        content = views.offers_list(context.t, offers, page, context.t.gettext("Open offers"), prefix)
+        content = list_views.offers_list(context.t, offers, page, context.t.gettext("Open offers"), prefix)
     await edit(context, query.message.chat.id, query.message.message_id, content)
 
 
@@ -136,14 +135,14 @@ async def _one_need(update: Update, context: BotContext, actor: Actor, number: i
         card = views.need_card(t, need, actor.cluster.timezone, context.bot.username, incident)
         own = actor.is_active and actor.org is not None and actor.org.id == need.organization_id
         if need.status == "open" and (own or await is_secretariat(context, actor, update.effective_user.id)):
-            card = Reply(card.text + "\n\n" + views.edit_hint(t, need), card.keyboard)
+            card = Reply(card.text + "\n\n" + list_views.edit_hint(t, need), card.keyboard)
         await reply(update, context, card)
         return
     word, _, value = rest.strip().partition(" ")
     field_name = _EDIT_WORDS.get(word.lower())
     value = value.strip()
     if field_name is None or not value:
-        await reply(update, context, views.edit_hint(t, need))
+        await reply(update, context, list_views.edit_hint(t, need))
         return
     changes: dict[str, Any] = {}
     if field_name == "quantity":
@@ -167,7 +166,7 @@ async def _one_need(update: Update, context: BotContext, actor: Actor, number: i
     secretariat = await is_secretariat(context, actor, update.effective_user.id)
     org_id = actor.org.id if actor.is_active and actor.org else None
     result = await runtime.db.write(
-        svc.edit_need, need.id, actor.cluster.id, org_id, secretariat, update.effective_user.id,
+        lifecycle.edit_need, need.id, actor.cluster.id, org_id, secretariat, update.effective_user.id,
         runtime.clock.timestamp(), changes.get("quantity"), changes.get("needed_by"), changes.get("location"),
     )  # fmt: skip
     if not result.ok:
@@ -180,9 +179,9 @@ async def _one_need(update: Update, context: BotContext, actor: Actor, number: i
         await reply(update, context, reasons.get(result.reason, t.gettext("This button is no longer valid.")))
         return
     assert result.need is not None and result.before is not None
-    await reply(update, context, views.need_edited(t, result.before, result.need, actor.cluster.timezone))
+    await reply(update, context, list_views.need_edited(t, result.before, result.need, actor.cluster.timezone))
     await refresh_need_card(context, result.need)
     group_t = translator(actor.cluster.locale)
     for uid in result.notify_user_ids:
         if uid != update.effective_user.id:
-            await send(context, uid, views.need_edited(group_t, result.before, result.need, actor.cluster.timezone, True))
+            await send(context, uid, list_views.need_edited(group_t, result.before, result.need, actor.cluster.timezone, True))

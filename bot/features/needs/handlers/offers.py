@@ -8,8 +8,8 @@ from telegram import Update
 
 from bot.features.members.gate import current_actor, is_secretariat, require_member
 from bot.features.members.service import Actor
+from bot.features.needs import lifecycle, views
 from bot.features.needs import service as svc
-from bot.features.needs import views
 from bot.features.needs.callbacks import OfferButton
 from bot.features.needs.handlers import input as needs_input
 from bot.features.needs.handlers.cards import OFFER_CARD, offer_card_edit
@@ -114,7 +114,7 @@ async def on_offer_button(update: Update, context: BotContext, button: OfferButt
 
     def tx(conn: sqlite3.Connection) -> tuple[bool, list[Out]]:
         """The withdrawal and the card's edit: one transaction."""
-        offer = svc.withdraw_offer(conn, button.offer_id, org_id, secretariat, user.id, runtime.clock.timestamp(),
+        offer = lifecycle.withdraw_offer(conn, button.offer_id, org_id, secretariat, user.id, runtime.clock.timestamp(),
                                    cluster.id)  # fmt: skip
         return (offer is not None), (offer_card_edit(cluster, offer) if offer is not None else [])
 

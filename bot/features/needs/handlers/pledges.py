@@ -14,9 +14,9 @@ from bot.features.members import storage as members_repo
 from bot.features.members.gate import current_actor, is_secretariat, require_member
 from bot.features.members.service import Actor
 from bot.features.members.storage import Cluster
+from bot.features.needs import list_views, views
 from bot.features.needs import service as svc
 from bot.features.needs import storage as repo
-from bot.features.needs import views
 from bot.features.needs.callbacks import PledgeAmountButton, PledgeStateButton
 from bot.features.needs.events import PLEDGE_MOVED
 from bot.features.needs.handlers import input as needs_input
@@ -107,7 +107,7 @@ async def deeplink_detail(update: Update, context: BotContext, arg: str) -> None
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
     pledges = await context.runtime.db.read(repo.pledges_of_need, need.id)
-    await reply(update, context, views.need_detail(context.t, need, pledges, actor.cluster.timezone))
+    await reply(update, context, list_views.need_detail(context.t, need, pledges, actor.cluster.timezone))
 
 
 async def pledge(update: Update, context: BotContext, need_id: int, quantity: float, offer_id: int | None) -> None:

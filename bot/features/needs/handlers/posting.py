@@ -15,8 +15,8 @@ from telegram.ext import Application
 from bot.features.members import storage as members_repo
 from bot.features.members.gate import require_member
 from bot.features.members.service import Actor
+from bot.features.needs import lifecycle, views
 from bot.features.needs import service as svc
-from bot.features.needs import views
 from bot.features.needs.callbacks import DuplicateButton
 from bot.features.needs.events import NEED_POSTED
 from bot.features.needs.handlers import input as needs_input
@@ -229,7 +229,7 @@ async def on_duplicate_text(update: Update, context: BotContext, dialog: core_re
 async def escalate_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
     def tx(conn: sqlite3.Connection) -> tuple[tuple[str, str], list[Out]]:
         """The escalation to the group and the secretariat, written with the job's "done"."""
-        escalation = svc.escalation_due(conn, int(job.payload.get("need_id", 0)), now)
+        escalation = lifecycle.escalation_due(conn, int(job.payload.get("need_id", 0)), now)
         if escalation is None:
             return ("done", "covered"), []
         need = escalation.need
