@@ -77,26 +77,22 @@ def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_u
                     key=f"need:{need.id}", on_sent=NEED_CARD, ref=need.id)  # fmt: skip
 
 
-def need_card_at(conn: sqlite3.Connection, need_id: int) -> tuple[int, int] | None:
-    need = repo.need_by_id(conn, need_id)
-    if need is None or need.chat_id is None or need.message_id is None:
-        return None
-    return need.chat_id, need.message_id
+def _card_at(lookup: Any) -> Any:
+    """Where an object's card is (chat, message), for the outbox (the same for needs and offers)."""
+
+    def card_at(conn: sqlite3.Connection, object_id: int) -> tuple[int, int] | None:
+        found = lookup(conn, object_id)
+        if found is None or found.chat_id is None or found.message_id is None:
+            return None
+        return found.chat_id, found.message_id
+
+    return card_at
 
 
-def record_need_card(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
-    repo.set_need_message(conn, need_id, chat_id, message_id)
-
-
-def offer_card_at(conn: sqlite3.Connection, offer_id: int) -> tuple[int, int] | None:
-    offer = repo.offer_by_id(conn, offer_id)
-    if offer is None or offer.chat_id is None or offer.message_id is None:
-        return None
-    return offer.chat_id, offer.message_id
-
-
-def record_offer_card(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
-    repo.set_offer_message(conn, offer_id, chat_id, message_id)
+need_card_at = _card_at(repo.need_by_id)
+offer_card_at = _card_at(repo.offer_by_id)
+record_need_card = repo.set_need_message  # (conn, need_id, chat_id, message_id): the sent card's message
+record_offer_card = repo.set_offer_message
 
 
 def offer_card_edit(cluster: Cluster, offer: Offer) -> list[Out]:

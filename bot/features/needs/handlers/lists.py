@@ -24,12 +24,38 @@ from bot.kernel.views import Reply, esc
 from bot.shared import dates
 
 
-async def kebutuhan(update: Update, context: BotContext) -> None:
+async def _reader(update: Update, context: BotContext) -> Actor | None:
+    """Anyone the cluster knows may read the lists; a stranger is told how to register."""
     actor = await current_actor(update, context)
+    return actor if actor is not None else await require_member(update, context)
+
+
+async def _open_list(
+    context: BotContext, actor: Actor, filters_: list_input.ListFilters, page: int, kind: str, title: str
+) -> Reply:
+    """One page of the open needs (``kind`` "nl") or offers ("ol") with these filters; the same code for both
+    lists and for the first page (the command) and the next ones (the page buttons)."""
+    db, t = context.runtime.db, context.t
+    org_id = actor.org.id if filters_.mine and actor.org else None
+    prefix = kind + ":" + filters_.encode()
+    if kind == "nl":
+        needs = await db.read(repo.list_needs, actor.cluster.id, "open", filters_.region_code, filters_.item_key,
+                              filters_.category, filters_.priority, filters_.incident_id, org_id)  # fmt: skip
+        return list_views.needs_list(t, needs, page, title, prefix)
+    offers = await db.read(repo.list_offers, actor.cluster.id, "open", filters_.region_code, filters_.item_key,
+                           filters_.category, org_id)  # fmt: skip
+    return list_views.offers_list(t, offers, page, title, prefix)
+
+
+def _title(context: BotContext, kind: str, label: str = "") -> str:
+    title = context.t.gettext("Open needs") if kind == "nl" else context.t.gettext("Open offers")
+    return title + (f" — {label}" if label else "")
+
+
+async def kebutuhan(update: Update, context: BotContext) -> None:
+    actor = await _reader(update, context)
     if actor is None:
-        actor = await require_member(update, context)
-        if actor is None:
-            return
+        return
     single = _NEED_CODE_RE.match(command_args(update).strip())
     if single is not None:
         await _one_need(update, context, actor, int(single.group(1)), (single.group(2) or "").strip())
@@ -38,39 +64,17 @@ async def kebutuhan(update: Update, context: BotContext) -> None:
     if filters_.mine and not actor.is_active:
         await require_member(update, context)
         return
-    needs = await context.runtime.db.read(
-        repo.list_needs,
-        actor.cluster.id,
-        "open",
-        filters_.region_code,
-        filters_.item_key,
-        filters_.category,
-        filters_.priority,
-        filters_.incident_id,
-        actor.org.id if filters_.mine and actor.org else None,
-    )
-    title = context.t.gettext("Open needs") + (f" — {filters_.label}" if filters_.label else "")
-    await reply(update, context, list_views.needs_list(context.t, needs, 0, title, "nl:" + filters_.encode()))
+    content = await _open_list(context, actor, filters_, 0, "nl", _title(context, "nl", filters_.label))
+    await reply(update, context, content)
 
 
 async def tawaran(update: Update, context: BotContext) -> None:
-    actor = await current_actor(update, context)
+    actor = await _reader(update, context)
     if actor is None:
-        actor = await require_member(update, context)
-        if actor is None:
-            return
+        return
     filters_ = list_input.parse_list_filters(command_args(update), actor.cluster)
-    offers = await context.runtime.db.read(
-        repo.list_offers,
-        actor.cluster.id,
-        "open",
-        filters_.region_code,
-        filters_.item_key,
-        filters_.category,
-        actor.org.id if filters_.mine and actor.org else None,
-    )
-    title = context.t.gettext("Open offers") + (f" — {filters_.label}" if filters_.label else "")
-    await reply(update, context, list_views.offers_list(context.t, offers, 0, title, "ol:" + filters_.encode()))
+    content = await _open_list(context, actor, filters_, 0, "ol", _title(context, "ol", filters_.label))
+    await reply(update, context, content)
 
 
 async def on_list_page(update: Update, context: BotContext, button: NeedListPage | OfferListPage) -> None:
@@ -79,37 +83,11 @@ async def on_list_page(update: Update, context: BotContext, button: NeedListPage
         return
     actor = await current_actor(update, context)
     filters_ = list_input.ListFilters.decode(button.filters)
-    page = button.page
     if actor is None or filters_ is None:
         await stale(update, context)
         return
     await query.answer()
-    org_id = actor.org.id if filters_.mine and actor.org else None
-    prefix = button.prefix + ":" + filters_.encode()
-    if isinstance(button, NeedListPage):
-        needs = await context.runtime.db.read(
-            repo.list_needs,
-            actor.cluster.id,
-            "open",
-            filters_.region_code,
-            filters_.item_key,
-            filters_.category,
-            filters_.priority,
-            filters_.incident_id,
-            org_id,
-        )
-        content = list_views.needs_list(context.t, needs, page, context.t.gettext("Open needs"), prefix)
-    else:
-        offers = await context.runtime.db.read(
-            repo.list_offers,
-            actor.cluster.id,
-            "open",
-            filters_.region_code,
-            filters_.item_key,
-            filters_.category,
-            org_id,
-        )
-        content = list_views.offers_list(context.t, offers, page, context.t.gettext("Open offers"), prefix)
+    content = await _open_list(context, actor, filters_, button.page, button.prefix, _title(context, button.prefix))
     await edit(context, query.message.chat.id, query.message.message_id, content)
 
 
