@@ -12,7 +12,6 @@ from bot.devtools.harness import Harness
 from tests.conftest import GROUP_ID, MEMBER, OTHER, q
 from tests.test_needs_e2e import DONOR, cluster_with_members
 
-
 # An update that writes and sends costs at least three hand-offs in the kernel as it is: the pre-handler's claim
 # and actor (``updates.begin``), the use case with its outbox rows, and the delivery's record of what was sent
 # (the cards' message ids). The needs feature's own share is the one in the middle: every read the use case needs
@@ -48,7 +47,6 @@ async def test_butuh_with_a_matching_offer_costs_no_handoff_beyond_the_kernels_a
     await cluster_with_members(h)
     await h.sim.send(DONOR, text="/tawar 100 buah genset Banjarmasin")
     handoffs, calls = await counted(h, h.sim.send(MEMBER, text="/butuh 20 buah genset HSS"))
-    print("butuh private", handoffs, methods(calls))
     group = [c for c in calls if c.chat_id == GROUP_ID]
     # the card carries the match list: one message to the group, the holder's notice, the answer
     assert len(group) == 1 and "K-0001" in group[0].text and "T-0001" in group[0].text
@@ -56,7 +54,6 @@ async def test_butuh_with_a_matching_offer_costs_no_handoff_beyond_the_kernels_a
     assert len(calls) == 3, methods(calls)
     assert handoffs == KERNEL_FLOOR, handoffs
     handoffs, calls = await counted(h, h.sim.send(OTHER, GROUP_ID, "/butuh 30 buah genset HST"))
-    print("butuh group", handoffs, methods(calls))
     assert len(calls) == 2, methods(calls)  # the card (with the matches) and the holder's notice
     assert handoffs == KERNEL_FLOOR, handoffs
     assert q(db_path, "SELECT COUNT(*) FROM needs") == [(2,)]
@@ -68,7 +65,6 @@ async def test_pledge_press_costs_no_handoff_beyond_the_kernels_and_one_answer_o
     calls = await h.sim.send(OTHER, text="/start bantu_1")
     ask = calls[-1]
     handoffs, calls = await counted(h, h.sim.press(OTHER, ask, text=ask.button_texts()[0]))
-    print("pledge press", handoffs, methods(calls))
     assert q(db_path, "SELECT quantity, status FROM pledges") == [(500.0, "pledged")]
     answers = [c for c in calls if c.method == "answerCallbackQuery"]
     pressed = [c for c in calls if c.chat_id == OTHER.id]
@@ -79,3 +75,12 @@ async def test_pledge_press_costs_no_handoff_beyond_the_kernels_and_one_answer_o
     assert any(c.chat_id == GROUP_ID and c.method == "editMessageText" for c in calls)  # the card
     assert len(calls) == 4, methods(calls)
     assert handoffs == KERNEL_FLOOR, handoffs
+
+
+async def test_several_needs_in_one_line_are_one_transaction(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    handoffs, calls = await counted(h, h.sim.send(MEMBER, text="/butuh 100 lbr terpal + 50 selimut HSS"))
+    assert q(db_path, "SELECT item_key FROM needs ORDER BY id") == [("terpal",), ("selimut",)]
+    assert sorted(c.chat_id for c in calls) == sorted([GROUP_ID, GROUP_ID, MEMBER.id])  # two cards, one answer
+    # begin, one transaction for both needs, and one delivery record per message to the group after the first
+    assert handoffs == KERNEL_FLOOR + 1, handoffs
