@@ -84,3 +84,24 @@ async def test_several_needs_in_one_line_are_one_transaction(h: Harness, db_path
     assert sorted(c.chat_id for c in calls) == sorted([GROUP_ID, GROUP_ID, MEMBER.id])  # two cards, one answer
     # begin, one transaction for both needs, and one delivery record per message to the group after the first
     assert handoffs == KERNEL_FLOOR + 1, handoffs
+
+
+async def test_pledge_stage_press_reads_inside_its_transaction_and_asks_telegram_nothing(
+    h: Harness, db_path: Path
+) -> None:
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 paket sembako HSS")
+    await h.sim.send(OTHER, text="/start bantu_1")
+    calls = await h.sim.send(OTHER, text="300")
+    saved = next(c for c in calls if c.chat_id == OTHER.id)
+    handoffs, calls = await counted(h, h.sim.press(OTHER, saved, text="📦 Dikirim"))
+    assert q(db_path, "SELECT status FROM pledges") == [("sent",)]
+    # the pledger's own move: no getChatMember (the administrator question is asked only when it decides)
+    assert sorted(methods(calls)) == ["answerCallbackQuery", "editMessageText", "editMessageText", "sendMessage"]
+    # the kernel's three and the read gate's lookup of the pledge's cluster (declared for pg: in the manifest)
+    assert handoffs == KERNEL_FLOOR + 1, handoffs
+    # someone else's pledge: refused with an alert, nothing moved
+    notice = next(c for c in calls if c.chat_id == MEMBER.id)
+    calls = await h.sim.press(DONOR, notice, data="pg:cancel:1")
+    assert any(c.method == "answerCallbackQuery" and c.params.get("show_alert") for c in calls)
+    assert q(db_path, "SELECT status FROM pledges") == [("sent",)]

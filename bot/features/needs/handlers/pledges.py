@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Any
+from dataclasses import dataclass
 
 from telegram import Update
 
 from bot.features.members import storage as members_repo
-from bot.features.members.gate import current_actor, is_secretariat, require_member
-from bot.features.members.service import Actor
+from bot.features.members.gate import current_actor, require_member
+from bot.features.members.service import resolve_actor
 from bot.features.members.storage import Cluster
 from bot.features.needs import list_views, views
 from bot.features.needs import service as svc
@@ -28,6 +28,7 @@ from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
 from bot.kernel.outbox import commit, out_edit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
+from bot.kernel.permissions import is_group_admin
 from bot.kernel.telegram import parse_id, reply
 from bot.kernel.views import Reply
 from bot.shared import quantity as qty_domain
@@ -193,8 +194,17 @@ async def on_pledge_button(update: Update, context: BotContext, button: PledgeAm
     await pledge(update, context, button.need_id, amount, offer_id)
 
 
+@dataclass
+class _Move:
+    result: svc.PledgeResult | None  # None: the pledge, its need or its cluster is gone
+    cluster_chat_id: int = 0
+    secretariat: bool = False  # by the stored list (a group administrator is asked only when it matters)
+
+
 async def on_pledge_state(update: Update, context: BotContext, button: PledgeStateButton) -> None:
-    """pg:sent / pg:recv / pg:cancel on a pledge; the card is edited in place."""
+    """pg:sent / pg:recv / pg:cancel on a pledge; the card is edited in place. The pledge, its need, the cluster
+    and the person are read inside the move's transaction; Telegram is asked whether the person is a group
+    administrator only when the move is not theirs to make otherwise."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
@@ -204,23 +214,22 @@ async def on_pledge_state(update: Update, context: BotContext, button: PledgeSta
         await stale(update, context)
         return
     runtime = context.runtime
-    pledge_row = await runtime.db.read(repo.pledge_by_id, button.pledge_id)
-    need = await runtime.db.read(repo.need_by_id, pledge_row.need_id) if pledge_row else None
-    cluster = await runtime.db.read(members_repo.cluster_by_id, need.cluster_id) if need else None
-    if pledge_row is None or need is None or cluster is None:
-        await stale(update, context)
-        return
-    actor = await runtime.db.read(_actor_in, cluster, user.id)
-    secretariat = await is_secretariat(context, actor, user.id)
-    org_id = actor.org.id if actor.is_active and actor.org else None
     pressed, bot_username = query.message, context.bot.username
 
-    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+    def tx(conn: sqlite3.Connection, admin: bool) -> tuple[_Move, list[Out]]:
         """The move, the pressed message, the need card, the notices and a closing note: one transaction."""
-        result = svc.move_pledge(conn, pledge_row.id, targets[button.action], user.id, org_id, secretariat,
-                                 runtime.clock.timestamp())  # fmt: skip
+        pledge_row = repo.pledge_by_id(conn, button.pledge_id)
+        need = repo.need_by_id(conn, pledge_row.need_id) if pledge_row else None
+        cluster = members_repo.cluster_by_id(conn, need.cluster_id) if need else None
+        if pledge_row is None or cluster is None:
+            return _Move(None), []
+        actor = resolve_actor(conn, cluster, user.id)
+        org_id = actor.org.id if actor.is_active and actor.org else None
+        result = svc.move_pledge(conn, pledge_row.id, targets[button.action], user.id, org_id,
+                                 actor.is_secretariat or admin, runtime.clock.timestamp())  # fmt: skip
+        move = _Move(result, cluster.chat_id, actor.is_secretariat)
         if not result.ok:
-            return result, []
+            return move, []
         assert result.need is not None and result.pledge is not None
         outs: list[Out] = []
         if pressed is not None:
@@ -239,21 +248,26 @@ async def on_pledge_state(update: Update, context: BotContext, button: PledgeSta
             outs += out_send(cluster.chat_id, views.need_closed_text(group_t, result.need))
         for hook in runtime.contributions(PLEDGE_MOVED):
             outs += hook(conn, result.pledge, runtime.clock.timestamp())
-        return result, outs
+        return move, outs
 
-    async def answer_press(result: svc.PledgeResult) -> None:
-        if not result.ok:
-            await query.answer(pledge_reason(t, result.reason), show_alert=True)
-        else:
+    def ask_admin(move: _Move) -> bool:
+        return move.result is not None and move.result.reason == "not_allowed" and not move.secretariat
+
+    async def answer_press(move: _Move) -> None:
+        if move.result is None:
+            await stale(update, context)
+        elif move.result.ok:
             await query.answer(t.gettext("Saved."))
+        elif not ask_admin(move):
+            await query.answer(pledge_reason(t, move.result.reason), show_alert=True)
 
-    await commit(context, tx, then=answer_press)
-
-
-def _actor_in(conn: Any, cluster: Cluster, user_id: int) -> Actor:
-    from bot.features.members.service import resolve_actor
-
-    return resolve_actor(conn, cluster, user_id)
+    move = await commit(context, tx, False, then=answer_press)
+    if ask_admin(move):
+        # The secretariat also counts the group's administrators: asked only now, when it decides.
+        if await is_group_admin(context, move.cluster_chat_id, user.id):
+            await commit(context, tx, True, then=answer_press)
+        else:
+            await answer_press(_Move(svc.PledgeResult(False, "not_allowed"), secretariat=True))
 
 
 async def komitmen(update: Update, context: BotContext) -> None:
