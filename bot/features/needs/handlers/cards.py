@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.features.members import storage as members_repo
-from bot.features.members.gate import current_actor, is_secretariat
+from bot.features.members.gate import current_actor
 from bot.features.members.storage import Cluster
 from bot.features.needs import lifecycle, views
 from bot.features.needs import service as svc
@@ -22,6 +22,7 @@ from bot.kernel.context import BotContext
 from bot.kernel.i18n import translator
 from bot.kernel.outbox import commit, out_edit, out_send
 from bot.kernel.outbox_storage import Out
+from bot.kernel.permissions import is_group_admin
 from bot.kernel.telegram import edit
 from bot.kernel.views import Reply
 
@@ -117,32 +118,37 @@ async def refresh_offer_card(context: BotContext, offer: Offer) -> None:
 
 
 async def on_card_button(update: Update, context: BotContext, button: NeedCardButton) -> None:
+    """🤝 / ℹ️ answer with a link into the private chat; ✅ / ✖ close the need: the need is read inside the closing
+    transaction, and Telegram is asked whether the presser is a group administrator only when that decides."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
     t = context.t
-    if button.action not in ("help", "info", "done", "cancel"):
+    actor = await current_actor(update, context)
+    if button.action not in ("help", "info", "done", "cancel") or actor is None:
         await stale(update, context)
         return
     runtime = context.runtime
-    need = await runtime.db.read(repo.need_by_id, button.need_id)
-    actor = await current_actor(update, context)
-    if need is None or actor is None or need.cluster_id != actor.cluster.id:
-        await stale(update, context)
-        return
     action = button.action
     if action in ("help", "info"):
+        need = await runtime.db.read(repo.need_by_id, button.need_id)
+        if need is None or need.cluster_id != actor.cluster.id:
+            await stale(update, context)
+            return
         prefix = "bantu" if action == "help" else "detail"
         await query.answer(url=f"https://t.me/{context.bot.username}?start={prefix}_{need.id}")
         return
-    secretariat = await is_secretariat(context, actor, user.id)
     org_id = actor.org.id if actor.is_active and actor.org else None
     status = "fulfilled" if action == "done" else "cancelled"
     cluster, bot_username = actor.cluster, context.bot.username
 
-    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+    def tx(conn: sqlite3.Connection, admin: bool) -> tuple[svc.PledgeResult, list[Out]]:
         """The closing, the card's edit and the pledgers' notices: one transaction."""
-        result = lifecycle.close_need(conn, need.id, status, user.id, org_id, secretariat, runtime.clock.timestamp())
+        need = repo.need_by_id(conn, button.need_id)
+        if need is None or need.cluster_id != cluster.id:
+            return svc.PledgeResult(False, "not_found"), []
+        result = lifecycle.close_need(conn, need.id, status, user.id, org_id, actor.is_secretariat or admin,
+                                      runtime.clock.timestamp())  # fmt: skip
         if not result.ok:
             return result, []
         assert result.need is not None
@@ -151,15 +157,24 @@ async def on_card_button(update: Update, context: BotContext, button: NeedCardBu
             outs += out_send(uid, views.pledge_closed_notice(translator(cluster.locale), result.need))
         return result, outs
 
-    async def answer_press(result: svc.PledgeResult) -> None:
+    def ask_admin(result: svc.PledgeResult) -> bool:
+        return result.reason == "not_allowed" and not actor.is_secretariat
+
+    async def answer_press(result: svc.PledgeResult, final: bool = False) -> None:
         if result.ok:
             await query.answer(t.gettext("Saved."))
-            return
-        text = (
-            t.gettext("Only the organisation that posted the need or the secretariat can close it.")
-            if result.reason == "not_allowed"
-            else t.gettext("This was already decided.")
-        )
-        await query.answer(text, show_alert=True)
+        elif result.reason == "not_found":
+            await stale(update, context)
+        elif result.reason == "not_allowed" and (final or not ask_admin(result)):
+            await query.answer(t.gettext("Only the organisation that posted the need or the secretariat can close it."),
+                               show_alert=True)  # fmt: skip
+        elif result.reason != "not_allowed":
+            await query.answer(t.gettext("This was already decided."), show_alert=True)
 
-    await commit(context, tx, then=answer_press)
+    result = await commit(context, tx, False, then=answer_press)
+    if ask_admin(result):
+        # The secretariat also counts the group's administrators: asked only now, when it decides.
+        if await is_group_admin(context, cluster.chat_id, user.id):
+            await commit(context, tx, True, then=answer_press)
+        else:
+            await answer_press(result, final=True)
