@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from bot.features.members import storage as members_repo
 from bot.features.needs import storage as repo
-from bot.features.needs.storage import Need, Offer, Pledge
+from bot.features.needs.storage import Incident, Need, Offer, Pledge
 from bot.features.sitrep import storage as sitrep_repo
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
@@ -354,3 +354,22 @@ def move_pledge(
         closed_now=closed_now,
         notify_user_ids=[u for u in notify if u != user_id],
     )
+
+
+# ---- incidents ------------------------------------------------------------------------------------
+
+
+def declare_incident(conn: sqlite3.Connection, *, cluster_id: int, type_: str, title: str, region_codes: list[str],
+                     status: str, started_at: int, by: int, now: int) -> Incident:  # fmt: skip
+    return repo.create_incident(conn, cluster_id, type_, title, region_codes, status, started_at, by, now)
+
+
+def change_incident_status(
+    conn: sqlite3.Connection, *, cluster_id: int, incident_id: int, status: str, now: int
+) -> Incident | None:
+    """The incident with its new status; None when the cluster has no such incident (nothing changes)."""
+    existing = repo.incident_by_id(conn, cluster_id, incident_id)
+    if existing is None:
+        return None
+    repo.set_incident_status(conn, existing.id, status, now)
+    return repo.incident_by_id(conn, cluster_id, existing.id)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from telegram import Update
 
 from bot.features.members.gate import current_actor, require_member, require_secretariat
 from bot.features.needs import list_views
+from bot.features.needs import service as svc
 from bot.features.needs import storage as repo
 from bot.features.needs.handlers import incident_input
 from bot.kernel.context import BotContext
+from bot.kernel.outbox import commit, out_reply
+from bot.kernel.outbox_storage import Out
 from bot.kernel.telegram import command_args, reply
 
 
@@ -31,42 +36,23 @@ async def kejadian(update: Update, context: BotContext) -> None:
     if isinstance(command, str):
         await reply(update, context, command)
         return
-    now = runtime.clock.timestamp()
-    if command.action == "new":
-        incident = await runtime.db.write(
-            repo.create_incident,
-            actor.cluster.id,
-            command.type,
-            command.title,
-            command.region_codes,
-            command.status,
-            command.started_at,
-            update.effective_user.id,
-            now,
-        )
-        await reply(
-            update,
-            context,
-            context.t.gettext("Saved. Incident declared:")
-            + "\n"
-            + list_views.incident_line(context.t, incident, actor.cluster.timezone),
-        )
-        return
-    existing = await runtime.db.read(repo.incident_by_id, actor.cluster.id, command.incident_id)
-    if existing is None:
-        await reply(
-            update,
-            context,
-            context.t.gettext("There is no incident #{n} in this cluster. Type /kejadian for the list.").format(
+    now, t, cluster, by = runtime.clock.timestamp(), context.t, actor.cluster, update.effective_user.id
+
+    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+        """The declaration or the status change and its answer: one transaction."""
+        if command.action == "new":
+            incident = svc.declare_incident(conn, cluster_id=cluster.id, type_=command.type, title=command.title,
+                                            region_codes=command.region_codes, status=command.status,
+                                            started_at=command.started_at, by=by, now=now)  # fmt: skip
+            text = t.gettext("Saved. Incident declared:") + "\n" + list_views.incident_line(t, incident, cluster.timezone)
+            return None, out_reply(update, text)
+        updated = svc.change_incident_status(conn, cluster_id=cluster.id, incident_id=command.incident_id,
+                                             status=command.status, now=now)  # fmt: skip
+        if updated is None:
+            text = t.gettext("There is no incident #{n} in this cluster. Type /kejadian for the list.").format(
                 n=command.incident_id
-            ),
-        )
-        return
-    await runtime.db.write(repo.set_incident_status, existing.id, command.status, now)
-    updated = await runtime.db.read(repo.incident_by_id, actor.cluster.id, existing.id)
-    assert updated is not None
-    await reply(
-        update,
-        context,
-        context.t.gettext("Saved.") + "\n" + list_views.incident_line(context.t, updated, actor.cluster.timezone),
-    )
+            )
+            return None, out_reply(update, text)
+        return None, out_reply(update, t.gettext("Saved.") + "\n" + list_views.incident_line(t, updated, cluster.timezone))
+
+    await commit(context, tx)
