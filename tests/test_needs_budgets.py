@@ -105,3 +105,16 @@ async def test_pledge_stage_press_reads_inside_its_transaction_and_asks_telegram
     calls = await h.sim.press(DONOR, notice, data="pg:cancel:1")
     assert any(c.method == "answerCallbackQuery" and c.params.get("show_alert") for c in calls)
     assert q(db_path, "SELECT status FROM pledges") == [("sent",)]
+
+
+async def test_komitmen_reads_the_pledges_and_their_needs_in_one_handoff(h: Harness, db_path: Path) -> None:
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 paket sembako HSS")
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 200 lembar terpal HSU")
+    for code in (1, 2):
+        await h.sim.send(OTHER, text=f"/start bantu_{code}")
+        await h.sim.send(OTHER, text="10")
+    handoffs, calls = await counted(h, h.sim.send(OTHER, text="/komitmen"))
+    assert len([c for c in calls if c.chat_id == OTHER.id]) == 2  # one message per pledge, with its buttons
+    # the pre-handler's, one read (not one more per pledge) and the kernel's claim of an update that wrote nothing
+    assert handoffs == 3, handoffs

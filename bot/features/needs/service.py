@@ -373,3 +373,21 @@ def change_incident_status(
         return None
     repo.set_incident_status(conn, existing.id, status, now)
     return repo.incident_by_id(conn, cluster_id, existing.id)
+
+
+# ---- reads a handler needs in one hand-off -------------------------------------------------------------------
+
+
+def need_with_pledges(conn: sqlite3.Connection, *, need_id: int) -> tuple[Need | None, list[Pledge]]:
+    need = repo.need_by_id(conn, need_id)
+    return need, (repo.pledges_of_need(conn, need_id) if need is not None else [])
+
+
+def open_pledges_of_org(conn: sqlite3.Connection, *, org_id: int, limit: int = 10) -> list[tuple[Pledge, Need]]:
+    """The organisation's pledges still pledged or sent, each with its need (the first ``limit``)."""
+    found = []
+    for pledge in repo.pledges_of_org(conn, org_id, ("pledged", "sent"))[:limit]:
+        need = repo.need_by_id(conn, pledge.need_id)
+        if need is not None:
+            found.append((pledge, need))
+    return found

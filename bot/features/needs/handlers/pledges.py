@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import partial
 
 from telegram import Update
 
@@ -103,11 +104,14 @@ async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
 async def deeplink_detail(update: Update, context: BotContext, arg: str) -> None:
     actor = await current_actor(update, context)
     need_id = parse_id(arg)
-    need = await context.runtime.db.read(repo.need_by_id, need_id) if need_id is not None else None
+    need, pledges = (
+        await context.runtime.db.read(partial(svc.need_with_pledges, need_id=need_id))
+        if need_id is not None
+        else (None, [])
+    )
     if need is None or actor is None or need.cluster_id != actor.cluster.id:
         await reply(update, context, context.t.gettext("This link is no longer valid."))
         return
-    pledges = await context.runtime.db.read(repo.pledges_of_need, need.id)
     await reply(update, context, list_views.need_detail(context.t, need, pledges, actor.cluster.timezone))
 
 
@@ -275,18 +279,16 @@ async def komitmen(update: Update, context: BotContext) -> None:
     actor = await require_member(update, context)
     if actor is None or actor.org is None:
         return
-    pledges = await context.runtime.db.read(repo.pledges_of_org, actor.org.id, ("pledged", "sent"))
-    if not pledges:
+    found = await context.runtime.db.read(partial(svc.open_pledges_of_org, org_id=actor.org.id))
+    if not found:
         await reply(update, context, context.t.gettext("Your organisation has no open pledges."))
         return
-    for one in pledges[:10]:
-        need = await context.runtime.db.read(repo.need_by_id, one.need_id)
-        if need is not None:
-            await reply(
-                update,
-                context,
-                Reply(views.pledge_moved(context.t, need, one), views.pledge_buttons(context.t, one)),
-            )
+    for one, need in found:
+        await reply(
+            update,
+            context,
+            Reply(views.pledge_moved(context.t, need, one), views.pledge_buttons(context.t, one)),
+        )
 
 
 # ---- replies where people are: a number to a card, "sudah dikirim" to a pledge notice -----------------------
