@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.feature import Point
 
 # Re-times a feature's scheduled jobs after the cluster's zone or reminder offsets changed, inside that change's

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from bot.features.needs import service, storage
-from bot.features.needs.handlers import posting
+from bot.features.needs.handlers import cards, offers, pledges, posting, register
 from bot.kernel.feature import MEMBERS, Access, Contribution, Feature, Rule
 from bot.kernel.outbox_storage import MESSAGE_KINDS, MessageKind
 from bot.kernel.storage import CHAT_MIGRATION
 
 FEATURE = Feature(
     "needs",
-    handlers=posting.register,
+    handlers=register,
     access=Access(
         commands={name: MEMBERS for name in ("butuh", "tawar", "kebutuhan", "tawaran", "komitmen", "kejadian")},
         deeplinks={"bantu": Rule(MEMBERS), "detail": Rule(MEMBERS)},
@@ -22,15 +22,15 @@ FEATURE = Feature(
     ),
     dialogs={
         posting.NEED_DIALOG: posting.on_need_text,
-        posting.PLEDGE_DIALOG: posting.on_pledge_text,
-        posting.OFFER_DIALOG: posting.on_offer_text,
+        pledges.PLEDGE_DIALOG: pledges.on_pledge_text,
+        offers.OFFER_DIALOG: offers.on_offer_text,
         posting.DUPLICATE_DIALOG: posting.on_duplicate_text,
     },
-    deeplinks={"bantu": posting.deeplink_help, "detail": posting.deeplink_detail},
+    deeplinks={"bantu": pledges.deeplink_help, "detail": pledges.deeplink_detail},
     jobs={service.ESCALATE_KIND: posting.escalate_job},
     contributes=(
-        Contribution(MESSAGE_KINDS, MessageKind(posting.NEED_CARD, posting.record_need_card, posting.need_card_at)),
-        Contribution(MESSAGE_KINDS, MessageKind(posting.OFFER_CARD, posting.record_offer_card, posting.offer_card_at)),
+        Contribution(MESSAGE_KINDS, MessageKind(cards.NEED_CARD, cards.record_need_card, cards.need_card_at)),
+        Contribution(MESSAGE_KINDS, MessageKind(cards.OFFER_CARD, cards.record_offer_card, cards.offer_card_at)),
         Contribution(CHAT_MIGRATION, storage.migrate_chat),
     ),
     depends_on=("core", "members", "sitrep"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from bot.features.members import storage as members_repo
 from bot.features.needs import storage as repo
-from bot.features.needs.storage import Need, Offer, Pledge
+from bot.features.needs.storage import Incident, Need, Offer, Pledge
 from bot.features.sitrep import storage as sitrep_repo
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
@@ -96,6 +96,17 @@ def escalation_hours(conn: sqlite3.Connection, cluster_id: int, priority: int) -
         except ValueError:
             pass
     return DEFAULT_ESCALATION_H.get(priority, 24)
+
+
+def with_incident(conn: sqlite3.Connection, cluster_id: int, draft: NeedDraft) -> NeedDraft:
+    """A need posted without an incident belongs to the active incident of its region (or the only active one)."""
+    if draft.incident_id is not None:
+        return draft
+    active = repo.incidents(conn, cluster_id)
+    regional = [i for i in active if draft.region_code in i.region_codes] or active
+    if len(regional) >= 1 and (len(regional) == 1 or draft.region_code):
+        return NeedDraft(**{**draft.__dict__, "incident_id": regional[0].id})
+    return draft
 
 
 def post_need(
@@ -237,10 +248,16 @@ def make_pledge(
     now: int,
     offer_id: int | None = None,
     source: str = "direct",
+    *,
+    cluster_id: int | None = None,
 ) -> PledgeResult:
+    """``quantity`` 0 with an offer: what is still open (or the whole need). ``cluster_id``: the acting cluster
+    (a need of another cluster is "not_found")."""
     need = repo.need_by_id(conn, need_id)
-    if need is None:
+    if need is None or (cluster_id is not None and need.cluster_id != cluster_id):
         return PledgeResult(False, "not_found")
+    if offer_id is not None and quantity == 0:
+        quantity = need.remaining if need.remaining > 0 else need.quantity
     if need.status != "open":
         return PledgeResult(False, "need_closed", need)
     if need.organization_id == org_id:
@@ -339,117 +356,38 @@ def move_pledge(
     )
 
 
-def close_need(
-    conn: sqlite3.Connection,
-    need_id: int,
-    status: str,
-    user_id: int,
-    org_id: int | None,
-    is_secretariat: bool,
-    now: int,
-) -> PledgeResult:
-    """Owner or secretariat marks a need fulfilled or cancels it."""
-    need = repo.need_by_id(conn, need_id)
-    if need is None:
-        return PledgeResult(False, "not_found")
-    if not (is_secretariat or (org_id is not None and org_id == need.organization_id)):
-        return PledgeResult(False, "not_allowed", need)
-    if need.status != "open" or not repo.set_need_status(conn, need_id, status, now):
-        return PledgeResult(False, "already", need)
-    jobs_repo.cancel(conn, ESCALATE_KIND, f"need:{need.id}")
-    core_repo.audit(conn, need.cluster_id, user_id, f"need.{status}", need.code, now)
-    sitrep_repo.mark_changed(conn, need.cluster_id, now)
-    pledgers = {p.user_id for p in repo.pledges_of_need(conn, need_id) if p.status in ("pledged", "sent")}
-    return PledgeResult(
-        True, need=repo.need_by_id(conn, need_id), closed_now=True, notify_user_ids=sorted(pledgers - {user_id})
-    )
+# ---- incidents ------------------------------------------------------------------------------------
 
 
-def withdraw_offer(
-    conn: sqlite3.Connection,
-    offer_id: int,
-    org_id: int | None,
-    is_secretariat: bool,
-    user_id: int,
-    now: int,
-    cluster_id: int | None = None,
-) -> Offer | None:
-    """``is_secretariat`` is about ``cluster_id``: another cluster's secretariat has no say over this offer."""
-    offer = repo.offer_by_id(conn, offer_id)
-    if offer is None or (cluster_id is not None and offer.cluster_id != cluster_id):
+def declare_incident(conn: sqlite3.Connection, *, cluster_id: int, type_: str, title: str, region_codes: list[str],
+                     status: str, started_at: int, by: int, now: int) -> Incident:  # fmt: skip
+    return repo.create_incident(conn, cluster_id, type_, title, region_codes, status, started_at, by, now)
+
+
+def change_incident_status(
+    conn: sqlite3.Connection, *, cluster_id: int, incident_id: int, status: str, now: int
+) -> Incident | None:
+    """The incident with its new status; None when the cluster has no such incident (nothing changes)."""
+    existing = repo.incident_by_id(conn, cluster_id, incident_id)
+    if existing is None:
         return None
-    if not (is_secretariat or org_id == offer.organization_id) or offer.status != "open":
-        return None
-    repo.set_offer_status(conn, offer_id, "withdrawn", now)
-    sitrep_repo.mark_changed(conn, offer.cluster_id, now)
-    core_repo.audit(conn, offer.cluster_id, user_id, "offer.withdraw", offer.code, now)
-    return repo.offer_by_id(conn, offer_id)
+    repo.set_incident_status(conn, existing.id, status, now)
+    return repo.incident_by_id(conn, cluster_id, existing.id)
 
 
-@dataclass
-class Escalation:
-    need: Need
-    secretariat_user_ids: list[int]
+# ---- reads a handler needs in one hand-off -------------------------------------------------------------------
 
 
-def escalation_due(conn: sqlite3.Connection, need_id: int, now: int) -> Escalation | None:
-    """The need is still open and not fully pledged: record the escalation and say whom to tell."""
+def need_with_pledges(conn: sqlite3.Connection, *, need_id: int) -> tuple[Need | None, list[Pledge]]:
     need = repo.need_by_id(conn, need_id)
-    if need is None or need.status != "open" or need.pledged >= need.quantity:
-        return None
-    repo.mark_escalated(conn, need_id, now)
-    users = [r["user_id"] for r in members_repo.secretariat_users(conn, need.cluster_id)]
-    return Escalation(need, users)
+    return need, (repo.pledges_of_need(conn, need_id) if need is not None else [])
 
 
-# ---- the owner edits a need -------------------------------------------------------------------------
-
-
-@dataclass
-class EditResult:
-    ok: bool
-    reason: str = ""  # not_found | not_allowed | closed | below_pledged | bad_quantity | unchanged
-    need: Need | None = None
-    before: Need | None = None
-    notify_user_ids: list[int] = field(default_factory=list)  # the pledgers' representatives
-
-
-def edit_need(
-    conn: sqlite3.Connection,
-    need_id: int,
-    cluster_id: int,
-    org_id: int | None,
-    secretariat: bool,
-    user_id: int,
-    now: int,
-    quantity: float | None = None,
-    needed_by: int | None = None,
-    location: str | None = None,
-) -> EditResult:
-    """Quantity, deadline or place of an open need, by its organisation or the secretariat; pledgers are told."""
-    need = repo.need_by_id(conn, need_id)
-    if need is None or need.cluster_id != cluster_id:
-        return EditResult(False, "not_found")
-    if not secretariat and need.organization_id != org_id:
-        return EditResult(False, "not_allowed", need)
-    if need.status != "open":
-        return EditResult(False, "closed", need)
-    changes: dict[str, object] = {}
-    if quantity is not None:
-        if not 0 < quantity <= MAX_QUANTITY:
-            return EditResult(False, "bad_quantity", need)
-        if quantity != need.quantity:
-            changes["quantity"] = quantity
-    if needed_by is not None and needed_by != need.needed_by:
-        changes["needed_by"] = needed_by
-    if location is not None and location != need.location:
-        changes["location"] = location
-    if not changes:
-        return EditResult(False, "unchanged", need)
-    repo.update_need_fields(conn, need_id, now, **changes)
-    core_repo.audit(conn, cluster_id, user_id, "need.edit", need.code, now, fields=",".join(sorted(changes)))
-    sitrep_repo.mark_changed(conn, cluster_id, now)
-    pledger_orgs = {p.organization_id for p in repo.pledges_of_need(conn, need_id) if p.status in ("pledged", "sent")}
-    users = [m.user_id for org in sorted(pledger_orgs) for m in members_repo.members_of_org(conn, org)]
-    return EditResult(True, need=repo.need_by_id(conn, need_id), before=need, notify_user_ids=users)
-
+def open_pledges_of_org(conn: sqlite3.Connection, *, org_id: int, limit: int = 10) -> list[tuple[Pledge, Need]]:
+    """The organisation's pledges still pledged or sent, each with its need (the first ``limit``)."""
+    found = []
+    for pledge in repo.pledges_of_org(conn, org_id, ("pledged", "sent"))[:limit]:
+        need = repo.need_by_id(conn, pledge.need_id)
+        if need is not None:
+            found.append((pledge, need))
+    return found

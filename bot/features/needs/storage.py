@@ -8,199 +8,21 @@ transaction as every pledge change and its event row, so the totals always equal
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
-PRIORITIES = {1: "mendesak", 2: "tinggi", 3: "sedang", 4: "rendah"}
+from bot.features.needs.models import (  # the entities live in models.py; importable from here as before
+    PRIORITIES,
+    Incident,
+    Need,
+    Offer,
+    Pledge,
+    incident_from_row,
+    need_from_row,
+    offer_from_row,
+    pledge_from_row,
+)
 
-
-@dataclass(frozen=True)
-class Incident:
-    id: int
-    cluster_id: int
-    type: str
-    title: str
-    region_codes: tuple[str, ...]
-    status: str
-    started_at: int
-    closed_at: int | None
-
-
-@dataclass(frozen=True)
-class Need:
-    id: int
-    cluster_id: int
-    number: int
-    incident_id: int | None
-    organization_id: int
-    created_by: int
-    item_key: str | None
-    item_name: str
-    category: str | None
-    quantity: float
-    unit: str
-    region_code: str | None
-    location: str
-    priority: int
-    needed_by: int | None
-    beneficiaries: int | None
-    beneficiary_unit: str | None
-    note: str
-    status: str
-    pledged: float
-    sent: float
-    received: float
-    chat_id: int | None
-    message_id: int | None
-    created_at: int
-    org_name: str = ""
-    district_code: str | None = None  # kecamatan (adm3)
-
-    @property
-    def code(self) -> str:
-        return f"K-{self.number:04d}"
-
-    @property
-    def remaining(self) -> float:
-        """What still needs a pledge (cancelled pledges already left the totals)."""
-        return max(0.0, self.quantity - self.pledged)
-
-
-@dataclass(frozen=True)
-class Offer:
-    id: int
-    cluster_id: int
-    number: int
-    organization_id: int
-    created_by: int
-    item_key: str | None
-    item_name: str
-    category: str | None
-    quantity: float
-    unit: str
-    committed: float
-    region_code: str | None
-    location: str
-    available_until: int | None
-    conditions: str
-    status: str
-    chat_id: int | None
-    message_id: int | None
-    created_at: int
-    org_name: str = ""
-    district_code: str | None = None  # kecamatan (adm3)
-
-    @property
-    def code(self) -> str:
-        return f"T-{self.number:04d}"
-
-    @property
-    def available(self) -> float:
-        return max(0.0, self.quantity - self.committed)
-
-
-@dataclass(frozen=True)
-class Pledge:
-    id: int
-    need_id: int
-    organization_id: int
-    user_id: int
-    offer_id: int | None
-    source: str
-    quantity: float
-    status: str
-    created_at: int
-    org_name: str = ""
-
-
-def _incident(row: sqlite3.Row) -> Incident:
-    codes = tuple(c for c in row["region_codes"].split(",") if c)
-    return Incident(
-        row["id"],
-        row["cluster_id"],
-        row["type"],
-        row["title"],
-        codes,
-        row["status"],
-        row["started_at"],
-        row["closed_at"],
-    )
-
-
-def _need(row: sqlite3.Row) -> Need:
-    keys = row.keys()
-    return Need(
-        row["id"],
-        row["cluster_id"],
-        row["number"],
-        row["incident_id"],
-        row["organization_id"],
-        row["created_by"],
-        row["item_key"],
-        row["item_name"],
-        row["category"],
-        row["quantity"],
-        row["unit"],
-        row["region_code"],
-        row["location"],
-        row["priority"],
-        row["needed_by"],
-        row["beneficiaries"],
-        row["beneficiary_unit"],
-        row["note"],
-        row["status"],
-        row["pledged"],
-        row["sent"],
-        row["received"],
-        row["chat_id"],
-        row["message_id"],
-        row["created_at"],
-        row["org_name"] if "org_name" in keys else "",
-        row["district_code"] if "district_code" in keys else None,
-    )
-
-
-def _offer(row: sqlite3.Row) -> Offer:
-    keys = row.keys()
-    return Offer(
-        row["id"],
-        row["cluster_id"],
-        row["number"],
-        row["organization_id"],
-        row["created_by"],
-        row["item_key"],
-        row["item_name"],
-        row["category"],
-        row["quantity"],
-        row["unit"],
-        row["committed"],
-        row["region_code"],
-        row["location"],
-        row["available_until"],
-        row["conditions"],
-        row["status"],
-        row["chat_id"],
-        row["message_id"],
-        row["created_at"],
-        row["org_name"] if "org_name" in keys else "",
-        row["district_code"] if "district_code" in keys else None,
-    )
-
-
-def _pledge(row: sqlite3.Row) -> Pledge:
-    keys = row.keys()
-    return Pledge(
-        row["id"],
-        row["need_id"],
-        row["organization_id"],
-        row["user_id"],
-        row["offer_id"],
-        row["source"],
-        row["quantity"],
-        row["status"],
-        row["created_at"],
-        row["org_name"] if "org_name" in keys else "",
-    )
+__all__ = ["PRIORITIES", "Incident", "Need", "Offer", "Pledge"]
 
 
 def next_number(conn: sqlite3.Connection, cluster_id: int, kind: str) -> int:
@@ -231,17 +53,17 @@ def create_incident(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         (cluster_id, type_, title, ",".join(region_codes), status, started_at, by, now),
     ).fetchone()
-    return _incident(row)
+    return incident_from_row(row)
 
 
 def incident_by_id(conn: sqlite3.Connection, cluster_id: int, incident_id: int) -> Incident | None:
     row = conn.execute("SELECT * FROM incidents WHERE id = ? AND cluster_id = ?", (incident_id, cluster_id)).fetchone()
-    return _incident(row) if row else None
+    return incident_from_row(row) if row else None
 
 
 def incidents(conn: sqlite3.Connection, cluster_id: int, active_only: bool = True) -> list[Incident]:
     sql = "SELECT * FROM incidents WHERE cluster_id = ?" + (" AND status != 'selesai'" if active_only else "")
-    return [_incident(r) for r in conn.execute(sql + " ORDER BY started_at DESC", (cluster_id,))]
+    return [incident_from_row(r) for r in conn.execute(sql + " ORDER BY started_at DESC", (cluster_id,))]
 
 
 def set_incident_status(conn: sqlite3.Connection, incident_id: int, status: str, now: int) -> None:
@@ -272,7 +94,7 @@ def insert_need(conn: sqlite3.Connection, **fields: Any) -> Need:
 
 def need_by_id(conn: sqlite3.Connection, need_id: int) -> Need | None:
     row = conn.execute(_NEED_SELECT + "WHERE n.id = ?", (need_id,)).fetchone()
-    return _need(row) if row else None
+    return need_from_row(row) if row else None
 
 
 def recent_same_need(
@@ -294,18 +116,18 @@ def recent_same_need(
         "ORDER BY n.created_at DESC, n.id DESC LIMIT 1",
         (cluster_id, org_id, since, quantity, unit, region_code, item_key, item_key, item_name),
     ).fetchone()
-    return _need(row) if row else None
+    return need_from_row(row) if row else None
 
 
 def need_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Need | None:
     row = conn.execute(_NEED_SELECT + "WHERE n.cluster_id = ? AND n.number = ?", (cluster_id, number)).fetchone()
-    return _need(row) if row else None
+    return need_from_row(row) if row else None
 
 
 def need_by_message(conn: sqlite3.Connection, chat_id: int, message_id: int) -> Need | None:
     """The need whose card is this message (a reply to the card acts on that need)."""
     row = conn.execute(_NEED_SELECT + "WHERE n.chat_id = ? AND n.message_id = ?", (chat_id, message_id)).fetchone()
-    return _need(row) if row else None
+    return need_from_row(row) if row else None
 
 
 def update_need_fields(conn: sqlite3.Connection, need_id: int, now: int, **fields: Any) -> None:
@@ -365,7 +187,7 @@ def list_needs(
             params.append(value)
     sql += " ORDER BY n.priority, n.created_at LIMIT ?"
     params.append(limit)
-    return [_need(r) for r in conn.execute(sql, params)]
+    return [need_from_row(r) for r in conn.execute(sql, params)]
 
 
 def apply_pledge_delta(
@@ -398,12 +220,12 @@ def insert_offer(conn: sqlite3.Connection, **fields: Any) -> Offer:
 
 def offer_by_id(conn: sqlite3.Connection, offer_id: int) -> Offer | None:
     row = conn.execute(_OFFER_SELECT + "WHERE f.id = ?", (offer_id,)).fetchone()
-    return _offer(row) if row else None
+    return offer_from_row(row) if row else None
 
 
 def offer_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Offer | None:
     row = conn.execute(_OFFER_SELECT + "WHERE f.cluster_id = ? AND f.number = ?", (cluster_id, number)).fetchone()
-    return _offer(row) if row else None
+    return offer_from_row(row) if row else None
 
 
 def set_offer_message(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
@@ -449,7 +271,7 @@ def list_offers(
             params.append(value)
     sql += " ORDER BY f.created_at LIMIT ?"
     params.append(limit)
-    return [_offer(r) for r in conn.execute(sql, params)]
+    return [offer_from_row(r) for r in conn.execute(sql, params)]
 
 
 # ---- pledges --------------------------------------------------------------------------------------
@@ -482,7 +304,7 @@ def insert_pledge(
 
 def pledge_by_id(conn: sqlite3.Connection, pledge_id: int) -> Pledge | None:
     row = conn.execute(_PLEDGE_SELECT + "WHERE p.id = ?", (pledge_id,)).fetchone()
-    return _pledge(row) if row else None
+    return pledge_from_row(row) if row else None
 
 
 def set_pledge_status(conn: sqlite3.Connection, pledge_id: int, from_status: str, to_status: str, now: int) -> bool:
@@ -495,7 +317,7 @@ def set_pledge_status(conn: sqlite3.Connection, pledge_id: int, from_status: str
 
 
 def pledges_of_need(conn: sqlite3.Connection, need_id: int) -> list[Pledge]:
-    return [_pledge(r) for r in conn.execute(_PLEDGE_SELECT + "WHERE p.need_id = ? ORDER BY p.id", (need_id,))]
+    return [pledge_from_row(r) for r in conn.execute(_PLEDGE_SELECT + "WHERE p.need_id = ? ORDER BY p.id", (need_id,))]
 
 
 def pledges_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, ...]) -> list[Pledge]:
@@ -504,7 +326,7 @@ def pledges_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, .
         "ORDER BY p.id DESC LIMIT 50",
         (org_id, *statuses),
     )
-    return [_pledge(r) for r in rows]
+    return [pledge_from_row(r) for r in rows]
 
 
 def add_pledge_event(

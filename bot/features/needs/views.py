@@ -6,9 +6,16 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.features.members.views import region_name
+from bot.features.needs.callbacks import (
+    DuplicateButton,
+    NeedCardButton,
+    OfferButton,
+    PledgeAmountButton,
+    PledgeStateButton,
+)
 from bot.features.needs.storage import Incident, Need, Offer, Pledge
 from bot.kernel.i18n import N_, Translator
-from bot.kernel.views import Button, Keyboard, Reply, esc, page_nav, progress_bar
+from bot.kernel.views import Button, Keyboard, Reply, esc, progress_bar
 from bot.shared import catalogue, regions
 
 PRIORITY_LABELS = {1: N_("URGENT"), 2: N_("high"), 3: N_("medium"), 4: N_("low")}
@@ -46,7 +53,7 @@ def _pct(done: float, total: float) -> int:
     return round(100 * done / total) if total else 0
 
 
-def _when(t: Translator, ts: int | None, tz: str) -> str:
+def when_text(t: Translator, ts: int | None, tz: str) -> str:
     """The day, with the time when one was given (a bare day is stored as 23.59 of that day)."""
     if not ts:
         return "—"
@@ -57,7 +64,7 @@ def _when(t: Translator, ts: int | None, tz: str) -> str:
     return t.datetime(when, tz)
 
 
-def _place(region_code: str | None, district_code: str | None) -> str:
+def place_text(region_code: str | None, district_code: str | None) -> str:
     """"Kec. Daha Utara, Kab. Hulu Sungai Selatan" (the kecamatan when known, then the kabupaten/kota)."""
     where = region_name(region_code) if region_code else ""
     district = regions.get_district(district_code)
@@ -93,7 +100,7 @@ def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: I
             q=qty(t, need.quantity, need.unit), rest=qty(t, need.remaining, need.unit)
         )
     )
-    where = _place(need.region_code, need.district_code)
+    where = place_text(need.region_code, need.district_code)
     if need.location:
         where = f"{where} · {need.location}" if where else need.location
     if where:
@@ -103,7 +110,7 @@ def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: I
         unit = "KK" if need.beneficiary_unit == "kk" else t.gettext("people")
         details.append("👥 " + t.gettext("for {n} {unit}").format(n=t.number(need.beneficiaries), unit=esc(unit)))
     if need.needed_by:
-        details.append("⏰ " + t.gettext("by {day}").format(day=_when(t, need.needed_by, tz)))
+        details.append("⏰ " + t.gettext("by {day}").format(day=when_text(t, need.needed_by, tz)))
     if details:
         lines.append(" · ".join(details))
     source = f"🏢 {esc(need.org_name)}"
@@ -132,12 +139,12 @@ def need_card(t: Translator, need: Need, tz: str, bot_username: str, incident: I
     if need.status == "open":
         keyboard = [
             [
-                Button(t.gettext("🤝 I'll help"), f"nd:help:{need.id}"),
-                Button(t.gettext("ℹ️ Detail"), f"nd:info:{need.id}"),
+                Button(t.gettext("🤝 I'll help"), NeedCardButton("help", need.id).pack()),
+                Button(t.gettext("ℹ️ Detail"), NeedCardButton("info", need.id).pack()),
             ],
             [
-                Button(t.gettext("✅ Fulfilled"), f"nd:done:{need.id}"),
-                Button(t.gettext("✖ Cancel need"), f"nd:cancel:{need.id}"),
+                Button(t.gettext("✅ Fulfilled"), NeedCardButton("done", need.id).pack()),
+                Button(t.gettext("✖ Cancel need"), NeedCardButton("cancel", need.id).pack()),
             ],
         ]
     elif need.status == "fulfilled":
@@ -155,19 +162,19 @@ def offer_card(t: Translator, offer: Offer, tz: str) -> Reply:
             q=qty(t, offer.quantity, offer.unit), rest=qty(t, offer.available, offer.unit)
         )
     )
-    where = _place(offer.region_code, offer.district_code)
+    where = place_text(offer.region_code, offer.district_code)
     if offer.location:
         where = f"{where} · {offer.location}" if where else offer.location
     if where:
         lines.append(f"📍 {esc(where)}")
     if offer.available_until:
-        lines.append("⏳ " + t.gettext("available until {day}").format(day=_when(t, offer.available_until, tz)))
+        lines.append("⏳ " + t.gettext("available until {day}").format(day=when_text(t, offer.available_until, tz)))
     if offer.conditions:
         lines.append(f"📝 {esc(offer.conditions)}")
     lines.append(f"🏢 {esc(offer.org_name)}")
     keyboard: Keyboard = []
     if offer.status == "open":
-        keyboard = [[Button(t.gettext("✖ Withdraw"), f"of:wd:{offer.id}")]]
+        keyboard = [[Button(t.gettext("✖ Withdraw"), OfferButton("wd", offer.id).pack())]]
     elif offer.status == "taken":
         lines.append("✅ <b>" + t.gettext("FULLY COMMITTED") + "</b>")
     else:
@@ -185,42 +192,9 @@ def duplicate_need(t: Translator, same: Need, now: int) -> Reply:
         "The same need already exists: <b>{code}</b> ({what}{where}, posted {n} minutes ago). Send it anyway?",
         minutes,
     ).format(code=same.code, what=what, where=f", {esc(where)}" if where else "", n=t.number(minutes))
-    keyboard = [[Button(t.gettext("📤 Send anyway"), "ndup:yes"), Button(t.gettext("✖ Do not send"), "ndup:no")]]
+    keyboard = [[Button(t.gettext("📤 Send anyway"), DuplicateButton("yes").pack()),
+                 Button(t.gettext("✖ Do not send"), DuplicateButton("no").pack())]]  # fmt: skip
     return Reply(text, keyboard)
-
-
-def edit_hint(t: Translator, need: Need) -> str:
-    """How the need's organisation changes it (shown under /kebutuhan K-0003 for the owner)."""
-    return "\n".join(
-        [
-            t.gettext("To change it:"),
-            f"<code>/kebutuhan {need.code} jumlah {t.number(need.quantity)}</code>",
-            f"<code>/kebutuhan {need.code} tenggat besok 16.00</code>",
-            f"<code>/kebutuhan {need.code} lokasi Posko Kandangan</code>",
-        ]
-    )
-
-
-def need_edited(t: Translator, before: Need, after: Need, tz: str, notice: bool = False) -> str:
-    """What changed, old → new; ``notice`` is the version for the pledgers."""
-    changes = []
-    if before.quantity != after.quantity:
-        changes.append(
-            t.gettext("amount {old} → {new}").format(old=qty(t, before.quantity, before.unit), new=qty(t, after.quantity, after.unit))
-        )
-    if before.needed_by != after.needed_by:
-        old = _when(t, before.needed_by, tz) if before.needed_by else "—"
-        changes.append(t.gettext("deadline {old} → {new}").format(old=old, new=_when(t, after.needed_by, tz) if after.needed_by else "—"))
-    if before.location != after.location:
-        changes.append(
-            t.gettext("place {old} → {new}").format(old=esc(before.location or "—"), new=esc(after.location or "—"))
-        )
-    what = f"<b>{after.code} · {esc(item_label(t, after.item_key, after.item_name))}</b>"
-    if notice:
-        return t.gettext("{need}, which your organisation pledged to, was changed by {org}: {changes}.").format(
-            need=what, org=esc(after.org_name), changes="; ".join(changes)
-        )
-    return t.gettext("Saved: {need} changed: {changes}. Pledgers are told.").format(need=what, changes="; ".join(changes))
 
 
 def confirm_move(t: Translator, need: Need, pledge: Pledge, wanted: str) -> Reply:
@@ -230,12 +204,12 @@ def confirm_move(t: Translator, need: Need, pledge: Pledge, wanted: str) -> Repl
         text = t.gettext("Mark the pledge of {org} ({q}) for {code} as sent?").format(
             org=esc(pledge.org_name), q=amount, code=need.code
         )
-        button = Button(t.gettext("📦 Yes, sent"), f"pg:sent:{pledge.id}")
+        button = Button(t.gettext("📦 Yes, sent"), PledgeStateButton("sent", pledge.id).pack())
     else:
         text = t.gettext("Mark the pledge of {org} ({q}) for {code} as received?").format(
             org=esc(pledge.org_name), q=amount, code=need.code
         )
-        button = Button(t.gettext("✅ Yes, received"), f"pg:recv:{pledge.id}")
+        button = Button(t.gettext("✅ Yes, received"), PledgeStateButton("recv", pledge.id).pack())
     return Reply(text, [[button]])
 
 
@@ -246,6 +220,22 @@ def posted_several(t: Translator, codes: list[str]) -> str:
         "Saved: {n} needs from one message, one card each: {codes}.",
         len(codes),
     ).format(n=t.number(len(codes)), codes=", ".join(codes))
+
+
+def offers_posted_several(t: Translator, codes: list[str]) -> str:
+    """One answer for an offer line that named several items (one card each)."""
+    return t.ngettext(
+        "Saved: {n} offer from one message, one card each: {codes}.",
+        "Saved: {n} offers from one message, one card each: {codes}.",
+        len(codes),
+    ).format(n=t.number(len(codes)), codes=", ".join(codes))
+
+
+def with_matches(card: Reply, t: Translator, offers: list[Offer]) -> Reply:
+    """The new need's card with its matching offers under it: one message, not a card and a match list."""
+    if not offers:
+        return card
+    return Reply(card.text + "\n\n" + matches_text(t, offers), card.keyboard)
 
 
 def posted_elsewhere(t: Translator, code: str) -> str:
@@ -285,7 +275,7 @@ def match_notice(t: Translator, need: Need, offer: Offer) -> Reply:
     )
     button = Button(
         t.gettext("🤝 Pledge {q} from {offer}").format(q=f"{t.number(amount)} {need.unit}", offer=offer.code),
-        f"pl:o:{need.id}:{offer.id}",
+        PledgeAmountButton("o", need.id, str(offer.id)).pack(),
     )
     return Reply(text, [[button]])
 
@@ -305,7 +295,7 @@ def ask_pledge(t: Translator, need: Need) -> Reply:
             rounded = float(int(part))
             if rounded >= 1 and rounded not in options:
                 options.append(rounded)
-    buttons = [Button(f"{t.number(v)} {need.unit}", f"pl:q:{need.id}:{v:g}") for v in options]
+    buttons = [Button(f"{t.number(v)} {need.unit}", PledgeAmountButton("q", need.id, f"{v:g}").pack()) for v in options]
     return Reply(text, [buttons] if buttons else [])
 
 
@@ -324,12 +314,12 @@ def pledge_buttons(t: Translator, pledge: Pledge) -> Keyboard:
     if pledge.status == "pledged":
         return [
             [
-                Button(t.gettext("📦 Sent"), f"pg:sent:{pledge.id}"),
-                Button(t.gettext("✖ Cancel pledge"), f"pg:cancel:{pledge.id}"),
+                Button(t.gettext("📦 Sent"), PledgeStateButton("sent", pledge.id).pack()),
+                Button(t.gettext("✖ Cancel pledge"), PledgeStateButton("cancel", pledge.id).pack()),
             ]
         ]
     if pledge.status == "sent":
-        return [[Button(t.gettext("✖ Cancel pledge"), f"pg:cancel:{pledge.id}")]]
+        return [[Button(t.gettext("✖ Cancel pledge"), PledgeStateButton("cancel", pledge.id).pack())]]
     return []
 
 
@@ -341,7 +331,7 @@ def owner_notice(t: Translator, need: Need, pledge: Pledge) -> Reply:
         text = t.gettext("{org} pledged {q} for your need {code}.")
     text = text.format(org=esc(pledge.org_name), q=qty(t, pledge.quantity, need.unit), code=need.code)
     keyboard = (
-        [[Button(t.gettext("✅ Received"), f"pg:recv:{pledge.id}")]] if pledge.status in ("pledged", "sent") else []
+        [[Button(t.gettext("✅ Received"), PledgeStateButton("recv", pledge.id).pack())]] if pledge.status in ("pledged", "sent") else []
     )
     return Reply(text, keyboard)
 
@@ -350,71 +340,6 @@ def pledge_moved(t: Translator, need: Need, pledge: Pledge) -> str:
     status = t.gettext(PLEDGE_STATUS[pledge.status])
     return t.gettext("{code}: {org}'s pledge of {q} is now “{status}”.").format(
         code=need.code, org=esc(pledge.org_name), q=qty(t, pledge.quantity, need.unit), status=esc(status)
-    )
-
-
-def need_detail(t: Translator, need: Need, pledges: list[Pledge], tz: str) -> str:
-    lines = [f"<b>{need.code} · {esc(item_label(t, need.item_key, need.item_name))}</b>"]
-    lines.append(t.gettext("Posted: {day}").format(day=_when(t, need.created_at, tz)))
-    lines.append(
-        t.gettext("Needed {q} · pledged {p} · sent {s} · received {r}").format(
-            q=qty(t, need.quantity, need.unit),
-            p=t.number(need.pledged),
-            s=t.number(need.sent),
-            r=t.number(need.received),
-        )
-    )
-    lines.append("")
-    lines.append(t.gettext("<b>Pledges</b>"))
-    for pledge in pledges:
-        lines.append(
-            f"• {esc(pledge.org_name)}: {qty(t, pledge.quantity, need.unit)} — "
-            f"{esc(t.gettext(PLEDGE_STATUS[pledge.status]))}"
-        )
-    if not pledges:
-        lines.append("—")
-    return "\n".join(lines)
-
-
-def needs_list(t: Translator, needs: list[Need], page: int, title: str, nav_prefix: str) -> Reply:
-    pages = max(1, (len(needs) + PAGE - 1) // PAGE)
-    page = max(0, min(page, pages - 1))
-    lines = [f"<b>{esc(title)}</b>"]
-    still_open = t.gettext("open")
-    for need in needs[page * PAGE : (page + 1) * PAGE]:
-        lines.append(
-            f"{PRIORITY_ICONS.get(need.priority, '')} {need.code} {esc(item_label(t, need.item_key, need.item_name))}"
-            f" — {still_open} {qty(t, need.remaining, need.unit)} · {esc(region_name(need.region_code))}"
-            f" · {esc(need.org_name)}"
-        )
-    if not needs:
-        lines.append(t.gettext("Nothing open right now."))
-    lines.append(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
-    nav = page_nav(page, pages, nav_prefix)
-    return Reply("\n".join(lines), [nav] if nav else [])
-
-
-def offers_list(t: Translator, offers: list[Offer], page: int, title: str, nav_prefix: str) -> Reply:
-    pages = max(1, (len(offers) + PAGE - 1) // PAGE)
-    page = max(0, min(page, pages - 1))
-    lines = [f"<b>{esc(title)}</b>"]
-    for offer in offers[page * PAGE : (page + 1) * PAGE]:
-        lines.append(
-            f"🎁 {offer.code} {esc(item_label(t, offer.item_key, offer.item_name))} — "
-            f"{qty(t, offer.available, offer.unit)} · {esc(region_name(offer.region_code))} · {esc(offer.org_name)}"
-        )
-    if not offers:
-        lines.append(t.gettext("Nothing open right now."))
-    lines.append(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
-    nav = page_nav(page, pages, nav_prefix)
-    return Reply("\n".join(lines), [nav] if nav else [])
-
-
-def incident_line(t: Translator, incident: Incident, tz: str) -> str:
-    regions_text = ", ".join(region_name(c) for c in incident.region_codes) or "—"
-    return (
-        f"#{incident.id} <b>{esc(incident.title)}</b> — {esc(t.gettext(INCIDENT_STATUS[incident.status]))}\n"
-        f"   {esc(regions_text)} · " + t.gettext("since {day}").format(day=_when(t, incident.started_at, tz))
     )
 
 

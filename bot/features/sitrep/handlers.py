@@ -312,20 +312,20 @@ async def on_calc_button(update: Update, context: BotContext, button: CalcButton
         for line in standards.estimate(people, days)
         if line.standard.item_key and line.amount > 0
     ]
-    from bot.features.needs.handlers.posting import _publish_need
+    from bot.features.needs.handlers.posting import publish_needs
+    from bot.shared import catalogue
 
+    ready = []
     for draft in drafts:
-        from bot.shared import catalogue
-
         item = catalogue.get_item(draft.item_key or "")
-        draft = needs_svc.NeedDraft(
+        ready.append(needs_svc.NeedDraft(
             **{
                 **draft.__dict__,
                 "category": item.category if item else None,
                 "item_name": item.name_id if item else draft.item_name,
             }
-        )
-        await _publish_need(update, context, actor, draft)
+        ))
+    await publish_needs(update, context, actor, ready)  # one transaction, one answer for all
 
 
 def register(app: AnyApp) -> None:

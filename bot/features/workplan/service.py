@@ -14,7 +14,7 @@ from bot.features.agenda.speakers import SpeakerLookup
 from bot.features.agenda.storage import Recipient
 from bot.features.members import service as members_svc
 from bot.features.members import storage as members_repo
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.features.workplan import domain
 from bot.features.workplan import storage as repo
 from bot.features.workplan.domain import Deadline

@@ -17,7 +17,7 @@ from bot.features.agenda import service as svc
 from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Recipient
 from bot.features.agenda.views import cards
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
 from bot.kernel.outbox import out_edit, out_send

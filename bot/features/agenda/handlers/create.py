@@ -16,7 +16,7 @@ from bot.features.agenda.handlers.calendar import _send_event_ics
 from bot.features.agenda.handlers.common import NEW_KIND, _now_dt, _secretariat_of, card_edit
 from bot.features.agenda.views import cards, common, flow
 from bot.features.members.gate import require_secretariat
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel import dialogs
 from bot.kernel import storage as core_repo
 from bot.kernel.callbacks import stale

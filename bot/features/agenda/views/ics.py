@@ -9,7 +9,7 @@ from bot.features.agenda import domain
 from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Event
 from bot.features.agenda.views.common import _dt, rule_text, type_label
-from bot.features.members.storage import Cluster
+from bot.features.members.models import Cluster
 from bot.kernel.i18n import Translator
 from bot.kernel.views import esc
 

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.features.members.gate import current_actor
 from bot.features.needs import views as needs_views
-from bot.features.needs.handlers import posting as needs_handlers
+from bot.features.needs.handlers import cards as needs_handlers
 from bot.features.needs.storage import Need, Pledge
 from bot.features.stock import service as svc
 from bot.features.stock import views
