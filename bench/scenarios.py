@@ -257,7 +257,7 @@ async def _pledge_pool(bench: Bench) -> _Pledges:
     """Lane l: member l pledges, member lanes + l owns a need of its own; enough pledges for both modes of
     both stage scenarios are pressed through the Application before anything is timed."""
     world = await bench.bot()
-    pool: _Pledges | None = world.harness.runtime.extras.get("bench_pledge_pool")
+    pool: _Pledges | None = getattr(world.harness, "bench_pledge_pool", None)
     if pool is not None:
         return pool
     cfg, lanes = bench.config, len(world.groups)
@@ -278,7 +278,7 @@ async def _pledge_pool(bench: Bench) -> _Pledges:
                for need in needs]  # fmt: skip
     target.reset()
     pool = _Pledges(pledgers, owners, to_send, [[] for _ in range(lanes)])
-    world.harness.runtime.extras["bench_pledge_pool"] = pool
+    world.harness.bench_pledge_pool = pool  # type: ignore[attr-defined]
     return pool
 
 
@@ -338,11 +338,11 @@ async def rsvp_press(bench: Bench) -> list[Result]:
     """RSVP button (ag:r:<event>:y / :m, alternating so every press changes the answer) on an event card in
     private: the answer, the group card's and the pressed card's edits in one transaction, the press answered."""
     world = await bench.bot()
-    if not world.harness.runtime.extras.get("bench_event_seeded"):
+    if not getattr(world.harness, "bench_event_seeded", None):
         day = world.harness.clock.now().date() + timedelta(days=30)
         line = f"pelatihan | Manajemen Gudang Darurat | {day.day}/{day.month}/{day.year} 09.00 | 2 jam | Aula BPBD"
         await _expect(world.harness, ADMIN, world.groups[0], "/agenda baru " + line, "Manajemen Gudang Darurat")
-        world.harness.runtime.extras["bench_event_seeded"] = True
+        world.harness.bench_event_seeded = True  # type: ignore[attr-defined]
         world.target.reset()
     event = _one(bench.scratch / "bench.db", "SELECT MAX(id) FROM events")
     lanes, users = len(world.groups), world.members
@@ -372,7 +372,7 @@ async def _pending(bench: Bench) -> list[list[int]]:
     """Per lane: pending registrations (member ids) in the lane's own cluster, made in setup through the
     Application (deep link ``/start daftar_<cluster>`` then the one-line ``/daftar``), enough for both modes."""
     world = await bench.bot()
-    pool: list[list[int]] | None = world.harness.runtime.extras.get("bench_pending")
+    pool: list[list[int]] | None = getattr(world.harness, "bench_pending", None)
     if pool is not None:
         return pool
     cfg, lanes, db_path = bench.config, len(world.groups), bench.scratch / "bench.db"
@@ -392,7 +392,7 @@ async def _pending(bench: Bench) -> list[list[int]]:
                  "(SELECT 1 FROM members o WHERE o.organization_id = m.organization_id AND o.id != m.id) ORDER BY m.id",
                  cluster_id) for cluster_id in clusters]  # fmt: skip
     world.target.reset()
-    world.harness.runtime.extras["bench_pending"] = pool
+    world.harness.bench_pending = pool  # type: ignore[attr-defined]
     return pool
 
 

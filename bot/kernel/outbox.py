@@ -33,6 +33,7 @@ from bot.kernel.feature import Feature
 from bot.kernel.outbox_storage import Out, PlainKeyboard, Result, Row
 from bot.kernel.pacer import shared_pacer
 from bot.kernel.runtime import Runtime
+from bot.kernel.telegram import follow_migration
 from bot.kernel.views import Keyboard, Reply, split_message
 
 log = logging.getLogger(__name__)
@@ -329,12 +330,7 @@ async def attempt(app: AnyApp, row: Row) -> Result:
         except Forbidden as exc:
             return Result(row.id, "failed", f"403 {exc.message}"[:200], chat_id, unreachable=True)
         except ChatMigrated as exc:
-            new_id = int(exc.new_chat_id)
-            await runtime.db.write(
-                core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp(),
-                runtime.contributions(core_repo.CHAT_MIGRATION),
-            )  # fmt: skip
-            chat_id = new_id
+            chat_id = await follow_migration(runtime, chat_id, int(exc.new_chat_id))
         except BadRequest as exc:
             return Result(row.id, "failed", f"400 {exc.message}"[:200], chat_id)
         except NetworkError as exc:  # 5xx and connection errors before a response

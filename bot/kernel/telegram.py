@@ -75,12 +75,7 @@ async def call_with_retries(
             log.warning("Bot API error %s, retrying (%d/%d)", exc, attempt, MAX_RETRIES)
             await runtime.sleep(2 ** (attempt - 1))
         except ChatMigrated as exc:
-            new_id = int(exc.new_chat_id)
-            await runtime.db.write(
-                core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp(),
-                runtime.contributions(core_repo.CHAT_MIGRATION),
-            )  # fmt: skip
-            chat_id = new_id
+            chat_id = await follow_migration(runtime, chat_id, int(exc.new_chat_id))
         except Forbidden:
             now = runtime.clock.timestamp()
             if chat_id > 0:
@@ -156,6 +151,15 @@ async def edit(
             return False
         raise
     return True
+
+
+async def follow_migration(runtime: Runtime, chat_id: int, new_id: int) -> int:
+    """Telegram moved a group (group → supergroup): every stored reference follows, through each feature's
+    ``CHAT_MIGRATION`` hook, in one transaction. Returns the new id."""
+    await runtime.db.write(
+        core_repo.migrate_chat_id, chat_id, new_id, runtime.clock.timestamp(), runtime.contributions(core_repo.CHAT_MIGRATION)
+    )
+    return new_id
 
 
 def add_command(
