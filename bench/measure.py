@@ -62,8 +62,9 @@ class TimedFakeBotApi(FakeBotApi):
 class Request:
     """One update to send: its JSON (without ``update_id``), the chat the reply is expected in, and a
     substring the reply must contain (a wrong or error reply counts as an error, not as a fast update).
-    ``reply_method`` is the call that answers it: ``sendMessage`` to ``chat_id``, or ``answerCallbackQuery``
-    for a button whose answer is the press's own notice (the stage buttons, RSVP)."""
+    ``reply_method`` is the call that answers it: ``sendMessage`` to ``chat_id``, ``editMessageText`` of the pressed
+    message (an amount button: its message says "Tersimpan"), or ``answerCallbackQuery`` for a button whose answer
+    is the press's own notice (the stage buttons, RSVP)."""
 
     raw: dict[str, Any]
     chat_id: int
@@ -141,7 +142,7 @@ class Tracker:
                 flight.reply_ns = now
                 flight.reply = call
             return
-        if call.method != "sendMessage":
+        if call.method not in ("sendMessage", "editMessageText"):  # an answer may edit the pressed message
             return
         chat_id = call.chat_id
         flight = self._by_chat.get(chat_id) if chat_id is not None else None
@@ -197,7 +198,10 @@ class Target:
     def reset(self) -> None:
         """Forget recorded calls and messages between runs (keeps every run's heap alike)."""
         self.api.calls.clear()
+        # Messages the setup adopted (ids below the stand-in's first, 1000: the messages buttons sit on) stay.
+        adopted = {key: m for key, m in self.api.messages.items() if key[1] < 1000}
         self.api.messages.clear()
+        self.api.messages.update(adopted)
 
 
 async def settle(target: Target, limit_s: float = 2.0) -> None:

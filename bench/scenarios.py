@@ -193,13 +193,15 @@ async def pledge_press(bench: Bench) -> list[Result]:
     (coalesced per card) and the owner's notice in one transaction, then delivered."""
     world, users = await _offer_holder(bench)
     need_id = 1
+    for user in users:  # the message the amount buttons sit on: the bot edits it to say "Tersimpan"
+        world.harness.api.adopt_message(user.id, 1, "Berapa yang Anda sanggupi?")
 
     def one(user: object, seq: int) -> Request:
         chat = {"id": user.id, "type": "private", "first_name": "x"}  # type: ignore[attr-defined]
         raw = {"callback_query": {"id": f"cb{seq}", "from": user.json(), "chat_instance": "1",  # type: ignore[attr-defined]
                                   "data": f"pl:q:{need_id}:1",
                                   "message": {"message_id": 1, "date": 1, "chat": chat}}}  # fmt: skip
-        return Request(raw, user.id, "Tersimpan")  # type: ignore[attr-defined]
+        return Request(raw, user.id, "Tersimpan", "editMessageText")  # type: ignore[attr-defined]
 
     return await _both_modes(bench, pledge_press, _lanes(world, users, one))
 
