@@ -239,9 +239,12 @@ async def _claim_window(runtime: Runtime, ids: Sequence[int] | None, limit: int 
 
 async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None) -> None:
     """Deliver these rows: the first of each chat at once, concurrently (different chats), then the next of each
-    chat; unpaced, each window's outcomes and the next claims are one hand-off (group commit). ``rows``: claimed."""
+    chat; unpaced, each window's outcomes and the next claims are one hand-off (group commit). ``rows``: claimed.
+    The background sender is woken only when something is left for it (a retry past the inline ones, a row that
+    could not be claimed yet): after a delivery that sent everything, its claim would find nothing."""
     runtime: Runtime = app.bot_data["runtime"]
     remaining = list(ids)
+    left_for_sender = False
     if rows is None:
         rows = await _claim_window(runtime, remaining)
     while rows:
@@ -252,6 +255,7 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
                 wait = max(wait, result.next_at - runtime.clock.timestamp())
             elif row.id in remaining:
                 remaining.remove(row.id)  # done, or left to the background sender (it keeps the chat's order)
+                left_for_sender = left_for_sender or result.status == "retry"
         if wait > 0 or _paced(runtime):
             await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
             if wait > 0:
@@ -261,7 +265,8 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
             rows = await runtime.db.write(
                 _record_and_claim, results, remaining, runtime.clock.timestamp(), _kinds(runtime)
             )
-    _wake(app)
+    if left_for_sender or remaining:
+        _wake(app)
 
 
 async def drain(app: AnyApp, limit: int = 64) -> int:

@@ -5,6 +5,7 @@ uncertain (a timed-out post); edits are coalesced; /status shows what is waiting
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -296,3 +297,28 @@ async def test_status_lists_backlog_failures_and_unreachable_members(h: Harness,
     assert "sekretariat" in calls[-1].text.lower() and "Status bot" not in calls[-1].text
     calls = await h.sim.send(ADMIN, GROUP_ID, "/status")
     assert "obrolan pribadi" in calls[-1].text
+
+
+async def test_a_delivery_that_sent_everything_does_not_wake_the_background_sender(h: Harness, db_path: Path) -> None:
+    """Issue #17 budgets: after an update whose rows were all delivered inline (the answer and the need's card),
+    the background sender makes no (empty) claim of its own; a row left for it (a 5xx past the inline retries)
+    still wakes it at once."""
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, text="/butuh 10 buah genset HSS")
+    for _ in range(5):
+        await asyncio.sleep(0.02)  # whatever the setup left running settles
+    before = h.runtime.db.handoffs
+    await h.sim.send(MEMBER, text="/butuh 20 lembar terpal Tapin")
+    after_update = h.runtime.db.handoffs
+    for _ in range(5):
+        await asyncio.sleep(0.02)  # bounded: the sender's wake-up comes within one loop turn
+    assert q(db_path, "SELECT COUNT(*) FROM outbox WHERE status NOT IN ('sent', 'superseded')") == [(0,)]
+    assert h.runtime.db.handoffs == after_update, "the background sender claimed after a complete delivery"
+    assert after_update - before >= 2
+    h.api.fail("sendMessage", "server", chat_id=GROUP_ID, times=20)
+    await h.sim.send(MEMBER, text="/butuh 30 buah tenda HSS")
+    assert q(db_path, "SELECT status FROM outbox WHERE chat_id = ? AND text LIKE '%K-0003%'", GROUP_ID) == [("pending",)]
+    woken = h.runtime.db.handoffs
+    for _ in range(5):
+        await asyncio.sleep(0.02)
+    assert h.runtime.db.handoffs > woken, "a row left for the background sender did not wake it"
