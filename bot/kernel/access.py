@@ -27,7 +27,6 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from bot.kernel import access_storage as access_repo
 from bot.kernel.actor import actor_lookup
 from bot.kernel.context import BotContext
 from bot.kernel.feature import APPROVED, MEMBERS, PUBLIC, Rule
@@ -90,11 +89,11 @@ def rule_for(update: Update, runtime: Runtime, bot_username: str | None) -> tupl
 
 
 async def _owner(context: BotContext, rule: Rule, text: str) -> int | None:
-    for pattern, kind in rule.owners:
+    for pattern, owner_of in rule.owners:
         match = re.match(pattern, text)
         object_id = parse_id(match.group(1)) if match else None
         if object_id is not None:
-            return await context.runtime.db.read(access_repo.owner_cluster, kind, object_id)
+            return await context.runtime.db.read(owner_of, object_id)
     return None
 
 

@@ -15,6 +15,7 @@ import contracts) and lists ``Contribution(point, value)`` in its manifest.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 AnyApp = Any  # telegram.ext.Application[...]; kept untyped here so this module needs no Telegram import
 Hook = Callable[[AnyApp], Awaitable[None]]
+OwnerOf = Callable[[sqlite3.Connection, int], "int | None"]  # object id -> its cluster
 
 # Read levels (bot/kernel/access.py explains them).
 PUBLIC, MEMBERS, APPROVED = "public", "members", "approved"
@@ -52,8 +54,9 @@ class Rule:
     """The read level of a deep link or button family, and where its object's cluster is found."""
 
     level: str
-    # (regex over the callback data or the deep link's argument whose group 1 is the object's id, object kind)
-    owners: tuple[tuple[str, str], ...] = ()
+    # (regex over the callback data or the deep link's argument whose group 1 is the object's id, the owning
+    # feature's storage function giving that object's cluster, or None when there is no such object)
+    owners: tuple[tuple[str, OwnerOf], ...] = ()
     private_only: bool = False  # deep links: they open a private chat; typed into a group they show nothing
 
 

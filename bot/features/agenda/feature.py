@@ -8,6 +8,7 @@ import sqlite3
 from bot.features.agenda import handlers, service, storage
 from bot.features.agenda.handlers import common, create, feedback, jobs
 from bot.features.digests.service import COMING_WEEK_S, DIGEST_SECTIONS, Digest, Scope
+from bot.features.members import storage as members_storage
 from bot.features.sitrep import domain as sitrep_domain
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
 from bot.kernel.feature import MEMBERS, Access, Contribution, Feature, Rule
@@ -33,9 +34,10 @@ FEATURE = Feature(
     handlers=handlers.register,
     access=Access(
         commands={"agenda": MEMBERS, "zona": MEMBERS},
-        deeplinks={"agenda": Rule(MEMBERS, ((r"^ics-(\d+)$", "event"), (r"^new-(\d+)$", "cluster")))},
+        deeplinks={"agenda": Rule(MEMBERS, ((r"^ics-(\d+)$", storage.cluster_of_event),
+                                           (r"^new-(\d+)$", members_storage.cluster_if_exists)))},
         buttons={
-            "ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", "event"),)),
+            "ag:": Rule(MEMBERS, ((r"^ag:\w+:(\d+)", storage.cluster_of_event),)),
             "agn:": Rule(MEMBERS),
             "al:": Rule(MEMBERS),  # agenda pages: what /agenda shows
         },

@@ -408,3 +408,9 @@ def export_events(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row
         "ORDER BY e.starts_at, e.number",
         (cluster_id,),
     ).fetchall()
+
+
+def cluster_of_event(conn: sqlite3.Connection, object_id: int) -> int | None:
+    """The cluster of an event (the read gate's owner lookup); None when there is no such row."""
+    row = conn.execute("SELECT cluster_id FROM events WHERE id = ?", (object_id,)).fetchone()
+    return int(row[0]) if row is not None else None

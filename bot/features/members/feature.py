@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.features.members import service
+from bot.features.members import service, storage
 from bot.features.members.handlers import approval, capacity, cluster, directory, handover, registration
 from bot.kernel.actor import ACTOR_LOOKUP, ActorLookup
 from bot.kernel.feature import MEMBERS, PUBLIC, Access, Contribution, Feature, Rule
@@ -30,7 +30,7 @@ FEATURE = Feature(
         deeplinks={"daftar": Rule(PUBLIC), "inv": Rule(PUBLIC), "st": Rule(PUBLIC)},
         buttons={
             "reg:": Rule(PUBLIC), "ho:": Rule(PUBLIC),
-            "appr:": Rule(MEMBERS, ((r"^appr:(\d+):", "member"),)),
+            "appr:": Rule(MEMBERS, ((r"^appr:(\d+):", storage.cluster_of_member),)),
             "dir:": Rule(MEMBERS),
         },
     ),

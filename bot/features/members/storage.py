@@ -355,3 +355,15 @@ def set_setting(conn: sqlite3.Connection, cluster_id: int, key: str, value: str)
         "ON CONFLICT (cluster_id, key) DO UPDATE SET value = excluded.value",
         (cluster_id, key, value),
     )
+
+
+def cluster_of_member(conn: sqlite3.Connection, object_id: int) -> int | None:
+    """The cluster a member row belongs to (the read gate's owner lookup); None when there is no such row."""
+    row = conn.execute("SELECT cluster_id FROM members WHERE id = ?", (object_id,)).fetchone()
+    return int(row[0]) if row is not None else None
+
+
+def cluster_if_exists(conn: sqlite3.Connection, object_id: int) -> int | None:
+    """The cluster's own id if it exists (the read gate's owner lookup); None when there is no such row."""
+    row = conn.execute("SELECT id FROM clusters WHERE id = ?", (object_id,)).fetchone()
+    return int(row[0]) if row is not None else None

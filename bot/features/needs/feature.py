@@ -16,7 +16,7 @@ FEATURE = Feature(
         commands={name: MEMBERS for name in ("butuh", "tawar", "kebutuhan", "tawaran", "komitmen", "kejadian")},
         deeplinks={"bantu": Rule(MEMBERS), "detail": Rule(MEMBERS)},
         buttons={
-            "pg:": Rule(MEMBERS, ((r"^pg:\w+:(\d+)$", "pledge"),)),
+            "pg:": Rule(MEMBERS, ((r"^pg:\w+:(\d+)$", storage.cluster_of_pledge),)),
             **{prefix: Rule(MEMBERS) for prefix in ("nd:", "pl:", "of:", "nf:", "nl:", "ol:", "ndup:")},
         },
     ),

@@ -365,3 +365,9 @@ def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
     """Cards live in the group: their chat id follows the group when it becomes a supergroup."""
     conn.execute("UPDATE needs SET chat_id = ? WHERE chat_id = ?", (new, old))
     conn.execute("UPDATE offers SET chat_id = ? WHERE chat_id = ?", (new, old))
+
+
+def cluster_of_pledge(conn: sqlite3.Connection, object_id: int) -> int | None:
+    """The cluster of a pledge (through its need) (the read gate's owner lookup); None when there is no such row."""
+    row = conn.execute("SELECT n.cluster_id FROM pledges p JOIN needs n ON n.id = p.need_id WHERE p.id = ?", (object_id,)).fetchone()
+    return int(row[0]) if row is not None else None

@@ -5,6 +5,7 @@ pledges), to registration (the visibility question) and to the situation summary
 from __future__ import annotations
 
 from bot.features.members.events import ORG_PROFILE_SECTIONS, REGISTERED
+from bot.features.needs import storage as needs_storage
 from bot.features.needs.events import NEED_POSTED, PLEDGE_MOVED
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
 from bot.features.stock import handlers, service, views
@@ -20,7 +21,7 @@ FEATURE = Feature(
         subcommands={("stok", "total"): APPROVED, ("stok", "ringkasan"): APPROVED, ("stok", "summary"): APPROVED},
         deeplinks={"stok": Rule(MEMBERS)},
         buttons={
-            "sd:": Rule(MEMBERS, ((r"^sd:\w+:(\d+)$", "pledge"),)),
+            "sd:": Rule(MEMBERS, ((r"^sd:\w+:(\d+)$", needs_storage.cluster_of_pledge),)),
             "sm:": Rule(APPROVED),
             **{prefix: Rule(MEMBERS) for prefix in ("sf:", "sk:", "sq:", "sr:", "si:", "sp:", "sv:")},
         },

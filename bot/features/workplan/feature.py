@@ -23,7 +23,7 @@ FEATURE = Feature(
     "workplan",
     handlers=handlers.register,
     access=Access(commands={"rencana": MEMBERS}, buttons={
-        "wp:": Rule(MEMBERS, ((r"^wp:(\d+):", "work_item"),)),
+        "wp:": Rule(MEMBERS, ((r"^wp:(\d+):", storage.cluster_of_work_item),)),
         "wl:": Rule(MEMBERS),  # work plan pages: what /rencana shows
     }),
     jobs={service.WORK_REMINDER_KIND: handlers.reminder_job, service.WORK_OVERDUE_KIND: handlers.overdue_job},

@@ -134,3 +134,9 @@ def export_work_items(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3
         "FROM work_items w JOIN organizations o ON o.id = w.organization_id WHERE w.cluster_id = ? ORDER BY w.number",
         (cluster_id,),
     ).fetchall()
+
+
+def cluster_of_work_item(conn: sqlite3.Connection, object_id: int) -> int | None:
+    """The cluster of a work-plan item (the read gate's owner lookup); None when there is no such row."""
+    row = conn.execute("SELECT cluster_id FROM work_items WHERE id = ?", (object_id,)).fetchone()
+    return int(row[0]) if row is not None else None
