@@ -20,16 +20,15 @@ from bot.shared.posting_scan import (
     _beneficiaries,
     _check,
     _dates,
+    _districts,
     _first_keyword,
-    _fuzzy_region,
-    _item,
+    _item_and_place,
     _localities,
     _missing_quantity,
     _note,
     _quantity,
     _region,
     _region_code,
-    _unit,
     _Work,
 )
 from bot.shared.posting_types import (
@@ -61,13 +60,7 @@ from bot.shared.quantity import Quantity, QuantityError
 from bot.shared.regions import (
     DEFAULT_PROVINCE,
 )
-from bot.shared.stock_line import (
-    _ITEM_SEPARATOR_RE,
-    _districts,
-    _pick_district,
-    _region_in_localities,
-    parse_stock_line,
-)
+from bot.shared.stock_line import _ITEM_SEPARATOR_RE, parse_stock_line
 
 
 def parse_post(
@@ -106,15 +99,11 @@ def parse_post(
     if region_error is not None:
         return region_error
     region = region or coded_region
-    picked = _item(work, q_start, q_end)
-    if picked is None:
-        return PostError(MISSING_ITEM, "item", text.strip()[:200], 0, len(text))
-    item, i_start, i_end = picked
-    work.claim(i_start, i_end)
-    if region is None:
-        region = _fuzzy_region(work, province) or _region_in_localities(localities, province)
-    district_code, region, district_name = _pick_district(district_hits, localities.get("district"), region, province)
-    unit, assumed = _unit(amount, item)
+    placed = _item_and_place(work, text, q_start, q_end, amount, region, district_hits, localities, province)
+    if isinstance(placed, PostError):
+        return placed
+    item, region, district_code, district_name = placed.item, placed.region, placed.district_code, placed.district_name
+    unit, assumed = placed.unit, placed.unit_assumed
     return Post(
         item=item,
         quantity=amount.value,

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from bot.shared import quantity as qty
 from bot.shared.catalogue import ItemHit, ItemMatch, find_items_in, match_item
@@ -38,6 +39,7 @@ from bot.shared.posting_words import (
     EMPTY,
     MAX_BENEFICIARIES,
     MAX_LINE_CHARS,
+    MISSING_ITEM,
     MISSING_QUANTITY,
     MULTIPLE_QUANTITIES,
     TOO_LONG,
@@ -46,11 +48,15 @@ from bot.shared.posting_words import (
 )
 from bot.shared.quantity import Quantity, QuantityError, QuantityMatch
 from bot.shared.regions import (
+    DistrictHit,
     Region,
     RegionHit,
+    find_district,
+    find_districts_in,
     find_region,
     find_regions_in,
     fold,
+    get_region,
 )
 
 
@@ -332,3 +338,73 @@ def _unit(match: Quantity, item: ItemMatch) -> tuple[str | None, bool]:
     if item.item is not None:
         return item.item.unit, True
     return None, False
+
+
+def _districts(work: _Work, province: str) -> list[DistrictHit]:
+    """Kecamatan named in the line ("Daha Utara", "Angkinang"), claimed so they are neither item nor note."""
+    view = work.view
+    hits = [h for h in find_districts_in(view, province) if _BARRIER not in view[h.start : h.end]]
+    for hit in hits:
+        work.claim(hit.start, hit.end)
+    return hits
+
+
+def _pick_district(
+    hits: list[DistrictHit], typed: str | None, region: Region | None, province: str
+) -> tuple[str | None, Region | None, str | None]:
+    """The kecamatan's code, the region (from the kecamatan when no kabupaten/kota was written) and the
+    kecamatan's name as typed (kept as text even when it names no single kecamatan)."""
+    regency = region.code if region is not None else None
+    text = typed or (hits[0].text.strip() if hits else None)
+    candidates = [h.district for h in hits if regency is None or h.district.regency == regency]
+    if typed:
+        found = find_district(typed, province, regency)
+        if found is not None:
+            candidates.insert(0, found)
+    if not candidates or (regency is None and len({d.code for d in candidates}) > 1 and len({d.regency for d in candidates}) > 1):
+        return None, region, text
+    chosen = candidates[0]
+    return chosen.code, region or get_region(chosen.regency), text
+
+
+def _region_in_localities(localities: dict[str, str], province: str) -> Region | None:
+    for name in localities.values():
+        hits = [h for h in find_regions_in(name, province) if h.region is not None]
+        if hits:
+            return hits[0].region
+    return None
+
+
+class Placed(NamedTuple):
+    item: ItemMatch
+    region: Region | None
+    district_code: str | None
+    district_name: str | None
+    unit: str | None
+    unit_assumed: bool
+
+
+def _item_and_place(
+    work: _Work,
+    text: str,
+    q_start: int,
+    q_end: int,
+    amount: Quantity,
+    region: Region | None,
+    district_hits: list[DistrictHit],
+    localities: dict[str, str],
+    province: str,
+) -> Placed | PostError:
+    """The item next to the quantity, then where it is: the region (as written, else a fuzzy name, else the
+    kabupaten of a kecamatan or desa named), the kecamatan, and the unit (the item's counting unit when none was
+    typed). Shared by need/offer lines and stock lines."""
+    picked = _item(work, q_start, q_end)
+    if picked is None:
+        return PostError(MISSING_ITEM, "item", text.strip()[:200], 0, len(text))
+    item, i_start, i_end = picked
+    work.claim(i_start, i_end)
+    if region is None:
+        region = _fuzzy_region(work, province) or _region_in_localities(localities, province)
+    district_code, region, district_name = _pick_district(district_hits, localities.get("district"), region, province)
+    unit, assumed = _unit(amount, item)
+    return Placed(item, region, district_code, district_name, unit, assumed)

@@ -10,16 +10,15 @@ from bot.shared.dates import DEFAULT_ZONE, ParsedDate
 from bot.shared.posting_scan import (
     _check,
     _dates,
+    _districts,
     _first_keyword,
-    _fuzzy_region,
-    _item,
+    _item_and_place,
     _localities,
     _location,
     _missing_quantity,
     _note,
     _quantity,
     _region,
-    _unit,
     _Work,
 )
 from bot.shared.posting_types import (
@@ -27,60 +26,20 @@ from bot.shared.posting_types import (
     StockLine,
 )
 from bot.shared.posting_words import (
-    _BARRIER,
     _CONDITION_AFTER_KEYWORD,
     _CONDITION_RE,
     _CONDITION_WORDS,
     _EXPIRY_PREFIX_RE,
     _HARD_SEP_RE,
     DATE_NEEDS_YEAR,
-    MISSING_ITEM,
 )
 from bot.shared.quantity import Quantity
 from bot.shared.regions import (
     DEFAULT_PROVINCE,
-    DistrictHit,
     Region,
-    find_district,
     find_districts_in,
     find_regions_in,
-    get_region,
 )
-
-
-def _districts(work: _Work, province: str) -> list[DistrictHit]:
-    """Kecamatan named in the line ("Daha Utara", "Angkinang"), claimed so they are neither item nor note."""
-    view = work.view
-    hits = [h for h in find_districts_in(view, province) if _BARRIER not in view[h.start : h.end]]
-    for hit in hits:
-        work.claim(hit.start, hit.end)
-    return hits
-
-
-def _pick_district(
-    hits: list[DistrictHit], typed: str | None, region: Region | None, province: str
-) -> tuple[str | None, Region | None, str | None]:
-    """The kecamatan's code, the region (from the kecamatan when no kabupaten/kota was written) and the
-    kecamatan's name as typed (kept as text even when it names no single kecamatan)."""
-    regency = region.code if region is not None else None
-    text = typed or (hits[0].text.strip() if hits else None)
-    candidates = [h.district for h in hits if regency is None or h.district.regency == regency]
-    if typed:
-        found = find_district(typed, province, regency)
-        if found is not None:
-            candidates.insert(0, found)
-    if not candidates or (regency is None and len({d.code for d in candidates}) > 1 and len({d.regency for d in candidates}) > 1):
-        return None, region, text
-    chosen = candidates[0]
-    return chosen.code, region or get_region(chosen.regency), text
-
-
-def _region_in_localities(localities: dict[str, str], province: str) -> Region | None:
-    for name in localities.values():
-        hits = [h for h in find_regions_in(name, province) if h.region is not None]
-        if hits:
-            return hits[0].region
-    return None
 
 
 def parse_stock_line(
@@ -128,15 +87,11 @@ def parse_stock_line(
         region, region_error = _region(work, province)
         if region_error is not None:
             return region_error
-    picked = _item(work, found.start, found.end)
-    if picked is None:
-        return PostError(MISSING_ITEM, "item", text.strip()[:200], 0, len(text))
-    item, i_start, i_end = picked
-    work.claim(i_start, i_end)
-    if region is None:
-        region = _fuzzy_region(work, province) or _region_in_localities(localities, province)
-    district_code, region, _ = _pick_district(district_hits, localities.get("district"), region, province)
-    unit, assumed = _unit(amount, item)
+    placed = _item_and_place(work, text, found.start, found.end, amount, region, district_hits, localities, province)
+    if isinstance(placed, PostError):
+        return placed
+    item, region, district_code, unit, assumed = (placed.item, placed.region, placed.district_code, placed.unit,
+                                                  placed.unit_assumed)  # fmt: skip
     return StockLine(
         item=item,
         quantity=amount.value,
