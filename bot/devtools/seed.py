@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.devtools.sim import SimUser
+from bot.kernel.sql import Conn
 
 DEMO_GROUP_ID = -1001000000001
 DEMO_GROUP_TITLE = "Klaster Logistik Kalimantan Selatan"
@@ -128,7 +129,7 @@ def _norm(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-def _seed(conn: sqlite3.Connection, now: int) -> None:
+def _seed(conn: Conn, now: int) -> None:
     secretariat = next(p for p in PEOPLE if p.secretariat)
     conn.execute(
         "INSERT INTO chats (chat_id, type, title, locale, updated_at) VALUES (?, 'supergroup', ?, ?, ?)",
@@ -243,7 +244,7 @@ def seed_script(now: datetime, timezone: str) -> list[str]:
     ]
 
 
-def has_cluster(conn: sqlite3.Connection) -> bool:
+def has_cluster(conn: Conn) -> bool:
     return conn.execute("SELECT 1 FROM clusters LIMIT 1").fetchone() is not None
 
 

@@ -4,20 +4,20 @@ a feature. The actor it returns is the members feature's ``Actor`` (cluster, mem
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.kernel.feature import Point
 from bot.kernel.runtime import Runtime
+from bot.kernel.sql import Conn
 
 
 class ForChat(Protocol):
-    def __call__(self, conn: sqlite3.Connection, chat_id: int, chat_type: str, user_id: int) -> Any: ...
+    def __call__(self, conn: Conn, chat_id: int, chat_type: str, user_id: int) -> Any: ...
 
 
 class InCluster(Protocol):
-    def __call__(self, conn: sqlite3.Connection, cluster_id: int, user_id: int) -> Any: ...
+    def __call__(self, conn: Conn, cluster_id: int, user_id: int) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,11 @@ class ActorLookup:
 ACTOR_LOOKUP: Point[ActorLookup] = Point("kernel.actor_lookup")
 
 
-def _nobody_for_chat(conn: sqlite3.Connection, chat_id: int, chat_type: str, user_id: int) -> None:
+def _nobody_for_chat(conn: Conn, chat_id: int, chat_type: str, user_id: int) -> None:
     return None
 
 
-def _nobody_in_cluster(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> None:
+def _nobody_in_cluster(conn: Conn, cluster_id: int, user_id: int) -> None:
     return None
 
 

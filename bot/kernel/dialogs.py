@@ -5,7 +5,6 @@ was not saved, and a saved step's question is delivered even when Telegram fails
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from telegram import Update
@@ -14,12 +13,13 @@ from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
 from bot.kernel.outbox import commit, out_reply
 from bot.kernel.outbox_storage import Out
+from bot.kernel.sql import Conn
 from bot.kernel.views import Keyboard, Reply
 
 DIALOG_TTL_S = 30 * 60  # an unanswered question lapses after half an hour (then /batal is not even needed)
 
 
-def save_tx(conn: sqlite3.Connection, *, chat_id: int, user_id: int, kind: str, step: str, data: dict[str, Any],
+def save_tx(conn: Conn, *, chat_id: int, user_id: int, kind: str, step: str, data: dict[str, Any],
             now: int) -> None:  # fmt: skip
     """Inside a feature's own transaction: the dialog's next step."""
     core_repo.set_dialog(conn, chat_id, user_id, kind, step, data, now + DIALOG_TTL_S)
@@ -40,7 +40,7 @@ async def save(
     """Save the step and (when ``ask`` and ``update`` are given) ask its question, in one transaction."""
     now = context.runtime.clock.timestamp()
 
-    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+    def tx(conn: Conn) -> tuple[None, list[Out]]:
         save_tx(conn, chat_id=chat_id, user_id=user_id, kind=kind, step=step, data=data, now=now)
         return None, (out_reply(update, ask, keyboard) if ask is not None and update is not None else [])
 

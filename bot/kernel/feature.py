@@ -15,10 +15,11 @@ import contracts) and lists ``Contribution(point, value)`` in its manifest.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from bot.kernel.sql import Conn
 
 if TYPE_CHECKING:
     from bot.kernel.runtime import Runtime
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 AnyApp = Any  # telegram.ext.Application[...]; kept untyped here so this module needs no Telegram import
 Hook = Callable[[AnyApp], Awaitable[None]]
-OwnerOf = Callable[[sqlite3.Connection, int], "int | None"]  # object id -> its cluster
+OwnerOf = Callable[[Conn, int], "int | None"]  # object id -> its cluster
 
 # Read levels (bot/kernel/access.py explains them).
 PUBLIC, MEMBERS, APPROVED = "public", "members", "approved"

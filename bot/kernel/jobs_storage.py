@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from bot.kernel.sql import Conn, Row
 
 
 @dataclass(frozen=True)
@@ -20,14 +21,14 @@ class JobRow:
     payload: dict[str, Any]
 
 
-def _row(row: sqlite3.Row) -> JobRow:
+def _row(row: Row) -> JobRow:
     return JobRow(
         row["id"], row["cluster_id"], row["kind"], row["ref"], row["due_at"], row["status"], json.loads(row["payload"])
     )
 
 
 def schedule(
-    conn: sqlite3.Connection,
+    conn: Conn,
     kind: str,
     ref: str,
     due_at: int,
@@ -49,7 +50,7 @@ def schedule(
     return int(row[0])
 
 
-def cancel(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> int:
+def cancel(conn: Conn, kind: str, ref_prefix: str) -> int:
     cur = conn.execute(
         "UPDATE scheduled_jobs SET status = 'cancelled' WHERE kind = ? AND ref LIKE ? AND status = 'pending'",
         (kind, ref_prefix.replace("%", r"\%") + "%"),
@@ -57,7 +58,7 @@ def cancel(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> int:
     return cur.rowcount
 
 
-def claim_due(conn: sqlite3.Connection, now: int, limit: int = 500) -> list[JobRow]:
+def claim_due(conn: Conn, now: int, limit: int = 500) -> list[JobRow]:
     """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it."""
     rows = conn.execute(
         "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id IN ("
@@ -68,20 +69,20 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int = 500) -> list[JobR
     return sorted((_row(r) for r in rows), key=lambda j: (j.due_at, j.id))
 
 
-def finish(conn: sqlite3.Connection, job_id: int, status: str, now: int, note: str = "") -> None:
+def finish(conn: Conn, job_id: int, status: str, now: int, note: str = "") -> None:
     conn.execute(
         "UPDATE scheduled_jobs SET status = ?, done_at = ?, note = ? WHERE id = ? AND status = 'claimed'",
         (status, now, note, job_id),
     )
 
 
-def interrupted_claims(conn: sqlite3.Connection) -> int:
+def interrupted_claims(conn: Conn) -> int:
     """Claims left by a crash are not re-sent (that could send twice); they are recorded instead."""
     cur = conn.execute("UPDATE scheduled_jobs SET status = 'interrupted' WHERE status = 'claimed'")
     return cur.rowcount
 
 
-def recover_claims(conn: sqlite3.Connection, rerun_kinds: Sequence[str], now: int) -> tuple[int, int]:
+def recover_claims(conn: Conn, rerun_kinds: Sequence[str], now: int) -> tuple[int, int]:
     """At start, claims a crash left. A kind in ``rerun_kinds`` writes its status and its messages in one
     transaction, so its claim owes nothing yet: it goes back to pending and runs (once). Any other claim may have
     sent part of its work directly: recorded 'interrupted' with the reason, not re-sent. Returns both counts."""
@@ -100,7 +101,7 @@ def recover_claims(conn: sqlite3.Connection, rerun_kinds: Sequence[str], now: in
     return again, interrupted
 
 
-def pending_before(conn: sqlite3.Connection, until: int) -> list[tuple[int, int]]:
+def pending_before(conn: Conn, until: int) -> list[tuple[int, int]]:
     """(id, due_at) of pending jobs due before ``until``: what the job queue should hold right now."""
     return [
         (r[0], r[1])
@@ -110,7 +111,7 @@ def pending_before(conn: sqlite3.Connection, until: int) -> list[tuple[int, int]
     ]
 
 
-def jobs(conn: sqlite3.Connection, kind: str | None = None, ref_prefix: str = "") -> list[JobRow]:
+def jobs(conn: Conn, kind: str | None = None, ref_prefix: str = "") -> list[JobRow]:
     sql = "SELECT * FROM scheduled_jobs WHERE ref LIKE ?"
     params: list[Any] = [ref_prefix.replace("%", r"\%") + "%"]
     if kind:
@@ -119,13 +120,13 @@ def jobs(conn: sqlite3.Connection, kind: str | None = None, ref_prefix: str = ""
     return [_row(r) for r in conn.execute(sql + " ORDER BY due_at, id", params)]
 
 
-def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+def migrate_chat(conn: Conn, old: int, new: int) -> None:
     """Jobs reference clusters by id, not chat id: nothing to move."""
     return None
 
 
 def schedule_once(
-    conn: sqlite3.Connection,
+    conn: Conn,
     kind: str,
     ref: str,
     due_at: int,

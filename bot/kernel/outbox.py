@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -33,6 +32,7 @@ from bot.kernel.feature import Feature
 from bot.kernel.outbox_storage import Out, PlainKeyboard, Result, Row
 from bot.kernel.pacer import shared_pacer
 from bot.kernel.runtime import Runtime
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import follow_migration
 from bot.kernel.views import Keyboard, Reply, split_message
 
@@ -138,7 +138,7 @@ def _origin() -> str:
     return f"update:{claim.update_id}" if claim is not None else ""
 
 
-def _tx(conn: sqlite3.Connection, fn: Callable[..., tuple[T, Sequence[Out]]], args: tuple[Any, ...], now: int,
+def _tx(conn: Conn, fn: Callable[..., tuple[T, Sequence[Out]]], args: tuple[Any, ...], now: int,
         origin: str, claim: bool) -> tuple[T, list[int], list[Row] | None]:  # fmt: skip
     """The use case, its outbox rows and, unless the pacer must be asked first, the claim of the first row of each
     chat (sent right after the commit): one transaction, one hand-off."""
@@ -180,7 +180,7 @@ async def write_and_reply(
     """The common case: ``fn(conn, *args)`` and the answer ``render(result)`` (None: no answer) in the update's
     chat, in one transaction, then delivered."""
 
-    def tx(conn: sqlite3.Connection) -> tuple[T, list[Out]]:
+    def tx(conn: Conn) -> tuple[T, list[Out]]:
         result = fn(conn, *args)
         content = render(result)
         return result, (out_reply(update, content) if content is not None else [])
@@ -202,7 +202,7 @@ def _kinds(runtime: Runtime) -> dict[str, repo.MessageKind]:
 
 
 def _record_and_claim(
-    conn: sqlite3.Connection,
+    conn: Conn,
     results: Sequence[Result],
     ids: Sequence[int],
     now: int,
@@ -361,7 +361,7 @@ def _wake(app: AnyApp) -> None:
 PRUNE_EVERY_S = 3600
 
 
-def _prune(conn: sqlite3.Connection, now: int) -> None:
+def _prune(conn: Conn, now: int) -> None:
     repo.prune(conn, now)  # sent and superseded rows after two weeks; failed and uncertain ones stay for /status
     core_repo.prune_processed_updates(conn, now)  # Telegram never redelivers after 24 h
 

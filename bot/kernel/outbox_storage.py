@@ -7,13 +7,14 @@ Both are plain tables written inside the use case's own transaction; see migrati
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.kernel import sql
 from bot.kernel import storage as core_repo
 from bot.kernel.feature import Point
+from bot.kernel.sql import Conn
 
 # The text of a "pin" row that unpins its message instead (the outbox table's method CHECK, from migration 0010,
 # names send, edit and pin only; an unpin is a pin's undoing, so it rides on the pin method).
@@ -73,8 +74,8 @@ class Result:
     unreachable: bool = False
 
 
-OnSent = Callable[[sqlite3.Connection, int, int, int], None]  # (conn, ref, chat_id, message_id)
-Resolver = Callable[[sqlite3.Connection, int], "tuple[int, int] | None"]  # (conn, ref) → (chat_id, message_id)
+OnSent = Callable[[Conn, int, int, int], None]  # (conn, ref, chat_id, message_id)
+Resolver = Callable[[Conn, int], "tuple[int, int] | None"]  # (conn, ref) → (chat_id, message_id)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ MESSAGE_KINDS: Point[MessageKind] = Point("kernel.message_kinds")
 # ---- inbox --------------------------------------------------------------------------------------------
 
 
-def store_batch(conn: sqlite3.Connection, batch: Sequence[tuple[int, str]], now: int) -> int:
+def store_batch(conn: Conn, batch: Sequence[tuple[int, str]], now: int) -> int:
     """Store a getUpdates batch (update_id, raw JSON); updates already stored or processed are skipped."""
     stored = 0
     for update_id, payload in batch:
@@ -107,18 +108,18 @@ def store_batch(conn: sqlite3.Connection, batch: Sequence[tuple[int, str]], now:
     return stored
 
 
-def pending_updates(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+def pending_updates(conn: Conn) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in conn.execute("SELECT update_id, payload FROM inbox ORDER BY update_id")]
 
 
-def is_processed(conn: sqlite3.Connection, update_id: int) -> bool:
+def is_processed(conn: Conn, update_id: int) -> bool:
     return conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone() is not None
 
 
 # ---- outbox: writing ----------------------------------------------------------------------------------
 
 
-def enqueue(conn: sqlite3.Connection, outs: Iterable[Out], now: int, origin: str = "") -> list[int]:
+def enqueue(conn: Conn, outs: Iterable[Out], now: int, origin: str = "") -> list[int]:
     """Write the messages owed, in order; returns the ids to deliver (a coalesced row's id included)."""
     ids: list[int] = []
     for out in outs:
@@ -144,7 +145,7 @@ def enqueue(conn: sqlite3.Connection, outs: Iterable[Out], now: int, origin: str
     return ids
 
 
-def _in_flight(conn: sqlite3.Connection, key: str | None) -> bool:
+def _in_flight(conn: Conn, key: str | None) -> bool:
     if key is None:
         return False
     return (
@@ -159,12 +160,12 @@ _COLUMNS = "id, method, chat_id, message_id, text, keyboard, thread_id, notify, 
     "origin"  # fmt: skip
 
 
-def _row(r: sqlite3.Row | tuple[Any, ...]) -> Row:
+def _row(r: sql.Row | tuple[Any, ...]) -> Row:
     return Row(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, r[6], bool(r[7]), r[8], r[9],
                r[10], r[11], r[12])  # fmt: skip
 
 
-def heads(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
+def heads(conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
     """(id, chat_id) of the rows a window may send: the due first pending row of each chat, unless an earlier row of
     that chat is still waiting or under way (order within a chat; a crash leaves at most one call per chat in doubt).
     ``ids``: only among these rows (a handler's own); None: any due row (the background sender)."""
@@ -183,7 +184,7 @@ def heads(conn: sqlite3.Connection, ids: Sequence[int] | None, now: int, limit: 
 
 
 def claim(
-    conn: sqlite3.Connection,
+    conn: Conn,
     ids: Sequence[int] | None,
     now: int,
     limit: int = 64,
@@ -194,7 +195,7 @@ def claim(
 
 
 def claim_exact(
-    conn: sqlite3.Connection, ids: Sequence[int], now: int, kinds: Mapping[str, MessageKind] | None = None
+    conn: Conn, ids: Sequence[int], now: int, kinds: Mapping[str, MessageKind] | None = None
 ) -> list[Row]:
     """Mark these rows 'sending' if they are still pending (the pacer was waited for in between) and return them
     in order. An edit whose target is not known yet is resolved here, or waits for its post."""
@@ -224,7 +225,7 @@ def claim_exact(
     return ready
 
 
-def _in_flight_other(conn: sqlite3.Connection, row: Row) -> bool:
+def _in_flight_other(conn: Conn, row: Row) -> bool:
     if row.coalesce_key is None:
         return False
     return (
@@ -237,7 +238,7 @@ def _in_flight_other(conn: sqlite3.Connection, row: Row) -> bool:
 
 
 def record(
-    conn: sqlite3.Connection, results: Sequence[Result], now: int, kinds: Mapping[str, MessageKind] | None = None
+    conn: Conn, results: Sequence[Result], now: int, kinds: Mapping[str, MessageKind] | None = None
 ) -> None:
     """The outcome of one send window, in one transaction (group commit)."""
     any_ok = False
@@ -266,12 +267,12 @@ def record(
         _touch_health(conn, now)
 
 
-def next_due(conn: sqlite3.Connection) -> int | None:
+def next_due(conn: Conn) -> int | None:
     row = conn.execute("SELECT MIN(next_at) FROM outbox WHERE status = 'pending'").fetchone()
     return None if row is None or row[0] is None else int(row[0])
 
 
-def recover(conn: sqlite3.Connection, now: int) -> tuple[int, int]:
+def recover(conn: Conn, now: int) -> tuple[int, int]:
     """At start: calls a crash interrupted become 'uncertain' (never resent); what was waiting is due now.
     Returns (uncertain, pending)."""
     uncertain = conn.execute(
@@ -287,7 +288,7 @@ def recover(conn: sqlite3.Connection, now: int) -> tuple[int, int]:
     return uncertain, max(pending, waiting)
 
 
-def _touch_health(conn: sqlite3.Connection, now: int) -> None:
+def _touch_health(conn: Conn, now: int) -> None:
     conn.execute(
         "INSERT INTO telegram_health (id, last_ok_at) VALUES (1, ?) "
         "ON CONFLICT (id) DO UPDATE SET last_ok_at = MAX(last_ok_at, excluded.last_ok_at)",
@@ -295,13 +296,13 @@ def _touch_health(conn: sqlite3.Connection, now: int) -> None:
     )
 
 
-def prune(conn: sqlite3.Connection, now: int, keep_s: int = 14 * 24 * 3600) -> int:
+def prune(conn: Conn, now: int, keep_s: int = 14 * 24 * 3600) -> int:
     return conn.execute(
         "DELETE FROM outbox WHERE status IN ('sent', 'superseded') AND finished_at < ?", (now - keep_s,)
     ).rowcount
 
 
-def outcome(conn: sqlite3.Connection, key: str) -> tuple[str, str | None] | None:
+def outcome(conn: Conn, key: str) -> tuple[str, str | None] | None:
     """(status, reason) of the newest row owed under ``key`` (a feature asks how its message fared), or None."""
     row = conn.execute(
         "SELECT status, reason FROM outbox WHERE coalesce_key = ? ORDER BY id DESC LIMIT 1", (key,)
@@ -334,7 +335,7 @@ class Health:
     oldest_pending_at: int | None = None
 
 
-def health(conn: sqlite3.Connection, limit: int = 5) -> Health:
+def health(conn: Conn, limit: int = 5) -> Health:
     inbox = conn.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
     counts = dict(conn.execute(
         "SELECT status, COUNT(*) FROM outbox WHERE status IN ('pending', 'sending', 'failed', 'uncertain') "

@@ -17,7 +17,6 @@ APScheduler's default misfire grace time is one second, which silently drops a j
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit
 from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import Runtime
+from bot.kernel.sql import Conn
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # A handler returns the final status: "done" (sent) or "missed" (deliberately not sent), and a note.
 JobHandler = Callable[[AnyApp, JobRow, int, bool], Awaitable[tuple[str, str]]]
 # A ``claim_tx`` job body: (conn, job, now, late) -> ((status, note), the messages it owes).
-ClaimBody = Callable[[sqlite3.Connection, JobRow, int, bool], tuple[tuple[str, str], Sequence[Out]]]
+ClaimBody = Callable[[Conn, JobRow, int, bool], tuple[tuple[str, str], Sequence[Out]]]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class ClaimTx:
     body: ClaimBody
 
     async def __call__(self, app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-        def tx(conn: sqlite3.Connection) -> tuple[tuple[str, str], Sequence[Out]]:
+        def tx(conn: Conn) -> tuple[tuple[str, str], Sequence[Out]]:
             (status, note), outs = self.body(conn, job, now, late)
             jobs_repo.finish(conn, job.id, status, now, note)
             return (status, note), outs

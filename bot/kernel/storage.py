@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.kernel.feature import Point
+from bot.kernel.sql import Conn
 
 # How long processed update ids are kept: Telegram never redelivers after 24 h.
 UPDATE_ID_RETENTION_S = 3 * 24 * 3600
@@ -40,7 +40,7 @@ class Seen:
 
 
 def begin_update(
-    conn: sqlite3.Connection,
+    conn: Conn,
     update_id: int,
     now: int,
     user: tuple[int, str, str | None, str | None] | None,
@@ -77,7 +77,7 @@ def begin_update(
 REFRESH_AFTER_S = 3600  # rewrite an unchanged user/chat row at most hourly (keeps the WAL small)
 
 
-def _touch_user(conn: sqlite3.Connection, user: tuple[int, str, str | None, str | None], now: int) -> str | None:
+def _touch_user(conn: Conn, user: tuple[int, str, str | None, str | None], now: int) -> str | None:
     """Insert or refresh the user row only when something changed: a read costs no WAL page, a write does."""
     row = conn.execute(
         "SELECT first_name, last_name, username, locale, updated_at FROM users WHERE user_id = ?", (user[0],)
@@ -96,7 +96,7 @@ def _touch_user(conn: sqlite3.Connection, user: tuple[int, str, str | None, str 
     return row[3]
 
 
-def _touch_chat(conn: sqlite3.Connection, chat: tuple[int, str, str | None], now: int) -> str | None:
+def _touch_chat(conn: Conn, chat: tuple[int, str, str | None], now: int) -> str | None:
     row = conn.execute(
         "SELECT type, title, locale, status, updated_at FROM chats WHERE chat_id = ?", (chat[0],)
     ).fetchone()
@@ -112,7 +112,7 @@ def _touch_chat(conn: sqlite3.Connection, chat: tuple[int, str, str | None], now
     return row[2]
 
 
-def get_dialog(conn: sqlite3.Connection, chat_id: int, user_id: int) -> Dialog | None:
+def get_dialog(conn: Conn, chat_id: int, user_id: int) -> Dialog | None:
     row = conn.execute(
         "SELECT kind, step, data, expires_at FROM dialogs WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
     ).fetchone()
@@ -122,7 +122,7 @@ def get_dialog(conn: sqlite3.Connection, chat_id: int, user_id: int) -> Dialog |
 
 
 def set_dialog(
-    conn: sqlite3.Connection, chat_id: int, user_id: int, kind: str, step: str, data: dict[str, Any], expires_at: int
+    conn: Conn, chat_id: int, user_id: int, kind: str, step: str, data: dict[str, Any], expires_at: int
 ) -> None:
     conn.execute(
         "INSERT INTO dialogs (chat_id, user_id, kind, step, data, expires_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -132,18 +132,18 @@ def set_dialog(
     )
 
 
-def clear_dialog(conn: sqlite3.Connection, chat_id: int, user_id: int) -> Dialog | None:
+def clear_dialog(conn: Conn, chat_id: int, user_id: int) -> Dialog | None:
     dialog = get_dialog(conn, chat_id, user_id)
     conn.execute("DELETE FROM dialogs WHERE chat_id = ? AND user_id = ?", (chat_id, user_id))
     return dialog
 
 
-def prune_processed_updates(conn: sqlite3.Connection, now: int) -> int:
+def prune_processed_updates(conn: Conn, now: int) -> int:
     cur = conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (now - UPDATE_ID_RETENTION_S,))
     return cur.rowcount
 
 
-def set_user_locale(conn: sqlite3.Connection, user_id: int, locale: str, now: int) -> None:
+def set_user_locale(conn: Conn, user_id: int, locale: str, now: int) -> None:
     conn.execute(
         "INSERT INTO users (user_id, locale, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",
@@ -151,7 +151,7 @@ def set_user_locale(conn: sqlite3.Connection, user_id: int, locale: str, now: in
     )
 
 
-def set_chat_locale(conn: sqlite3.Connection, chat_id: int, chat_type: str, locale: str, now: int) -> None:
+def set_chat_locale(conn: Conn, chat_id: int, chat_type: str, locale: str, now: int) -> None:
     conn.execute(
         "INSERT INTO chats (chat_id, type, locale, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (chat_id) DO UPDATE SET locale = excluded.locale",
@@ -160,7 +160,7 @@ def set_chat_locale(conn: sqlite3.Connection, chat_id: int, chat_type: str, loca
     conn.execute("UPDATE clusters SET locale = ? WHERE chat_id = ?", (locale, chat_id))
 
 
-def set_chat_status(conn: sqlite3.Connection, chat_id: int, status: str, now: int) -> None:
+def set_chat_status(conn: Conn, chat_id: int, status: str, now: int) -> None:
     conn.execute(
         "INSERT INTO chats (chat_id, type, status, updated_at) VALUES (?, 'unknown', ?, ?) "
         "ON CONFLICT (chat_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
@@ -168,17 +168,17 @@ def set_chat_status(conn: sqlite3.Connection, chat_id: int, status: str, now: in
     )
 
 
-def chat_status(conn: sqlite3.Connection, chat_id: int) -> str | None:
+def chat_status(conn: Conn, chat_id: int) -> str | None:
     row = conn.execute("SELECT status FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
     return row[0] if row else None
 
 
-def set_user_reachable(conn: sqlite3.Connection, user_id: int, reachable: bool, now: int) -> None:
+def set_user_reachable(conn: Conn, user_id: int, reachable: bool, now: int) -> None:
     conn.execute("UPDATE users SET reachable = ?, updated_at = ? WHERE user_id = ?", (int(reachable), now, user_id))
 
 
 def audit(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int | None,
     actor_id: int | None,
     action: str,
@@ -195,7 +195,7 @@ def audit(
 # ---- chat id migration (group → supergroup) --------------------------------------------------------
 
 
-def _migrate_core(conn: sqlite3.Connection, old: int, new: int) -> None:
+def _migrate_core(conn: Conn, old: int, new: int) -> None:
     conn.execute(
         "INSERT INTO chats (chat_id, type, title, locale, status, updated_at) "
         "SELECT ?, 'supergroup', title, locale, status, updated_at FROM chats WHERE chat_id = ? "
@@ -210,13 +210,13 @@ def _migrate_core(conn: sqlite3.Connection, old: int, new: int) -> None:
     conn.execute("UPDATE dialogs SET chat_id = ? WHERE chat_id = ?", (new, old))
 
 
-ChatMigrationHook = Callable[[sqlite3.Connection, int, int], None]
+ChatMigrationHook = Callable[[Conn, int, int], None]
 # Each feature that stores a chat id contributes the hook that moves its rows (group -> supergroup).
 CHAT_MIGRATION: Point[ChatMigrationHook] = Point("kernel.chat_migration")
 
 
 def migrate_chat_id(
-    conn: sqlite3.Connection, old: int, new: int, now: int, hooks: Sequence[ChatMigrationHook] = ()
+    conn: Conn, old: int, new: int, now: int, hooks: Sequence[ChatMigrationHook] = ()
 ) -> bool:
     """Move every stored reference from ``old`` to ``new``; runs each feature's hook in one transaction.
 
@@ -236,7 +236,7 @@ def migrate_chat_id(
     return True
 
 
-def resolve_chat_id(conn: sqlite3.Connection, chat_id: int) -> int:
+def resolve_chat_id(conn: Conn, chat_id: int) -> int:
     """Follow recorded migrations so messages go to the current id of a group."""
     seen = {chat_id}
     while True:

@@ -4,15 +4,15 @@ resolve who is acting (cluster, membership, organisation), so feature handlers n
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 
 from bot.kernel import storage as core_repo
 from bot.kernel.actor import ForChat
+from bot.kernel.sql import Conn
 from bot.kernel.storage import Seen
 
 
 def begin(
-    conn: sqlite3.Connection,
+    conn: Conn,
     update_id: int,
     now: int,
     user: tuple[int, str, str | None, str | None] | None,

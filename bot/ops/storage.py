@@ -7,8 +7,9 @@ compares stays the data's. Times are INTEGER epoch seconds (UTC).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from bot.kernel.sql import Conn
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS ops_heartbeat (
 
 
 def write_beat(
-    conn: sqlite3.Connection,
+    conn: Conn,
     name: str,
     started_at: int,
     now: int,
@@ -60,7 +61,7 @@ def write_beat(
     )
 
 
-def read_beat(conn: sqlite3.Connection, name: str) -> Heartbeat | None:
+def read_beat(conn: Conn, name: str) -> Heartbeat | None:
     """The heartbeat row, or None when the bot has never beaten on this database."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ops_heartbeat'").fetchone() is None:
         return None
@@ -72,11 +73,11 @@ def read_beat(conn: sqlite3.Connection, name: str) -> Heartbeat | None:
     return None if row is None else Heartbeat(*tuple(row))
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Conn) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def last_processed_update(conn: sqlite3.Connection) -> int | None:
+def last_processed_update(conn: Conn) -> int | None:
     """When the newest update was processed (information only: a quiet night is not a failure)."""
     row = conn.execute("SELECT MAX(processed_at) FROM processed_updates").fetchone()
     return None if row is None or row[0] is None else int(row[0])

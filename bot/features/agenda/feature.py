@@ -3,8 +3,6 @@ feedback, the cluster's time zone (/zona); the coming events in the situation su
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.features.agenda import handlers, service, storage
 from bot.features.agenda.handlers import common, create, feedback, jobs
 from bot.features.digests.service import COMING_WEEK_S, DIGEST_SECTIONS, Digest, Scope
@@ -13,6 +11,7 @@ from bot.features.sitrep import domain as sitrep_domain
 from bot.features.sitrep.parts import SUMMARY_PARTS, SummaryPart
 from bot.kernel.feature import MEMBERS, Access, Contribution, Feature, Rule
 from bot.kernel.outbox_storage import MESSAGE_KINDS, MessageKind
+from bot.kernel.sql import Conn
 from bot.kernel.storage import CHAT_MIGRATION
 
 
@@ -22,7 +21,7 @@ def upcoming_events(conn: object, cluster_id: int, now: int, report: sitrep_doma
                      for e in storage.upcoming_events(conn, cluster_id, now, limit=5)]  # type: ignore[arg-type]  # fmt: skip
 
 
-def coming_week(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def coming_week(conn: Conn, scope: Scope, digest: Digest) -> None:
     """The digest's "Coming week": events of the next seven days (the work plan adds its deadlines)."""
     until = digest.until + COMING_WEEK_S
     digest.events = [(e.title, e.starts_at) for e in storage.upcoming_events(conn, scope.cluster.id, digest.until)

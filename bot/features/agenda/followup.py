@@ -4,7 +4,6 @@ comment). One transaction body each, no Telegram."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -25,6 +24,7 @@ from bot.features.agenda.storage import Event, Recipient, Speaker
 from bot.features.members import storage as members_repo
 from bot.kernel import storage as core_repo
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.sql import Conn
 
 # ---- reminders, speakers, feedback, summary, next occurrence (job bodies) ------------------------------
 
@@ -35,7 +35,7 @@ class ReminderPlan:
     recipients: list[Recipient]
 
 
-def reminder_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> ReminderPlan | str:
+def reminder_plan(conn: Conn, job: JobRow, now: int) -> ReminderPlan | str:
     """Who gets this reminder, or why nothing is sent (the event was cancelled, moved or has started)."""
     event = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
     if event is None:
@@ -57,7 +57,7 @@ class SpeakerPlan:
     asks: list[tuple[Speaker, list[Recipient]]]
 
 
-def speaker_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> SpeakerPlan | str:
+def speaker_plan(conn: Conn, job: JobRow, now: int) -> SpeakerPlan | str:
     event = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
     if event is None or event.status != "scheduled":
         return "cancelled"
@@ -87,7 +87,7 @@ class SpeakerAnswer:
 
 
 def speaker_answer(
-    conn: sqlite3.Connection, event_id: int, org_id: int, user_id: int, confirmed: bool, now: int
+    conn: Conn, event_id: int, org_id: int, user_id: int, confirmed: bool, now: int
 ) -> SpeakerAnswer:
     event = repo.event_by_id(conn, event_id)
     if event is None or event.status != "scheduled":
@@ -112,7 +112,7 @@ class FeedbackPlan:
     recipients: list[Recipient]
 
 
-def feedback_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> FeedbackPlan | str:
+def feedback_plan(conn: Conn, job: JobRow, now: int) -> FeedbackPlan | str:
     """After a training: those who said Hadir or Mungkin are asked (and recorded as asked, so only they answer)."""
     event = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
     if event is None or event.status != "scheduled":
@@ -135,7 +135,7 @@ class FeedbackResult:
     event: Event | None = None
 
 
-def save_rating(conn: sqlite3.Connection, event_id: int, user_id: int, value: int, now: int) -> FeedbackResult:
+def save_rating(conn: Conn, event_id: int, user_id: int, value: int, now: int) -> FeedbackResult:
     """``value`` 1–5, or 0 for "I did not attend"."""
     event = repo.event_by_id(conn, event_id)
     if event is None or repo.feedback_row(conn, event_id, user_id) is None or not 0 <= value <= 5:
@@ -144,7 +144,7 @@ def save_rating(conn: sqlite3.Connection, event_id: int, user_id: int, value: in
     return FeedbackResult(True, "", event)
 
 
-def save_comment(conn: sqlite3.Connection, event_id: int, user_id: int, comment: str, now: int) -> bool:
+def save_comment(conn: Conn, event_id: int, user_id: int, comment: str, now: int) -> bool:
     if repo.feedback_row(conn, event_id, user_id) is None:
         return False
     repo.save_feedback(conn, event_id, user_id, now, comment=comment)
@@ -168,7 +168,7 @@ class Summary:
         return sum(k * v for k, v in self.ratings.items()) / total if total else None
 
 
-def summary(conn: sqlite3.Connection, event_id: int) -> Summary | None:
+def summary(conn: Conn, event_id: int) -> Summary | None:
     view = load_view(conn, event_id)
     if view is None:
         return None
@@ -186,12 +186,12 @@ def summary(conn: sqlite3.Connection, event_id: int) -> Summary | None:
     )  # fmt: skip
 
 
-def summary_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Summary | None:
+def summary_by_number(conn: Conn, cluster_id: int, number: int) -> Summary | None:
     event = repo.event_by_number(conn, cluster_id, number)
     return summary(conn, event.id) if event else None
 
 
-def summary_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> tuple[Summary, list[Recipient]] | str:
+def summary_plan(conn: Conn, job: JobRow, now: int) -> tuple[Summary, list[Recipient]] | str:
     result = summary(conn, int(job.payload.get("event_id", 0)))
     if result is None or result.view.event.status != "scheduled":
         return "cancelled"
@@ -207,7 +207,7 @@ class NextOccurrence:
     skipped: bool  # the bot was down over one or more slots
 
 
-def next_occurrence(conn: sqlite3.Connection, job: JobRow, now: int) -> NextOccurrence | str:
+def next_occurrence(conn: Conn, job: JobRow, now: int) -> NextOccurrence | str:
     """Create the series' next occurrence after this one (the first slot still ahead), with all its jobs."""
     template = repo.event_by_id(conn, int(job.payload.get("event_id", 0)))
     if template is None or template.series_id is None:
@@ -237,7 +237,7 @@ def next_occurrence(conn: sqlite3.Connection, job: JobRow, now: int) -> NextOccu
     return NextOccurrence(view, skipped)
 
 
-def close_comment(conn: sqlite3.Connection, *, event_id: int, user_id: int, chat_id: int, comment: str,
+def close_comment(conn: Conn, *, event_id: int, user_id: int, chat_id: int, comment: str,
                   now: int) -> bool:  # fmt: skip
     """The feedback comment and the end of its dialog step, in one transaction."""
     saved = save_comment(conn, event_id, user_id, comment, now)

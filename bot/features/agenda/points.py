@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 from bot.features.members.models import Cluster
 from bot.kernel.feature import Point
+from bot.kernel.sql import Conn
 
 # Re-times a feature's scheduled jobs after the cluster's zone or reminder offsets changed, inside that change's
 # transaction: (conn, cluster, now). The work plan contributes its deadline reminders.
-Reschedule = Callable[[sqlite3.Connection, Cluster, int], None]
+Reschedule = Callable[[Conn, Cluster, int], None]
 RESCHEDULE: Point[Reschedule] = Point("agenda.reschedule")

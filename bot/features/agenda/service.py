@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from bot.features.members import storage as members_repo
 from bot.features.members.models import Cluster
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn
 
 REMINDER_KIND = "agenda.reminder"
 SPEAKER_KIND = "agenda.speaker"
@@ -53,7 +53,7 @@ def event_ref(event_id: int, slot: str = "") -> str:
     return f"event:{event_id}:{slot}"
 
 
-def _cluster(conn: sqlite3.Connection, cluster_id: int) -> Cluster:
+def _cluster(conn: Conn, cluster_id: int) -> Cluster:
     cluster = members_repo.cluster_by_id(conn, cluster_id)
     assert cluster is not None
     return cluster
@@ -77,7 +77,7 @@ class EventView:
     calendar_uid: str = ""  # the cluster's random calendar id (UIDs unique per deployment and cluster)
 
 
-def load_view(conn: sqlite3.Connection, event_id: int) -> EventView | None:
+def load_view(conn: Conn, event_id: int) -> EventView | None:
     event = repo.event_by_id(conn, event_id)
     if event is None:
         return None
@@ -95,7 +95,7 @@ def load_view(conn: sqlite3.Connection, event_id: int) -> EventView | None:
     )  # fmt: skip
 
 
-def calendar_uid(conn: sqlite3.Connection, cluster: Cluster) -> str:
+def calendar_uid(conn: Conn, cluster: Cluster) -> str:
     """The cluster's calendar id: random, stored with the cluster's settings the first time an event is written
     (``ensure_calendar_uid``), so .ics UIDs never collide between deployments or clusters and survive a backup
     and restore. A cluster whose events all predate it gets a stable id from its chat until then."""
@@ -105,28 +105,28 @@ def calendar_uid(conn: sqlite3.Connection, cluster: Cluster) -> str:
     return hashlib.sha256(f"klaster:{cluster.chat_id}:{cluster.id}".encode()).hexdigest()[:16]
 
 
-def ensure_calendar_uid(conn: sqlite3.Connection, cluster_id: int) -> None:
+def ensure_calendar_uid(conn: Conn, cluster_id: int) -> None:
     if not members_repo.get_setting(conn, cluster_id, CALENDAR_UID_SETTING):
         members_repo.set_setting(conn, cluster_id, CALENDAR_UID_SETTING, secrets.token_hex(8))
 
 
-def find_event(conn: sqlite3.Connection, cluster_id: int, number: int) -> EventView | None:
+def find_event(conn: Conn, cluster_id: int, number: int) -> EventView | None:
     event = repo.event_by_number(conn, cluster_id, number)
     return load_view(conn, event.id) if event else None
 
 
-def upcoming(conn: sqlite3.Connection, cluster_id: int, now: int, limit: int = 50) -> list[EventView]:
+def upcoming(conn: Conn, cluster_id: int, now: int, limit: int = 50) -> list[EventView]:
     return [v for v in (load_view(conn, e.id) for e in repo.upcoming_events(conn, cluster_id, now, limit)) if v]
 
 
-def cluster_offsets(conn: sqlite3.Connection, cluster_id: int) -> tuple[Offset, ...]:
+def cluster_offsets(conn: Conn, cluster_id: int) -> tuple[Offset, ...]:
     return domain.offsets_or_default(members_repo.get_setting(conn, cluster_id, OFFSETS_SETTING))
 
 
 # ---- scheduling rows ----------------------------------------------------------------------------------
 
 
-def schedule_event_jobs(conn: sqlite3.Connection, event: Event, cluster: Cluster, now: int) -> None:
+def schedule_event_jobs(conn: Conn, event: Event, cluster: Cluster, now: int) -> None:
     """(Re)write every job of an event from its current state: pending rows are cancelled and the ones that
     still apply re-armed (``jobs_repo.schedule`` revives a cancelled row with the new time)."""
     ensure_calendar_uid(conn, cluster.id)
@@ -157,7 +157,7 @@ def schedule_event_jobs(conn: sqlite3.Connection, event: Event, cluster: Cluster
 
 
 def reschedule_cluster(
-    conn: sqlite3.Connection, cluster: Cluster, now: int, others: Sequence[Reschedule] = ()
+    conn: Conn, cluster: Cluster, now: int, others: Sequence[Reschedule] = ()
 ) -> int:
     """After a change of offsets or zone: every future event's jobs from scratch, then the other features' timed
     work (``RESCHEDULE``: the work plan's deadline reminders), in the same transaction."""
@@ -184,7 +184,7 @@ class EventDraft:
     recurrence: str = ""  # Recurrence.encode(), "" for a one-off
 
 
-def create_event(conn: sqlite3.Connection, cluster_id: int, user_id: int, draft: EventDraft, now: int) -> EventView:
+def create_event(conn: Conn, cluster_id: int, user_id: int, draft: EventDraft, now: int) -> EventView:
     cluster = _cluster(conn, cluster_id)
     number = repo.next_number(conn, cluster_id, "event")
     series_id = repo.insert_series(conn, cluster_id, draft.recurrence, user_id, now) if draft.recurrence else None
@@ -202,7 +202,7 @@ def create_event(conn: sqlite3.Connection, cluster_id: int, user_id: int, draft:
 
 
 def create_event_checked(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, draft: EventDraft, speakers: str, now: int,
+    conn: Conn, cluster_id: int, user_id: int, draft: EventDraft, speakers: str, now: int,
     dialog_chat_id: int | None = None,
 ) -> EventView | SpeakerLookup:  # fmt: skip
     """Resolve the typed speakers and create the event in one hand-off; an unknown speaker writes nothing.
@@ -218,7 +218,7 @@ def create_event_checked(
     return view
 
 
-def set_card(conn: sqlite3.Connection, event_id: int, chat_id: int, message_id: int) -> None:
+def set_card(conn: Conn, event_id: int, chat_id: int, message_id: int) -> None:
     repo.set_event_message(conn, event_id, chat_id, message_id)
 
 
@@ -234,7 +234,7 @@ class RsvpResult:
 
 
 def rsvp(
-    conn: sqlite3.Connection, event_id: int, user_id: int, answer: str, now: int, group_cluster_id: int | None = None
+    conn: Conn, event_id: int, user_id: int, answer: str, now: int, group_cluster_id: int | None = None
 ) -> RsvpResult:
     """Record an answer. Pressed in a group, the event must belong to that group's cluster (tampered data)."""
     event = repo.event_by_id(conn, event_id)
@@ -264,7 +264,7 @@ class Change:
     recipients: list[Recipient] = field(default_factory=list)
 
 
-def _attendees_and_speakers(conn: sqlite3.Connection, event: Event) -> list[Recipient]:
+def _attendees_and_speakers(conn: Conn, event: Event) -> list[Recipient]:
     people = repo.rsvp_recipients(conn, event.id, ("yes", "maybe"))
     known = {p.user_id for p in people}
     speakers = [s.organization_id for s in repo.speakers_of(conn, event.id) if s.status != "declined"]
@@ -273,7 +273,7 @@ def _attendees_and_speakers(conn: sqlite3.Connection, event: Event) -> list[Reci
 
 
 def edit_event(
-    conn: sqlite3.Connection, cluster_id: int, number: int, changes: dict[str, int | str], user_id: int, now: int
+    conn: Conn, cluster_id: int, number: int, changes: dict[str, int | str], user_id: int, now: int
 ) -> Change:
     """Move (``starts_at``), lengthen (``duration_min``) or relocate (``place``) an event; its jobs follow."""
     event = repo.event_by_number(conn, cluster_id, number)
@@ -295,7 +295,7 @@ def edit_event(
 
 
 def cancel_event(
-    conn: sqlite3.Connection, cluster_id: int, number: int, whole_series: bool, reason: str, user_id: int, now: int
+    conn: Conn, cluster_id: int, number: int, whole_series: bool, reason: str, user_id: int, now: int
 ) -> Change:
     """Cancel one occurrence (the series goes on) or, with ``whole_series``, the series too."""
     event = repo.event_by_number(conn, cluster_id, number)
@@ -320,7 +320,7 @@ def cancel_event(
 
 
 def set_materials(
-    conn: sqlite3.Connection, cluster_id: int, number: int, user_id: int, admin: bool, text: str, now: int
+    conn: Conn, cluster_id: int, number: int, user_id: int, admin: bool, text: str, now: int
 ) -> Change:
     """The speaker's organisation (or the secretariat) attaches a link or note for the participants."""
     event = repo.event_by_number(conn, cluster_id, number)
@@ -348,7 +348,7 @@ def set_materials(
 
 
 def set_offsets(
-    conn: sqlite3.Connection, cluster_id: int, offsets: tuple[Offset, ...] | None, user_id: int, now: int,
+    conn: Conn, cluster_id: int, offsets: tuple[Offset, ...] | None, user_id: int, now: int,
     others: Sequence[Reschedule] = (),
 ) -> int:  # fmt: skip
     """Store the cluster's reminder offsets (None = the default) and move every future reminder."""
@@ -359,7 +359,7 @@ def set_offsets(
 
 
 def set_timezone(
-    conn: sqlite3.Connection, cluster_id: int, tz: str, user_id: int, now: int, others: Sequence[Reschedule] = ()
+    conn: Conn, cluster_id: int, tz: str, user_id: int, now: int, others: Sequence[Reschedule] = ()
 ) -> int:
     """Change the cluster's zone; wall-clock reminders ("the day before at 16.00") move with it."""
     repo.set_cluster_timezone(conn, cluster_id, tz)
@@ -367,15 +367,15 @@ def set_timezone(
     return reschedule_cluster(conn, _cluster(conn, cluster_id), now, others)
 
 
-def calendar(conn: sqlite3.Connection, cluster_id: int, now: int) -> tuple[Cluster, list[EventView]]:
+def calendar(conn: Conn, cluster_id: int, now: int) -> tuple[Cluster, list[EventView]]:
     return _cluster(conn, cluster_id), upcoming(conn, cluster_id, now, limit=500)
 
 
-def cluster_by_id(conn: sqlite3.Connection, cluster_id: int) -> Cluster | None:
+def cluster_by_id(conn: Conn, cluster_id: int) -> Cluster | None:
     """The cluster a guided flow or deep link names (None: it no longer exists)."""
     return members_repo.cluster_by_id(conn, cluster_id)
 
 
-def is_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> bool:
+def is_secretariat(conn: Conn, cluster_id: int, user_id: int) -> bool:
     """Recorded as the cluster's secretariat (the handler also asks Telegram whether they administer the group)."""
     return members_repo.is_secretariat(conn, cluster_id, user_id)

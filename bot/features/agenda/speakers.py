@@ -4,7 +4,6 @@ read each, no Telegram)."""
 from __future__ import annotations
 
 import difflib
-import sqlite3
 from dataclasses import dataclass, field
 
 from bot.features.agenda import domain
@@ -12,6 +11,7 @@ from bot.features.agenda import storage as repo
 from bot.features.members import orgs as org_domain
 from bot.features.members import service as members_svc
 from bot.features.members import storage as members_repo
+from bot.kernel.sql import Conn
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def _similarity(title: str, topic: str) -> float:
     return score
 
 
-def suggest_speakers(conn: sqlite3.Connection, cluster_id: int, title: str, limit: int = 6) -> list[Suggestion]:
+def suggest_speakers(conn: Conn, cluster_id: int, title: str, limit: int = 6) -> list[Suggestion]:
     """Organisations whose teachable topics (capacity kind 'topic') fit the title best; with no good fit,
     every organisation that offers a topic (so the secretariat still sees who teaches)."""
     best: dict[int, Suggestion] = {}
@@ -56,7 +56,7 @@ class SpeakerLookup:
     suggestions: list[str] = field(default_factory=list)
 
 
-def resolve_speakers(conn: sqlite3.Connection, cluster_id: int, text: str, title: str = "") -> SpeakerLookup:
+def resolve_speakers(conn: Conn, cluster_id: int, text: str, title: str = "") -> SpeakerLookup:
     """``PMI Kalsel, Dinsos`` → approved member organisations; the first unknown name stops with suggestions."""
     lookup = SpeakerLookup()
     for name in domain.split_names(text):
@@ -73,7 +73,7 @@ def resolve_speakers(conn: sqlite3.Connection, cluster_id: int, text: str, title
     return lookup
 
 
-def speaker_labels(conn: sqlite3.Connection, cluster_id: int, org_ids: list[int]) -> list[str]:
+def speaker_labels(conn: Conn, cluster_id: int, org_ids: list[int]) -> list[str]:
     out = []
     for org_id in org_ids:
         org = members_repo.org_by_id(conn, org_id)

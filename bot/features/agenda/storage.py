@@ -3,9 +3,10 @@ plan's) and the per-cluster numbering (A-0001, R-0001)."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from bot.kernel.sql import Conn, Row
 
 # ---- rows -----------------------------------------------------------------------------------------
 
@@ -64,7 +65,7 @@ class Recipient:
     org_label: str = ""
 
 
-def _event(row: sqlite3.Row | None) -> Event | None:
+def _event(row: Row | None) -> Event | None:
     if row is None:
         return None
     return Event(
@@ -78,7 +79,7 @@ def _event(row: sqlite3.Row | None) -> Event | None:
 # ---- numbering ------------------------------------------------------------------------------------
 
 
-def next_number(conn: sqlite3.Connection, cluster_id: int, kind: str) -> int:
+def next_number(conn: Conn, cluster_id: int, kind: str) -> int:
     row = conn.execute(
         "INSERT INTO counters (cluster_id, kind, value) VALUES (?, ?, 1) "
         "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = value + 1 RETURNING value",
@@ -93,7 +94,7 @@ _EVENT_FIELDS = ("cluster_id", "number", "type", "title", "starts_at", "duration
                  "series_id", "occurrence_at", "created_by", "created_at", "updated_at")  # fmt: skip
 
 
-def insert_event(conn: sqlite3.Connection, **fields: Any) -> Event:
+def insert_event(conn: Conn, **fields: Any) -> Event:
     keys = [k for k in _EVENT_FIELDS if k in fields]
     row = conn.execute(
         f"INSERT INTO events ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))}) RETURNING *",
@@ -104,24 +105,24 @@ def insert_event(conn: sqlite3.Connection, **fields: Any) -> Event:
     return event
 
 
-def event_by_id(conn: sqlite3.Connection, event_id: int) -> Event | None:
+def event_by_id(conn: Conn, event_id: int) -> Event | None:
     return _event(conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone())
 
 
-def event_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Event | None:
+def event_by_number(conn: Conn, cluster_id: int, number: int) -> Event | None:
     return _event(
         conn.execute("SELECT * FROM events WHERE cluster_id = ? AND number = ?", (cluster_id, number)).fetchone()
     )
 
 
-def series_slot_exists(conn: sqlite3.Connection, series_id: int, occurrence_at: int) -> bool:
+def series_slot_exists(conn: Conn, series_id: int, occurrence_at: int) -> bool:
     row = conn.execute(
         "SELECT 1 FROM events WHERE series_id = ? AND occurrence_at = ?", (series_id, occurrence_at)
     ).fetchone()
     return row is not None
 
 
-def update_event(conn: sqlite3.Connection, event_id: int, now: int, **fields: Any) -> None:
+def update_event(conn: Conn, event_id: int, now: int, **fields: Any) -> None:
     """Change an event and raise its iCalendar SEQUENCE, so calendars take the new version."""
     allowed = {"starts_at", "duration_min", "place", "title", "description", "materials", "status", "cancel_reason"}
     keys = [k for k in fields if k in allowed]
@@ -129,11 +130,11 @@ def update_event(conn: sqlite3.Connection, event_id: int, now: int, **fields: An
     conn.execute(f"UPDATE events SET {', '.join(sets)} WHERE id = ?", (*[fields[k] for k in keys], now, event_id))
 
 
-def set_event_message(conn: sqlite3.Connection, event_id: int, chat_id: int, message_id: int) -> None:
+def set_event_message(conn: Conn, event_id: int, chat_id: int, message_id: int) -> None:
     conn.execute("UPDATE events SET chat_id = ?, message_id = ? WHERE id = ?", (chat_id, message_id, event_id))
 
 
-def upcoming_events(conn: sqlite3.Connection, cluster_id: int, now: int, limit: int = 50) -> list[Event]:
+def upcoming_events(conn: Conn, cluster_id: int, now: int, limit: int = 50) -> list[Event]:
     """Scheduled events not yet over, soonest first (the index serves the range on starts_at)."""
     rows = conn.execute(
         "SELECT * FROM events WHERE cluster_id = ? AND status = 'scheduled' AND starts_at > ? "
@@ -143,7 +144,7 @@ def upcoming_events(conn: sqlite3.Connection, cluster_id: int, now: int, limit: 
     return [e for e in map(_event, rows) if e]
 
 
-def events_starting_after(conn: sqlite3.Connection, cluster_id: int, now: int) -> list[Event]:
+def events_starting_after(conn: Conn, cluster_id: int, now: int) -> list[Event]:
     """Every scheduled event still to start: what a change of offsets or zone must reschedule."""
     rows = conn.execute(
         "SELECT * FROM events WHERE cluster_id = ? AND status = 'scheduled' AND starts_at > ? ORDER BY starts_at",
@@ -155,7 +156,7 @@ def events_starting_after(conn: sqlite3.Connection, cluster_id: int, now: int) -
 # ---- series ---------------------------------------------------------------------------------------
 
 
-def insert_series(conn: sqlite3.Connection, cluster_id: int, rule: str, user_id: int, now: int) -> int:
+def insert_series(conn: Conn, cluster_id: int, rule: str, user_id: int, now: int) -> int:
     row = conn.execute(
         "INSERT INTO event_series (cluster_id, rule, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         (cluster_id, rule, user_id, now),
@@ -163,19 +164,19 @@ def insert_series(conn: sqlite3.Connection, cluster_id: int, rule: str, user_id:
     return int(row[0])
 
 
-def series_rule(conn: sqlite3.Connection, series_id: int) -> tuple[str, bool] | None:
+def series_rule(conn: Conn, series_id: int) -> tuple[str, bool] | None:
     """(rule, active) of a series."""
     row = conn.execute("SELECT rule, active FROM event_series WHERE id = ?", (series_id,)).fetchone()
     return (row[0], bool(row[1])) if row else None
 
 
-def series_events(conn: sqlite3.Connection, series_id: int) -> list[Event]:
+def series_events(conn: Conn, series_id: int) -> list[Event]:
     """Every occurrence of a series (cancelled ones too), by slot (the events_series_slot index)."""
     rows = conn.execute("SELECT * FROM events WHERE series_id = ? ORDER BY occurrence_at", (series_id,))
     return [e for e in map(_event, rows) if e]
 
 
-def stop_series(conn: sqlite3.Connection, series_id: int, now: int) -> bool:
+def stop_series(conn: Conn, series_id: int, now: int) -> bool:
     cur = conn.execute(
         "UPDATE event_series SET active = 0, stopped_at = ? WHERE id = ? AND active = 1", (now, series_id)
     )
@@ -185,14 +186,14 @@ def stop_series(conn: sqlite3.Connection, series_id: int, now: int) -> bool:
 # ---- speakers -------------------------------------------------------------------------------------
 
 
-def set_speakers(conn: sqlite3.Connection, event_id: int, org_ids: list[int] | tuple[int, ...]) -> None:
+def set_speakers(conn: Conn, event_id: int, org_ids: list[int] | tuple[int, ...]) -> None:
     conn.executemany(
         "INSERT INTO event_speakers (event_id, organization_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(event_id, org_id) for org_id in org_ids],
     )
 
 
-def speakers_of(conn: sqlite3.Connection, event_id: int) -> list[Speaker]:
+def speakers_of(conn: Conn, event_id: int) -> list[Speaker]:
     return [
         Speaker(r[0], r[1], r[2], r[3])
         for r in conn.execute(
@@ -204,7 +205,7 @@ def speakers_of(conn: sqlite3.Connection, event_id: int) -> list[Speaker]:
 
 
 def set_speaker_status(
-    conn: sqlite3.Connection, event_id: int, org_id: int, status: str, user_id: int | None, now: int
+    conn: Conn, event_id: int, org_id: int, status: str, user_id: int | None, now: int
 ) -> bool:
     cur = conn.execute(
         "UPDATE event_speakers SET status = ?, answered_by = ?, answered_at = ? "
@@ -214,7 +215,7 @@ def set_speaker_status(
     return cur.rowcount > 0
 
 
-def mark_speakers_asked(conn: sqlite3.Connection, event_id: int) -> list[int]:
+def mark_speakers_asked(conn: Conn, event_id: int) -> list[int]:
     """Speakers not yet answered become 'asked'; returns their organisation ids."""
     rows = conn.execute(
         "UPDATE event_speakers SET status = 'asked' WHERE event_id = ? AND status IN ('pending', 'asked') "
@@ -224,7 +225,7 @@ def mark_speakers_asked(conn: sqlite3.Connection, event_id: int) -> list[int]:
     return sorted(r[0] for r in rows)
 
 
-def topic_capacities(conn: sqlite3.Connection, cluster_id: int) -> list[tuple[int, str, str]]:
+def topic_capacities(conn: Conn, cluster_id: int) -> list[tuple[int, str, str]]:
     """(organisation id, organisation label, topic) of approved organisations' teachable topics."""
     return [
         (r[0], r[1] or r[2], r[3])
@@ -252,7 +253,7 @@ def _recipients(rows: Any) -> list[Recipient]:
     return list(seen.values())
 
 
-def rsvp_recipients(conn: sqlite3.Connection, event_id: int, answers: tuple[str, ...]) -> list[Recipient]:
+def rsvp_recipients(conn: Conn, event_id: int, answers: tuple[str, ...]) -> list[Recipient]:
     return _recipients(
         conn.execute(
             _RECIPIENT + "FROM event_rsvps r JOIN users u ON u.user_id = r.user_id "
@@ -264,7 +265,7 @@ def rsvp_recipients(conn: sqlite3.Connection, event_id: int, answers: tuple[str,
     )
 
 
-def rsvp_people(conn: sqlite3.Connection, event_id: int) -> dict[str, list[Recipient]]:
+def rsvp_people(conn: Conn, event_id: int) -> dict[str, list[Recipient]]:
     """Everyone who answered, by answer (reachable or not: this is the attendance record)."""
     out: dict[str, list[Recipient]] = {"yes": [], "maybe": [], "no": []}
     for row in conn.execute(
@@ -276,7 +277,7 @@ def rsvp_people(conn: sqlite3.Connection, event_id: int) -> dict[str, list[Recip
     return out
 
 
-def org_recipients(conn: sqlite3.Connection, org_ids: list[int] | tuple[int, ...]) -> list[Recipient]:
+def org_recipients(conn: Conn, org_ids: list[int] | tuple[int, ...]) -> list[Recipient]:
     """Active representatives of the organisations."""
     if not org_ids:
         return []
@@ -291,7 +292,7 @@ def org_recipients(conn: sqlite3.Connection, org_ids: list[int] | tuple[int, ...
     )
 
 
-def secretariat_recipients(conn: sqlite3.Connection, cluster_id: int) -> list[Recipient]:
+def secretariat_recipients(conn: Conn, cluster_id: int) -> list[Recipient]:
     return _recipients(
         conn.execute(
             _RECIPIENT + "FROM secretariat s JOIN users u ON u.user_id = s.user_id "
@@ -307,7 +308,7 @@ def secretariat_recipients(conn: sqlite3.Connection, cluster_id: int) -> list[Re
 
 
 def upsert_rsvp(
-    conn: sqlite3.Connection, event_id: int, user_id: int, org_id: int | None, answer: str, now: int
+    conn: Conn, event_id: int, user_id: int, org_id: int | None, answer: str, now: int
 ) -> str | None:
     """Record an answer; returns the previous one (None if this is the first)."""
     row = conn.execute(
@@ -324,7 +325,7 @@ def upsert_rsvp(
     return str(row[0]) if row else None
 
 
-def rsvp_counts(conn: sqlite3.Connection, event_id: int) -> dict[str, int]:
+def rsvp_counts(conn: Conn, event_id: int) -> dict[str, int]:
     counts = {"yes": 0, "maybe": 0, "no": 0}
     for row in conn.execute("SELECT answer, COUNT(*) FROM event_rsvps WHERE event_id = ? GROUP BY answer", (event_id,)):
         counts[row[0]] = row[1]
@@ -334,21 +335,21 @@ def rsvp_counts(conn: sqlite3.Connection, event_id: int) -> dict[str, int]:
 # ---- feedback -------------------------------------------------------------------------------------
 
 
-def add_feedback_requests(conn: sqlite3.Connection, event_id: int, user_ids: list[int], now: int) -> None:
+def add_feedback_requests(conn: Conn, event_id: int, user_ids: list[int], now: int) -> None:
     conn.executemany(
         "INSERT INTO event_feedback (event_id, user_id, asked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(event_id, uid, now) for uid in user_ids],
     )
 
 
-def feedback_row(conn: sqlite3.Connection, event_id: int, user_id: int) -> sqlite3.Row | None:
+def feedback_row(conn: Conn, event_id: int, user_id: int) -> Row | None:
     return conn.execute(
         "SELECT * FROM event_feedback WHERE event_id = ? AND user_id = ?", (event_id, user_id)
     ).fetchone()
 
 
 def save_feedback(
-    conn: sqlite3.Connection, event_id: int, user_id: int, now: int, attended: bool | None = None,
+    conn: Conn, event_id: int, user_id: int, now: int, attended: bool | None = None,
     rating: int | None = None, comment: str | None = None,
 ) -> None:  # fmt: skip
     sets: list[str] = ["answered_at = ?"]
@@ -365,7 +366,7 @@ def save_feedback(
     )
 
 
-def feedback_of(conn: sqlite3.Connection, event_id: int) -> list[sqlite3.Row]:
+def feedback_of(conn: Conn, event_id: int) -> list[Row]:
     return conn.execute(
         "SELECT f.*, TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')) AS name "
         "FROM event_feedback f LEFT JOIN users u ON u.user_id = f.user_id WHERE f.event_id = ? ORDER BY f.answered_at",
@@ -376,11 +377,11 @@ def feedback_of(conn: sqlite3.Connection, event_id: int) -> list[sqlite3.Row]:
 # ---- cluster zone ---------------------------------------------------------------------------------
 
 
-def set_cluster_timezone(conn: sqlite3.Connection, cluster_id: int, tz: str) -> None:
+def set_cluster_timezone(conn: Conn, cluster_id: int, tz: str) -> None:
     conn.execute("UPDATE clusters SET timezone = ? WHERE id = ?", (tz, cluster_id))
 
 
-def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+def migrate_chat(conn: Conn, old: int, new: int) -> None:
     """Event cards live in the group: their chat id follows the group when it becomes a supergroup."""
     conn.execute("UPDATE events SET chat_id = ? WHERE chat_id = ?", (new, old))
 
@@ -388,7 +389,7 @@ def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
 # ---- exports (bot/features/export/service.py) ----------------------------------------------------------------
 
 
-def export_events(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def export_events(conn: Conn, cluster_id: int) -> list[Row]:
     """Every event of a cluster with its series rule, speakers and attendance (RSVP answers, feedback)."""
     return conn.execute(
         "SELECT e.*, s.rule AS series_rule, "
@@ -410,7 +411,7 @@ def export_events(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row
     ).fetchall()
 
 
-def cluster_of_event(conn: sqlite3.Connection, object_id: int) -> int | None:
+def cluster_of_event(conn: Conn, object_id: int) -> int | None:
     """The cluster of an event (the read gate's owner lookup); None when there is no such row."""
     row = conn.execute("SELECT cluster_id FROM events WHERE id = ?", (object_id,)).fetchone()
     return int(row[0]) if row is not None else None

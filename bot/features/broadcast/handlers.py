@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -30,6 +29,7 @@ from bot.kernel.outbox import commit, out_edit, out_send
 from bot.kernel.outbox_storage import Out
 from bot.kernel.pacer import Pacer, shared_pacer
 from bot.kernel.runtime import CommandSpec, Runtime
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import add_command, call_with_retries, command_args, edit, reply, send
 from bot.kernel.views import Reply, split_message
 
@@ -104,7 +104,7 @@ async def _run(app: AnyApp, broadcast_id: int, locale: str | None) -> None:
 
     await svc.run(runtime.db, broadcast_id, _deliverer(app, pacer, text), progress, pacer, runtime.clock.timestamp)
 
-    def finish_tx(conn: sqlite3.Connection) -> tuple[svc.Report, list[Out]]:
+    def finish_tx(conn: Conn) -> tuple[svc.Report, list[Out]]:
         """'done' and the final report it owes, in one transaction (retried by the outbox, across restarts)."""
         result = svc.finish(conn, broadcast_id=broadcast_id, now=runtime.clock.timestamp())
         parts = split_message(views.final_report(t, result))
@@ -188,7 +188,7 @@ async def on_button(update: Update, context: BotContext, button: BroadcastButton
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if button.action == "no":
 
-        def cancel_tx(conn: sqlite3.Connection) -> tuple[bool, list[Out]]:
+        def cancel_tx(conn: Conn) -> tuple[bool, list[Out]]:
             done = svc.cancel(conn, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, now=runtime.clock.timestamp())
             text = t.gettext("Cancelled. Nothing was sent.")
             return done, (_status_edit(broadcast_id, chat_id, message_id, text) if done else [])
@@ -202,7 +202,7 @@ async def on_button(update: Update, context: BotContext, button: BroadcastButton
         await commit(context, cancel_tx, then=answer_cancel)
         return
 
-    def start_tx(conn: sqlite3.Connection) -> tuple[svc.Started, list[Out]]:
+    def start_tx(conn: Conn) -> tuple[svc.Started, list[Out]]:
         started = svc.start(conn, broadcast_id=broadcast_id, cluster_id=actor.cluster.id, user_id=user.id,
                             status_chat_id=chat_id, status_message_id=message_id, now=runtime.clock.timestamp())  # fmt: skip
         text = views.progress_text(t, 0, started.total)

@@ -20,7 +20,6 @@ Nothing here knows Telegram: the handler passes ``deliver`` (one send, mapped to
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from bot.features.members.models import Cluster
 from bot.kernel import storage as core_repo
 from bot.kernel.db import Database
 from bot.kernel.pacer import Pacer
+from bot.kernel.sql import Conn
 
 PROGRESS_EVERY_S = 2.0  # the status message is edited at most this often (and about twenty times per run)
 MAX_ATTEMPTS = 3  # transient failures (429 after retries, network) before a recipient is given up as failed
@@ -49,7 +49,7 @@ class Draft:
     unreachable: int  # representatives known to have blocked the bot (not sent again, listed)
 
 
-def create_draft(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, text: str, now: int) -> Draft:
+def create_draft(conn: Conn, *, cluster_id: int, user_id: int, text: str, now: int) -> Draft:
     reps = repo.representatives(conn, cluster_id)
     total = 1 + len(reps)
     broadcast_id = repo.create_broadcast(conn, cluster_id, user_id, text, total, now)
@@ -66,7 +66,7 @@ class Started:
 
 
 def start(
-    conn: sqlite3.Connection, *, broadcast_id: int, cluster_id: int, user_id: int, status_chat_id: int,
+    conn: Conn, *, broadcast_id: int, cluster_id: int, user_id: int, status_chat_id: int,
     status_message_id: int, now: int,
 ) -> Started:  # fmt: skip
     """Confirmed after the preview: draft → sending (compare-and-set), recipients fixed in sending order."""
@@ -93,14 +93,14 @@ def start(
     return Started(True, "", repo.broadcast_by_id(conn, broadcast_id), len(recipients))
 
 
-def load(conn: sqlite3.Connection, broadcast_id: int) -> tuple[Broadcast, Cluster] | None:
+def load(conn: Conn, broadcast_id: int) -> tuple[Broadcast, Cluster] | None:
     """The announcement and its cluster (the sending task starts from them); None when either is gone."""
     broadcast = repo.broadcast_by_id(conn, broadcast_id)
     cluster = members_repo.cluster_by_id(conn, broadcast.cluster_id) if broadcast else None
     return (broadcast, cluster) if broadcast is not None and cluster is not None else None
 
 
-def cancel(conn: sqlite3.Connection, *, broadcast_id: int, cluster_id: int, now: int) -> bool:
+def cancel(conn: Conn, *, broadcast_id: int, cluster_id: int, now: int) -> bool:
     broadcast = repo.broadcast_by_id(conn, broadcast_id)
     if broadcast is None or broadcast.cluster_id != cluster_id:
         return False
@@ -117,7 +117,7 @@ class Outcome:
     error: str = ""
 
 
-def record(conn: sqlite3.Connection, *, broadcast_id: int, recipient: Recipient, outcome: Outcome, now: int) -> None:
+def record(conn: Conn, *, broadcast_id: int, recipient: Recipient, outcome: Outcome, now: int) -> None:
     status = outcome.status
     if status == "retry":
         status = "pending" if recipient.attempts < MAX_ATTEMPTS else "failed"
@@ -142,28 +142,28 @@ class Report:
         return [u for u in self.undelivered if u.status != "blocked"]
 
 
-def report(conn: sqlite3.Connection, broadcast_id: int) -> Report:
+def report(conn: Conn, broadcast_id: int) -> Report:
     counts = repo.delivery_counts(conn, broadcast_id)
     return Report(broadcast_id, sum(counts.values()), counts.get("sent", 0), repo.undelivered(conn, broadcast_id))
 
 
-def finish(conn: sqlite3.Connection, *, broadcast_id: int, now: int) -> Report:
+def finish(conn: Conn, *, broadcast_id: int, now: int) -> Report:
     repo.set_broadcast_status(conn, broadcast_id, "sending", "done", now)
     return report(conn, broadcast_id)
 
 
-def interrupted(conn: sqlite3.Connection, now: int) -> list[int]:
+def interrupted(conn: Conn, now: int) -> list[int]:
     return repo.interrupted_broadcasts(conn, now)
 
 
-def next_batch(conn: sqlite3.Connection, *, broadcast_id: int, limit: int) -> tuple[list[Recipient], int, int]:
+def next_batch(conn: Conn, *, broadcast_id: int, limit: int) -> tuple[list[Recipient], int, int]:
     """The next pending recipients in order, plus (sent so far, total) for the progress line."""
     recipients = repo.pending_deliveries(conn, broadcast_id, limit)
     counts = repo.delivery_counts(conn, broadcast_id)
     return recipients, counts.get("sent", 0), sum(counts.values())
 
 
-def claim(conn: sqlite3.Connection, *, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
+def claim(conn: Conn, *, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
     return repo.claim_delivery(conn, broadcast_id, chat_id, now)
 
 

@@ -7,15 +7,15 @@ migration to a supergroup (``migrate_chat``, contributed to the kernel's ``CHAT_
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from bot.features.broadcast.models import Broadcast, Recipient, Undelivered
+from bot.kernel.sql import Conn
 
 __all__ = ["Broadcast", "Recipient", "Undelivered"]
 
 
-def representatives(conn: sqlite3.Connection, cluster_id: int) -> list[tuple[int, bool]]:
+def representatives(conn: Conn, cluster_id: int) -> list[tuple[int, bool]]:
     """(user id, reachable) of every active representative: a person who blocked the bot is not asked again."""
     return [
         (int(r[0]), bool(r[1]))
@@ -28,7 +28,7 @@ def representatives(conn: sqlite3.Connection, cluster_id: int) -> list[tuple[int
     ]
 
 
-def create_broadcast(conn: sqlite3.Connection, cluster_id: int, user_id: int, text: str, total: int, now: int) -> int:
+def create_broadcast(conn: Conn, cluster_id: int, user_id: int, text: str, total: int, now: int) -> int:
     row = conn.execute(
         "INSERT INTO broadcasts (cluster_id, created_by, text, total, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         (cluster_id, user_id, text, total, now),
@@ -36,7 +36,7 @@ def create_broadcast(conn: sqlite3.Connection, cluster_id: int, user_id: int, te
     return int(row[0])
 
 
-def broadcast_by_id(conn: sqlite3.Connection, broadcast_id: int) -> Broadcast | None:
+def broadcast_by_id(conn: Conn, broadcast_id: int) -> Broadcast | None:
     row = conn.execute(
         "SELECT id, cluster_id, created_by, text, status, status_chat_id, status_message_id, total, created_at "
         "FROM broadcasts WHERE id = ?",
@@ -46,7 +46,7 @@ def broadcast_by_id(conn: sqlite3.Connection, broadcast_id: int) -> Broadcast | 
 
 
 def set_broadcast_status(
-    conn: sqlite3.Connection, broadcast_id: int, from_status: str, to_status: str, now: int
+    conn: Conn, broadcast_id: int, from_status: str, to_status: str, now: int
 ) -> bool:
     """Compare-and-set: a second tap on "Send" finds the announcement already sending and does nothing."""
     cur = conn.execute(
@@ -57,14 +57,14 @@ def set_broadcast_status(
     return cur.rowcount > 0
 
 
-def set_status_message(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, message_id: int, total: int) -> None:
+def set_status_message(conn: Conn, broadcast_id: int, chat_id: int, message_id: int, total: int) -> None:
     conn.execute(
         "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ?, total = ? WHERE id = ?",
         (chat_id, message_id, total, broadcast_id),
     )
 
 
-def move_status_message(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, message_id: int) -> None:
+def move_status_message(conn: Conn, broadcast_id: int, chat_id: int, message_id: int) -> None:
     """The status message was posted again (the old one was deleted): later edits go to the new one."""
     conn.execute(
         "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ? WHERE id = ?", (chat_id, message_id, broadcast_id)
@@ -72,7 +72,7 @@ def move_status_message(conn: sqlite3.Connection, broadcast_id: int, chat_id: in
 
 
 def add_deliveries(
-    conn: sqlite3.Connection, broadcast_id: int, recipients: Sequence[tuple[int, int | None, str]], now: int
+    conn: Conn, broadcast_id: int, recipients: Sequence[tuple[int, int | None, str]], now: int
 ) -> None:
     """(chat id, user id, initial status) in sending order."""
     conn.executemany(
@@ -85,7 +85,7 @@ def add_deliveries(
     )
 
 
-def pending_deliveries(conn: sqlite3.Connection, broadcast_id: int, limit: int) -> list[Recipient]:
+def pending_deliveries(conn: Conn, broadcast_id: int, limit: int) -> list[Recipient]:
     """The next recipients in sending order (not claimed yet: each is claimed right before its send)."""
     rows = conn.execute(
         "SELECT chat_id, user_id, attempts FROM broadcast_deliveries WHERE broadcast_id = ? AND status = 'pending' "
@@ -95,7 +95,7 @@ def pending_deliveries(conn: sqlite3.Connection, broadcast_id: int, limit: int) 
     return [Recipient(r[0], r[1], r[2]) for r in rows]
 
 
-def claim_delivery(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
+def claim_delivery(conn: Conn, broadcast_id: int, chat_id: int, now: int) -> Recipient | None:
     """pending → sending (compare-and-set); None if another runner took it."""
     row = conn.execute(
         "UPDATE broadcast_deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? "
@@ -106,7 +106,7 @@ def claim_delivery(conn: sqlite3.Connection, broadcast_id: int, chat_id: int, no
 
 
 def record_delivery(
-    conn: sqlite3.Connection,
+    conn: Conn,
     broadcast_id: int,
     chat_id: int,
     status: str,
@@ -121,7 +121,7 @@ def record_delivery(
     )
 
 
-def delivery_counts(conn: sqlite3.Connection, broadcast_id: int) -> dict[str, int]:
+def delivery_counts(conn: Conn, broadcast_id: int) -> dict[str, int]:
     return {
         r[0]: r[1]
         for r in conn.execute(
@@ -131,7 +131,7 @@ def delivery_counts(conn: sqlite3.Connection, broadcast_id: int) -> dict[str, in
     }
 
 
-def undelivered(conn: sqlite3.Connection, broadcast_id: int) -> list[Undelivered]:
+def undelivered(conn: Conn, broadcast_id: int) -> list[Undelivered]:
     rows = conn.execute(
         "SELECT d.chat_id, d.user_id, d.status, d.error, TRIM(COALESCE(u.first_name, '') || ' ' || "
         "COALESCE(u.last_name, '')) AS name, u.username, COALESCE(NULLIF(o.short_name, ''), o.name, '') AS org_name "
@@ -145,7 +145,7 @@ def undelivered(conn: sqlite3.Connection, broadcast_id: int) -> list[Undelivered
     return [Undelivered(*r) for r in rows]
 
 
-def interrupted_broadcasts(conn: sqlite3.Connection, now: int) -> list[int]:
+def interrupted_broadcasts(conn: Conn, now: int) -> list[int]:
     """Announcements a crash left half-sent. A recipient claimed but never recorded may have got the message:
     it becomes 'uncertain' and is not sent again; the rest continue."""
     ids = [r[0] for r in conn.execute("SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id")]
@@ -158,7 +158,7 @@ def interrupted_broadcasts(conn: sqlite3.Connection, now: int) -> list[int]:
     return ids
 
 
-def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+def migrate_chat(conn: Conn, old: int, new: int) -> None:
     """A group became a supergroup: the group's delivery row and a status message there follow it (the kernel's
     ``CHAT_MIGRATION`` point), so the group is not messaged twice and the progress is not edited at a dead id."""
     conn.execute("UPDATE OR IGNORE broadcast_deliveries SET chat_id = ? WHERE chat_id = ?", (new, old))

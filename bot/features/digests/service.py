@@ -13,7 +13,6 @@ run in ``coming_week_section``'s place, so the digests import no agenda code.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
 from bot.kernel.feature import Point
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.sql import Conn
 
 NEED_LIMIT = 8
 OFFER_LIMIT = 5
@@ -73,7 +73,7 @@ class SlotPlan:
 
 
 def open_slot(
-    conn: sqlite3.Connection, *, job: JobRow, now: int, late: bool, parts: Parts = NO_PARTS,
+    conn: Conn, *, job: JobRow, now: int, late: bool, parts: Parts = NO_PARTS,
     sections: tuple[Section, ...] = (),
 ) -> SlotPlan:  # fmt: skip
     """Check the slot still matches the cluster's settings, plan the next one, and claim the group's run."""
@@ -164,32 +164,32 @@ class Digest:
         return bool(self.new_needs or self.offers_total or self.delivered_total)
 
 
-Section = Callable[[sqlite3.Connection, Scope, Digest], None]
+Section = Callable[[Conn, Scope, Digest], None]
 # Sections other features contribute (their manifests); ``Scope.sections`` carries them to ``build``.
 DIGEST_SECTIONS: Point[Section] = Point("digests.sections")
 COMING_WEEK_S = 7 * DAY_S  # how far ahead "the coming week" looks
 
 
-def needs_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def needs_section(conn: Conn, scope: Scope, digest: Digest) -> None:
     digest.open_total, digest.new_needs = repo.need_counts(
         conn, scope.cluster.id, scope.since, scope.region_codes, scope.categories
     )
     digest.open_needs = repo.open_needs(conn, scope.cluster.id, scope.region_codes, scope.categories, NEED_LIMIT)
 
 
-def offers_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def offers_section(conn: Conn, scope: Scope, digest: Digest) -> None:
     digest.offers_total, digest.offers = repo.new_offers(
         conn, scope.cluster.id, scope.since, scope.region_codes, scope.categories, OFFER_LIMIT
     )
 
 
-def deliveries_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def deliveries_section(conn: Conn, scope: Scope, digest: Digest) -> None:
     digest.delivered_total, digest.delivered = repo.received_since(
         conn, scope.cluster.id, scope.since, scope.region_codes, scope.categories, DELIVERED_LIMIT
     )
 
 
-def gaps_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def gaps_section(conn: Conn, scope: Scope, digest: Digest) -> None:
     """needed − pledged − cluster stock, as the situation summary computes it (its stock sources included)."""
     items = [
         sitrep_domain.ItemNeed(r["item_key"], r["item_name"], r["unit"], r["needed"], r["pledged"], r["received"])
@@ -204,7 +204,7 @@ def gaps_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None
     digest.gaps_total, digest.gaps = len(gaps), gaps[:GAP_LIMIT]
 
 
-def stock_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def stock_section(conn: Conn, scope: Scope, digest: Digest) -> None:
     """The group sees how many lines went stale or expire soon; a member sees their own organisation's lines."""
     now = digest.until
     alerts = StockAlerts(stock_svc.stale_days(conn, scope.cluster.id), stock_svc.expiry_days(conn, scope.cluster.id))
@@ -226,11 +226,11 @@ def stock_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> Non
         digest.stock = alerts
 
 
-def representation_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def representation_section(conn: Conn, scope: Scope, digest: Digest) -> None:
     digest.orgs_without_rep = repo.orgs_without_active_rep(conn, scope.cluster.id, scope.region_codes)
 
 
-def coming_week_section(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def coming_week_section(conn: Conn, scope: Scope, digest: Digest) -> None:
     """What other features add (``DIGEST_SECTIONS``; the agenda: events and open work-plan deadlines of the next
     seven days), in the order their manifests are installed."""
     for section in scope.sections:
@@ -249,7 +249,7 @@ SECTIONS: list[Section] = [
 ]
 
 
-def build(conn: sqlite3.Connection, scope: Scope, now: int) -> Digest:
+def build(conn: Conn, scope: Scope, now: int) -> Digest:
     digest = Digest(scope, now)
     for section in SECTIONS:
         section(conn, scope, digest)
@@ -267,7 +267,7 @@ def scope_for(plan: SlotPlan, subscription: Subscription | None = None, org_id: 
 
 
 def claim_subscriber(
-    conn: sqlite3.Connection, *, plan: SlotPlan, subscription: Subscription, now: int
+    conn: Conn, *, plan: SlotPlan, subscription: Subscription, now: int
 ) -> tuple[int, Digest] | None:
     """Claim the subscriber's run and build their filtered digest in one hand-off; None if already sent."""
     assert plan.cluster is not None
@@ -281,17 +281,17 @@ def claim_subscriber(
 
 
 def finish_run(
-    conn: sqlite3.Connection, *, run_id: int, status: str, message_id: int | None, now: int, error: str = ""
+    conn: Conn, *, run_id: int, status: str, message_id: int | None, now: int, error: str = ""
 ) -> None:
     repo.finish_run(conn, run_id, status, message_id, now, error)
 
 
-def interrupted_runs(conn: sqlite3.Connection) -> int:
+def interrupted_runs(conn: Conn) -> int:
     return repo.interrupted_runs(conn)
 
 
 def preview(
-    conn: sqlite3.Connection, *, cluster_id: int, frequency: str, now: int, parts: Parts = NO_PARTS,
+    conn: Conn, *, cluster_id: int, frequency: str, now: int, parts: Parts = NO_PARTS,
     sections: tuple[Section, ...] = (),
 ) -> Digest | None:  # fmt: skip
     """The cluster's digest as of now (``/ringkasan harian``), not recorded as a run."""
@@ -326,7 +326,7 @@ class ChartData:
     stock_hidden: bool  # some figures were left out by the privacy rule
 
 
-def chart_data(conn: sqlite3.Connection, cluster_id: int, since: int, now: int) -> ChartData:
+def chart_data(conn: Conn, cluster_id: int, since: int, now: int) -> ChartData:
     bars = [
         CategoryBar(r["category"], int(r["n"]), float(r["pledged"] or 0), float(r["received"] or 0))
         for r in repo.category_progress(conn, cluster_id, since)
@@ -353,7 +353,7 @@ class SubscriptionResult:
 
 
 def subscribe(
-    conn: sqlite3.Connection, *, cluster_id: int, user_id: int, request: SubscriptionRequest, now: int
+    conn: Conn, *, cluster_id: int, user_id: int, request: SubscriptionRequest, now: int
 ) -> SubscriptionResult:
     changed = 0
     if request.action == "stop":
@@ -372,5 +372,5 @@ def subscribe(
     )
 
 
-def my_subscriptions(conn: sqlite3.Connection, *, cluster_id: int, user_id: int) -> SubscriptionResult:
+def my_subscriptions(conn: Conn, *, cluster_id: int, user_id: int) -> SubscriptionResult:
     return SubscriptionResult(repo.subscriptions_of_user(conn, cluster_id, user_id), schedule_of(conn, cluster_id))

@@ -10,7 +10,6 @@ the clock see no digest jobs.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +19,7 @@ from bot.features.members import storage as members_repo
 from bot.features.members.models import Cluster
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn
 
 DAY_S = 24 * 3600
 FREQUENCIES = repo.FREQUENCIES
@@ -83,7 +83,7 @@ def next_slot(after: int, at: SlotTime, tz: str) -> tuple[date, int]:
     raise AssertionError("a slot always falls within nine days")
 
 
-def schedule_of(conn: sqlite3.Connection, cluster_id: int) -> dict[str, SlotTime | None]:
+def schedule_of(conn: Conn, cluster_id: int) -> dict[str, SlotTime | None]:
     """Each frequency's slot time (None: switched off by the secretariat)."""
     out: dict[str, SlotTime | None] = {}
     for frequency in FREQUENCIES:
@@ -97,7 +97,7 @@ def schedule_of(conn: sqlite3.Connection, cluster_id: int) -> dict[str, SlotTime
     return out
 
 
-def plan_next(conn: sqlite3.Connection, cluster: Cluster, frequency: str, at: SlotTime, after: int) -> int:
+def plan_next(conn: Conn, cluster: Cluster, frequency: str, at: SlotTime, after: int) -> int:
     """Schedule the next slot after ``after``; a local date whose slot already ran is skipped, so moving the time
     later on the same day never sends that day's digest twice. Returns the due time."""
     kind = KINDS[frequency]
@@ -111,7 +111,7 @@ def plan_next(conn: sqlite3.Connection, cluster: Cluster, frequency: str, at: Sl
     raise AssertionError("no free digest slot in eight periods")
 
 
-def ensure_cluster_slots(conn: sqlite3.Connection, cluster: Cluster, now: int) -> int:
+def ensure_cluster_slots(conn: Conn, cluster: Cluster, now: int) -> int:
     """Give the cluster its next slot per enabled frequency if it has none pending (idempotent)."""
     created = 0
     for frequency, at in schedule_of(conn, cluster.id).items():
@@ -121,7 +121,7 @@ def ensure_cluster_slots(conn: sqlite3.Connection, cluster: Cluster, now: int) -
     return created
 
 
-def ensure_slots(conn: sqlite3.Connection, now: int) -> int:
+def ensure_slots(conn: Conn, now: int) -> int:
     """Every cluster's next slots (at start and hourly: covers clusters set up since, and broken chains)."""
     return sum(ensure_cluster_slots(conn, cluster, now) for cluster in members_repo.all_clusters(conn))
 
@@ -132,7 +132,7 @@ class ScheduleState:
     next_due: dict[str, int | None]
 
 
-def schedule_state(conn: sqlite3.Connection, cluster_id: int) -> ScheduleState:
+def schedule_state(conn: Conn, cluster_id: int) -> ScheduleState:
     times = schedule_of(conn, cluster_id)
     return ScheduleState(
         times, {f: repo.pending_slot(conn, KINDS[f], _prefix(f, cluster_id)) if times[f] else None for f in times}
@@ -140,7 +140,7 @@ def schedule_state(conn: sqlite3.Connection, cluster_id: int) -> ScheduleState:
 
 
 def set_schedule(
-    conn: sqlite3.Connection, *, cluster_id: int, frequency: str, at: SlotTime | None, user_id: int, now: int
+    conn: Conn, *, cluster_id: int, frequency: str, at: SlotTime | None, user_id: int, now: int
 ) -> ScheduleState:
     """The secretariat moves (or switches off) a frequency: pending slots are cancelled and the next one planned."""
     cluster = members_repo.cluster_by_id(conn, cluster_id)

@@ -7,10 +7,11 @@ member's filtered one are the same code; they read the open needs through ``need
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from bot.kernel.sql import Conn, Row
 
 FREQUENCIES = ("daily", "weekly")
 
@@ -32,19 +33,19 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split(",") if v)
 
 
-def _subscription(row: sqlite3.Row) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     return Subscription(
         row["cluster_id"],
         row["user_id"],
         row["frequency"],
         _split(row["region_codes"]),
         _split(row["categories"]),
-        row["locale"] if "locale" in row.keys() else None,  # noqa: SIM118 (sqlite3.Row has no __contains__),
+        row["locale"] if "locale" in row.keys() else None,  # noqa: SIM118 (Row has no __contains__),
     )
 
 
 def upsert_subscription(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     user_id: int,
     frequency: str,
@@ -62,7 +63,7 @@ def upsert_subscription(
 
 
 def cancel_subscriptions(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, frequencies: Iterable[str], now: int
+    conn: Conn, cluster_id: int, user_id: int, frequencies: Iterable[str], now: int
 ) -> int:
     wanted = list(frequencies)
     cur = conn.execute(
@@ -73,7 +74,7 @@ def cancel_subscriptions(
     return cur.rowcount
 
 
-def subscriptions_of_user(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> list[Subscription]:
+def subscriptions_of_user(conn: Conn, cluster_id: int, user_id: int) -> list[Subscription]:
     rows = conn.execute(
         "SELECT * FROM digest_subscriptions WHERE cluster_id = ? AND user_id = ? AND active = 1 ORDER BY frequency",
         (cluster_id, user_id),
@@ -81,7 +82,7 @@ def subscriptions_of_user(conn: sqlite3.Connection, cluster_id: int, user_id: in
     return [_subscription(r) for r in rows]
 
 
-def slot_subscribers(conn: sqlite3.Connection, cluster_id: int, frequency: str) -> list[Subscription]:
+def slot_subscribers(conn: Conn, cluster_id: int, frequency: str) -> list[Subscription]:
     """Active subscriptions of people who still represent an organisation and have not blocked the bot."""
     rows = conn.execute(
         "SELECT s.*, u.locale FROM digest_subscriptions s "
@@ -98,7 +99,7 @@ def slot_subscribers(conn: sqlite3.Connection, cluster_id: int, frequency: str) 
 
 
 def claim_run(
-    conn: sqlite3.Connection, cluster_id: int, frequency: str, slot: str, chat_id: int, late: bool, now: int
+    conn: Conn, cluster_id: int, frequency: str, slot: str, chat_id: int, late: bool, now: int
 ) -> int | None:
     """Record that this slot goes to this chat; None when it already went (or is going) there."""
     row = conn.execute(
@@ -110,7 +111,7 @@ def claim_run(
 
 
 def finish_run(
-    conn: sqlite3.Connection, run_id: int, status: str, message_id: int | None, now: int, error: str = ""
+    conn: Conn, run_id: int, status: str, message_id: int | None, now: int, error: str = ""
 ) -> None:
     conn.execute(
         "UPDATE digest_runs SET status = ?, message_id = ?, sent_at = ?, error = ? WHERE id = ?",
@@ -118,7 +119,7 @@ def finish_run(
     )
 
 
-def interrupted_runs(conn: sqlite3.Connection) -> int:
+def interrupted_runs(conn: Conn) -> int:
     """Runs a crash left between their claim and their record may have reached the chat: 'uncertain', never
     sent again (as an announcement's recipients). A run whose slot's job is still claimed is being sent now."""
     cur = conn.execute(
@@ -129,14 +130,14 @@ def interrupted_runs(conn: sqlite3.Connection) -> int:
     return cur.rowcount
 
 
-def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+def migrate_chat(conn: Conn, old: int, new: int) -> None:
     """A group became a supergroup: its runs follow it, so a slot that already reached the group is not sent
     again under the new id (the kernel's ``CHAT_MIGRATION`` point). A run the new id already has wins."""
     conn.execute("UPDATE OR IGNORE digest_runs SET chat_id = ? WHERE chat_id = ?", (new, old))
     conn.execute("DELETE FROM digest_runs WHERE chat_id = ?", (old,))
 
 
-def runs(conn: sqlite3.Connection, cluster_id: int, frequency: str | None = None) -> list[sqlite3.Row]:
+def runs(conn: Conn, cluster_id: int, frequency: str | None = None) -> list[Row]:
     sql = "SELECT * FROM digest_runs WHERE cluster_id = ?"
     params: list[Any] = [cluster_id]
     if frequency:
@@ -145,12 +146,12 @@ def runs(conn: sqlite3.Connection, cluster_id: int, frequency: str | None = None
     return conn.execute(sql + " ORDER BY id", params).fetchall()
 
 
-def slot_status(conn: sqlite3.Connection, kind: str, ref: str) -> str | None:
+def slot_status(conn: Conn, kind: str, ref: str) -> str | None:
     row = conn.execute("SELECT status FROM scheduled_jobs WHERE kind = ? AND ref = ?", (kind, ref)).fetchone()
     return row[0] if row else None
 
 
-def has_pending_slot(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> bool:
+def has_pending_slot(conn: Conn, kind: str, ref_prefix: str) -> bool:
     return (
         conn.execute(
             "SELECT 1 FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? AND status = 'pending' LIMIT 1",
@@ -160,7 +161,7 @@ def has_pending_slot(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> bo
     )
 
 
-def pending_slot(conn: sqlite3.Connection, kind: str, ref_prefix: str) -> int | None:
+def pending_slot(conn: Conn, kind: str, ref_prefix: str) -> int | None:
     """Due time of the next pending slot of one cluster and frequency."""
     row = conn.execute(
         "SELECT MIN(due_at) FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? AND status = 'pending'",
@@ -229,7 +230,7 @@ _ORG_NAME = "COALESCE(NULLIF(o.short_name, ''), o.name)"
 
 
 def open_needs(
-    conn: sqlite3.Connection, cluster_id: int, region_codes: Sequence[str], categories: Sequence[str], limit: int
+    conn: Conn, cluster_id: int, region_codes: Sequence[str], categories: Sequence[str], limit: int
 ) -> list[NeedLine]:
     """Open needs, most urgent first then oldest (the order the group should act in)."""
     where, params = _where("n", region_codes, categories)
@@ -243,7 +244,7 @@ def open_needs(
 
 
 def need_counts(
-    conn: sqlite3.Connection, cluster_id: int, since: int, region_codes: Sequence[str], categories: Sequence[str]
+    conn: Conn, cluster_id: int, since: int, region_codes: Sequence[str], categories: Sequence[str]
 ) -> tuple[int, int]:
     """(open needs, needs posted since ``since``)."""
     where, params = _where("n", region_codes, categories)
@@ -256,7 +257,7 @@ def need_counts(
 
 
 def new_offers(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     since: int,
     region_codes: Sequence[str],
@@ -275,7 +276,7 @@ def new_offers(
 
 
 def received_since(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     since: int,
     region_codes: Sequence[str],
@@ -299,8 +300,8 @@ def received_since(
 
 
 def needs_by_item(
-    conn: sqlite3.Connection, cluster_id: int, region_codes: Sequence[str], categories: Sequence[str]
-) -> list[sqlite3.Row]:
+    conn: Conn, cluster_id: int, region_codes: Sequence[str], categories: Sequence[str]
+) -> list[Row]:
     """Open needs summed per item and unit: the input of the gap computation."""
     where, params = _where("n", region_codes, categories)
     return conn.execute(
@@ -312,7 +313,7 @@ def needs_by_item(
     ).fetchall()
 
 
-def orgs_without_active_rep(conn: sqlite3.Connection, cluster_id: int, region_codes: Sequence[str]) -> list[str]:
+def orgs_without_active_rep(conn: Conn, cluster_id: int, region_codes: Sequence[str]) -> list[str]:
     """Approved organisations nobody represents any more (through ``members_cluster_status``)."""
     sql = (
         f"SELECT {_ORG_NAME} FROM organizations o WHERE o.cluster_id = ? AND o.status = 'approved' AND NOT EXISTS "
@@ -326,7 +327,7 @@ def orgs_without_active_rep(conn: sqlite3.Connection, cluster_id: int, region_co
     return [r[0] for r in conn.execute(sql + " ORDER BY o.name COLLATE NOCASE", params)]
 
 
-def category_progress(conn: sqlite3.Connection, cluster_id: int, since: int) -> list[sqlite3.Row]:
+def category_progress(conn: Conn, cluster_id: int, since: int) -> list[Row]:
     """Per category, over the needs open now or closed as fulfilled in the period: how many, and the mean share
     pledged and received (each need counts once: quantities of different items cannot be added)."""
     return conn.execute(

@@ -22,7 +22,6 @@ The files themselves (CSV, XLSX and what makes them safe to open) are made in ``
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +37,7 @@ from bot.features.stock import service as stock_svc
 from bot.features.stock import storage as stock_repo
 from bot.features.stock.importer import STOCK_COLUMNS
 from bot.features.workplan import storage as workplan_repo
+from bot.kernel.sql import Conn
 from bot.shared import catalogue, regions
 
 SECTOR = "Logistik"
@@ -108,10 +108,10 @@ def _place(cluster: Cluster, code: str | None) -> list[Any]:
     return [cluster.province, name, region_code]
 
 
-SheetBuilder = Callable[[sqlite3.Connection, Cluster, int], Sheet]
+SheetBuilder = Callable[[Conn, Cluster, int], Sheet]
 
 
-def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def needs_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Kebutuhan", (
         ("Kode", "#meta+id"), ("Tanggal dilaporkan", "#date+reported"), ("Klaster", "#sector+cluster"),
         ("Kejadian", "#event+name"), ("Organisasi", "#org+name"), *_PLACE, *_DISTRICT, ("Lokasi", "#loc"),
@@ -138,7 +138,7 @@ def needs_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     return sheet
 
 
-def offers_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def offers_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Tawaran", (
         ("Kode", "#meta+id"), ("Tanggal dilaporkan", "#date+reported"), ("Klaster", "#sector+cluster"),
         ("Organisasi", "#org+name"), *_PLACE, *_DISTRICT, ("Lokasi", "#loc"), ("Barang", "#item+name"),
@@ -159,7 +159,7 @@ def offers_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     return sheet
 
 
-def pledges_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def pledges_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Komitmen", (
         ("ID", "#meta+id"), ("Kebutuhan", "#meta+need"), ("Tawaran", "#meta+offer"),
         ("Tanggal komitmen", "#date+reported"), ("Diperbarui", "#date+updated"), ("Klaster", "#sector+cluster"),
@@ -179,7 +179,7 @@ def pledges_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet
     return sheet
 
 
-def stock_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def stock_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     """Line by line, only for organisations that allow the secretariat (the export is the secretariat's);
     the importer's columns, in its order."""
     sheet = Sheet("Stok", (*((header, "#org+name" if tag == "#org" else tag) for _, header, tag in STOCK_COLUMNS),
@@ -200,7 +200,7 @@ def stock_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     return sheet
 
 
-def stock_totals_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def stock_totals_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     """The published table (docs/privacy.md): one row per published figure; each sums at least 3 organisations."""
     sheet = Sheet("Stok total", (
         ("Klaster", "#sector+cluster"), *_PLACE, ("Kategori", "#item+type"), ("Barang", "#item+name"),
@@ -221,7 +221,7 @@ def stock_totals_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> 
     return sheet
 
 
-def organizations_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def organizations_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Organisasi", (
         ("Nama", "#org+name"), ("Singkatan", "#org+acronym"), ("Jenis", "#org+type"), ("Klaster", "#sector+cluster"),
         *_PLACE, ("Status", "#status"), ("Perwakilan aktif", "#indicator+num+representatives"),
@@ -261,7 +261,7 @@ def _series_text(rule: str | None) -> str:
     return rule
 
 
-def agenda_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def agenda_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     """Every event (past, upcoming, cancelled) with its attendance: RSVP answers, the organisations that said
     yes, and what the feedback question collected (attended, ratings)."""
     sheet = Sheet("Agenda", (
@@ -287,7 +287,7 @@ def agenda_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
     return sheet
 
 
-def work_plan_sheet(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Sheet:
+def work_plan_sheet(conn: Conn, cluster: Cluster, now: int) -> Sheet:
     sheet = Sheet("Rencana kerja", (
         ("Kode", "#activity+code"), ("Kegiatan", "#activity+name"), ("Klaster", "#sector+cluster"),
         ("Penanggung jawab", "#org+name"), ("Tenggat", "#date+deadline"), ("Status", "#status"),
@@ -317,10 +317,10 @@ SHEETS: list[SheetBuilder] = [
 ]
 
 
-def collect(conn: sqlite3.Connection, cluster: Cluster, now: int) -> Export:
+def collect(conn: Conn, cluster: Cluster, now: int) -> Export:
     """Every table of one cluster from one read snapshot."""
     return Export(cluster, now, [build(conn, cluster, now) for build in SHEETS])
 
 
-def collect_all(conn: sqlite3.Connection, now: int) -> list[Export]:
+def collect_all(conn: Conn, now: int) -> list[Export]:
     return [collect(conn, cluster, now) for cluster in members_repo.all_clusters(conn)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
+from bot.kernel.sql import Conn, Row
 
 _ORG_NAME = "COALESCE(NULLIF(o.short_name, ''), o.name)"
 
 
-def export_needs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def export_needs(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         f"SELECT n.*, {_ORG_NAME} AS org_name, o.name AS org_full_name, i.title AS incident_title FROM needs n "
         "JOIN organizations o ON o.id = n.organization_id LEFT JOIN incidents i ON i.id = n.incident_id "
@@ -16,7 +16,7 @@ def export_needs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]
     ).fetchall()
 
 
-def export_offers(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def export_offers(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT f.*, o.name AS org_full_name FROM offers f JOIN organizations o ON o.id = f.organization_id "
         "WHERE f.cluster_id = ? ORDER BY f.number",
@@ -24,7 +24,7 @@ def export_offers(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row
     ).fetchall()
 
 
-def export_pledges(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def export_pledges(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT p.id, p.quantity, p.status, p.source, p.created_at, p.updated_at, n.number AS need_number, "
         "n.item_key, n.item_name, n.category, n.unit, n.region_code, f.number AS offer_number, "
@@ -35,7 +35,7 @@ def export_pledges(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Ro
     ).fetchall()
 
 
-def export_orgs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def export_orgs(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT o.*, (SELECT COUNT(*) FROM members m WHERE m.cluster_id = o.cluster_id AND m.status = 'active' "
         "AND m.organization_id = o.id) AS reps FROM organizations o WHERE o.cluster_id = ? "

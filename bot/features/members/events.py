@@ -7,7 +7,6 @@ feature says whether the secretariat may see the organisation's figures), so the
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from bot.features.members.models import Organization
 from bot.kernel.feature import Point
 from bot.kernel.i18n import Translator
 from bot.kernel.outbox_storage import Out
+from bot.kernel.sql import Conn
 
 # (update, translator, organisation, the organisation is new); the update is the registration's (for its chat).
 Registered = Callable[[Any, Translator, Organization, bool], list[Out]]
@@ -22,6 +22,6 @@ Registered = Callable[[Any, Translator, Organization, bool], list[Out]]
 REGISTERED: Point[Registered] = Point("members.registered")
 
 # (read connection, translator of the asker, organisation) -> an HTML section of the profile, or None for nothing.
-ProfileSection = Callable[[sqlite3.Connection, Translator, Organization], "str | None"]
+ProfileSection = Callable[[Conn, Translator, Organization], "str | None"]
 
 ORG_PROFILE_SECTIONS: Point[ProfileSection] = Point("members.org_profile_sections")

@@ -3,7 +3,6 @@ one-time code), answered by the successor, or reassigned by the secretariat; one
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
 from bot.features.members import handover_storage as ho_repo
@@ -11,6 +10,7 @@ from bot.features.members import storage as repo
 from bot.features.members.models import Organization
 from bot.features.members.service import Actor, new_code
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn, Row
 
 HANDOVER_TTL_S = 24 * 3600
 CODE_ATTEMPTS_PER_HOUR = 5
@@ -32,7 +32,7 @@ class HandoverResult:
 
 
 def offer_handover(
-    conn: sqlite3.Connection, actor: Actor, to_user: int | None, now: int, with_code: bool = False
+    conn: Conn, actor: Actor, to_user: int | None, now: int, with_code: bool = False
 ) -> HandoverResult:
     if not actor.is_active or actor.member is None or actor.org is None:
         return HandoverResult(False, "not_member")
@@ -51,11 +51,11 @@ def offer_handover(
                           to_user=to_user, expires_at=now + HANDOVER_TTL_S)  # fmt: skip
 
 
-def handover_expires_at(row: sqlite3.Row) -> int:
+def handover_expires_at(row: Row) -> int:
     return int(row["created_at"]) + HANDOVER_TTL_S
 
 
-def _transfer(conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user: int | None, to_user: int,
+def _transfer(conn: Conn, cluster_id: int, org_id: int, from_user: int | None, to_user: int,
               title: str, now: int) -> None:  # fmt: skip
     if from_user is not None:
         old = repo.current_member(conn, cluster_id, from_user)
@@ -70,7 +70,7 @@ def _transfer(conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user:
 
 
 def answer_handover(
-    conn: sqlite3.Connection, handover_id: int | None, code: str | None, user_id: int, accept: bool, now: int
+    conn: Conn, handover_id: int | None, code: str | None, user_id: int, accept: bool, now: int
 ) -> HandoverResult:
     """The successor accepts or declines; by button (id) or by sending the one-time code.
 
@@ -124,7 +124,7 @@ def answer_handover(
 
 
 def reassign(
-    conn: sqlite3.Connection, cluster_id: int, org: Organization, to_user: int, by: int, now: int
+    conn: Conn, cluster_id: int, org: Organization, to_user: int, by: int, now: int
 ) -> HandoverResult:
     """Secretariat moves an organisation's representation directly (e.g. the old officer is gone)."""
     busy = repo.current_member(conn, cluster_id, to_user)

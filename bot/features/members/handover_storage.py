@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
+from bot.kernel.sql import Conn, Row
 
 
 def create_handover(
-    conn: sqlite3.Connection, cluster_id: int, org_id: int, from_user: int | None, to_user: int | None,
+    conn: Conn, cluster_id: int, org_id: int, from_user: int | None, to_user: int | None,
     code: str | None, created_by: int, now: int, status: str = "offered",
 ) -> int:  # fmt: skip
     row = conn.execute(
@@ -17,15 +17,15 @@ def create_handover(
     return int(row[0])
 
 
-def handover_by_id(conn: sqlite3.Connection, handover_id: int) -> sqlite3.Row | None:
+def handover_by_id(conn: Conn, handover_id: int) -> Row | None:
     return conn.execute("SELECT * FROM handovers WHERE id = ?", (handover_id,)).fetchone()
 
 
-def handover_by_code(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
+def handover_by_code(conn: Conn, code: str) -> Row | None:
     return conn.execute("SELECT * FROM handovers WHERE code = ?", (code.upper(),)).fetchone()
 
 
-def decide_handover(conn: sqlite3.Connection, handover_id: int, status: str, to_user: int | None, now: int) -> bool:
+def decide_handover(conn: Conn, handover_id: int, status: str, to_user: int | None, now: int) -> bool:
     """Only an offered handover can be decided (a second tap or a replay changes nothing)."""
     cur = conn.execute(
         "UPDATE handovers SET status = ?, to_user_id = COALESCE(?, to_user_id), decided_at = ? "
@@ -35,7 +35,7 @@ def decide_handover(conn: sqlite3.Connection, handover_id: int, status: str, to_
     return cur.rowcount > 0
 
 
-def revoke_open_handovers(conn: sqlite3.Connection, org_id: int, keep_id: int | None, now: int) -> int:
+def revoke_open_handovers(conn: Conn, org_id: int, keep_id: int | None, now: int) -> int:
     """Every still-offered handover of the organisation but ``keep_id`` ends (status 'expired')."""
     cur = conn.execute(
         "UPDATE handovers SET status = 'expired', decided_at = ? "
@@ -48,12 +48,12 @@ def revoke_open_handovers(conn: sqlite3.Connection, org_id: int, keep_id: int | 
 CODE_FAILED = "handover.code_failed"  # audit action of a handover code that did not work
 
 
-def record_code_attempt(conn: sqlite3.Connection, user_id: int, now: int) -> None:
+def record_code_attempt(conn: Conn, user_id: int, now: int) -> None:
     conn.execute("INSERT INTO audit_log (cluster_id, actor_id, action, at) VALUES (NULL, ?, ?, ?)",
                  (user_id, CODE_FAILED, now))  # fmt: skip
 
 
-def code_attempts_since(conn: sqlite3.Connection, user_id: int, since: int) -> list[int]:
+def code_attempts_since(conn: Conn, user_id: int, since: int) -> list[int]:
     """Times of the user's failed code attempts since ``since``, oldest first (kept in the audit log)."""
     rows = conn.execute(
         "SELECT at FROM audit_log WHERE cluster_id IS NULL AND action = ? AND actor_id = ? AND at >= ? ORDER BY at",
@@ -62,7 +62,7 @@ def code_attempts_since(conn: sqlite3.Connection, user_id: int, since: int) -> l
     return [int(r[0]) for r in rows]
 
 
-def handover_history(conn: sqlite3.Connection, org_id: int, limit: int = 5) -> list[sqlite3.Row]:
+def handover_history(conn: Conn, org_id: int, limit: int = 5) -> list[Row]:
     return conn.execute(
         "SELECT h.*, fu.first_name AS from_name, tu.first_name AS to_name FROM handovers h "
         "LEFT JOIN users fu ON fu.user_id = h.from_user_id LEFT JOIN users tu ON tu.user_id = h.to_user_id "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from bot.features.members.events import ProfileSection
 from bot.features.members.models import Cluster, Member, Organization
 from bot.kernel import storage as core_repo
 from bot.kernel.i18n import Translator
+from bot.kernel.sql import Conn, Row
 from bot.shared.text import clean_name
 
 SILENT_AFTER_S = 30 * 24 * 3600
@@ -41,13 +41,13 @@ class Actor:
         return self.member is not None and self.member.status == "active" and self.org is not None
 
 
-def resolve_actor(conn: sqlite3.Connection, cluster: Cluster, user_id: int) -> Actor:
+def resolve_actor(conn: Conn, cluster: Cluster, user_id: int) -> Actor:
     member = repo.current_member(conn, cluster.id, user_id)
     org = repo.org_by_id(conn, member.organization_id) if member else None
     return Actor(cluster, member, org, repo.is_secretariat(conn, cluster.id, user_id))
 
 
-def actor_for_chat(conn: sqlite3.Connection, chat_id: int, chat_type: str, user_id: int) -> Actor | None:
+def actor_for_chat(conn: Conn, chat_id: int, chat_type: str, user_id: int) -> Actor | None:
     """In a group: that group's cluster. In private: the cluster of the person's newest membership,
     else the only cluster of the deployment (so a first-time user can still be guided)."""
     if chat_type != "private":
@@ -68,7 +68,7 @@ def actor_for_chat(conn: sqlite3.Connection, chat_id: int, chat_type: str, user_
     return None
 
 
-def actor_in_cluster(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> Actor | None:
+def actor_in_cluster(conn: Conn, cluster_id: int, user_id: int) -> Actor | None:
     """The person as seen by one given cluster (the read gate asks about the cluster that owns an object)."""
     cluster = repo.cluster_by_id(conn, cluster_id)
     return resolve_actor(conn, cluster, user_id) if cluster else None
@@ -78,7 +78,7 @@ def actor_in_cluster(conn: sqlite3.Connection, cluster_id: int, user_id: int) ->
 
 
 def setup_cluster(
-    conn: sqlite3.Connection, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
+    conn: Conn, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
     user_id: int, now: int,
 ) -> tuple[Cluster, bool]:  # fmt: skip
     name, area = clean_name(name), clean_name(area)
@@ -101,7 +101,7 @@ class Submission:
 
 
 def check_duplicates(
-    conn: sqlite3.Connection, cluster_id: int, name: str, short_name: str
+    conn: Conn, cluster_id: int, name: str, short_name: str
 ) -> list[org_domain.Duplicate]:
     existing = [
         (o.id, o.name, o.short_name)
@@ -111,7 +111,7 @@ def check_duplicates(
 
 
 def submit_registration(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, name: str, short_name: str, type_: str,
+    conn: Conn, cluster_id: int, user_id: int, name: str, short_name: str, type_: str,
     region_code: str | None, title: str, now: int, join_org_id: int | None = None, allow_duplicate: bool = False,
 ) -> Submission:  # fmt: skip
     """Create a pending membership (and a pending organisation unless joining an existing one)."""
@@ -140,7 +140,7 @@ def submit_registration(
     return Submission(True, member=member, org=org)
 
 
-def submit_and_close(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, data: dict[str, Any],
+def submit_and_close(conn: Conn, *, cluster_id: int, user_id: int, data: dict[str, Any],
                      allow_duplicate: bool, chat_id: int, now: int) -> Submission:  # fmt: skip
     """Submit the dialog's answers and close the dialog in the same transaction: a crash cannot leave one without
     the other."""
@@ -162,7 +162,7 @@ class Decision:
 
 
 def decide_membership(
-    conn: sqlite3.Connection, member_id: int, approve: bool, by_user: int, by_is_admin: bool, now: int
+    conn: Conn, member_id: int, approve: bool, by_user: int, by_is_admin: bool, now: int
 ) -> Decision:
     member = repo.member_by_id(conn, member_id)
     if member is None:
@@ -189,7 +189,7 @@ def decide_membership(
 
 
 def create_invite(
-    conn: sqlite3.Connection, cluster_id: int, name: str, type_: str | None, by: int, now: int
+    conn: Conn, cluster_id: int, name: str, type_: str | None, by: int, now: int
 ) -> Organization:
     code = new_code("", 8)
     name = clean_name(name)
@@ -223,7 +223,7 @@ class DirectoryPage:
     pages: int
 
 
-def directory(conn: sqlite3.Connection, cluster_id: int, now: int, page: int = 0,
+def directory(conn: Conn, cluster_id: int, now: int, page: int = 0,
               page_size: int = DIRECTORY_PAGE) -> DirectoryPage:  # fmt: skip
     """Counts for the header and only the requested page of organisations (clamped to the last page)."""
     type_counts = repo.org_type_counts(conn, cluster_id)
@@ -242,12 +242,12 @@ class Profile:
     org: Organization
     reps: list[Member]
     pending: list[Member]
-    capacities: list[sqlite3.Row]
-    history: list[sqlite3.Row]
+    capacities: list[Row]
+    history: list[Row]
     silent: bool
 
 
-def find_org(conn: sqlite3.Connection, cluster_id: int, query: str) -> tuple[Organization | None, list[Organization]]:
+def find_org(conn: Conn, cluster_id: int, query: str) -> tuple[Organization | None, list[Organization]]:
     """Best match for a typed name (exact short name or name, then fuzzy); also returns other candidates."""
     # Names are at most 120 characters; fuzzy matching costs length × length, so a pasted page of text would
     # otherwise hold the storage thread (every other member's request) for seconds.
@@ -266,13 +266,13 @@ def find_org(conn: sqlite3.Connection, cluster_id: int, query: str) -> tuple[Org
     return (good[0] if good else None), good[1:4]
 
 
-def profile_sections(conn: sqlite3.Connection, t: Translator, org: Organization,
+def profile_sections(conn: Conn, t: Translator, org: Organization,
                      sections: Sequence[ProfileSection]) -> list[str]:  # fmt: skip
     """What other features show on the organisation's profile (``ORG_PROFILE_SECTIONS``), in manifest order."""
     return [text for text in (section(conn, t, org) for section in sections) if text]
 
 
-def profile(conn: sqlite3.Connection, org: Organization, now: int) -> Profile:
+def profile(conn: Conn, org: Organization, now: int) -> Profile:
     return Profile(
         org,
         repo.members_of_org(conn, org.id, ("active",)),
@@ -290,7 +290,7 @@ class Departure:
     remaining_reps: int
 
 
-def member_left(conn: sqlite3.Connection, chat_id: int, user_id: int, now: int) -> Departure | None:
+def member_left(conn: Conn, chat_id: int, user_id: int, now: int) -> Departure | None:
     """A representative left the group: inactive, the organisation stays."""
     cluster = repo.cluster_by_chat(conn, chat_id)
     if cluster is None:
@@ -305,7 +305,7 @@ def member_left(conn: sqlite3.Connection, chat_id: int, user_id: int, now: int) 
     return Departure(member, org, len(repo.members_of_org(conn, org.id, ("active",))))
 
 
-def member_returned(conn: sqlite3.Connection, chat_id: int, user_id: int, now: int) -> bool:
+def member_returned(conn: Conn, chat_id: int, user_id: int, now: int) -> bool:
     """Someone who left and comes back is active again if their organisation has no one else."""
     cluster = repo.cluster_by_chat(conn, chat_id)
     if cluster is None or repo.current_member(conn, cluster.id, user_id) is not None:
@@ -320,18 +320,18 @@ def member_returned(conn: sqlite3.Connection, chat_id: int, user_id: int, now: i
 # ---- secretariat ----------------------------------------------------------------------------------
 
 
-def add_secretariat(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, by: int, now: int) -> bool:
+def add_secretariat(conn: Conn, *, cluster_id: int, user_id: int, by: int, now: int) -> bool:
     return repo.add_secretariat(conn, cluster_id, user_id, by, now)
 
 
-def remove_secretariat(conn: sqlite3.Connection, *, cluster_id: int, user_id: int) -> bool:
+def remove_secretariat(conn: Conn, *, cluster_id: int, user_id: int) -> bool:
     return repo.remove_secretariat(conn, cluster_id, user_id)
 
 
 # ---- capacity -------------------------------------------------------------------------------------
 
 
-def add_capacity(conn: sqlite3.Connection, *, org_id: int, kind: str, name: str, quantity: float | None,
+def add_capacity(conn: Conn, *, org_id: int, kind: str, name: str, quantity: float | None,
                  region_code: str | None, location: str, now: int) -> int:  # fmt: skip
     capacity_id = repo.add_capacity(conn, org_id, kind, name, org_domain.normalize_name(name), quantity, region_code,
                                     location, "", now)  # fmt: skip
@@ -339,7 +339,7 @@ def add_capacity(conn: sqlite3.Connection, *, org_id: int, kind: str, name: str,
     return capacity_id
 
 
-def delete_capacity(conn: sqlite3.Connection, *, org_id: int, capacity_id: int) -> bool:
+def delete_capacity(conn: Conn, *, org_id: int, capacity_id: int) -> bool:
     return repo.delete_capacity(conn, org_id, capacity_id)
 
 
@@ -354,7 +354,7 @@ class CapacityHit:
     score: float
 
 
-def search_capacity(conn: sqlite3.Connection, cluster_id: int, query: str) -> list[CapacityHit]:
+def search_capacity(conn: Conn, cluster_id: int, query: str) -> list[CapacityHit]:
     """Fuzzy search over names (typos tolerated: "perahu karet" finds "perahu karet"/"perahu")."""
     import difflib
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from bot.features.members.models import Cluster, Member, Organization
+from bot.kernel.sql import Conn, Row
 
 
-def _cluster(row: sqlite3.Row | None) -> Cluster | None:
+def _cluster(row: Row | None) -> Cluster | None:
     if row is None:
         return None
     return Cluster(row["id"], row["chat_id"], row["name"], row["area"], row["province"], row["timezone"], row["locale"])
 
 
-def _org(row: sqlite3.Row | None) -> Organization | None:
+def _org(row: Row | None) -> Organization | None:
     if row is None:
         return None
     return Organization(
@@ -30,7 +30,7 @@ _MEMBER_SELECT = (
 )
 
 
-def _member(row: sqlite3.Row | None) -> Member | None:
+def _member(row: Row | None) -> Member | None:
     if row is None:
         return None
     return Member(
@@ -42,20 +42,20 @@ def _member(row: sqlite3.Row | None) -> Member | None:
 # ---- clusters -------------------------------------------------------------------------------------
 
 
-def cluster_by_chat(conn: sqlite3.Connection, chat_id: int) -> Cluster | None:
+def cluster_by_chat(conn: Conn, chat_id: int) -> Cluster | None:
     return _cluster(conn.execute("SELECT * FROM clusters WHERE chat_id = ?", (chat_id,)).fetchone())
 
 
-def cluster_by_id(conn: sqlite3.Connection, cluster_id: int) -> Cluster | None:
+def cluster_by_id(conn: Conn, cluster_id: int) -> Cluster | None:
     return _cluster(conn.execute("SELECT * FROM clusters WHERE id = ?", (cluster_id,)).fetchone())
 
 
-def all_clusters(conn: sqlite3.Connection) -> list[Cluster]:
+def all_clusters(conn: Conn) -> list[Cluster]:
     return [c for c in map(_cluster, conn.execute("SELECT * FROM clusters ORDER BY id")) if c]
 
 
 def create_cluster(
-    conn: sqlite3.Connection, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
+    conn: Conn, chat_id: int, name: str, area: str, province: str, tz: str, locale: str,
     user_id: int, now: int,
 ) -> tuple[Cluster, bool]:  # fmt: skip
     """Insert the cluster unless the chat already is one; returns (cluster, created)."""
@@ -80,14 +80,14 @@ def create_cluster(
 # ---- secretariat ----------------------------------------------------------------------------------
 
 
-def is_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> bool:
+def is_secretariat(conn: Conn, cluster_id: int, user_id: int) -> bool:
     return (
         conn.execute("SELECT 1 FROM secretariat WHERE cluster_id = ? AND user_id = ?", (cluster_id, user_id)).fetchone()
         is not None
     )
 
 
-def add_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int, by: int, now: int) -> bool:
+def add_secretariat(conn: Conn, cluster_id: int, user_id: int, by: int, now: int) -> bool:
     cur = conn.execute(
         "INSERT INTO secretariat (cluster_id, user_id, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (cluster_id, user_id, by, now),
@@ -95,17 +95,17 @@ def add_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int, by:
     return cur.rowcount > 0
 
 
-def remove_secretariat(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> bool:
+def remove_secretariat(conn: Conn, cluster_id: int, user_id: int) -> bool:
     cur = conn.execute("DELETE FROM secretariat WHERE cluster_id = ? AND user_id = ?", (cluster_id, user_id))
     return cur.rowcount > 0
 
 
-def secretariat_cluster_ids(conn: sqlite3.Connection, user_id: int, limit: int = 1) -> list[int]:
+def secretariat_cluster_ids(conn: Conn, user_id: int, limit: int = 1) -> list[int]:
     rows = conn.execute("SELECT cluster_id FROM secretariat WHERE user_id = ? LIMIT ?", (user_id, limit))
     return [int(r[0]) for r in rows]
 
 
-def secretariat_users(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def secretariat_users(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT s.user_id, COALESCE(u.first_name, '') AS first_name, u.last_name, u.username "
         "FROM secretariat s LEFT JOIN users u ON u.user_id = s.user_id WHERE s.cluster_id = ? ORDER BY s.added_at",
@@ -116,19 +116,19 @@ def secretariat_users(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3
 # ---- users ----------------------------------------------------------------------------------------
 
 
-def user_by_username(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
+def user_by_username(conn: Conn, username: str) -> Row | None:
     return conn.execute(
         "SELECT user_id, first_name, last_name, username FROM users WHERE lower(username) = lower(?)",
         (username.lstrip("@"),),
     ).fetchone()
 
 
-def user_locale(conn: sqlite3.Connection, user_id: int) -> str | None:
+def user_locale(conn: Conn, user_id: int) -> str | None:
     row = conn.execute("SELECT locale FROM users WHERE user_id = ?", (user_id,)).fetchone()
     return row[0] if row else None
 
 
-def user_row(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
+def user_row(conn: Conn, user_id: int) -> Row | None:
     return conn.execute(
         "SELECT user_id, first_name, last_name, username, reachable FROM users WHERE user_id = ?", (user_id,)
     ).fetchone()
@@ -137,15 +137,15 @@ def user_row(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
 # ---- organisations --------------------------------------------------------------------------------
 
 
-def org_by_id(conn: sqlite3.Connection, org_id: int) -> Organization | None:
+def org_by_id(conn: Conn, org_id: int) -> Organization | None:
     return _org(conn.execute("SELECT * FROM organizations WHERE id = ?", (org_id,)).fetchone())
 
 
-def org_by_invite(conn: sqlite3.Connection, code: str) -> Organization | None:
+def org_by_invite(conn: Conn, code: str) -> Organization | None:
     return _org(conn.execute("SELECT * FROM organizations WHERE invite_code = ?", (code,)).fetchone())
 
 
-def orgs_of_cluster(conn: sqlite3.Connection, cluster_id: int, statuses: tuple[str, ...] = ()) -> list[Organization]:
+def orgs_of_cluster(conn: Conn, cluster_id: int, statuses: tuple[str, ...] = ()) -> list[Organization]:
     sql = "SELECT * FROM organizations WHERE cluster_id = ?"
     params: list[Any] = [cluster_id]
     if statuses:
@@ -159,7 +159,7 @@ _LISTED = ("invited", "pending", "approved", "inactive")
 
 
 def directory_rows(
-    conn: sqlite3.Connection, cluster_id: int, type_order: tuple[str, ...], offset: int, limit: int
+    conn: Conn, cluster_id: int, type_order: tuple[str, ...], offset: int, limit: int
 ) -> list[tuple[Organization, int]]:
     """One page of the directory in display order (type rank, then name), with active representative counts:
     only the page's rows are read and built, so the cost does not grow with the cluster."""
@@ -173,7 +173,7 @@ def directory_rows(
     return [(org, int(row["reps"])) for row in rows for org in [_org(row)] if org]
 
 
-def org_type_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[str, int]:
+def org_type_counts(conn: Conn, cluster_id: int) -> dict[str, int]:
     return {
         row[0]: row[1]
         for row in conn.execute(
@@ -185,7 +185,7 @@ def org_type_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[str, int]
 
 
 def create_org(
-    conn: sqlite3.Connection, cluster_id: int, name: str, short_name: str, norm_name: str, type_: str,
+    conn: Conn, cluster_id: int, name: str, short_name: str, norm_name: str, type_: str,
     region_code: str | None, status: str, now: int, invite_code: str | None = None,
 ) -> Organization:  # fmt: skip
     row = conn.execute(
@@ -198,7 +198,7 @@ def create_org(
     return org
 
 
-def update_org(conn: sqlite3.Connection, org_id: int, **fields: Any) -> None:
+def update_org(conn: Conn, org_id: int, **fields: Any) -> None:
     allowed = {"name", "short_name", "norm_name", "type", "region_code", "status", "stock_public", "decided_at",
                "decided_by", "invite_code", "last_activity"}  # fmt: skip
     keys = [k for k in fields if k in allowed]
@@ -210,11 +210,11 @@ def update_org(conn: sqlite3.Connection, org_id: int, **fields: Any) -> None:
     )
 
 
-def touch_org(conn: sqlite3.Connection, org_id: int, now: int) -> None:
+def touch_org(conn: Conn, org_id: int, now: int) -> None:
     conn.execute("UPDATE organizations SET last_activity = ? WHERE id = ?", (now, org_id))
 
 
-def org_status_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[str, int]:
+def org_status_counts(conn: Conn, cluster_id: int) -> dict[str, int]:
     return {
         row[0]: row[1]
         for row in conn.execute(
@@ -223,7 +223,7 @@ def org_status_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[str, in
     }
 
 
-def active_rep_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[int, int]:
+def active_rep_counts(conn: Conn, cluster_id: int) -> dict[int, int]:
     return {
         row[0]: row[1]
         for row in conn.execute(
@@ -237,11 +237,11 @@ def active_rep_counts(conn: sqlite3.Connection, cluster_id: int) -> dict[int, in
 # ---- members --------------------------------------------------------------------------------------
 
 
-def member_by_id(conn: sqlite3.Connection, member_id: int) -> Member | None:
+def member_by_id(conn: Conn, member_id: int) -> Member | None:
     return _member(conn.execute(_MEMBER_SELECT + "WHERE m.id = ?", (member_id,)).fetchone())
 
 
-def current_member(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> Member | None:
+def current_member(conn: Conn, cluster_id: int, user_id: int) -> Member | None:
     """The person's pending or active membership in the cluster."""
     return _member(
         conn.execute(
@@ -251,7 +251,7 @@ def current_member(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> M
     )
 
 
-def memberships_of_user(conn: sqlite3.Connection, user_id: int) -> list[Member]:
+def memberships_of_user(conn: Conn, user_id: int) -> list[Member]:
     rows = conn.execute(
         _MEMBER_SELECT + "WHERE m.user_id = ? AND m.status IN ('pending', 'active') ORDER BY m.joined_at DESC",
         (user_id,),
@@ -259,7 +259,7 @@ def memberships_of_user(conn: sqlite3.Connection, user_id: int) -> list[Member]:
     return [m for m in map(_member, rows) if m]
 
 
-def members_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, ...] = ("active",)) -> list[Member]:
+def members_of_org(conn: Conn, org_id: int, statuses: tuple[str, ...] = ("active",)) -> list[Member]:
     rows = conn.execute(
         _MEMBER_SELECT + f"WHERE m.organization_id = ? AND m.status IN ({','.join('?' * len(statuses))}) "
         "ORDER BY m.joined_at",
@@ -268,7 +268,7 @@ def members_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, .
     return [m for m in map(_member, rows) if m]
 
 
-def last_inactive_membership(conn: sqlite3.Connection, cluster_id: int, user_id: int) -> sqlite3.Row | None:
+def last_inactive_membership(conn: Conn, cluster_id: int, user_id: int) -> Row | None:
     return conn.execute(
         "SELECT id, organization_id FROM members WHERE cluster_id = ? AND user_id = ? AND status = 'inactive' "
         "ORDER BY left_at DESC LIMIT 1",
@@ -277,7 +277,7 @@ def last_inactive_membership(conn: sqlite3.Connection, cluster_id: int, user_id:
 
 
 def create_member(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, org_id: int, title: str, status: str, now: int
+    conn: Conn, cluster_id: int, user_id: int, org_id: int, title: str, status: str, now: int
 ) -> Member:
     row = conn.execute(
         "INSERT INTO members (cluster_id, user_id, organization_id, title, status, joined_at) "
@@ -289,12 +289,12 @@ def create_member(
     return member
 
 
-def set_member_status(conn: sqlite3.Connection, member_id: int, status: str, now: int) -> None:
+def set_member_status(conn: Conn, member_id: int, status: str, now: int) -> None:
     left = now if status in ("inactive", "former", "rejected") else None
     conn.execute("UPDATE members SET status = ?, left_at = ? WHERE id = ?", (status, left, member_id))
 
 
-def active_member_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[int]:
+def active_member_user_ids(conn: Conn, cluster_id: int) -> list[int]:
     return [
         r[0]
         for r in conn.execute(
@@ -303,7 +303,7 @@ def active_member_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[in
     ]
 
 
-def secretariat_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[int]:
+def secretariat_user_ids(conn: Conn, cluster_id: int) -> list[int]:
     return [int(r[0]) for r in conn.execute("SELECT user_id FROM secretariat WHERE cluster_id = ?", (cluster_id,))]
 
 
@@ -311,7 +311,7 @@ def secretariat_user_ids(conn: sqlite3.Connection, cluster_id: int) -> list[int]
 
 
 def add_capacity(
-    conn: sqlite3.Connection, org_id: int, kind: str, name: str, norm_name: str, quantity: float | None,
+    conn: Conn, org_id: int, kind: str, name: str, norm_name: str, quantity: float | None,
     region_code: str | None, location: str, note: str, now: int,
 ) -> int:  # fmt: skip
     row = conn.execute(
@@ -322,16 +322,16 @@ def add_capacity(
     return int(row[0])
 
 
-def capacities_of_org(conn: sqlite3.Connection, org_id: int) -> list[sqlite3.Row]:
+def capacities_of_org(conn: Conn, org_id: int) -> list[Row]:
     return conn.execute("SELECT * FROM capacities WHERE organization_id = ? ORDER BY kind, name", (org_id,)).fetchall()
 
 
-def delete_capacity(conn: sqlite3.Connection, org_id: int, capacity_id: int) -> bool:
+def delete_capacity(conn: Conn, org_id: int, capacity_id: int) -> bool:
     cur = conn.execute("DELETE FROM capacities WHERE id = ? AND organization_id = ?", (capacity_id, org_id))
     return cur.rowcount > 0
 
 
-def capacities_of_cluster(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def capacities_of_cluster(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT c.*, o.name AS org_name, o.short_name AS org_short FROM capacities c "
         "JOIN organizations o ON o.id = c.organization_id WHERE o.cluster_id = ? AND o.status = 'approved'",
@@ -342,14 +342,14 @@ def capacities_of_cluster(conn: sqlite3.Connection, cluster_id: int) -> list[sql
 # ---- per-cluster settings -------------------------------------------------------------------------
 
 
-def get_setting(conn: sqlite3.Connection, cluster_id: int, key: str) -> str | None:
+def get_setting(conn: Conn, cluster_id: int, key: str) -> str | None:
     row = conn.execute(
         "SELECT value FROM cluster_settings WHERE cluster_id = ? AND key = ?", (cluster_id, key)
     ).fetchone()
     return row[0] if row else None
 
 
-def set_setting(conn: sqlite3.Connection, cluster_id: int, key: str, value: str) -> None:
+def set_setting(conn: Conn, cluster_id: int, key: str, value: str) -> None:
     conn.execute(
         "INSERT INTO cluster_settings (cluster_id, key, value) VALUES (?, ?, ?) "
         "ON CONFLICT (cluster_id, key) DO UPDATE SET value = excluded.value",
@@ -357,13 +357,13 @@ def set_setting(conn: sqlite3.Connection, cluster_id: int, key: str, value: str)
     )
 
 
-def cluster_of_member(conn: sqlite3.Connection, object_id: int) -> int | None:
+def cluster_of_member(conn: Conn, object_id: int) -> int | None:
     """The cluster a member row belongs to (the read gate's owner lookup); None when there is no such row."""
     row = conn.execute("SELECT cluster_id FROM members WHERE id = ?", (object_id,)).fetchone()
     return int(row[0]) if row is not None else None
 
 
-def cluster_if_exists(conn: sqlite3.Connection, object_id: int) -> int | None:
+def cluster_if_exists(conn: Conn, object_id: int) -> int | None:
     """The cluster's own id if it exists (the read gate's owner lookup); None when there is no such row."""
     row = conn.execute("SELECT id FROM clusters WHERE id = ?", (object_id,)).fetchone()
     return int(row[0]) if row is not None else None

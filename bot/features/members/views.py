@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 from bot.features.members.callbacks import ApprovalButton, DirectoryPageButton, RegChoice, RegPick
@@ -10,6 +9,7 @@ from bot.features.members.models import Cluster, Member, Organization
 from bot.features.members.orgs import ORG_TYPES
 from bot.features.members.service import CapacityHit, DirectoryPage, Profile
 from bot.kernel.i18n import N_, Translator
+from bot.kernel.sql import Row
 from bot.kernel.views import Button, Keyboard, Reply, esc, page_nav
 from bot.shared import regions
 
@@ -89,7 +89,7 @@ def register_button(t: Translator, bot_username: str, cluster_id: int) -> Keyboa
     ]
 
 
-def secretariat_list(t: Translator, rows: list[sqlite3.Row]) -> str:
+def secretariat_list(t: Translator, rows: list[Row]) -> str:
     lines = [t.gettext("<b>Cluster secretariat</b>"), t.gettext("Group administrators are always part of it.")]
     for row in rows:
         name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or str(row["user_id"])
@@ -297,7 +297,7 @@ def profile_text(t: Translator, prof: Profile, tz: str) -> str:
     return "\n".join(lines)
 
 
-def capacity_lines(t: Translator, rows: list[sqlite3.Row], with_ids: bool = False) -> list[str]:
+def capacity_lines(t: Translator, rows: list[Row], with_ids: bool = False) -> list[str]:
     lines: list[str] = []
     kind = None
     for row in rows:

@@ -4,15 +4,15 @@ owes (``Out`` rows); the stock feature tells the holders of matching stock and b
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 from bot.features.needs.storage import Need, Pledge
 from bot.kernel.feature import Point
 from bot.kernel.outbox_storage import Out
+from bot.kernel.sql import Conn
 
-NeedPosted = Callable[[sqlite3.Connection, Need, int], list[Out]]  # (conn, need, now)
-PledgeMoved = Callable[[sqlite3.Connection, Pledge, int], list[Out]]  # (conn, pledge, now)
+NeedPosted = Callable[[Conn, Need, int], list[Out]]  # (conn, need, now)
+PledgeMoved = Callable[[Conn, Pledge, int], list[Out]]  # (conn, pledge, now)
 
 NEED_POSTED: Point[NeedPosted] = Point("needs.need_posted")
 PLEDGE_MOVED: Point[PledgeMoved] = Point("needs.pledge_moved")

@@ -4,7 +4,6 @@ function is one transaction body (run by ``Database.write``)."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
 from bot.features.members import storage as members_repo
@@ -14,10 +13,11 @@ from bot.features.needs.storage import Need, Offer
 from bot.features.sitrep import storage as sitrep_repo
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn
 
 
 def close_need(
-    conn: sqlite3.Connection,
+    conn: Conn,
     need_id: int,
     status: str,
     user_id: int,
@@ -43,7 +43,7 @@ def close_need(
 
 
 def withdraw_offer(
-    conn: sqlite3.Connection,
+    conn: Conn,
     offer_id: int,
     org_id: int | None,
     is_secretariat: bool,
@@ -69,7 +69,7 @@ class Escalation:
     secretariat_user_ids: list[int]
 
 
-def escalation_due(conn: sqlite3.Connection, need_id: int, now: int) -> Escalation | None:
+def escalation_due(conn: Conn, need_id: int, now: int) -> Escalation | None:
     """The need is still open and not fully pledged: record the escalation and say whom to tell."""
     need = repo.need_by_id(conn, need_id)
     if need is None or need.status != "open" or need.pledged >= need.quantity:
@@ -89,7 +89,7 @@ class EditResult:
 
 
 def edit_need(
-    conn: sqlite3.Connection,
+    conn: Conn,
     need_id: int,
     cluster_id: int,
     org_id: int | None,

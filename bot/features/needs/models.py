@@ -3,8 +3,9 @@ row of their tables becomes one (used by storage.py, which holds all the SQL).""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from bot.kernel.sql import Row
 
 PRIORITIES = {1: "mendesak", 2: "tinggi", 3: "sedang", 4: "rendah"}
 
@@ -108,7 +109,7 @@ class Pledge:
     org_name: str = ""
 
 
-def incident_from_row(row: sqlite3.Row) -> Incident:
+def incident_from_row(row: Row) -> Incident:
     codes = tuple(c for c in row["region_codes"].split(",") if c)
     return Incident(
         row["id"],
@@ -122,7 +123,7 @@ def incident_from_row(row: sqlite3.Row) -> Incident:
     )
 
 
-def need_from_row(row: sqlite3.Row) -> Need:
+def need_from_row(row: Row) -> Need:
     keys = row.keys()
     return Need(
         row["id"],
@@ -155,7 +156,7 @@ def need_from_row(row: sqlite3.Row) -> Need:
     )
 
 
-def offer_from_row(row: sqlite3.Row) -> Offer:
+def offer_from_row(row: Row) -> Offer:
     keys = row.keys()
     return Offer(
         row["id"],
@@ -182,7 +183,7 @@ def offer_from_row(row: sqlite3.Row) -> Offer:
     )
 
 
-def pledge_from_row(row: sqlite3.Row) -> Pledge:
+def pledge_from_row(row: Row) -> Pledge:
     keys = row.keys()
     return Pledge(
         row["id"],

@@ -6,7 +6,6 @@ handler needs to answer and to edit cards, so a use case costs one database hand
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from bot.features.needs.storage import Incident, Need, Offer, Pledge
 from bot.features.sitrep import storage as sitrep_repo
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn
 from bot.shared import quantity, regions
 
 MAX_QUANTITY = 1_000_000_000
@@ -86,7 +86,7 @@ def in_unit(value: float, from_unit: str, to_unit: str) -> float | None:
     return float(converted) if converted is not None else None
 
 
-def escalation_hours(conn: sqlite3.Connection, cluster_id: int, priority: int) -> float:
+def escalation_hours(conn: Conn, cluster_id: int, priority: int) -> float:
     raw = members_repo.get_setting(conn, cluster_id, "escalation_h")
     if raw:
         try:
@@ -98,7 +98,7 @@ def escalation_hours(conn: sqlite3.Connection, cluster_id: int, priority: int) -
     return DEFAULT_ESCALATION_H.get(priority, 24)
 
 
-def with_incident(conn: sqlite3.Connection, cluster_id: int, draft: NeedDraft) -> NeedDraft:
+def with_incident(conn: Conn, cluster_id: int, draft: NeedDraft) -> NeedDraft:
     """A need posted without an incident belongs to the active incident of its region (or the only active one)."""
     if draft.incident_id is not None:
         return draft
@@ -110,7 +110,7 @@ def with_incident(conn: sqlite3.Connection, cluster_id: int, draft: NeedDraft) -
 
 
 def post_need(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     org_id: int,
     user_id: int,
@@ -167,7 +167,7 @@ def post_need(
     return posted
 
 
-def matching_offers(conn: sqlite3.Connection, need: Need, limit: int = 5) -> list[Match]:
+def matching_offers(conn: Conn, need: Need, limit: int = 5) -> list[Match]:
     """Open offers of the same item (or category for unmapped items), nearest region first."""
     if need.item_key:
         offers = repo.list_offers(conn, need.cluster_id, item_key=need.item_key)
@@ -183,7 +183,7 @@ def matching_offers(conn: sqlite3.Connection, need: Need, limit: int = 5) -> lis
 
 
 def post_offer(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     org_id: int,
     user_id: int,
@@ -240,7 +240,7 @@ class PledgeResult:
 
 
 def make_pledge(
-    conn: sqlite3.Connection,
+    conn: Conn,
     need_id: int,
     org_id: int,
     user_id: int,
@@ -295,7 +295,7 @@ _TRANSITIONS = {
 
 
 def move_pledge(
-    conn: sqlite3.Connection,
+    conn: Conn,
     pledge_id: int,
     to_status: str,
     user_id: int,
@@ -359,13 +359,13 @@ def move_pledge(
 # ---- incidents ------------------------------------------------------------------------------------
 
 
-def declare_incident(conn: sqlite3.Connection, *, cluster_id: int, type_: str, title: str, region_codes: list[str],
+def declare_incident(conn: Conn, *, cluster_id: int, type_: str, title: str, region_codes: list[str],
                      status: str, started_at: int, by: int, now: int) -> Incident:  # fmt: skip
     return repo.create_incident(conn, cluster_id, type_, title, region_codes, status, started_at, by, now)
 
 
 def change_incident_status(
-    conn: sqlite3.Connection, *, cluster_id: int, incident_id: int, status: str, now: int
+    conn: Conn, *, cluster_id: int, incident_id: int, status: str, now: int
 ) -> Incident | None:
     """The incident with its new status; None when the cluster has no such incident (nothing changes)."""
     existing = repo.incident_by_id(conn, cluster_id, incident_id)
@@ -378,12 +378,12 @@ def change_incident_status(
 # ---- reads a handler needs in one hand-off -------------------------------------------------------------------
 
 
-def need_with_pledges(conn: sqlite3.Connection, *, need_id: int) -> tuple[Need | None, list[Pledge]]:
+def need_with_pledges(conn: Conn, *, need_id: int) -> tuple[Need | None, list[Pledge]]:
     need = repo.need_by_id(conn, need_id)
     return need, (repo.pledges_of_need(conn, need_id) if need is not None else [])
 
 
-def open_pledges_of_org(conn: sqlite3.Connection, *, org_id: int, limit: int = 10) -> list[tuple[Pledge, Need]]:
+def open_pledges_of_org(conn: Conn, *, org_id: int, limit: int = 10) -> list[tuple[Pledge, Need]]:
     """The organisation's pledges still pledged or sent, each with its need (the first ``limit``)."""
     found = []
     for pledge in repo.pledges_of_org(conn, org_id, ("pledged", "sent"))[:limit]:

@@ -7,7 +7,6 @@ transaction as every pledge change and its event row, so the totals always equal
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from bot.features.needs.models import (  # the entities live in models.py; importable from here as before
@@ -21,11 +20,12 @@ from bot.features.needs.models import (  # the entities live in models.py; impor
     offer_from_row,
     pledge_from_row,
 )
+from bot.kernel.sql import Conn, Row
 
 __all__ = ["PRIORITIES", "Incident", "Need", "Offer", "Pledge"]
 
 
-def next_number(conn: sqlite3.Connection, cluster_id: int, kind: str) -> int:
+def next_number(conn: Conn, cluster_id: int, kind: str) -> int:
     row = conn.execute(
         "INSERT INTO counters (cluster_id, kind, value) VALUES (?, ?, 1) "
         "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = value + 1 RETURNING value",
@@ -38,7 +38,7 @@ def next_number(conn: sqlite3.Connection, cluster_id: int, kind: str) -> int:
 
 
 def create_incident(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     type_: str,
     title: str,
@@ -56,17 +56,17 @@ def create_incident(
     return incident_from_row(row)
 
 
-def incident_by_id(conn: sqlite3.Connection, cluster_id: int, incident_id: int) -> Incident | None:
+def incident_by_id(conn: Conn, cluster_id: int, incident_id: int) -> Incident | None:
     row = conn.execute("SELECT * FROM incidents WHERE id = ? AND cluster_id = ?", (incident_id, cluster_id)).fetchone()
     return incident_from_row(row) if row else None
 
 
-def incidents(conn: sqlite3.Connection, cluster_id: int, active_only: bool = True) -> list[Incident]:
+def incidents(conn: Conn, cluster_id: int, active_only: bool = True) -> list[Incident]:
     sql = "SELECT * FROM incidents WHERE cluster_id = ?" + (" AND status != 'selesai'" if active_only else "")
     return [incident_from_row(r) for r in conn.execute(sql + " ORDER BY started_at DESC", (cluster_id,))]
 
 
-def set_incident_status(conn: sqlite3.Connection, incident_id: int, status: str, now: int) -> None:
+def set_incident_status(conn: Conn, incident_id: int, status: str, now: int) -> None:
     conn.execute(
         "UPDATE incidents SET status = ?, closed_at = CASE WHEN ? = 'selesai' THEN ? ELSE NULL END WHERE id = ?",
         (status, status, now, incident_id),
@@ -81,7 +81,7 @@ _NEED_SELECT = (
 )
 
 
-def insert_need(conn: sqlite3.Connection, **fields: Any) -> Need:
+def insert_need(conn: Conn, **fields: Any) -> Need:
     keys = list(fields)
     row = conn.execute(
         f"INSERT INTO needs ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))}) RETURNING id",
@@ -92,13 +92,13 @@ def insert_need(conn: sqlite3.Connection, **fields: Any) -> Need:
     return need
 
 
-def need_by_id(conn: sqlite3.Connection, need_id: int) -> Need | None:
+def need_by_id(conn: Conn, need_id: int) -> Need | None:
     row = conn.execute(_NEED_SELECT + "WHERE n.id = ?", (need_id,)).fetchone()
     return need_from_row(row) if row else None
 
 
 def recent_same_need(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     org_id: int,
     item_key: str | None,
@@ -119,18 +119,18 @@ def recent_same_need(
     return need_from_row(row) if row else None
 
 
-def need_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Need | None:
+def need_by_number(conn: Conn, cluster_id: int, number: int) -> Need | None:
     row = conn.execute(_NEED_SELECT + "WHERE n.cluster_id = ? AND n.number = ?", (cluster_id, number)).fetchone()
     return need_from_row(row) if row else None
 
 
-def need_by_message(conn: sqlite3.Connection, chat_id: int, message_id: int) -> Need | None:
+def need_by_message(conn: Conn, chat_id: int, message_id: int) -> Need | None:
     """The need whose card is this message (a reply to the card acts on that need)."""
     row = conn.execute(_NEED_SELECT + "WHERE n.chat_id = ? AND n.message_id = ?", (chat_id, message_id)).fetchone()
     return need_from_row(row) if row else None
 
 
-def update_need_fields(conn: sqlite3.Connection, need_id: int, now: int, **fields: Any) -> None:
+def update_need_fields(conn: Conn, need_id: int, now: int, **fields: Any) -> None:
     """The owner's edit of quantity/unit, deadline or place (column names come from the service, not users)."""
     allowed = {"quantity", "needed_by", "location"}
     keys = [k for k in fields if k in allowed]
@@ -142,11 +142,11 @@ def update_need_fields(conn: sqlite3.Connection, need_id: int, now: int, **field
     )
 
 
-def set_need_message(conn: sqlite3.Connection, need_id: int, chat_id: int, message_id: int) -> None:
+def set_need_message(conn: Conn, need_id: int, chat_id: int, message_id: int) -> None:
     conn.execute("UPDATE needs SET chat_id = ?, message_id = ? WHERE id = ?", (chat_id, message_id, need_id))
 
 
-def set_need_status(conn: sqlite3.Connection, need_id: int, status: str, now: int) -> bool:
+def set_need_status(conn: Conn, need_id: int, status: str, now: int) -> bool:
     cur = conn.execute(
         "UPDATE needs SET status = ?, updated_at = ?, closed_at = CASE WHEN ? = 'open' THEN NULL ELSE ? END "
         "WHERE id = ? AND status != ?",
@@ -155,12 +155,12 @@ def set_need_status(conn: sqlite3.Connection, need_id: int, status: str, now: in
     return cur.rowcount > 0
 
 
-def mark_escalated(conn: sqlite3.Connection, need_id: int, now: int) -> None:
+def mark_escalated(conn: Conn, need_id: int, now: int) -> None:
     conn.execute("UPDATE needs SET escalated_at = ? WHERE id = ?", (now, need_id))
 
 
 def list_needs(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     status: str = "open",
     region_code: str | None = None,
@@ -191,7 +191,7 @@ def list_needs(
 
 
 def apply_pledge_delta(
-    conn: sqlite3.Connection, need_id: int, pledged: float, sent: float, received: float, now: int
+    conn: Conn, need_id: int, pledged: float, sent: float, received: float, now: int
 ) -> None:
     conn.execute(
         "UPDATE needs SET pledged = pledged + ?, sent = sent + ?, received = received + ?, updated_at = ? WHERE id = ?",
@@ -207,7 +207,7 @@ _OFFER_SELECT = (
 )
 
 
-def insert_offer(conn: sqlite3.Connection, **fields: Any) -> Offer:
+def insert_offer(conn: Conn, **fields: Any) -> Offer:
     keys = list(fields)
     row = conn.execute(
         f"INSERT INTO offers ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))}) RETURNING id",
@@ -218,28 +218,28 @@ def insert_offer(conn: sqlite3.Connection, **fields: Any) -> Offer:
     return offer
 
 
-def offer_by_id(conn: sqlite3.Connection, offer_id: int) -> Offer | None:
+def offer_by_id(conn: Conn, offer_id: int) -> Offer | None:
     row = conn.execute(_OFFER_SELECT + "WHERE f.id = ?", (offer_id,)).fetchone()
     return offer_from_row(row) if row else None
 
 
-def offer_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> Offer | None:
+def offer_by_number(conn: Conn, cluster_id: int, number: int) -> Offer | None:
     row = conn.execute(_OFFER_SELECT + "WHERE f.cluster_id = ? AND f.number = ?", (cluster_id, number)).fetchone()
     return offer_from_row(row) if row else None
 
 
-def set_offer_message(conn: sqlite3.Connection, offer_id: int, chat_id: int, message_id: int) -> None:
+def set_offer_message(conn: Conn, offer_id: int, chat_id: int, message_id: int) -> None:
     conn.execute("UPDATE offers SET chat_id = ?, message_id = ? WHERE id = ?", (chat_id, message_id, offer_id))
 
 
-def set_offer_status(conn: sqlite3.Connection, offer_id: int, status: str, now: int) -> bool:
+def set_offer_status(conn: Conn, offer_id: int, status: str, now: int) -> bool:
     cur = conn.execute(
         "UPDATE offers SET status = ?, updated_at = ? WHERE id = ? AND status != ?", (status, now, offer_id, status)
     )
     return cur.rowcount > 0
 
 
-def add_offer_committed(conn: sqlite3.Connection, offer_id: int, delta: float, now: int) -> None:
+def add_offer_committed(conn: Conn, offer_id: int, delta: float, now: int) -> None:
     conn.execute(
         "UPDATE offers SET committed = MAX(0, committed + ?), updated_at = ?, "
         "status = CASE WHEN status = 'withdrawn' THEN status WHEN committed + ? >= quantity THEN 'taken' "
@@ -249,7 +249,7 @@ def add_offer_committed(conn: sqlite3.Connection, offer_id: int, delta: float, n
 
 
 def list_offers(
-    conn: sqlite3.Connection,
+    conn: Conn,
     cluster_id: int,
     status: str = "open",
     region_code: str | None = None,
@@ -283,7 +283,7 @@ _PLEDGE_SELECT = (
 
 
 def insert_pledge(
-    conn: sqlite3.Connection,
+    conn: Conn,
     need_id: int,
     org_id: int,
     user_id: int,
@@ -302,12 +302,12 @@ def insert_pledge(
     return pledge
 
 
-def pledge_by_id(conn: sqlite3.Connection, pledge_id: int) -> Pledge | None:
+def pledge_by_id(conn: Conn, pledge_id: int) -> Pledge | None:
     row = conn.execute(_PLEDGE_SELECT + "WHERE p.id = ?", (pledge_id,)).fetchone()
     return pledge_from_row(row) if row else None
 
 
-def set_pledge_status(conn: sqlite3.Connection, pledge_id: int, from_status: str, to_status: str, now: int) -> bool:
+def set_pledge_status(conn: Conn, pledge_id: int, from_status: str, to_status: str, now: int) -> bool:
     """Compare-and-set: a replayed button press finds the status already moved and changes nothing."""
     cur = conn.execute(
         "UPDATE pledges SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
@@ -316,11 +316,11 @@ def set_pledge_status(conn: sqlite3.Connection, pledge_id: int, from_status: str
     return cur.rowcount > 0
 
 
-def pledges_of_need(conn: sqlite3.Connection, need_id: int) -> list[Pledge]:
+def pledges_of_need(conn: Conn, need_id: int) -> list[Pledge]:
     return [pledge_from_row(r) for r in conn.execute(_PLEDGE_SELECT + "WHERE p.need_id = ? ORDER BY p.id", (need_id,))]
 
 
-def pledges_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, ...]) -> list[Pledge]:
+def pledges_of_org(conn: Conn, org_id: int, statuses: tuple[str, ...]) -> list[Pledge]:
     rows = conn.execute(
         _PLEDGE_SELECT + f"WHERE p.organization_id = ? AND p.status IN ({','.join('?' * len(statuses))}) "
         "ORDER BY p.id DESC LIMIT 50",
@@ -330,7 +330,7 @@ def pledges_of_org(conn: sqlite3.Connection, org_id: int, statuses: tuple[str, .
 
 
 def add_pledge_event(
-    conn: sqlite3.Connection, pledge: Pledge, from_status: str | None, to_status: str, user_id: int, now: int
+    conn: Conn, pledge: Pledge, from_status: str | None, to_status: str, user_id: int, now: int
 ) -> None:
     conn.execute(
         "INSERT INTO pledge_events (pledge_id, need_id, from_status, to_status, quantity, user_id, at) "
@@ -339,7 +339,7 @@ def add_pledge_event(
     )
 
 
-def totals_from_events(conn: sqlite3.Connection, need_id: int) -> tuple[float, float, float]:
+def totals_from_events(conn: Conn, need_id: int) -> tuple[float, float, float]:
     """(pledged, sent, received) recomputed from the event log alone: the audit check."""
     state: dict[int, tuple[str, float]] = {}
     for row in conn.execute(
@@ -352,7 +352,7 @@ def totals_from_events(conn: sqlite3.Connection, need_id: int) -> tuple[float, f
     return pledged, sent, received
 
 
-def audit_trail(conn: sqlite3.Connection, need_id: int) -> list[sqlite3.Row]:
+def audit_trail(conn: Conn, need_id: int) -> list[Row]:
     return conn.execute(
         "SELECT e.*, COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name, u.first_name FROM pledge_events e "
         "JOIN pledges p ON p.id = e.pledge_id JOIN organizations o ON o.id = p.organization_id "
@@ -361,13 +361,13 @@ def audit_trail(conn: sqlite3.Connection, need_id: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+def migrate_chat(conn: Conn, old: int, new: int) -> None:
     """Cards live in the group: their chat id follows the group when it becomes a supergroup."""
     conn.execute("UPDATE needs SET chat_id = ? WHERE chat_id = ?", (new, old))
     conn.execute("UPDATE offers SET chat_id = ? WHERE chat_id = ?", (new, old))
 
 
-def cluster_of_pledge(conn: sqlite3.Connection, object_id: int) -> int | None:
+def cluster_of_pledge(conn: Conn, object_id: int) -> int | None:
     """The cluster of a pledge (through its need) (the read gate's owner lookup); None when there is no such row."""
     row = conn.execute("SELECT n.cluster_id FROM pledges p JOIN needs n ON n.id = p.need_id WHERE p.id = ?", (object_id,)).fetchone()
     return int(row[0]) if row is not None else None

@@ -8,20 +8,20 @@ the features that feed it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.features.sitrep import domain
 from bot.kernel.feature import Point
 from bot.kernel.runtime import Runtime
+from bot.kernel.sql import Conn
 
 # Stock per (item_key, unit) available in the cluster, for the gap column: (conn, cluster_id, now).
-StockSource = Callable[[sqlite3.Connection, int, int], dict[tuple[str, str], float]]
+StockSource = Callable[[Conn, int, int], dict[tuple[str, str], float]]
 # Fills part of the summary: (conn, cluster_id, now, report).
-Section = Callable[[sqlite3.Connection, int, int, domain.Sitrep], None]
+Section = Callable[[Conn, int, int, domain.Sitrep], None]
 # Runs in a write transaction before a summary or digest is built: (conn, cluster_id, now).
-Prepare = Callable[[sqlite3.Connection, int, int], None]
+Prepare = Callable[[Conn, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 from bot.features.members.models import Cluster
 from bot.features.needs import storage as needs_repo
 from bot.features.sitrep import domain
 from bot.features.sitrep import storage as repo
 from bot.features.sitrep.parts import NO_PARTS, Parts
+from bot.kernel.sql import Conn
 
 URGENT_LIMIT = 8
 OFFER_LIMIT = 5
 
 
-def build(conn: sqlite3.Connection, cluster: Cluster, now: int, parts: Parts = NO_PARTS) -> domain.Sitrep:
+def build(conn: Conn, cluster: Cluster, now: int, parts: Parts = NO_PARTS) -> domain.Sitrep:
     """The summary from one read snapshot; ``parts`` are what other features add (``Parts.of(runtime)``)."""
     report = domain.Sitrep(cluster.name, now)
     report.incidents = [
@@ -69,7 +69,7 @@ def build(conn: sqlite3.Connection, cluster: Cluster, now: int, parts: Parts = N
     return report
 
 
-def prepare(conn: sqlite3.Connection, cluster_id: int, now: int, parts: Parts = NO_PARTS) -> None:
+def prepare(conn: Conn, cluster_id: int, now: int, parts: Parts = NO_PARTS) -> None:
     """Run in a write transaction before ``build`` (and before a digest): the stock feature takes the period's
     snapshot of its published table here, so the summary, read afterwards, shows the same snapshot as
     /ringkasan stok and /cari."""
@@ -81,13 +81,13 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def publish(conn: sqlite3.Connection, *, cluster_id: int, text: str, kind: str, by: int | None, now: int) -> int:
+def publish(conn: Conn, *, cluster_id: int, text: str, kind: str, by: int | None, now: int) -> int:
     """A new summary card is owed (posted, then pinned by the outbox): its version, whose message id the outbox
     records once the post is delivered (``card_posted``). Returns the version id."""
     return repo.add_version(conn, cluster_id, kind, text, None, by, now)
 
 
-def record_edit(conn: sqlite3.Connection, cluster_id: int, text: str, now: int) -> int:
+def record_edit(conn: Conn, cluster_id: int, text: str, now: int) -> int:
     """The pinned card's new state is owed as an edit; returns the version (a repost if the card is gone)."""
     repo.save_edit(conn, cluster_id, text_hash(text), now)
     state = repo.pin_state(conn, cluster_id)
@@ -97,7 +97,7 @@ def record_edit(conn: sqlite3.Connection, cluster_id: int, text: str, now: int) 
 PINNED_KINDS = ("pin", "repost")  # versions that are (to be) the pinned card
 
 
-def card_posted(conn: sqlite3.Connection, version_id: int, chat_id: int, message_id: int) -> None:
+def card_posted(conn: Conn, version_id: int, chat_id: int, message_id: int) -> None:
     """The outbox posted a summary card (``MessageKind.record``): a pin or repost becomes the pinned card; an edit
     that had to post its message again (the pinned card was deleted) is a repost from here on."""
     row = repo.version(conn, version_id)
@@ -109,7 +109,7 @@ def card_posted(conn: sqlite3.Connection, version_id: int, chat_id: int, message
         repo.save_pin(conn, row["cluster_id"], chat_id, message_id, text_hash(row["text"]), row["published_at"])
 
 
-def card_at(conn: sqlite3.Connection, version_id: int) -> tuple[int, int] | None:
+def card_at(conn: Conn, version_id: int) -> tuple[int, int] | None:
     """Where the card to pin is (``MessageKind.resolve``): only a posted pin or repost; a plain edit pins nothing."""
     row = repo.version(conn, version_id)
     if row is None or row["kind"] not in PINNED_KINDS or row["message_id"] is None:

@@ -9,10 +9,10 @@ here scans pledges. Measured in ``bench/bench_sitrep.py``.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel.sql import Conn, Row
 
 REFRESH_KIND = "sitrep.refresh"
 
@@ -27,7 +27,7 @@ class PinState:
     edited_at: int
 
 
-def open_needs_by_region(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def open_needs_by_region(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT region_code, priority, COUNT(*) AS n, SUM(pledged < quantity) AS uncovered FROM needs "
         "WHERE cluster_id = ? AND status = 'open' GROUP BY region_code, priority",
@@ -35,7 +35,7 @@ def open_needs_by_region(conn: sqlite3.Connection, cluster_id: int) -> list[sqli
     ).fetchall()
 
 
-def most_urgent(conn: sqlite3.Connection, cluster_id: int, limit: int) -> list[sqlite3.Row]:
+def most_urgent(conn: Conn, cluster_id: int, limit: int) -> list[Row]:
     return conn.execute(
         "SELECT number, item_key, item_name, quantity, pledged, received, unit, region_code, priority FROM needs "
         "WHERE cluster_id = ? AND status = 'open' AND pledged < quantity ORDER BY priority, created_at LIMIT ?",
@@ -43,7 +43,7 @@ def most_urgent(conn: sqlite3.Connection, cluster_id: int, limit: int) -> list[s
     ).fetchall()
 
 
-def coverage_by_category(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def coverage_by_category(conn: Conn, cluster_id: int) -> list[Row]:
     """Per category: number of open needs and the mean share pledged/sent/received (each need counts once,
     because quantities of different items cannot be added)."""
     return conn.execute(
@@ -55,7 +55,7 @@ def coverage_by_category(conn: sqlite3.Connection, cluster_id: int) -> list[sqli
     ).fetchall()
 
 
-def needs_by_item(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def needs_by_item(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT item_key, unit, item_name, SUM(quantity) AS needed, SUM(pledged) AS pledged, "
         "SUM(received) AS received FROM needs WHERE cluster_id = ? AND status = 'open' "
@@ -64,7 +64,7 @@ def needs_by_item(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row
     ).fetchall()
 
 
-def unused_offers(conn: sqlite3.Connection, cluster_id: int, limit: int) -> tuple[int, list[sqlite3.Row]]:
+def unused_offers(conn: Conn, cluster_id: int, limit: int) -> tuple[int, list[Row]]:
     # The partial index holds the open, uncommitted offers only (migration 0014); the planner's statistics would
     # otherwise pick offers_open and read every open offer's row to test ``committed``.
     total = conn.execute(
@@ -82,7 +82,7 @@ def unused_offers(conn: sqlite3.Connection, cluster_id: int, limit: int) -> tupl
     return int(total), rows
 
 
-def counts(conn: sqlite3.Connection, cluster_id: int) -> sqlite3.Row:
+def counts(conn: Conn, cluster_id: int) -> Row:
     """Open and fulfilled needs, open offers: from the running totals (not a count over the history)."""
     return conn.execute(
         "SELECT COALESCE(SUM(n) FILTER (WHERE kind = 'need' AND status = 'open'), 0) AS open_needs, "
@@ -96,7 +96,7 @@ def counts(conn: sqlite3.Connection, cluster_id: int) -> sqlite3.Row:
 # ---- pinned message and versions ------------------------------------------------------------------
 
 
-def pin_state(conn: sqlite3.Connection, cluster_id: int) -> PinState | None:
+def pin_state(conn: Conn, cluster_id: int) -> PinState | None:
     row = conn.execute("SELECT * FROM sitrep_state WHERE cluster_id = ?", (cluster_id,)).fetchone()
     if row is None:
         return None
@@ -106,7 +106,7 @@ def pin_state(conn: sqlite3.Connection, cluster_id: int) -> PinState | None:
 
 
 def save_pin(
-    conn: sqlite3.Connection, cluster_id: int, chat_id: int, message_id: int, text_hash: str, now: int
+    conn: Conn, cluster_id: int, chat_id: int, message_id: int, text_hash: str, now: int
 ) -> None:
     conn.execute(
         "INSERT INTO sitrep_state (cluster_id, chat_id, message_id, text_hash, pinned_at, edited_at) "
@@ -117,14 +117,14 @@ def save_pin(
     )
 
 
-def save_edit(conn: sqlite3.Connection, cluster_id: int, text_hash: str, now: int) -> None:
+def save_edit(conn: Conn, cluster_id: int, text_hash: str, now: int) -> None:
     conn.execute(
         "UPDATE sitrep_state SET text_hash = ?, edited_at = ? WHERE cluster_id = ?", (text_hash, now, cluster_id)
     )
 
 
 def add_version(
-    conn: sqlite3.Connection, cluster_id: int, kind: str, text: str, message_id: int | None, by: int | None, now: int
+    conn: Conn, cluster_id: int, kind: str, text: str, message_id: int | None, by: int | None, now: int
 ) -> int:
     row = conn.execute(
         "INSERT INTO sitrep_versions (cluster_id, kind, text, message_id, published_by, published_at) "
@@ -134,7 +134,7 @@ def add_version(
     return int(row[0])
 
 
-def version(conn: sqlite3.Connection, version_id: int) -> sqlite3.Row | None:
+def version(conn: Conn, version_id: int) -> Row | None:
     return conn.execute(
         "SELECT v.id, v.cluster_id, v.kind, v.text, v.message_id, v.published_at, c.chat_id FROM sitrep_versions v "
         "JOIN clusters c ON c.id = v.cluster_id WHERE v.id = ?",
@@ -142,13 +142,13 @@ def version(conn: sqlite3.Connection, version_id: int) -> sqlite3.Row | None:
     ).fetchone()
 
 
-def set_version_message(conn: sqlite3.Connection, version_id: int, message_id: int, kind: str | None = None) -> None:
+def set_version_message(conn: Conn, version_id: int, message_id: int, kind: str | None = None) -> None:
     conn.execute(
         "UPDATE sitrep_versions SET message_id = ?, kind = COALESCE(?, kind) WHERE id = ?", (message_id, kind, version_id)
     )
 
 
-def versions(conn: sqlite3.Connection, cluster_id: int, limit: int = 20) -> list[sqlite3.Row]:
+def versions(conn: Conn, cluster_id: int, limit: int = 20) -> list[Row]:
     return conn.execute(
         "SELECT id, kind, published_at, length(text) AS size FROM sitrep_versions WHERE cluster_id = ? "
         "ORDER BY id DESC LIMIT ?",
@@ -156,7 +156,7 @@ def versions(conn: sqlite3.Connection, cluster_id: int, limit: int = 20) -> list
     ).fetchall()
 
 
-def version_text(conn: sqlite3.Connection, cluster_id: int, version_id: int) -> str | None:
+def version_text(conn: Conn, cluster_id: int, version_id: int) -> str | None:
     row = conn.execute(
         "SELECT text FROM sitrep_versions WHERE cluster_id = ? AND id = ?", (cluster_id, version_id)
     ).fetchone()
@@ -164,7 +164,7 @@ def version_text(conn: sqlite3.Connection, cluster_id: int, version_id: int) -> 
 
 
 def mark_changed(
-    conn: sqlite3.Connection, cluster_id: int, now: int, min_interval_s: int = 60, max_delay_s: int = 300
+    conn: Conn, cluster_id: int, now: int, min_interval_s: int = 60, max_delay_s: int = 300
 ) -> None:
     """Data of the cluster changed: make sure a refresh is pending (debounced).
 
@@ -179,5 +179,5 @@ def mark_changed(
     jobs_repo.schedule_once(conn, REFRESH_KIND, f"sitrep:{cluster_id}", due, cluster_id, {"cluster_id": cluster_id})
 
 
-def migrate_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+def migrate_chat(conn: Conn, old: int, new: int) -> None:
     conn.execute("UPDATE sitrep_state SET chat_id = ? WHERE chat_id = ?", (new, old))

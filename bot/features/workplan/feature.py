@@ -3,15 +3,14 @@ representative, overdue items flagged to the secretariat."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.features.agenda.points import RESCHEDULE
 from bot.features.digests.service import COMING_WEEK_S, DIGEST_SECTIONS, Digest, Scope
 from bot.features.workplan import handlers, service, storage
 from bot.kernel.feature import MEMBERS, Access, Contribution, Feature, Rule
+from bot.kernel.sql import Conn
 
 
-def coming_deadlines(conn: sqlite3.Connection, scope: Scope, digest: Digest) -> None:
+def coming_deadlines(conn: Conn, scope: Scope, digest: Digest) -> None:
     """The digest's "Coming week": open work-plan deadlines of the next seven days."""
     until = digest.until + COMING_WEEK_S
     digest.deadlines = sorted((w.title, w.org_label, w.deadline_at)

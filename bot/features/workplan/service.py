@@ -4,7 +4,6 @@ status and progress notes, and the deadline-reminder and overdue job bodies. Eve
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from bot.features.workplan.storage import WorkItem, WorkNote
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
 from bot.kernel.jobs_storage import JobRow
+from bot.kernel.sql import Conn
 
 WORK_REMINDER_KIND = "work.reminder"
 WORK_OVERDUE_KIND = "work.overdue"
@@ -31,7 +31,7 @@ def work_ref(item_id: int, slot: str = "") -> str:
     return f"work:{item_id}:{slot}"
 
 
-def schedule_work_jobs(conn: sqlite3.Connection, item: WorkItem, cluster: Cluster, now: int) -> None:
+def schedule_work_jobs(conn: Conn, item: WorkItem, cluster: Cluster, now: int) -> None:
     prefix = work_ref(item.id)
     jobs_repo.cancel(conn, WORK_REMINDER_KIND, prefix)
     jobs_repo.cancel(conn, WORK_OVERDUE_KIND, prefix)
@@ -51,7 +51,7 @@ def schedule_work_jobs(conn: sqlite3.Connection, item: WorkItem, cluster: Cluste
 
 
 def create_work_item(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, title: str, org_id: int, deadline: Deadline, now: int
+    conn: Conn, cluster_id: int, user_id: int, title: str, org_id: int, deadline: Deadline, now: int
 ) -> WorkItem:
     cluster = _cluster(conn, cluster_id)
     number = agenda_repo.next_number(conn, cluster_id, "work")
@@ -65,7 +65,7 @@ def create_work_item(
 
 
 def create_work_checked(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, title: str, org_text: str, deadline: Deadline, now: int
+    conn: Conn, cluster_id: int, user_id: int, title: str, org_text: str, deadline: Deadline, now: int
 ) -> WorkItem | SpeakerLookup:
     """Resolve the responsible organisation and create the item in one hand-off (nothing written if unknown)."""
     org, others = members_svc.find_org(conn, cluster_id, org_text)
@@ -83,7 +83,7 @@ class WorkUpdate:
 
 
 def update_work_item(
-    conn: sqlite3.Connection, cluster_id: int, item_id: int | None, number: int | None, user_id: int, admin: bool,
+    conn: Conn, cluster_id: int, item_id: int | None, number: int | None, user_id: int, admin: bool,
     status: str | None, note: str, deadline: Deadline | None, now: int,
 ) -> WorkUpdate:  # fmt: skip
     """A status change or progress note by the responsible organisation's representative or the secretariat;
@@ -117,13 +117,13 @@ def update_work_item(
     return WorkUpdate(True, "", updated, item)
 
 
-def work_detail(conn: sqlite3.Connection, cluster_id: int, number: int) -> tuple[WorkItem, list[WorkNote]] | None:
+def work_detail(conn: Conn, cluster_id: int, number: int) -> tuple[WorkItem, list[WorkNote]] | None:
     item = repo.work_by_number(conn, cluster_id, number)
     return (item, repo.work_notes(conn, item.id)) if item else None
 
 
 def list_work(
-    conn: sqlite3.Connection, cluster_id: int, include_done: bool = False, org_id: int | None = None
+    conn: Conn, cluster_id: int, include_done: bool = False, org_id: int | None = None
 ) -> list[WorkItem]:
     return repo.work_items(conn, cluster_id, include_done, org_id)
 
@@ -136,7 +136,7 @@ class WorkNotice:
     to_secretariat: bool  # nobody represents the organisation: the secretariat is told instead
 
 
-def work_reminder_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> WorkNotice | str:
+def work_reminder_plan(conn: Conn, job: JobRow, now: int) -> WorkNotice | str:
     item = repo.work_by_id(conn, int(job.payload.get("item_id", 0)))
     if item is None:
         return "item gone"
@@ -153,7 +153,7 @@ def work_reminder_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> WorkN
     return WorkNotice(item, cluster, agenda_repo.secretariat_recipients(conn, cluster.id), True)
 
 
-def work_overdue_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> WorkNotice | str:
+def work_overdue_plan(conn: Conn, job: JobRow, now: int) -> WorkNotice | str:
     """An unfinished item past its deadline is flagged once to the secretariat (and its representative)."""
     item = repo.work_by_id(conn, int(job.payload.get("item_id", 0)))
     if item is None:
@@ -169,7 +169,7 @@ def work_overdue_plan(conn: sqlite3.Connection, job: JobRow, now: int) -> WorkNo
     return WorkNotice(flagged, cluster, agenda_repo.secretariat_recipients(conn, cluster.id), True)
 
 
-def reschedule_work(conn: sqlite3.Connection, cluster: Cluster, now: int) -> None:
+def reschedule_work(conn: Conn, cluster: Cluster, now: int) -> None:
     """The agenda's ``RESCHEDULE``: after the cluster's zone changed, every open item's deadline jobs anew."""
     for item in repo.open_work_items(conn, cluster.id):
         schedule_work_jobs(conn, item, cluster, now)

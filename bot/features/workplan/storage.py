@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from bot.kernel.sql import Conn, Row
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ _WORK_SELECT = (
 )
 
 
-def _work(row: sqlite3.Row | None) -> WorkItem | None:
+def _work(row: Row | None) -> WorkItem | None:
     if row is None:
         return None
     return WorkItem(
@@ -57,7 +58,7 @@ def _work(row: sqlite3.Row | None) -> WorkItem | None:
 
 
 def insert_work_item(
-    conn: sqlite3.Connection, cluster_id: int, number: int, title: str, org_id: int, deadline_at: int,
+    conn: Conn, cluster_id: int, number: int, title: str, org_id: int, deadline_at: int,
     precision: str, user_id: int, now: int,
 ) -> WorkItem:  # fmt: skip
     row = conn.execute(
@@ -70,18 +71,18 @@ def insert_work_item(
     return item
 
 
-def work_by_id(conn: sqlite3.Connection, item_id: int) -> WorkItem | None:
+def work_by_id(conn: Conn, item_id: int) -> WorkItem | None:
     return _work(conn.execute(_WORK_SELECT + "WHERE w.id = ?", (item_id,)).fetchone())
 
 
-def work_by_number(conn: sqlite3.Connection, cluster_id: int, number: int) -> WorkItem | None:
+def work_by_number(conn: Conn, cluster_id: int, number: int) -> WorkItem | None:
     return _work(
         conn.execute(_WORK_SELECT + "WHERE w.cluster_id = ? AND w.number = ?", (cluster_id, number)).fetchone()
     )
 
 
 def work_items(
-    conn: sqlite3.Connection, cluster_id: int, include_done: bool = False, org_id: int | None = None
+    conn: Conn, cluster_id: int, include_done: bool = False, org_id: int | None = None
 ) -> list[WorkItem]:
     sql = _WORK_SELECT + "WHERE w.cluster_id = ?"
     params: list[Any] = [cluster_id]
@@ -93,11 +94,11 @@ def work_items(
     return [w for w in map(_work, conn.execute(sql + " ORDER BY w.deadline_at, w.number", params)) if w]
 
 
-def open_work_items(conn: sqlite3.Connection, cluster_id: int) -> list[WorkItem]:
+def open_work_items(conn: Conn, cluster_id: int) -> list[WorkItem]:
     return work_items(conn, cluster_id)
 
 
-def update_work_item(conn: sqlite3.Connection, item_id: int, now: int, **fields: Any) -> None:
+def update_work_item(conn: Conn, item_id: int, now: int, **fields: Any) -> None:
     allowed = {"status", "deadline_at", "deadline_precision", "overdue_flagged_at", "done_at", "title"}
     keys = [k for k in fields if k in allowed]
     conn.execute(
@@ -107,7 +108,7 @@ def update_work_item(conn: sqlite3.Connection, item_id: int, now: int, **fields:
 
 
 def add_work_note(
-    conn: sqlite3.Connection, item_id: int, user_id: int, from_status: str | None, to_status: str | None, note: str,
+    conn: Conn, item_id: int, user_id: int, from_status: str | None, to_status: str | None, note: str,
     now: int,
 ) -> None:  # fmt: skip
     conn.execute(
@@ -116,7 +117,7 @@ def add_work_note(
     )
 
 
-def work_notes(conn: sqlite3.Connection, item_id: int, limit: int = 10) -> list[WorkNote]:
+def work_notes(conn: Conn, item_id: int, limit: int = 10) -> list[WorkNote]:
     rows = conn.execute(
         "SELECT TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')) AS name, n.from_status, "
         "n.to_status, n.note, n.at FROM work_notes n LEFT JOIN users u ON u.user_id = n.user_id "
@@ -126,7 +127,7 @@ def work_notes(conn: sqlite3.Connection, item_id: int, limit: int = 10) -> list[
     return [WorkNote(r[0] or "", r[1], r[2], r[3], r[4]) for r in rows]
 
 
-def export_work_items(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def export_work_items(conn: Conn, cluster_id: int) -> list[Row]:
     """The work plan with each item's organisation and latest progress note."""
     return conn.execute(
         "SELECT w.*, o.name AS org_name, (SELECT n.note FROM work_notes n WHERE n.work_item_id = w.id "
@@ -136,7 +137,7 @@ def export_work_items(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3
     ).fetchall()
 
 
-def cluster_of_work_item(conn: sqlite3.Connection, object_id: int) -> int | None:
+def cluster_of_work_item(conn: Conn, object_id: int) -> int | None:
     """The cluster of a work-plan item (the read gate's owner lookup); None when there is no such row."""
     row = conn.execute("SELECT cluster_id FROM work_items WHERE id = ?", (object_id,)).fetchone()
     return int(row[0]) if row is not None else None

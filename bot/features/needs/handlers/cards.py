@@ -3,7 +3,6 @@ sent card is recorded, and the buttons on a need card (🤝 Saya bantu, ℹ️ D
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from telegram import Update
@@ -23,6 +22,7 @@ from bot.kernel.i18n import translator
 from bot.kernel.outbox import commit, out_edit, out_send
 from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import edit
 from bot.kernel.views import Reply
 
@@ -35,7 +35,7 @@ def _card(cluster: Cluster, need: Need, bot_username: str, incident: Any = None)
     return views.need_card(translator(cluster.locale), need, cluster.timezone, bot_username, incident)
 
 
-def need_card(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_username: str) -> Reply:
+def need_card(conn: Conn, cluster: Cluster, need: Need, bot_username: str) -> Reply:
     """The need's card in the group's language, with its incident (read in the caller's transaction)."""
     incident = repo.incident_by_id(conn, need.cluster_id, need.incident_id) if need.incident_id else None
     return _card(cluster, need, bot_username, incident)
@@ -71,7 +71,7 @@ async def refresh_need_card(context: BotContext | AnyApp, need: Need) -> None:
             raise
 
 
-def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_username: str) -> list[Out]:
+def need_card_edit(conn: Conn, cluster: Cluster, need: Need, bot_username: str) -> list[Out]:
     """The need card's new state, as an outbox edit inside the caller's transaction (coalesced per card; posted
     again if the card was deleted)."""
     return out_edit(need.chat_id, need.message_id, need_card(conn, cluster, need, bot_username),
@@ -81,7 +81,7 @@ def need_card_edit(conn: sqlite3.Connection, cluster: Cluster, need: Need, bot_u
 def _card_at(lookup: Any) -> Any:
     """Where an object's card is (chat, message), for the outbox (the same for needs and offers)."""
 
-    def card_at(conn: sqlite3.Connection, object_id: int) -> tuple[int, int] | None:
+    def card_at(conn: Conn, object_id: int) -> tuple[int, int] | None:
         found = lookup(conn, object_id)
         if found is None or found.chat_id is None or found.message_id is None:
             return None
@@ -142,7 +142,7 @@ async def on_card_button(update: Update, context: BotContext, button: NeedCardBu
     status = "fulfilled" if action == "done" else "cancelled"
     cluster, bot_username = actor.cluster, context.bot.username
 
-    def tx(conn: sqlite3.Connection, admin: bool) -> tuple[svc.PledgeResult, list[Out]]:
+    def tx(conn: Conn, admin: bool) -> tuple[svc.PledgeResult, list[Out]]:
         """The closing, the card's edit and the pledgers' notices: one transaction."""
         need = repo.need_by_id(conn, button.need_id)
         if need is None or need.cluster_id != cluster.id:

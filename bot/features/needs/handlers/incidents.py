@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from telegram import Update
 
 from bot.features.members.gate import current_actor, require_member, require_secretariat
@@ -14,6 +12,7 @@ from bot.features.needs.handlers import incident_input
 from bot.kernel.context import BotContext
 from bot.kernel.outbox import commit, out_reply
 from bot.kernel.outbox_storage import Out
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import command_args, reply
 
 
@@ -38,7 +37,7 @@ async def kejadian(update: Update, context: BotContext) -> None:
         return
     now, t, cluster, by = runtime.clock.timestamp(), context.t, actor.cluster, update.effective_user.id
 
-    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+    def tx(conn: Conn) -> tuple[None, list[Out]]:
         """The declaration or the status change and its answer: one transaction."""
         if command.action == "new":
             incident = svc.declare_incident(conn, cluster_id=cluster.id, type_=command.type, title=command.title,

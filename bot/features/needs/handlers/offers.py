@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from telegram import Update
 
 from bot.features.members.gate import current_actor, is_secretariat, require_member
@@ -20,6 +18,7 @@ from bot.kernel.context import BotContext
 from bot.kernel.i18n import translator
 from bot.kernel.outbox import commit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import command_args, reply
 from bot.shared import posting
 
@@ -64,7 +63,7 @@ async def _offers_from_line(
     )
     ready = [d for d in drafts if not isinstance(d, str)]
 
-    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+    def tx(conn: Conn) -> tuple[None, list[Out]]:
         """The offers, their cards, the needs each could cover and the answer: one transaction."""
         if clear_dialog:
             core_repo.clear_dialog(conn, chat_id, user_id)
@@ -112,7 +111,7 @@ async def on_offer_button(update: Update, context: BotContext, button: OfferButt
     org_id = actor.org.id if actor.is_active and actor.org else None
     runtime, t, cluster = context.runtime, context.t, actor.cluster
 
-    def tx(conn: sqlite3.Connection) -> tuple[bool, list[Out]]:
+    def tx(conn: Conn) -> tuple[bool, list[Out]]:
         """The withdrawal and the card's edit: one transaction."""
         offer = lifecycle.withdraw_offer(conn, button.offer_id, org_id, secretariat, user.id, runtime.clock.timestamp(),
                                    cluster.id)  # fmt: skip

@@ -5,7 +5,6 @@ used by the stock feature for pledges from stock)."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from functools import partial
 
@@ -30,6 +29,7 @@ from bot.kernel.i18n import Translator, translator
 from bot.kernel.outbox import commit, out_edit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import parse_id, reply
 from bot.kernel.views import Reply
 from bot.shared import quantity as qty_domain
@@ -38,7 +38,7 @@ PLEDGE_DIALOG = "pledge"
 
 
 def pledge_outs(
-    conn: sqlite3.Connection,
+    conn: Conn,
     *,
     cluster: Cluster,
     result: svc.PledgeResult,
@@ -86,7 +86,7 @@ async def deeplink_help(update: Update, context: BotContext, arg: str) -> None:
     org_id = actor.org.id if actor.org is not None else None
     now = context.runtime.clock.timestamp()
 
-    def tx(conn: sqlite3.Connection) -> tuple[None, list[Out]]:
+    def tx(conn: Conn) -> tuple[None, list[Out]]:
         need = repo.need_by_id(conn, need_id) if need_id is not None else None
         if need is None or need.cluster_id != cluster_id:
             return None, out_reply(update, t.gettext("This link is no longer valid."))
@@ -128,7 +128,7 @@ async def pledge(update: Update, context: BotContext, need_id: int, quantity: fl
     message = query.message if query is not None else None
     pressed = (message.chat.id, message.message_id) if message is not None else None
 
-    def tx(conn: sqlite3.Connection) -> tuple[svc.PledgeResult, list[Out]]:
+    def tx(conn: Conn) -> tuple[svc.PledgeResult, list[Out]]:
         """The pledge, the answer, the card edits and the owners' notices: one transaction."""
         result = svc.make_pledge(conn, need_id, org_id, user_id, quantity, runtime.clock.timestamp(), offer_id,
                                  cluster_id=cluster.id)  # fmt: skip
@@ -220,7 +220,7 @@ async def on_pledge_state(update: Update, context: BotContext, button: PledgeSta
     runtime = context.runtime
     pressed, bot_username = query.message, context.bot.username
 
-    def tx(conn: sqlite3.Connection, admin: bool) -> tuple[_Move, list[Out]]:
+    def tx(conn: Conn, admin: bool) -> tuple[_Move, list[Out]]:
         """The move, the pressed message, the need card, the notices and a closing note: one transaction."""
         pledge_row = repo.pledge_by_id(conn, button.pledge_id)
         need = repo.need_by_id(conn, pledge_row.need_id) if pledge_row else None

@@ -4,7 +4,6 @@ escalation of an urgent need nobody answered."""
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +30,7 @@ from bot.kernel.i18n import translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import command_args, reply
 from bot.shared import posting
 
@@ -85,7 +85,7 @@ async def publish_needs(
     now = runtime.clock.timestamp()
     several = len(drafts) > 1
 
-    def tx(conn: sqlite3.Connection) -> tuple[list[str], list[Out]]:
+    def tx(conn: Conn) -> tuple[list[str], list[Out]]:
         """The needs, their cards, the matches, the notices and the answer: one transaction."""
         if clear_dialog:
             core_repo.clear_dialog(conn, chat_id, user_id)
@@ -227,7 +227,7 @@ async def on_duplicate_text(update: Update, context: BotContext, dialog: core_re
 
 
 async def escalate_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    def tx(conn: sqlite3.Connection) -> tuple[tuple[str, str], list[Out]]:
+    def tx(conn: Conn) -> tuple[tuple[str, str], list[Out]]:
         """The escalation to the group and the secretariat, written with the job's "done"."""
         escalation = lifecycle.escalation_due(conn, int(job.payload.get("need_id", 0)), now)
         if escalation is None:

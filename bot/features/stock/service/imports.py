@@ -4,7 +4,6 @@ valid rows of a file with errors, the sender's decision."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from bot.features.stock import storage as repo
 from bot.features.stock.service.reports import report
 from bot.features.stock.service.rules import StockDraft
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn
 
 if TYPE_CHECKING:  # the importer builds on the rules (bot.features.stock.service.rules)
     from bot.features.stock import importer
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the importer builds on the rules (bot.features.stock.servic
 
 
 def apply_import(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, rows: list[dict[str, object]], now: int
+    conn: Conn, cluster_id: int, user_id: int, rows: list[dict[str, object]], now: int
 ) -> int:
     """Validated rows (see bot.features.stock.importer) → stock lines, grouped per organisation; one transaction."""
     per_org: dict[int, list[tuple[int, StockDraft]]] = defaultdict(list)
@@ -40,7 +40,7 @@ def apply_import(
 
 
 def import_pending(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, file_name: str, rows: list[dict[str, object]],
+    conn: Conn, cluster_id: int, user_id: int, file_name: str, rows: list[dict[str, object]],
     error_rows: int, now: int,
 ) -> int:  # fmt: skip
     return repo.create_import(conn, cluster_id, user_id, file_name[:120], rows, error_rows, now)
@@ -53,7 +53,7 @@ class ImportDecision:
     applied: int = 0
 
 
-def decide_import(conn: sqlite3.Connection, import_id: int, user_id: int, load: bool, now: int) -> ImportDecision:
+def decide_import(conn: Conn, import_id: int, user_id: int, load: bool, now: int) -> ImportDecision:
     """Load only the valid rows, or drop the file; compare-and-set so a second tap does nothing."""
     pending = repo.import_by_id(conn, import_id)
     if pending is None:
@@ -69,12 +69,12 @@ def decide_import(conn: sqlite3.Connection, import_id: int, user_id: int, load: 
     )
 
 
-def import_orgs(conn: sqlite3.Connection, *, cluster_id: int) -> list[members_repo.Organization]:
+def import_orgs(conn: Conn, *, cluster_id: int) -> list[members_repo.Organization]:
     """The organisations a file's rows may name."""
     return members_repo.orgs_of_cluster(conn, cluster_id, ("approved",))
 
 
-def import_file(conn: sqlite3.Connection, *, cluster_id: int, user_id: int, file_name: str,
+def import_file(conn: Conn, *, cluster_id: int, user_id: int, file_name: str,
                 checked: importer.Checked, chat_id: int, now: int) -> tuple[int, int | None]:  # fmt: skip
     """Apply a valid file, or park the valid rows of a file with errors; closes the dialog either way. Returns
     (lines applied, the parked import's id or None)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from bot.features.stock import storage as repo
 from bot.features.stock.service.reports import Adjusted, rearm
 from bot.features.stock.service.rules import DAY_S, stale_days
 from bot.features.stock.storage import StockLine
+from bot.kernel.sql import Conn
 from bot.shared import quantity as qty
 from bot.shared import regions
 from bot.shared.regions import fold
@@ -33,7 +33,7 @@ def in_unit(value: float, from_unit: str, to_unit: str) -> float | None:
     return float(converted) if converted is not None else None
 
 
-def matching_stock(conn: sqlite3.Connection, need: Need, now: int, limit: int = 5) -> list[StockMatch]:
+def matching_stock(conn: Conn, need: Need, now: int, limit: int = 5) -> list[StockMatch]:
     """Current, non-stale stock of the need's item held by other organisations, nearest first, one line per org."""
     norm = need.item_key or "~" + fold(need.item_name)[:80]
     fresh_after = now - stale_days(conn, need.cluster_id) * DAY_S
@@ -66,7 +66,7 @@ class StockPledge:
 
 
 def pledge_from_stock(
-    conn: sqlite3.Connection, need_id: int, stock_id: int, org_id: int, user_id: int, now: int
+    conn: Conn, need_id: int, stock_id: int, org_id: int, user_id: int, now: int
 ) -> StockPledge:
     """One tap from the private match notice: pledge what the line holds, up to what is still open."""
     line = repo.line_by_id(conn, stock_id)
@@ -99,7 +99,7 @@ class DeductAsk:
     user_ids: tuple[int, ...]
 
 
-def pledge_received(conn: sqlite3.Connection, pledge_id: int, now: int) -> DeductAsk | None:
+def pledge_received(conn: Conn, pledge_id: int, now: int) -> DeductAsk | None:
     """A pledge made from stock was received: ask its holder (once) whether to reduce the line."""
     link = repo.stock_pledge(conn, pledge_id)
     pledge = needs_repo.pledge_by_id(conn, pledge_id)
@@ -117,7 +117,7 @@ def pledge_received(conn: sqlite3.Connection, pledge_id: int, now: int) -> Deduc
 
 
 def deduct_for_pledge(
-    conn: sqlite3.Connection, pledge_id: int, org_id: int, user_id: int, deduct: bool, now: int
+    conn: Conn, pledge_id: int, org_id: int, user_id: int, deduct: bool, now: int
 ) -> Adjusted:
     """The holder's answer: reduce the line by what was delivered (never below zero), or keep it as it is."""
     link = repo.stock_pledge(conn, pledge_id)
@@ -140,6 +140,6 @@ def deduct_for_pledge(
     return Adjusted(True, line=repo.line_by_id(conn, line.id), previous=line.quantity)
 
 
-def need_of(conn: sqlite3.Connection, need_id: int) -> Need | None:
+def need_of(conn: Conn, need_id: int) -> Need | None:
     """The need a stock pledge belongs to."""
     return needs_repo.need_by_id(conn, need_id)

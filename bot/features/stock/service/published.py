@@ -4,7 +4,6 @@ sums and feeds only the snapshot's counts (never shown as figures)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ from bot.features.stock import disclosure
 from bot.features.stock import storage as repo
 from bot.features.stock.service.rules import DAY_S, MIN_PRIVATE_CONTRIBUTORS, expiry_days, stale_days
 from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel.sql import Conn, Row
 from bot.shared import catalogue
 
 # ---- the cluster picture --------------------------------------------------------------------------
@@ -69,14 +69,14 @@ def _age(now: int, confirmed_sum: int, lines: int) -> float:
     return max(0.0, (now - confirmed_sum / lines) / DAY_S) if lines else 0.0
 
 
-def _total(row: sqlite3.Row, now: int, region: str) -> TotalRow:
+def _total(row: Row, now: int, region: str) -> TotalRow:
     visible = shown(int(row["contributors"]), int(row["private_contributors"]))
     amount = round(float(row["quantity"]), 6) if visible else None
     return TotalRow(row["category"], row["unit"], region, amount, int(row["contributors"]), int(row["lines"]),
                     _age(now, int(row["confirmed_sum"]), int(row["lines"])))  # fmt: skip
 
 
-def cluster_totals(conn: sqlite3.Connection, cluster_id: int, now: int) -> Totals:
+def cluster_totals(conn: Conn, cluster_id: int, now: int) -> Totals:
     """Totals by item category and by kabupaten/kota with contributor counts and freshness, privacy applied.
 
     Reads the trigger-kept sums and per-day counts, so it costs about the same with 1,000 or 1,000,000 stock
@@ -183,7 +183,7 @@ class Published(Counts):
         return any(r.data_at < self.snapshot for r in self.rows)
 
 
-def closed_orgs(conn: sqlite3.Connection, cluster_id: int) -> frozenset[int]:
+def closed_orgs(conn: Conn, cluster_id: int) -> frozenset[int]:
     return frozenset(repo.closed_orgs(conn, cluster_id))
 
 
@@ -191,13 +191,13 @@ def _period(now: int) -> int:
     return now - now % PUBLISH_PERIOD_S
 
 
-def arm_publication(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
+def arm_publication(conn: Conn, cluster_id: int, now: int) -> None:
     """A stock change: the next snapshot is taken at the start of the next period (debounced)."""
     jobs_repo.schedule_once(conn, PUBLISH_KIND, f"cluster:{cluster_id}", _period(now) + PUBLISH_PERIOD_S, cluster_id,
                             {"cluster_id": cluster_id})  # fmt: skip
 
 
-def _load(conn: sqlite3.Connection, cluster_id: int) -> Published | None:
+def _load(conn: Conn, cluster_id: int) -> Published | None:
     snap = repo.latest_snapshot(conn, cluster_id)
     if snap is None:
         return None
@@ -213,19 +213,19 @@ def _load(conn: sqlite3.Connection, cluster_id: int) -> Published | None:
     )  # fmt: skip
 
 
-def published(conn: sqlite3.Connection, cluster_id: int) -> Published | None:
+def published(conn: Conn, cluster_id: int) -> Published | None:
     """The latest snapshot (read only: usable inside any read transaction)."""
     return _load(conn, cluster_id)
 
 
-def ensure_published(conn: sqlite3.Connection, cluster_id: int, now: int) -> None:
+def ensure_published(conn: Conn, cluster_id: int, now: int) -> None:
     """This period's snapshot exists afterwards (write transaction; a no-op once taken)."""
     latest = repo.latest_snapshot(conn, cluster_id)
     if latest is None or int(latest["snapshot"]) < _period(now):
         publish(conn, cluster_id, now)
 
 
-def publish(conn: sqlite3.Connection, cluster_id: int, now: int) -> Published | None:
+def publish(conn: Conn, cluster_id: int, now: int) -> Published | None:
     """Take this period's snapshot if none was taken yet (write transaction), then return the latest one.
 
     Per (category, unit) table: the new version of the holdings is partitioned into blocks of at least K

@@ -3,7 +3,6 @@ near-expiry reminders, the secretariat setting and the stale period; the use cas
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from bot.features.members import storage as members_repo
@@ -24,9 +23,10 @@ from bot.features.stock.service.rules import (
 from bot.features.stock.storage import StockLine
 from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn, Row
 
 
-def set_stale_days(conn: sqlite3.Connection, cluster_id: int, days: int, user_id: int, now: int) -> None:
+def set_stale_days(conn: Conn, cluster_id: int, days: int, user_id: int, now: int) -> None:
     if not 1 <= days <= MAX_STALE_DAYS:
         raise ValueError("days out of range")
     members_repo.set_setting(conn, cluster_id, "stock_stale_days", str(days))
@@ -35,7 +35,7 @@ def set_stale_days(conn: sqlite3.Connection, cluster_id: int, days: int, user_id
         rearm(conn, cluster_id, org_id, now)
 
 
-def rearm(conn: sqlite3.Connection, cluster_id: int, org_id: int, now: int) -> None:
+def rearm(conn: Conn, cluster_id: int, org_id: int, now: int) -> None:
     """Point the organisation's two reminder rows at the next moment a line turns stale or near expiry; every
     stock change also arms the cluster's next publication (the published table changes only then)."""
     arm_publication(conn, cluster_id, now)
@@ -63,7 +63,7 @@ class Reminder:
     days: int
 
 
-def stale_due(conn: sqlite3.Connection, org_id: int, now: int) -> Reminder | None:
+def stale_due(conn: Conn, org_id: int, now: int) -> Reminder | None:
     """Lines not confirmed for the cluster's period: recorded as reminded (once per confirmation), re-armed."""
     org = members_repo.org_by_id(conn, org_id)
     if org is None:
@@ -76,7 +76,7 @@ def stale_due(conn: sqlite3.Connection, org_id: int, now: int) -> Reminder | Non
     return Reminder(org_id, org.cluster_id, lines, users, days) if lines else None
 
 
-def expiry_due(conn: sqlite3.Connection, org_id: int, now: int) -> Reminder | None:
+def expiry_due(conn: Conn, org_id: int, now: int) -> Reminder | None:
     org = members_repo.org_by_id(conn, org_id)
     if org is None:
         return None
@@ -99,7 +99,7 @@ class Saved:
 
 
 def report(
-    conn: sqlite3.Connection, cluster_id: int, org_id: int, user_id: int | None, drafts: list[tuple[int, StockDraft]],
+    conn: Conn, cluster_id: int, org_id: int, user_id: int | None, drafts: list[tuple[int, StockDraft]],
     now: int, source: str = "chat",
 ) -> list[Saved]:  # fmt: skip
     """Store every draft: a line with the same organisation, item, region and location is replaced (history kept)."""
@@ -132,7 +132,7 @@ ADJUST_ACTIONS = ("add", "subtract", "empty", "remove", "confirm")
 
 
 def adjust(
-    conn: sqlite3.Connection, org_id: int, stock_id: int, action: str, amount: float, user_id: int, now: int
+    conn: Conn, org_id: int, stock_id: int, action: str, amount: float, user_id: int, now: int
 ) -> Adjusted:
     """+/−/habis/hapus/masih benar on one of the organisation's own lines."""
     line = repo.line_by_id(conn, stock_id)
@@ -166,7 +166,7 @@ def adjust(
     return Adjusted(True, line=repo.line_by_id(conn, stock_id), previous=line.quantity)
 
 
-def confirm_all_stale(conn: sqlite3.Connection, org_id: int, user_id: int, now: int) -> int:
+def confirm_all_stale(conn: Conn, org_id: int, user_id: int, now: int) -> int:
     """ "Still correct" from a stale reminder: every stale line of the organisation is confirmed (history kept)."""
     org = members_repo.org_by_id(conn, org_id)
     if org is None:
@@ -197,7 +197,7 @@ class MyStock:
     secretariat: bool  # the secretariat may see these figures per organisation
 
 
-def my_stock(conn: sqlite3.Connection, org_id: int, now: int) -> MyStock:
+def my_stock(conn: Conn, org_id: int, now: int) -> MyStock:
     org = members_repo.org_by_id(conn, org_id)
     assert org is not None
     days = stale_days(conn, org.cluster_id)
@@ -210,18 +210,18 @@ def my_stock(conn: sqlite3.Connection, org_id: int, now: int) -> MyStock:
     return MyStock(out, days, secretariat_allowed(conn, org_id))
 
 
-def secretariat_allowed(conn: sqlite3.Connection, org_id: int) -> bool:
+def secretariat_allowed(conn: Conn, org_id: int) -> bool:
     """May the secretariat see this organisation's stock figures per organisation? (default: yes)"""
     return repo.secretariat_flags(conn, [org_id]).get(org_id, ("", True))[1]
 
 
-def secretariat_orgs(conn: sqlite3.Connection, cluster_id: int) -> set[int]:
+def secretariat_orgs(conn: Conn, cluster_id: int) -> set[int]:
     """Organisations of the cluster that let the secretariat see their figures."""
     closed = closed_orgs(conn, cluster_id)
     return {o.id for o in members_repo.orgs_of_cluster(conn, cluster_id) if o.id not in closed}
 
 
-def set_secretariat(conn: sqlite3.Connection, org_id: int, allowed: bool, user_id: int, now: int) -> None:
+def set_secretariat(conn: Conn, org_id: int, allowed: bool, user_id: int, now: int) -> None:
     """The organisation's choice; the next publication applies it (a change is audited)."""
     org = members_repo.org_by_id(conn, org_id)
     assert org is not None
@@ -230,7 +230,7 @@ def set_secretariat(conn: sqlite3.Connection, org_id: int, allowed: bool, user_i
     arm_publication(conn, org.cluster_id, now)
 
 
-def history(conn: sqlite3.Connection, org_id: int, stock_id: int) -> list[sqlite3.Row] | None:
+def history(conn: Conn, org_id: int, stock_id: int) -> list[Row] | None:
     line = repo.line_by_id(conn, stock_id)
     if line is None or line.organization_id != org_id:
         return None
@@ -240,7 +240,7 @@ def history(conn: sqlite3.Connection, org_id: int, stock_id: int) -> list[sqlite
 # ---- use cases the handlers run, one transaction each (keyword-only) -----------------------------------------
 
 
-def save_flow(conn: sqlite3.Connection, *, cluster_id: int, org_id: int, user_id: int, draft: StockDraft,
+def save_flow(conn: Conn, *, cluster_id: int, org_id: int, user_id: int, draft: StockDraft,
               chat_id: int, now: int) -> list[Saved]:  # fmt: skip
     """The guided report: store the line and close the dialog together (a crash cannot leave one without the
     other)."""
@@ -249,7 +249,7 @@ def save_flow(conn: sqlite3.Connection, *, cluster_id: int, org_id: int, user_id
     return saved
 
 
-def adjust_from_dialog(conn: sqlite3.Connection, *, org_id: int, stock_id: int, action: str, amount: float,
+def adjust_from_dialog(conn: Conn, *, org_id: int, stock_id: int, action: str, amount: float,
                        user_id: int, chat_id: int, now: int) -> Adjusted:  # fmt: skip
     """An amount typed in the adjust dialog; the dialog closes when the change is made (or the line is gone)."""
     result = adjust(conn, org_id, stock_id, action, amount, user_id, now)
@@ -258,17 +258,17 @@ def adjust_from_dialog(conn: sqlite3.Connection, *, org_id: int, stock_id: int, 
     return result
 
 
-def represents(conn: sqlite3.Connection, *, org_id: int, user_id: int) -> bool:
+def represents(conn: Conn, *, org_id: int, user_id: int) -> bool:
     """Is the person the organisation's own (pending or active) representative."""
     org = members_repo.org_by_id(conn, org_id)
     member = members_repo.current_member(conn, org.cluster_id, user_id) if org is not None else None
     return member is not None and member.organization_id == org_id and member.status in ("pending", "active")
 
 
-def cluster_of(conn: sqlite3.Connection, cluster_id: int) -> members_repo.Cluster | None:
+def cluster_of(conn: Conn, cluster_id: int) -> members_repo.Cluster | None:
     """The cluster a reminder or notice is written for (its language and time zone)."""
     return members_repo.cluster_by_id(conn, cluster_id)
 
 
-def org_of(conn: sqlite3.Connection, org_id: int) -> members_repo.Organization | None:
+def org_of(conn: Conn, org_id: int) -> members_repo.Organization | None:
     return members_repo.org_by_id(conn, org_id)

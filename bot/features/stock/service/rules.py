@@ -3,13 +3,13 @@ report's lines (glue between bot.shared.posting and drafts) and the cluster's st
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from bot.features.members import storage as members_repo
 from bot.features.stock.storage import StockInput
+from bot.kernel.sql import Conn
 from bot.shared import posting, regions
 from bot.shared import quantity as qty
 from bot.shared.catalogue import ItemMatch
@@ -133,7 +133,7 @@ def parse_report(text: str, now: datetime, tz: str, province: str, default_regio
 # ---- settings and reminders -----------------------------------------------------------------------
 
 
-def _int_setting(conn: sqlite3.Connection, cluster_id: int, key: str, default: int) -> int:
+def _int_setting(conn: Conn, cluster_id: int, key: str, default: int) -> int:
     raw = members_repo.get_setting(conn, cluster_id, key)
     try:
         value = int(raw) if raw is not None else default
@@ -142,9 +142,9 @@ def _int_setting(conn: sqlite3.Connection, cluster_id: int, key: str, default: i
     return value if 1 <= value <= MAX_STALE_DAYS else default
 
 
-def stale_days(conn: sqlite3.Connection, cluster_id: int) -> int:
+def stale_days(conn: Conn, cluster_id: int) -> int:
     return _int_setting(conn, cluster_id, "stock_stale_days", DEFAULT_STALE_DAYS)
 
 
-def expiry_days(conn: sqlite3.Connection, cluster_id: int) -> int:
+def expiry_days(conn: Conn, cluster_id: int) -> int:
     return _int_setting(conn, cluster_id, "stock_expiry_days", DEFAULT_EXPIRY_DAYS)

@@ -3,7 +3,6 @@ privately to the holders and their answers."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
 from bot.features.members import service as members_svc
@@ -15,6 +14,7 @@ from bot.features.stock import storage as repo
 from bot.features.stock.service.published import PubRow, publish
 from bot.features.stock.service.rules import DAY_S, item_fields, norm_item_of, stale_days
 from bot.kernel import storage as core_repo
+from bot.kernel.sql import Conn
 from bot.shared import catalogue, regions
 from bot.shared.catalogue import ItemMatch
 
@@ -73,7 +73,7 @@ def related_items(norm: str) -> list[str]:
 
 
 def search(
-    conn: sqlite3.Connection, cluster_id: int, item: ItemMatch, region_code: str | None, now: int,
+    conn: Conn, cluster_id: int, item: ItemMatch, region_code: str | None, now: int,
     user_id: int | None = None, org_id: int | None = None, secretariat: bool = False,
 ) -> Search:  # fmt: skip
     """Who holds an item (and its related items), from the published table only, nearest kabupaten/kota first.
@@ -129,7 +129,7 @@ def search(
     return result
 
 
-def search_again(conn: sqlite3.Connection, request_id: int, now: int) -> Search | None:
+def search_again(conn: Conn, request_id: int, now: int) -> Search | None:
     """The same search (for a further page): same item family, same origin, the latest published table."""
     request = repo.request_by_id(conn, request_id)
     if request is None:
@@ -154,7 +154,7 @@ class Forwarded:
     organizations: int = 0
 
 
-def forward_request(conn: sqlite3.Connection, request_id: int, user_id: int, now: int) -> Forwarded:
+def forward_request(conn: Conn, request_id: int, user_id: int, now: int) -> Forwarded:
     """The requester's one tap: every current holder organisation (except their own) is asked privately, once."""
     request = repo.request_by_id(conn, request_id)
     if request is None:
@@ -190,7 +190,7 @@ class RequestAnswer:
     yes: bool = False
 
 
-def answer_request(conn: sqlite3.Connection, request_id: int, user_id: int, yes: bool, now: int) -> RequestAnswer:
+def answer_request(conn: Conn, request_id: int, user_id: int, yes: bool, now: int) -> RequestAnswer:
     request = repo.request_by_id(conn, request_id)
     if request is None:
         return RequestAnswer(False, "not_found")
@@ -206,7 +206,7 @@ def answer_request(conn: sqlite3.Connection, request_id: int, user_id: int, yes:
 
 
 def available_by_item(
-    conn: sqlite3.Connection, cluster_id: int, norm_items: list[str], now: int
+    conn: Conn, cluster_id: int, norm_items: list[str], now: int
 ) -> dict[str, dict[str, float]]:
     """Fresh, unexpired cluster stock per item and unit (no organisation involved): for gap computations."""
     fresh_after = now - stale_days(conn, cluster_id) * DAY_S
@@ -218,7 +218,7 @@ def available_by_item(
     return out
 
 
-def request_cluster(conn: sqlite3.Connection, *, request_id: int) -> int | None:
+def request_cluster(conn: Conn, *, request_id: int) -> int | None:
     """The cluster a /cari request belongs to."""
     row = repo.request_by_id(conn, request_id)
     return int(row["cluster_id"]) if row is not None else None

@@ -3,13 +3,13 @@ column and the stock section, both from the published table."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 
 from bot.features.sitrep.domain import Sitrep
 from bot.features.stock import storage as repo
 from bot.features.stock.service.pledges import in_unit
 from bot.features.stock.service.published import published
+from bot.kernel.sql import Conn
 from bot.shared import quantity as qty
 
 # ---- the situation summary (bot.features.sitrep.service's STOCK_SOURCES and CONTRIBUTORS) --------------------
@@ -17,7 +17,7 @@ from bot.shared import quantity as qty
 _SAME_DIMENSION = {"mass": ("kg", "g", "ton"), "volume": ("l", "ml"), "count": ("buah", "lusin", "kodi")}
 
 
-def stock_for_gaps(conn: sqlite3.Connection, cluster_id: int, now: int) -> dict[tuple[str, str], float]:
+def stock_for_gaps(conn: Conn, cluster_id: int, now: int) -> dict[tuple[str, str], float]:
     """Cluster stock per (catalogue item, unit) for the gap column, from the published table only: the sum of the
     item's published figures (a lower bound when part of it is pooled with other items or hidden), also in every
     commensurable unit (a need in ton finds stock kept in kg). Read only."""
@@ -36,7 +36,7 @@ def stock_for_gaps(conn: sqlite3.Connection, cluster_id: int, now: int) -> dict[
     return dict(out)
 
 
-def sitrep_contribution(conn: sqlite3.Connection, cluster_id: int, now: int, report: Sitrep) -> None:
+def sitrep_contribution(conn: Conn, cluster_id: int, now: int, report: Sitrep) -> None:
     """How many organisations report stock and the share of lines confirmed within the stale period (as of the
     latest publication, like every stock figure members see). The snapshot's own figures: its rows are not read."""
     snap = repo.latest_snapshot(conn, cluster_id)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
+
+from bot.kernel.sql import Conn, Row
 
 # ---- imports --------------------------------------------------------------------------------------
 
 
 def create_import(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, file_name: str, rows: list[dict[str, Any]],
+    conn: Conn, cluster_id: int, user_id: int, file_name: str, rows: list[dict[str, Any]],
     error_rows: int, now: int,
 ) -> int:  # fmt: skip
     row = conn.execute(
@@ -21,12 +22,12 @@ def create_import(
     return int(row[0])
 
 
-def import_by_id(conn: sqlite3.Connection, import_id: int) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM stock_imports WHERE id = ?", (import_id,)).fetchone()
+def import_by_id(conn: Conn, import_id: int) -> Row | None:
+    row: Row | None = conn.execute("SELECT * FROM stock_imports WHERE id = ?", (import_id,)).fetchone()
     return row
 
 
-def decide_import(conn: sqlite3.Connection, import_id: int, status: str, now: int) -> bool:
+def decide_import(conn: Conn, import_id: int, status: str, now: int) -> bool:
     return (
         conn.execute(
             "UPDATE stock_imports SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'",

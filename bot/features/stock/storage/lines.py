@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from bot.kernel.sql import Conn, Row
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ LINE_COLUMNS = (
 )
 
 
-def line_of(row: sqlite3.Row | None) -> StockLine | None:
+def line_of(row: Row | None) -> StockLine | None:
     if row is None:
         return None
     return StockLine(
@@ -65,7 +66,7 @@ def line_of(row: sqlite3.Row | None) -> StockLine | None:
 
 
 def find_line(
-    conn: sqlite3.Connection, org_id: int, norm_item: str, region_code: str, norm_location: str
+    conn: Conn, org_id: int, norm_item: str, region_code: str, norm_location: str
 ) -> StockLine | None:
     return line_of(conn.execute(
         f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? AND norm_item = ? AND region_code = ? "
@@ -74,7 +75,7 @@ def find_line(
 
 
 def upsert_line(
-    conn: sqlite3.Connection, cluster_id: int, org_id: int, line: StockInput, user_id: int | None, now: int,
+    conn: Conn, cluster_id: int, org_id: int, line: StockInput, user_id: int | None, now: int,
     source: str = "chat",
 ) -> StockLine:  # fmt: skip
     """Insert, or replace the figure of the same (organisation, item, region, location); confirmation resets."""
@@ -98,11 +99,11 @@ def upsert_line(
     return result
 
 
-def line_by_id(conn: sqlite3.Connection, stock_id: int) -> StockLine | None:
+def line_by_id(conn: Conn, stock_id: int) -> StockLine | None:
     return line_of(conn.execute(f"SELECT {LINE_COLUMNS} FROM stock WHERE id = ?", (stock_id,)).fetchone())
 
 
-def lines_of_org(conn: sqlite3.Connection, org_id: int) -> list[StockLine]:
+def lines_of_org(conn: Conn, org_id: int) -> list[StockLine]:
     rows = conn.execute(
         f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? ORDER BY category, item_name, region_code, "
         "location, id",
@@ -111,7 +112,7 @@ def lines_of_org(conn: sqlite3.Connection, org_id: int) -> list[StockLine]:
     return [line for line in map(line_of, rows) if line is not None]
 
 
-def set_quantity(conn: sqlite3.Connection, stock_id: int, quantity: float, user_id: int | None, now: int) -> None:
+def set_quantity(conn: Conn, stock_id: int, quantity: float, user_id: int | None, now: int) -> None:
     """A new figure is also a confirmation: the line is fresh again."""
     conn.execute(
         "UPDATE stock SET quantity = ?, confirmed_at = ?, stale_notified = 0, updated_by = ?, updated_at = ? "
@@ -120,11 +121,11 @@ def set_quantity(conn: sqlite3.Connection, stock_id: int, quantity: float, user_
     )
 
 
-def delete_line(conn: sqlite3.Connection, stock_id: int) -> bool:
+def delete_line(conn: Conn, stock_id: int) -> bool:
     return conn.execute("DELETE FROM stock WHERE id = ?", (stock_id,)).rowcount > 0
 
 
-def confirm_lines(conn: sqlite3.Connection, stock_ids: Iterable[int], user_id: int | None, now: int) -> int:
+def confirm_lines(conn: Conn, stock_ids: Iterable[int], user_id: int | None, now: int) -> int:
     ids = list(stock_ids)
     if not ids:
         return 0
@@ -136,7 +137,7 @@ def confirm_lines(conn: sqlite3.Connection, stock_ids: Iterable[int], user_id: i
 
 
 def add_history(
-    conn: sqlite3.Connection, line: StockLine, action: str, previous: float | None, quantity: float,
+    conn: Conn, line: StockLine, action: str, previous: float | None, quantity: float,
     user_id: int | None, now: int,
 ) -> None:  # fmt: skip
     conn.execute(
@@ -148,7 +149,7 @@ def add_history(
     )  # fmt: skip
 
 
-def history_of_line(conn: sqlite3.Connection, stock_id: int) -> list[sqlite3.Row]:
+def history_of_line(conn: Conn, stock_id: int) -> list[Row]:
     return conn.execute(
         "SELECT action, previous, quantity, unit, user_id, at FROM stock_history WHERE stock_id = ? ORDER BY at, id",
         (stock_id,),
@@ -158,7 +159,7 @@ def history_of_line(conn: sqlite3.Connection, stock_id: int) -> list[sqlite3.Row
 # ---- reminders ------------------------------------------------------------------------------------
 
 
-def first_unreminded_confirmation(conn: sqlite3.Connection, org_id: int) -> int | None:
+def first_unreminded_confirmation(conn: Conn, org_id: int) -> int | None:
     row = conn.execute(
         "SELECT MIN(confirmed_at) FROM stock WHERE organization_id = ? AND stale_notified = 0 AND quantity > 0",
         (org_id,),
@@ -166,7 +167,7 @@ def first_unreminded_confirmation(conn: sqlite3.Connection, org_id: int) -> int 
     return row[0] if row else None
 
 
-def first_unreminded_expiry(conn: sqlite3.Connection, org_id: int) -> int | None:
+def first_unreminded_expiry(conn: Conn, org_id: int) -> int | None:
     row = conn.execute(
         "SELECT MIN(expires_at) FROM stock WHERE organization_id = ? AND expiry_notified = 0 AND quantity > 0 "
         "AND expires_at IS NOT NULL",
@@ -175,7 +176,7 @@ def first_unreminded_expiry(conn: sqlite3.Connection, org_id: int) -> int | None
     return row[0] if row else None
 
 
-def stale_lines(conn: sqlite3.Connection, org_id: int, cutoff: int) -> list[StockLine]:
+def stale_lines(conn: Conn, org_id: int, cutoff: int) -> list[StockLine]:
     rows = conn.execute(
         f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? AND stale_notified = 0 AND quantity > 0 "
         "AND confirmed_at <= ? ORDER BY confirmed_at, id",
@@ -184,7 +185,7 @@ def stale_lines(conn: sqlite3.Connection, org_id: int, cutoff: int) -> list[Stoc
     return [line for line in map(line_of, rows) if line is not None]
 
 
-def expiring_lines(conn: sqlite3.Connection, org_id: int, until: int) -> list[StockLine]:
+def expiring_lines(conn: Conn, org_id: int, until: int) -> list[StockLine]:
     rows = conn.execute(
         f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? AND expiry_notified = 0 AND quantity > 0 "
         "AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id",
@@ -193,7 +194,7 @@ def expiring_lines(conn: sqlite3.Connection, org_id: int, until: int) -> list[St
     return [line for line in map(line_of, rows) if line is not None]
 
 
-def mark_notified(conn: sqlite3.Connection, column: str, stock_ids: Iterable[int]) -> None:
+def mark_notified(conn: Conn, column: str, stock_ids: Iterable[int]) -> None:
     if column not in ("stale_notified", "expiry_notified"):
         raise ValueError(column)
     ids = list(stock_ids)
@@ -201,7 +202,7 @@ def mark_notified(conn: sqlite3.Connection, column: str, stock_ids: Iterable[int
         conn.execute(f"UPDATE stock SET {column} = 1 WHERE id IN ({','.join('?' * len(ids))})", ids)
 
 
-def orgs_with_stock(conn: sqlite3.Connection, cluster_id: int) -> list[int]:
+def orgs_with_stock(conn: Conn, cluster_id: int) -> list[int]:
     return [r[0] for r in conn.execute(
         "SELECT DISTINCT organization_id FROM stock_totals INDEXED BY stock_totals_org WHERE cluster_id = ?",
         (cluster_id,))]  # fmt: skip

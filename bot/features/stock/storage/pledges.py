@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
+from bot.kernel.sql import Conn, Row
 
 # ---- pledges made from stock ----------------------------------------------------------------------
 
 
-def link_pledge(conn: sqlite3.Connection, pledge_id: int, stock_id: int, org_id: int, now: int) -> None:
+def link_pledge(conn: Conn, pledge_id: int, stock_id: int, org_id: int, now: int) -> None:
     conn.execute(
         "INSERT INTO stock_pledges (pledge_id, stock_id, organization_id, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING",
@@ -15,13 +15,13 @@ def link_pledge(conn: sqlite3.Connection, pledge_id: int, stock_id: int, org_id:
     )
 
 
-def stock_pledge(conn: sqlite3.Connection, pledge_id: int) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM stock_pledges WHERE pledge_id = ?", (pledge_id,)).fetchone()
+def stock_pledge(conn: Conn, pledge_id: int) -> Row | None:
+    row: Row | None = conn.execute("SELECT * FROM stock_pledges WHERE pledge_id = ?", (pledge_id,)).fetchone()
     return row
 
 
 def set_stock_pledge_status(
-    conn: sqlite3.Connection, pledge_id: int, from_status: str, to_status: str, now: int
+    conn: Conn, pledge_id: int, from_status: str, to_status: str, now: int
 ) -> bool:
     return (
         conn.execute(

@@ -3,14 +3,15 @@ secretariat flags."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
+
+from bot.kernel.sql import Conn, Row
 
 # ---- the published table (statistical disclosure control, migration 0011) ------------------------
 
 
-def current_holdings(conn: sqlite3.Connection, cluster_id: int, fresh_after: int, now: int) -> list[sqlite3.Row]:
+def current_holdings(conn: Conn, cluster_id: int, fresh_after: int, now: int) -> list[Row]:
     """Per (item, kabupaten/kota, organisation, unit): current, non-stale, unexpired quantity. Read in the order
     of the covering index ``stock_item`` (no table access, no sort): 0.24 s at 200,000 rows."""
     return conn.execute(
@@ -21,7 +22,7 @@ def current_holdings(conn: sqlite3.Connection, cluster_id: int, fresh_after: int
     ).fetchall()
 
 
-def free_text_items(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def free_text_items(conn: Conn, cluster_id: int) -> list[Row]:
     """Category and name of the items typed outside the catalogue (norm_item "~…"): an index range."""
     return conn.execute(
         "SELECT norm_item, MIN(category) AS category, MIN(item_name) AS item_name FROM stock INDEXED BY stock_item "
@@ -30,7 +31,7 @@ def free_text_items(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.R
     ).fetchall()
 
 
-def basis(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def basis(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT category, unit, organization_id, norm_item, region_code, quantity, closed, data_at, gone "
         "FROM published_stock_basis "
@@ -40,7 +41,7 @@ def basis(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
 
 
 def replace_basis(
-    conn: sqlite3.Connection, cluster_id: int, category: str, unit: str,
+    conn: Conn, cluster_id: int, category: str, unit: str,
     rows: Iterable[tuple[int, str, str, float, bool]], data_at: int,
     gone: Iterable[tuple[int, str, str, float]] = (),
 ) -> None:  # fmt: skip
@@ -56,14 +57,14 @@ def replace_basis(
     )
 
 
-def latest_snapshot(conn: sqlite3.Connection, cluster_id: int) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
+def latest_snapshot(conn: Conn, cluster_id: int) -> Row | None:
+    row: Row | None = conn.execute(
         "SELECT * FROM published_stock_snapshots WHERE cluster_id = ? ORDER BY snapshot DESC LIMIT 1", (cluster_id,)
     ).fetchone()
     return row
 
 
-def published_rows(conn: sqlite3.Connection, cluster_id: int, snapshot: int) -> list[sqlite3.Row]:
+def published_rows(conn: Conn, cluster_id: int, snapshot: int) -> list[Row]:
     return conn.execute(
         "SELECT category, unit, level, norm_item, item_key, item_name, region_code, quantity, contributors, complete, "
         "data_at FROM published_stock WHERE cluster_id = ? AND snapshot = ?",
@@ -72,7 +73,7 @@ def published_rows(conn: sqlite3.Connection, cluster_id: int, snapshot: int) -> 
 
 
 def save_snapshot(
-    conn: sqlite3.Connection, cluster_id: int, snapshot: int, now: int, meta: dict[str, Any],
+    conn: Conn, cluster_id: int, snapshot: int, now: int, meta: dict[str, Any],
     rows: Iterable[tuple[Any, ...]],
 ) -> None:  # fmt: skip
     """The new snapshot and its rows; earlier snapshots' rows go (their times stay in the snapshot list)."""
@@ -92,7 +93,7 @@ def save_snapshot(
     )
 
 
-def secretariat_flags(conn: sqlite3.Connection, org_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+def secretariat_flags(conn: Conn, org_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
     """org id → (label, whether the secretariat may see its figures)."""
     ids = sorted(set(org_ids))
     if not ids:
@@ -104,11 +105,11 @@ def secretariat_flags(conn: sqlite3.Connection, org_ids: Iterable[int]) -> dict[
     return {r["id"]: (r["short_name"] or r["name"], bool(r["stock_secretariat"])) for r in rows}
 
 
-def set_stock_secretariat(conn: sqlite3.Connection, org_id: int, allowed: bool) -> None:
+def set_stock_secretariat(conn: Conn, org_id: int, allowed: bool) -> None:
     conn.execute("UPDATE organizations SET stock_secretariat = ? WHERE id = ?", (int(allowed), org_id))
 
 
-def own_holdings(conn: sqlite3.Connection, org_id: int, norm_items: Iterable[str], now: int) -> list[sqlite3.Row]:
+def own_holdings(conn: Conn, org_id: int, norm_items: Iterable[str], now: int) -> list[Row]:
     """The organisation's own unexpired lines of some items (shown to it as "your stock")."""
     items = sorted(set(norm_items))
     if not items:
@@ -123,8 +124,8 @@ def own_holdings(conn: sqlite3.Connection, org_id: int, norm_items: Iterable[str
 
 
 def holders_by_org(
-    conn: sqlite3.Connection, cluster_id: int, norm_items: Iterable[str], fresh_after: int, now: int
-) -> list[sqlite3.Row]:
+    conn: Conn, cluster_id: int, norm_items: Iterable[str], fresh_after: int, now: int
+) -> list[Row]:
     """Per (item, organisation, kabupaten/kota, unit): for the secretariat's per-organisation view."""
     items = sorted(set(norm_items))
     if not items:
@@ -139,7 +140,7 @@ def holders_by_org(
     ).fetchall()
 
 
-def closed_orgs(conn: sqlite3.Connection, cluster_id: int) -> list[int]:
+def closed_orgs(conn: Conn, cluster_id: int) -> list[int]:
     """Organisations that do not let the secretariat see their figures."""
     return [r[0] for r in conn.execute(
         "SELECT id FROM organizations WHERE cluster_id = ? AND stock_secretariat = 0", (cluster_id,))]  # fmt: skip

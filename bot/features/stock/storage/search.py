@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
 from bot.features.stock.storage.lines import LINE_COLUMNS, StockLine, line_of
+from bot.kernel.sql import Conn, Row
 
 # ---- holders of one item (/cari, matching) --------------------------------------------------------
 
 
-def holders(conn: sqlite3.Connection, cluster_id: int, norm_item: str, fresh_after: int, now: int) -> list[sqlite3.Row]:
+def holders(conn: Conn, cluster_id: int, norm_item: str, fresh_after: int, now: int) -> list[Row]:
     """Per (region, organisation, unit): current, non-stale, unexpired quantity of one item (covering index)."""
     return conn.execute(
         "SELECT region_code, organization_id, unit, SUM(quantity) AS quantity, MAX(confirmed_at) AS confirmed_at "
@@ -21,7 +21,7 @@ def holders(conn: sqlite3.Connection, cluster_id: int, norm_item: str, fresh_aft
 
 
 def holder_lines(
-    conn: sqlite3.Connection, cluster_id: int, norm_item: str, fresh_after: int, now: int, exclude_org: int
+    conn: Conn, cluster_id: int, norm_item: str, fresh_after: int, now: int, exclude_org: int
 ) -> list[StockLine]:
     """The individual lines of one item (for pledging from a particular warehouse)."""
     rows = conn.execute(
@@ -32,7 +32,7 @@ def holder_lines(
     return [line for line in map(line_of, rows) if line is not None]
 
 
-def orgs_public(conn: sqlite3.Connection, org_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+def orgs_public(conn: Conn, org_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
     """org id → (label, stock_public) for a handful of organisations."""
     ids = sorted(set(org_ids))
     if not ids:
@@ -44,7 +44,7 @@ def orgs_public(conn: sqlite3.Connection, org_ids: Iterable[int]) -> dict[int, t
     return {r["id"]: (r["short_name"] or r["name"], bool(r["stock_public"])) for r in rows}
 
 
-def set_stock_public(conn: sqlite3.Connection, org_id: int, public: bool) -> None:
+def set_stock_public(conn: Conn, org_id: int, public: bool) -> None:
     """The flag and its copy in the running totals change together."""
     row = conn.execute("UPDATE organizations SET stock_public = ? WHERE id = ? RETURNING cluster_id",
                        (int(public), org_id)).fetchone()  # fmt: skip
@@ -60,7 +60,7 @@ def set_stock_public(conn: sqlite3.Connection, org_id: int, public: bool) -> Non
 
 
 def create_request(
-    conn: sqlite3.Connection, cluster_id: int, user_id: int, org_id: int | None, norm_item: str, item_name: str,
+    conn: Conn, cluster_id: int, user_id: int, org_id: int | None, norm_item: str, item_name: str,
     region_code: str, now: int,
 ) -> int:  # fmt: skip
     row = conn.execute(
@@ -71,7 +71,7 @@ def create_request(
     return int(row[0])
 
 
-def mark_forwarded(conn: sqlite3.Connection, request_id: int, org_ids: Iterable[int], now: int) -> bool:
+def mark_forwarded(conn: Conn, request_id: int, org_ids: Iterable[int], now: int) -> bool:
     """Once per request (a second tap or a replayed update forwards nothing)."""
     if not conn.execute(
         "UPDATE stock_requests SET forwarded_at = ? WHERE id = ? AND forwarded_at IS NULL", (now, request_id)
@@ -84,12 +84,12 @@ def mark_forwarded(conn: sqlite3.Connection, request_id: int, org_ids: Iterable[
     return True
 
 
-def request_by_id(conn: sqlite3.Connection, request_id: int) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM stock_requests WHERE id = ?", (request_id,)).fetchone()
+def request_by_id(conn: Conn, request_id: int) -> Row | None:
+    row: Row | None = conn.execute("SELECT * FROM stock_requests WHERE id = ?", (request_id,)).fetchone()
     return row
 
 
-def answer_request(conn: sqlite3.Connection, request_id: int, org_id: int, user_id: int, answer: str, now: int) -> bool:
+def answer_request(conn: Conn, request_id: int, org_id: int, user_id: int, answer: str, now: int) -> bool:
     """Compare-and-set: only an organisation that was asked, and only once."""
     return (
         conn.execute(

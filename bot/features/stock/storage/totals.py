@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bot.kernel.sql import Conn, Row
+
 # ---- totals (read the running totals, never the million rows) -------------------------------------
 
 
-def totals_by_category(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def totals_by_category(conn: Conn, cluster_id: int) -> list[Row]:
     """Per (category, unit): the trigger-kept sums (a few dozen rows), contributors counted once per organisation."""
     return conn.execute(
         "SELECT category, unit, quantity, lines, contributors, private_contributors, confirmed_sum "
@@ -19,7 +20,7 @@ def totals_by_category(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite
     ).fetchall()
 
 
-def totals_by_region(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def totals_by_region(conn: Conn, cluster_id: int) -> list[Row]:
     """Per (kabupaten/kota, category, unit): the trigger-kept sums (at most regions × categories × units rows)."""
     return conn.execute(
         "SELECT region_code, category, unit, quantity, lines, contributors, private_contributors, confirmed_sum "
@@ -28,7 +29,7 @@ def totals_by_region(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.
     ).fetchall()
 
 
-def contributing_orgs(conn: sqlite3.Connection, cluster_id: int) -> int:
+def contributing_orgs(conn: Conn, cluster_id: int) -> int:
     """Organisations with at least one stock line: one index probe per organisation of the cluster."""
     return int(conn.execute(
         "SELECT COUNT(*) FROM organizations o WHERE o.cluster_id = ? AND EXISTS (SELECT 1 FROM stock_totals t "
@@ -40,7 +41,7 @@ def contributing_orgs(conn: sqlite3.Connection, cluster_id: int) -> int:
 _DAY = 86400
 
 
-def _count_exact(conn: sqlite3.Connection, cluster_id: int, kind: str, lo: int, hi: int) -> int:
+def _count_exact(conn: Conn, cluster_id: int, kind: str, lo: int, hi: int) -> int:
     column, index = ("confirmed_at", "stock_confirmed") if kind == "c" else ("expires_at", "stock_expiry")
     if lo >= hi:
         return 0
@@ -50,7 +51,7 @@ def _count_exact(conn: sqlite3.Connection, cluster_id: int, kind: str, lo: int, 
     ).fetchone()[0])  # fmt: skip
 
 
-def _count_between(conn: sqlite3.Connection, cluster_id: int, kind: str, lo: int | None, hi: int) -> int:
+def _count_between(conn: Conn, cluster_id: int, kind: str, lo: int | None, hi: int) -> int:
     """Lines with lo <= column < hi (no lower bound when lo is None), exact: whole days summed from
     ``stock_days``, the partial days at the edges counted through the column's index."""
     hi_day = hi // _DAY
@@ -68,21 +69,21 @@ def _count_between(conn: sqlite3.Connection, cluster_id: int, kind: str, lo: int
     return total
 
 
-def count_stale(conn: sqlite3.Connection, cluster_id: int, cutoff: int) -> int:
+def count_stale(conn: Conn, cluster_id: int, cutoff: int) -> int:
     """Lines confirmed before ``cutoff``."""
     return _count_between(conn, cluster_id, "c", None, cutoff)
 
 
-def count_near_expiry(conn: sqlite3.Connection, cluster_id: int, now: int, until: int) -> int:
+def count_near_expiry(conn: Conn, cluster_id: int, now: int, until: int) -> int:
     """Lines expiring after ``now`` and before ``until``."""
     return _count_between(conn, cluster_id, "e", now + 1, until)
 
 
-def count_expired(conn: sqlite3.Connection, cluster_id: int, now: int) -> int:
+def count_expired(conn: Conn, cluster_id: int, now: int) -> int:
     return _count_between(conn, cluster_id, "e", None, now + 1)
 
 
-def item_sums(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def item_sums(conn: Conn, cluster_id: int) -> list[Row]:
     """Per (item, unit): quantity and contributor counts of every current line (stale ones included)."""
     return conn.execute(
         "SELECT norm_item, unit, quantity, contributors, private_contributors FROM stock_item_sums "
@@ -91,7 +92,7 @@ def item_sums(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def cluster_lines(conn: sqlite3.Connection, cluster_id: int) -> int:
+def cluster_lines(conn: Conn, cluster_id: int) -> int:
     """All stock lines of a cluster, from the per-day confirmation counts (a few hundred rows at most)."""
     row = conn.execute(
         "SELECT COALESCE(SUM(lines), 0) FROM stock_days WHERE cluster_id = ? AND kind = 'c'", (cluster_id,)
@@ -136,7 +137,7 @@ _REBUILD = (
 
 
 @contextmanager
-def _triggers_set_aside(conn: sqlite3.Connection) -> Iterator[None]:
+def _triggers_set_aside(conn: Conn) -> Iterator[None]:
     """Drop the running-total triggers for a bulk operation and put them back (DDL is transactional in SQLite:
     inside the caller's transaction, a failure restores them with everything else)."""
     tables = ("stock", "stock_totals", "stock_item_totals", "stock_category_orgs")
@@ -151,21 +152,21 @@ def _triggers_set_aside(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(trigger[1])
 
 
-def _rebuild(conn: sqlite3.Connection, cluster_id: int) -> None:
+def _rebuild(conn: Conn, cluster_id: int) -> None:
     for table in _DERIVED:
         conn.execute(f"DELETE FROM {table} WHERE cluster_id = ?", (cluster_id,))
     for sql in _REBUILD:
         conn.execute(sql, {"c": cluster_id})
 
 
-def rebuild_totals(conn: sqlite3.Connection, cluster_id: int) -> None:
+def rebuild_totals(conn: Conn, cluster_id: int) -> None:
     """Recompute every running total of a cluster from its stock lines (bulk loads; repair). The triggers keep
     the same figures line by line; a property test checks that both agree."""
     with _triggers_set_aside(conn):
         _rebuild(conn, cluster_id)
 
 
-def bulk_insert(conn: sqlite3.Connection, cluster_id: int, rows: Iterable[tuple[Any, ...]], now: int) -> None:
+def bulk_insert(conn: Conn, cluster_id: int, rows: Iterable[tuple[Any, ...]], now: int) -> None:
     """executemany of (organization_id, item_key, item_name, norm_item, category, quantity, unit, region_code,
     location, norm_location, expires_at, confirmed_at) inside the caller's transaction. The per-row triggers are
     set aside for the load and the running totals rebuilt once at the end: the same result, many times faster."""
@@ -179,6 +180,6 @@ def bulk_insert(conn: sqlite3.Connection, cluster_id: int, rows: Iterable[tuple[
         _rebuild(conn, cluster_id)
 
 
-def explain(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[str]:
+def explain(conn: Conn, sql: str, params: tuple[Any, ...]) -> list[str]:
     """EXPLAIN QUERY PLAN details, for the comment at the top of this module and the benchmark's report."""
     return [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
