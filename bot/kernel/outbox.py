@@ -29,6 +29,7 @@ from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
 from bot.kernel.db import current_claim
 from bot.kernel.feature import Feature
+from bot.kernel.outbox_files import out_file, send_file
 from bot.kernel.outbox_storage import Out, PlainKeyboard, Result, Row
 from bot.kernel.pacer import shared_pacer
 from bot.kernel.runtime import Runtime
@@ -290,6 +291,11 @@ async def attempt(app: AnyApp, row: Row) -> Result:
     chat_id, method = row.chat_id, row.method
     for _ in range(3):  # a chat migration moves the row; then it is tried again at once
         try:
+            if method == "send" and row.file_kind:
+                message = await send_file(app, runtime, row, chat_id)
+                if message is None:
+                    return Result(row.id, "failed", "the file's bytes are gone", chat_id)
+                return Result(row.id, "sent", None, chat_id, message.message_id, row.on_sent, row.ref)
             if method == "send":
                 message = await app.bot.send_message(
                     chat_id, row.text, reply_markup=_markup(row.keyboard), message_thread_id=row.thread_id,
@@ -415,4 +421,4 @@ async def on_shutdown(app: AnyApp) -> None:
 FEATURE = Feature("outbox", on_startup=(on_startup,), on_shutdown=(on_shutdown,))
 
 
-__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_reply", "out_send", "plain", "write_and_reply"]
+__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_file", "out_reply", "out_send", "plain", "write_and_reply"]

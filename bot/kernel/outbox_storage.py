@@ -6,6 +6,7 @@ Both are plain tables written inside the use case's own transaction; see migrati
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,24 @@ UNPIN = "unpin"
 
 # A keyboard as stored: rows of {"text", "data"} or {"text", "url"} (views.Keyboard, made plain).
 PlainKeyboard = list[list[dict[str, str]]]
+
+# How a file row goes out (the outbox's ``file_kind``, migration 0031): sendDocument or sendPhoto.
+FILE_KINDS = ("document", "photo")
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A file a 'send' row carries (its text is the caption). The bytes are stored in ``outbox_files`` in the row's
+    own transaction and deleted once the row is finished."""
+
+    kind: str  # document | photo
+    filename: str
+    data: bytes
+    file_id: str | None = None  # Telegram's id of the same bytes sent before (then they are not uploaded again)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,7 @@ class Out:
     coalesce_key: str | None = None
     on_sent: str | None = None
     ref: int | None = None
+    file: OutFile | None = None  # a document or photo to send instead of a text message
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,7 @@ class Row:
     ref: int | None
     attempts: int
     origin: str
+    file_kind: str | None = None  # document | photo: the bytes are in outbox_files (``file_of``)
 
 
 @dataclass(frozen=True)
@@ -141,8 +162,35 @@ def enqueue(conn: Conn, outs: Iterable[Out], now: int, origin: str = "") -> list
             (now, origin, out.method, out.chat_id, out.message_id, out.text, keyboard, out.thread_id,
              int(out.notify), out.coalesce_key, out.on_sent, out.ref, now),
         ).fetchone()  # fmt: skip
+        if out.file is not None:
+            _attach_file(conn, row[0], out.file)
         ids.append(row[0])
     return ids
+
+
+def _attach_file(conn: Conn, row_id: int, file: OutFile) -> None:
+    if file.kind not in FILE_KINDS:
+        raise ValueError(f"unknown file kind {file.kind}")
+    conn.execute("UPDATE outbox SET file_kind = ? WHERE id = ?", (file.kind, row_id))
+    conn.execute("INSERT INTO outbox_files (outbox_id, filename, data, sha256) VALUES (?, ?, ?, ?)",
+                 (row_id, file.filename, file.data, file.sha256))  # fmt: skip
+
+
+def file_of(conn: Conn, row_id: int) -> OutFile | None:
+    """The file a row carries (None: the row carries none, or its bytes are gone)."""
+    row = conn.execute(
+        "SELECT o.file_kind, f.filename, f.data, f.file_id FROM outbox o JOIN outbox_files f ON f.outbox_id = o.id "
+        "WHERE o.id = ?", (row_id,),
+    ).fetchone()  # fmt: skip
+    return OutFile(str(row[0]), str(row[1]), bytes(row[2]), row[3]) if row is not None and row[0] else None
+
+
+def remember_file_id(conn: Conn, row_id: int, file_id: str) -> int:
+    """A file row was sent: the rows still owing the same bytes send Telegram's file id instead of uploading."""
+    return conn.execute(
+        "UPDATE outbox_files SET file_id = ? WHERE file_id IS NULL AND outbox_id <> ? AND sha256 = "
+        "(SELECT sha256 FROM outbox_files WHERE outbox_id = ?)", (file_id, row_id, row_id),
+    ).rowcount  # fmt: skip
 
 
 def _in_flight(conn: Conn, key: str | None) -> bool:
@@ -157,12 +205,12 @@ def _in_flight(conn: Conn, key: str | None) -> bool:
 # ---- outbox: the sender's side ------------------------------------------------------------------------
 
 _COLUMNS = "id, method, chat_id, message_id, text, keyboard, thread_id, notify, coalesce_key, on_sent, ref, attempts, " \
-    "origin"  # fmt: skip
+    "origin, file_kind"  # fmt: skip
 
 
 def _row(r: sql.Row | tuple[Any, ...]) -> Row:
     return Row(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, r[6], bool(r[7]), r[8], r[9],
-               r[10], r[11], r[12])  # fmt: skip
+               r[10], r[11], r[12], r[13])  # fmt: skip
 
 
 def heads(conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
