@@ -126,16 +126,11 @@ async def _prepare(app: AnyApp, job: JobRow, now: int, late: bool) -> ClaimBody:
     return partial(slot_body, parts=parts, sections=sections(runtime), pictures=pictures)
 
 
-class DigestJob(PreparedClaimTx):
-    """The slot's transaction and delivery, then the runs whose rows were finished by the delivery (a 403, a
-    timeout) are recorded so at once; what the background sender finishes later is recorded by the next slot and
-    at start (``storage.sync_runs``)."""
-
-    async def __call__(self, app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-        result = await super().__call__(app, job, now, late)
-        runtime: Runtime = app.bot_data["runtime"]
-        await runtime.db.write(repo.sync_runs)
-        return result
+async def _after(app: AnyApp, job: JobRow, result: tuple[str, str]) -> None:
+    """Runs whose rows the delivery finished (a 403, a timeout) are recorded so at once; what the background sender
+    finishes later is recorded by the next slot and at start (``storage.sync_runs``)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    await runtime.db.write(repo.sync_runs)
 
 
-digest_job = DigestJob(_prepare)
+digest_job = PreparedClaimTx(_prepare, _after)

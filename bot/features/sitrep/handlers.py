@@ -28,6 +28,8 @@ from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, enqueue, out_edit, out_pin, out_reply, out_send, out_unpin
 from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import CommandSpec
+from bot.kernel.scheduling import ClaimBody, PreparedClaimTx
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import add_command, command_args, parse_id, reply
 from bot.kernel.views import Button, Reply, esc
 from bot.shared import regions, standards
@@ -97,31 +99,53 @@ def card_posted(conn: Any, version_id: int, chat_id: int, message_id: int) -> No
     svc.card_posted(conn, version_id, chat_id, message_id)
 
 
-async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """Edit the pinned summary in place (through the outbox: retried, coalesced); if the pinned message was
-    deleted, the outbox posts it again and the pin row that follows pins the new one."""
+async def _prepare_refresh(app: AnyApp, job: JobRow, now: int, late: bool) -> ClaimBody:
+    """The card is rendered first, outside the job's transaction (a heavy read on the read-only connection)."""
     runtime = app.bot_data["runtime"]
     cluster = await runtime.db.read(members_repo.cluster_by_id, int(job.payload.get("cluster_id", 0)))
     state = await runtime.db.read(repo.pin_state, cluster.id) if cluster else None
     if cluster is None or state is None:
-        return "done", "nothing pinned"
+        return _nothing("nothing pinned")
     card = await _render(app, cluster)
     if svc.text_hash(card.text) == state.text_hash:
-        return "done", "unchanged"
+        return _nothing("unchanged")
 
-    def tx(conn: Any) -> tuple[int, list[Out]]:
+    def body(conn: Conn, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
         version_id = svc.record_edit(conn, cluster.id, card.text, now)
         outs = out_edit(state.chat_id, state.message_id, card, key=_card_key(cluster.id), on_sent=SITREP_CARD,
                         ref=version_id)  # fmt: skip
         # pins only if the edit had to post the card again (card_at resolves a repost, not a plain edit)
         outs += out_pin(state.chat_id, key=_pin_key(version_id), on_sent=SITREP_CARD, ref=version_id)
-        return version_id, outs
+        return ("done", f"{EDITED}{version_id}"), outs
 
-    version_id = await commit(app, tx)
-    problem = await _pin_problem(app, cluster, version_id)
-    if problem:
+    return body
+
+
+def _nothing(note: str) -> ClaimBody:
+    def body(conn: Conn, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+        return ("done", note), []
+
+    return body
+
+
+EDITED = "edited, version "  # the job's note after an edit: the version whose pin ``_after_refresh`` checks
+
+
+async def _after_refresh(app: AnyApp, job: JobRow, result: tuple[str, str]) -> None:
+    """A repost whose pin Telegram refused: the secretariat is told (through the outbox)."""
+    if not result[1].startswith(EDITED):
+        return
+    runtime = app.bot_data["runtime"]
+    cluster = await runtime.db.read(members_repo.cluster_by_id, int(job.payload.get("cluster_id", 0)))
+    problem = await _pin_problem(app, cluster, int(result[1].removeprefix(EDITED))) if cluster else None
+    if cluster is not None and problem:
         await enqueue(app, out_send(cluster.chat_id, problem))
-    return "done", "edited"
+
+
+# Edit the pinned summary in place (through the outbox: retried, coalesced); if the pinned message was deleted,
+# the outbox posts it again and the pin row that follows pins the new one. One ``claim_tx`` transaction: a crash
+# after the claim runs it again (once), so a refresh is never lost.
+refresh_job = PreparedClaimTx(_prepare_refresh, _after_refresh)
 
 
 async def lapsit(update: Update, context: BotContext) -> None:
