@@ -6,6 +6,7 @@ finished (sent, failed, uncertain), by a trigger."""
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from telegram import InputFile, Message
@@ -22,10 +23,13 @@ CAPTION_LIMIT = 1024  # Telegram's limit for a caption
 
 
 def out_file(
-    chat_id: int, kind: str, filename: str, data: bytes, caption: str = "", *, thread_id: int | None = None
+    chat_id: int, kind: str, filename: str, data: bytes, caption: str = "", *, thread_id: int | None = None,
+    key: str | None = None,
 ) -> list[Out]:
-    """A file to send (``kind``: document | photo), the caption its text; the bytes are stored with the row."""
-    return [Out("send", chat_id, caption[:CAPTION_LIMIT], thread_id=thread_id, file=OutFile(kind, filename, data))]
+    """A file to send (``kind``: document | photo), the caption its text; the bytes are stored with the row.
+    ``key`` names the row so its fate can be asked (``outbox_storage.outcome``); a file row is never coalesced."""
+    file = OutFile(kind, filename, data)
+    return [Out("send", chat_id, caption[:CAPTION_LIMIT], thread_id=thread_id, coalesce_key=key, file=file)]
 
 
 async def send_file(app: AnyApp, runtime: Runtime, row: Row, chat_id: int) -> Message | None:
@@ -49,3 +53,8 @@ async def send_file(app: AnyApp, runtime: Runtime, row: Row, chat_id: int) -> Me
         except Exception:  # only an optimisation: they would be uploaded again
             log.warning("could not remember a sent file's id", exc_info=True)
     return message
+
+
+def file_key() -> str:
+    """A key of its own for one file row (to ask its fate after the delivery)."""
+    return f"file:{uuid.uuid4().hex}"

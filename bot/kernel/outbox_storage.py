@@ -145,10 +145,11 @@ def enqueue(conn: Conn, outs: Iterable[Out], now: int, origin: str = "") -> list
     ids: list[int] = []
     for out in outs:
         keyboard = json.dumps(out.keyboard, ensure_ascii=False) if out.keyboard else None
-        if out.coalesce_key is not None and out.method in ("send", "edit"):
+        if out.coalesce_key is not None and out.method in ("send", "edit") and out.file is None:
             hit = conn.execute(
                 "UPDATE outbox SET text = ?, keyboard = ?, version = version + 1 "
-                "WHERE coalesce_key = ? AND status = 'pending' AND method IN ('send', 'edit') RETURNING id",
+                "WHERE coalesce_key = ? AND status = 'pending' AND method IN ('send', 'edit') AND file_kind IS NULL "
+                "RETURNING id",
                 (out.text, keyboard, out.coalesce_key),
             ).fetchall()
             if hit:

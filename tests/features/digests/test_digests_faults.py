@@ -100,3 +100,17 @@ async def test_a_crash_after_the_slots_commit_delivers_its_digests_after_the_res
     assert len(digests(api.calls, GROUP_ID)) == 1
     assert q(db_path, "SELECT status FROM digest_runs") == [("empty",)]
     assert q(db_path, "SELECT status FROM scheduled_jobs WHERE ref = 'digest:daily:1:2025-08-22'") == [("done",)]
+
+
+async def test_weekly_charts_in_a_5xx_storm_are_retried_and_delivered_once(h: Harness, db_path: Path) -> None:
+    """The charts are photo rows after the text (bot/kernel/outbox_files.py): retried like it, and sent once."""
+    await cluster_with_members(h)
+    await h.sim.send(ADMIN, GROUP_ID, "/ringkasan jadwal mingguan kamis 10.00")
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 500 paket sembako HSS mendesak")
+    h.api.fail("sendPhoto", "server", chat_id=GROUP_ID, times=6)
+    await at(h, utc(2025, 8, 21, 2, 0, 30))  # Thu 10.00 WITA
+    await later(h)
+    photos = [c for c in h.api.calls if c.method == "sendPhoto" and c.chat_id == GROUP_ID and c.error is None]
+    assert len(photos) == 1 and "per kategori barang" in photos[0].text  # the needs chart (no stock: no second)
+    assert len(digests(h.api.calls, GROUP_ID, "Ringkasan mingguan")) == 1
+    assert q(db_path, "SELECT COUNT(*) FROM outbox_files") == [(0,)]
