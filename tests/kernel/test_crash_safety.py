@@ -9,7 +9,8 @@ Asserts, for every update that was sent:
 - it was answered exactly once, or its answer is recorded 'uncertain' (the request was in flight at a kill) with a
   reason: never silently missing, never twice; every "Tersimpan" matches stored data;
 - the RSVP card in the group ends showing the stored answers (edits coalesced, last state wins);
-- every reminder due in the window was sent once, or recorded failed/uncertain/interrupted with a reason.
+- every reminder due in the window was sent once, or recorded failed/uncertain/interrupted with a reason;
+- the daily digest due in the window reached the group once, or its run is recorded uncertain/failed with a reason.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.devtools.harness import running
 from bot.devtools.httpapi import HttpBotApi
@@ -140,6 +142,11 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
                      "(SELECT MIN(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", (now + 25,))  # fmt: skip
         conn.execute("UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
                      "(SELECT MAX(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", (now + 35,))  # fmt: skip
+        # And the daily digest: yesterday's slot (its time has passed in the cluster's zone), due in the window.
+        (cluster_id, tz), = conn.execute("SELECT id, timezone FROM clusters").fetchall()  # fmt: skip
+        yesterday = (datetime.now(ZoneInfo(tz)) - timedelta(days=1)).date().isoformat()
+        conn.execute("INSERT INTO scheduled_jobs (cluster_id, kind, ref, due_at, payload) VALUES (?, ?, ?, ?, '{}')",
+                     (cluster_id, "digest.daily", f"digest:daily:{cluster_id}:{yesterday}", now + 30))  # fmt: skip
     conn.close()
     stream: list[dict[str, Any]] = []
     for i in range(max(NEEDS, STOCK)):
@@ -166,11 +173,13 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
         _kill_rounds(api, env, log, rng, _slices(second))
         # Final run: drain everything (and the reminders due by now), then stop cleanly.
         proc = _start(env, log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 80  # the group takes 20 a minute: cards, edits, reminders and the digest
         while time.monotonic() < deadline and (
             api.pending() or _query(db, "SELECT COUNT(*) FROM inbox") != [(0,)]
             or _query(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") not in ([(0,)], [])
             or time.time() < now + 38
+            or _query(db, "SELECT COUNT(*) FROM scheduled_jobs WHERE kind = 'digest.daily' AND status = 'claimed'")
+            != [(0,)]
         ):  # fmt: skip
             time.sleep(0.3)
         time.sleep(1)
@@ -241,4 +250,14 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
     done = sum(1 for _, status, _ in jobs if status == "done")
     assert sum(1 for (s,) in sent_rows if s == "sent") <= group_reminders <= done
     assert done - sum(1 for (s,) in sent_rows if s in ("uncertain", "failed")) <= group_reminders
+    # The digest due in the window: its slot ran once (a claim a kill left runs again: it owed nothing yet); the
+    # group received it once, or its run and outbox row are recorded uncertain/failed with a reason.
+    slot = f"digest:daily:{cluster_id}:{yesterday}"
+    assert _query(db, f"SELECT status FROM scheduled_jobs WHERE ref = '{slot}'") == [("done",)], tail
+    group_digests = len(received(GROUP_ID, r"(Ringkasan harian)"))
+    [(run_status, run_error)] = _query(db, f"SELECT status, error FROM digest_runs WHERE slot = '{yesterday}'")
+    assert group_digests <= 1
+    assert (group_digests == 1 and run_status in ("sent", "empty")) or (
+        run_status in ("uncertain", "failed") and run_error
+    ), (group_digests, run_status, run_error)
     assert _query(db, "PRAGMA integrity_check") == [("ok",)]
