@@ -256,13 +256,20 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
             elif row.id in remaining:
                 remaining.remove(row.id)  # done, or left to the background sender (it keeps the chat's order)
                 left_for_sender = left_for_sender or result.status == "retry"
-        if wait > 0 or _paced(runtime):
-            await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
+        if not remaining and wait <= 0:
+            # Nothing left to claim: the outcomes ride on the next transaction that runs anyway (the next use
+            # case, claim or window), not on a hand-off of their own. A crash before it leaves these rows
+            # 'sending', which the restart records as uncertain (a post, never resent) or makes again (an edit or
+            # a pin, idempotent): never a message sent twice.
+            runtime.db.defer(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
+            rows = []
+        elif wait > 0 or _paced(runtime):
+            await runtime.db.write_unclaimed(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
             if wait > 0:
                 await runtime.sleep(wait)
             rows = await _claim_window(runtime, remaining) if remaining else []
         else:
-            rows = await runtime.db.write(
+            rows = await runtime.db.write_unclaimed(
                 _record_and_claim, results, remaining, runtime.clock.timestamp(), _kinds(runtime)
             )
     if left_for_sender or remaining:
@@ -272,8 +279,12 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
 async def drain(app: AnyApp, limit: int = 64) -> int:
     """Deliver every due row once (the background sender's window; also used by tests). Returns rows tried."""
     runtime: Runtime = app.bot_data["runtime"]
+    if _paced(runtime) and runtime.db.deferred:
+        await runtime.db.flush()  # a paced window starts with a read, which cannot carry the deferred outcomes
     rows = await _claim_window(runtime, None, limit)
     if not rows:
+        if runtime.db.deferred:
+            await runtime.db.flush()  # idle: what the last deliveries deferred is written now
         return 0
     results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))  # one row per chat
     await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))  # one group commit

@@ -87,7 +87,9 @@ async def publish(app: AnyApp, cluster: Cluster, by: int | None, kind: str = "pi
 
 async def _pin_problem(app: AnyApp, cluster: Cluster, version_id: int) -> str | None:
     """The secretariat's warning when Telegram refused the pin (a right missing); retried pins say nothing."""
-    fate = await app.bot_data["runtime"].db.read(outbox_repo.outcome, _pin_key(version_id))
+    runtime = app.bot_data["runtime"]
+    await runtime.db.flush()  # the delivery's outcomes are deferred to the next write: this read needs them now
+    fate = await runtime.db.read(outbox_repo.outcome, _pin_key(version_id))
     if fate is None or fate[0] != "failed":
         return None
     return _missing_right_text(translator(cluster.locale), (fate[1] or "").removeprefix("400 "))
