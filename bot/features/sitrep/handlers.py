@@ -20,13 +20,12 @@ from bot.features.sitrep import storage as repo
 from bot.features.sitrep import views
 from bot.features.sitrep.callbacks import CalcButton
 from bot.features.sitrep.parts import Parts
-from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, enqueue, out_edit, out_pin, out_reply, out_send, out_unpin
-from bot.kernel.outbox_storage import Out
+from bot.kernel.outbox_storage import Out, Result
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.telegram import add_command, command_args, parse_id, reply
 from bot.kernel.views import Button, Reply, esc
@@ -81,18 +80,18 @@ async def publish(app: AnyApp, cluster: Cluster, by: int | None, kind: str = "pi
             outs += out_unpin(previous.chat_id, previous.message_id)
         return version_id, outs
 
-    version_id = await commit(app, tx)
-    return await _pin_problem(app, cluster, version_id)
+    outcomes: dict[str, Result] = {}
+    version_id = await commit(app, tx, outcomes=outcomes)
+    return _pin_problem(cluster, version_id, outcomes)
 
 
-async def _pin_problem(app: AnyApp, cluster: Cluster, version_id: int) -> str | None:
-    """The secretariat's warning when Telegram refused the pin (a right missing); retried pins say nothing."""
-    runtime = app.bot_data["runtime"]
-    await runtime.db.flush()  # the delivery's outcomes are deferred to the next write: this read needs them now
-    fate = await runtime.db.read(outbox_repo.outcome, _pin_key(version_id))
-    if fate is None or fate[0] != "failed":
+def _pin_problem(cluster: Cluster, version_id: int, outcomes: dict[str, Result]) -> str | None:
+    """The secretariat's warning when Telegram refused the pin (a right missing), from the inline delivery's own
+    outcome (no read); a pin left to the background sender's retries says nothing."""
+    fate = outcomes.get(_pin_key(version_id))
+    if fate is None or fate.status != "failed":
         return None
-    return _missing_right_text(translator(cluster.locale), (fate[1] or "").removeprefix("400 "))
+    return _missing_right_text(translator(cluster.locale), (fate.reason or "").removeprefix("400 "))
 
 
 def card_posted(conn: Any, version_id: int, chat_id: int, message_id: int) -> None:
@@ -119,8 +118,9 @@ async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[s
         outs += out_pin(state.chat_id, key=_pin_key(version_id), on_sent=SITREP_CARD, ref=version_id)
         return version_id, outs
 
-    version_id = await commit(app, tx)
-    problem = await _pin_problem(app, cluster, version_id)
+    outcomes: dict[str, Result] = {}
+    version_id = await commit(app, tx, outcomes=outcomes)
+    problem = _pin_problem(cluster, version_id, outcomes)
     if problem:
         await enqueue(app, out_send(cluster.chat_id, problem))
     return "done", "edited"
