@@ -258,10 +258,11 @@ async def deliver(
     runtime: Runtime = app.bot_data["runtime"]
     remaining = list(ids)
     left_for_sender = False
-    if rows is None:
+    if not rows and remaining:
+        await _others_in_flight(app)
         rows = await _claim_window(runtime, remaining)
     while rows:
-        results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))
+        results = await _attempt_all(app, rows)
         if outcomes is not None:
             outcomes.update((row.coalesce_key, res) for row, res in zip(rows, results, strict=True) if row.coalesce_key)
         wait = 0.0
@@ -285,11 +286,39 @@ async def deliver(
                 await runtime.sleep(wait)
             rows = await _claim_window(runtime, remaining) if remaining else []
         else:
+            await _others_in_flight(app)
             rows = await runtime.db.write_unclaimed(
                 _record_and_claim, results, remaining, runtime.clock.timestamp(), _kinds(runtime)
             )
     if left_for_sender or remaining:
         _wake(app)
+
+
+def _in_flight(app: AnyApp) -> set[asyncio.Future[list[Result]]]:
+    found: set[asyncio.Future[list[Result]]] = app.bot_data.setdefault("outbox_in_flight", set())
+    return found
+
+
+async def _attempt_all(app: AnyApp, rows: Sequence[Row]) -> list[Result]:
+    """One window's calls, concurrently; known to other deliveries while under way (``_others_in_flight``)."""
+    window = asyncio.ensure_future(asyncio.gather(*(attempt(app, row) for row in rows)))
+    flying = _in_flight(app)
+    flying.add(window)
+    try:
+        return list(await window)
+    finally:
+        flying.discard(window)
+
+
+async def _others_in_flight(app: AnyApp) -> None:
+    """Before claiming rows the use case could not claim: let the windows under way finish first. A row waits when
+    an earlier row of its chat is still 'sending' (order within a chat), which is mostly another update's call in
+    flight this very moment (concurrent chats share a group); once it is done its outcome is deferred, and the
+    claim's transaction writes it first, so the claim succeeds instead of leaving the row to the background sender
+    (two more hand-offs, and a wake-up)."""
+    busy = [w for w in _in_flight(app) if not w.done()]
+    if busy:
+        await asyncio.wait(busy)
 
 
 async def drain(app: AnyApp, limit: int = 64) -> int:
@@ -302,7 +331,7 @@ async def drain(app: AnyApp, limit: int = 64) -> int:
         if runtime.db.deferred:
             await runtime.db.flush()  # idle: what the last deliveries deferred is written now
         return 0
-    results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))  # one row per chat
+    results = await _attempt_all(app, rows)  # one row per chat
     await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))  # one group commit
     return len(rows)
 
