@@ -50,7 +50,7 @@ from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Settings
 from bot.kernel.context import BotContext
-from bot.kernel.db import Database, UpdateClaim, claim_update, current_claim
+from bot.kernel.db import Database, UpdateClaim, current_claim, nothing
 from bot.kernel.feature import Feature, install
 from bot.kernel.i18n import SUPPORTED, translator
 from bot.kernel.inputs import CleanApplication
@@ -96,7 +96,7 @@ class BotApplication(CleanApplication):
             await super().process_update(update)
             if claim.armed and not claim.committed and not claim.duplicate and not claim.failed:
                 try:
-                    await runtime.db.write_unclaimed(claim_update, claim.update_id, claim.now)
+                    await runtime.db.write(nothing)  # the claim, its bookkeeping and whatever was deferred
                     claim.committed = True
                 except Exception:
                     log.warning("could not mark update %s processed", claim.update_id, exc_info=True)

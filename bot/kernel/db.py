@@ -119,7 +119,9 @@ class UpdateClaim:
     ``processed_updates`` (and removes it from the inbox) in the same transaction as its effects, so an update is
     either done with its effects or not done at all: a crash at any point gives exactly-once effects.
 
-    ``armed`` is set by the pre-handler once it has looked the update up (its own write never claims)."""
+    ``armed`` is set by the pre-handler once it has looked the update up (a read). ``bookkeeping``, set there too,
+    is what the update writes besides its effects (the user's and chat's rows): it runs with the claim, in the
+    same transaction, so it costs no hand-off of its own."""
 
     update_id: int
     now: int
@@ -128,6 +130,7 @@ class UpdateClaim:
     duplicate: bool = False
     in_flight: bool = False
     failed: bool = False  # its processing raised: not marked done, so a redelivery (or the inbox) tries again
+    bookkeeping: Callable[[Any], None] | None = None
 
 
 current_claim: ContextVar[UpdateClaim | None] = ContextVar("current_claim", default=None)
@@ -148,18 +151,59 @@ def claim_update(conn: sqlite3.Connection, update_id: int, now: int) -> bool:
     return claimed is not None
 
 
+Deferred = list[tuple[Callable[..., Any], tuple[Any, ...]]]
+
+
+def _run_deferred(conn: sqlite3.Connection, deferred: Deferred) -> None:
+    """Work an earlier caller left for the next transaction (``Database.defer``), each in a savepoint of its own:
+    one that fails is logged and skipped, it never takes the transaction that carries it down."""
+    for fn, args in deferred:
+        conn.execute("SAVEPOINT deferred")
+        try:
+            fn(conn, *args)
+        except Exception:
+            conn.execute("ROLLBACK TO deferred")
+            log.exception("deferred work %s failed", getattr(fn, "__name__", fn))
+        conn.execute("RELEASE deferred")
+
+
 def _run_write(
-    conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[int, int] | None = None
+    conn: sqlite3.Connection,
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    claim: tuple[int, int, Callable[[Any], None] | None] | None = None,
+    deferred: Deferred | None = None,
 ) -> T:
+    """One IMMEDIATE transaction: the deferred work first (it commits even when ``fn`` fails: a savepoint keeps the
+    two apart), then the update's claim and bookkeeping, then ``fn``."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if claim is not None and not claim_update(conn, *claim):
-            raise DuplicateUpdate(claim[0])
-        result = fn(conn, *args)
+        if deferred:
+            _run_deferred(conn, deferred)
+            conn.execute("SAVEPOINT work")
+        try:
+            if claim is not None:
+                if not claim_update(conn, claim[0], claim[1]):
+                    raise DuplicateUpdate(claim[0])
+                if claim[2] is not None:
+                    claim[2](conn)
+            result = fn(conn, *args)
+        except BaseException:
+            if not deferred:
+                raise
+            conn.execute("ROLLBACK TO work")
+            conn.execute("COMMIT")  # the deferred work stands; the use case's part is undone
+            deferred.clear()  # carried: the caller must not hand it on again
+            raise
+        if deferred:
+            conn.execute("RELEASE work")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    if deferred:
+        deferred.clear()
     return result
 
 
@@ -257,6 +301,8 @@ class Database:
         self._writer: _Thread | None = None
         self._reader: _Thread | None = None
         self.handoffs = 0  # counted so benchmarks and tests can see awaits per update
+        self.flushes = 0  # hand-offs that carried only deferred work (``flush``)
+        self._deferred: Deferred = []
 
     async def open(self) -> None:
         if self._writer is not None:
@@ -273,6 +319,11 @@ class Database:
         self._writer, self._reader = writer, reader
 
     async def close(self) -> None:
+        if self._writer is not None:
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("could not write the deferred work at close")
         writer, reader = self._writer, self._reader
         self._writer = self._reader = None
         if reader is not None and reader is not writer:
@@ -292,16 +343,45 @@ class Database:
         # The whole function runs on the connection's thread: one thread hand-off per use case.
         return await thread.call(fn, *args)
 
+    def defer(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Leave ``fn(conn, *args)`` to the next write transaction, whatever it is (the outbox's record of what was
+        sent rides on the next use case or the next window's claim): no hand-off of its own. Until then it is not
+        durable: use it only for what a crash may lose safely (the outbox's outcomes: a row left 'sending' becomes
+        'uncertain' at the restart, never resent). ``flush`` writes it now."""
+        self._deferred.append((fn, args))
+
+    @property
+    def deferred(self) -> int:
+        """How many pieces of deferred work wait for the next write."""
+        return len(self._deferred)
+
+    async def flush(self) -> bool:
+        """Write the deferred work in a transaction of its own, if there is any (idle time, shutdown)."""
+        if not self._deferred:
+            return False
+        self.flushes += 1
+        await self._write(nothing, (), None)
+        return True
+
+    async def _write(self, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[Any, ...] | None) -> T:
+        carried, self._deferred = self._deferred, []
+        try:
+            return await self._call(_run_write, fn, args, claim, carried)
+        finally:
+            if carried:  # not committed (the transaction failed as a whole): the next write carries it again
+                self._deferred[:0] = carried
+
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` in one IMMEDIATE transaction; returns after COMMIT.
 
-        While an update is processed (``current_claim``), its first write also claims it (see ``UpdateClaim``)."""
+        While an update is processed (``current_claim``), its first write also claims it (see ``UpdateClaim``).
+        Deferred work (``defer``) goes first, in the same transaction."""
         claim = current_claim.get()
         if claim is None or not claim.armed or claim.committed or claim.in_flight or claim.duplicate:
-            return await self._call(_run_write, fn, args)
+            return await self._write(fn, args, None)
         claim.in_flight = True
         try:
-            result = await self._call(_run_write, fn, args, (claim.update_id, claim.now))
+            result = await self._write(fn, args, (claim.update_id, claim.now, claim.bookkeeping))
         except DuplicateUpdate:
             claim.duplicate = True
             raise
@@ -311,8 +391,8 @@ class Database:
         return result
 
     async def write_unclaimed(self, fn: Callable[..., T], *args: Any) -> T:
-        """A write that is not the update's effect (the pre-handler's bookkeeping)."""
-        return await self._call(_run_write, fn, args)
+        """A write that is not the update's effect (bookkeeping, the outbox's own state)."""
+        return await self._write(fn, args, None)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` on one read snapshot (on the writer's thread: cheap lookups)."""
@@ -333,6 +413,11 @@ class Database:
             await self._writer.call(_backup_to, dest)
         finally:
             dest.close()
+
+
+def nothing(conn: Any) -> None:
+    """A use case that writes nothing: ``write(nothing)`` commits only the claim, bookkeeping and deferred work."""
+    return None
 
 
 def _backup_to(conn: sqlite3.Connection, dest: sqlite3.Connection) -> None:

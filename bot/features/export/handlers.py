@@ -12,10 +12,9 @@ from telegram.ext import Application
 from bot.features.export import service as svc
 from bot.features.export import views
 from bot.features.members.gate import require_secretariat
-from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_
-from bot.kernel.outbox import enqueue
+from bot.kernel.outbox import enqueue, fate
 from bot.kernel.outbox_files import file_key, out_file
 from bot.kernel.runtime import CommandSpec, Runtime
 from bot.kernel.telegram import add_command, command_args, reply
@@ -53,8 +52,8 @@ async def ekspor(update: Update, context: BotContext) -> None:
             for out in out_file(user.id, "document", name, content, caption if index == 0 else "", key=key)]  # fmt: skip
     await enqueue(context, outs)
     if chat.type != "private":
-        fate = await runtime.db.read(outbox_repo.outcome, keys[0]) if keys else None
-        delivered = fate is not None and fate[0] != "failed"
+        first = await fate(context, keys[0]) if keys else None
+        delivered = first is not None and first[0] != "failed"
         await reply(update, context, views.export_sent_privately(t) if delivered else views.export_unreachable(t))
 
 

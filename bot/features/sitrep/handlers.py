@@ -20,13 +20,12 @@ from bot.features.sitrep import storage as repo
 from bot.features.sitrep import views
 from bot.features.sitrep.callbacks import CalcButton
 from bot.features.sitrep.parts import Parts
-from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
-from bot.kernel.outbox import commit, enqueue, out_edit, out_pin, out_reply, out_send, out_unpin
-from bot.kernel.outbox_storage import Out
+from bot.kernel.outbox import commit, enqueue, fate, out_edit, out_pin, out_reply, out_send, out_unpin
+from bot.kernel.outbox_storage import Out, Result
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.scheduling import ClaimBody, PreparedClaimTx
 from bot.kernel.sql import Conn
@@ -83,16 +82,18 @@ async def publish(app: AnyApp, cluster: Cluster, by: int | None, kind: str = "pi
             outs += out_unpin(previous.chat_id, previous.message_id)
         return version_id, outs
 
-    version_id = await commit(app, tx)
-    return await _pin_problem(app, cluster, version_id)
+    outcomes: dict[str, Result] = {}
+    version_id = await commit(app, tx, outcomes=outcomes)
+    outcome = outcomes.get(_pin_key(version_id))  # the inline delivery's own outcome (no read)
+    return _refused_pin(cluster, outcome.status, outcome.reason) if outcome is not None else None
 
 
-async def _pin_problem(app: AnyApp, cluster: Cluster, version_id: int) -> str | None:
-    """The secretariat's warning when Telegram refused the pin (a right missing); retried pins say nothing."""
-    fate = await app.bot_data["runtime"].db.read(outbox_repo.outcome, _pin_key(version_id))
-    if fate is None or fate[0] != "failed":
+def _refused_pin(cluster: Cluster, status: str, reason: str | None) -> str | None:
+    """The secretariat's warning when Telegram refused the pin (a right missing); a pin left to the background
+    sender's retries says nothing."""
+    if status != "failed":
         return None
-    return _missing_right_text(translator(cluster.locale), (fate[1] or "").removeprefix("400 "))
+    return _missing_right_text(translator(cluster.locale), (reason or "").removeprefix("400 "))
 
 
 def card_posted(conn: Any, version_id: int, chat_id: int, message_id: int) -> None:
@@ -137,7 +138,8 @@ async def _after_refresh(app: AnyApp, job: JobRow, result: tuple[str, str]) -> N
         return
     runtime = app.bot_data["runtime"]
     cluster = await runtime.db.read(members_repo.cluster_by_id, int(job.payload.get("cluster_id", 0)))
-    problem = await _pin_problem(app, cluster, int(result[1].removeprefix(EDITED))) if cluster else None
+    recorded = await fate(app, _pin_key(int(result[1].removeprefix(EDITED)))) if cluster else None
+    problem = _refused_pin(cluster, *recorded) if cluster is not None and recorded is not None else None
     if cluster is not None and problem:
         await enqueue(app, out_send(cluster.chat_id, problem))
 

@@ -16,10 +16,9 @@ from bot.features.agenda.service import EventView
 from bot.features.agenda.storage import Recipient
 from bot.features.agenda.views import cards
 from bot.features.members.models import Cluster
-from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
-from bot.kernel.outbox import enqueue, out_edit, out_send
+from bot.kernel.outbox import enqueue, fate, out_edit, out_send
 from bot.kernel.outbox_files import file_key, out_file
 from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
@@ -65,10 +64,9 @@ async def send_file(
     at once: (status, reason) of the row after that: sent, pending (a 5xx or 429: retried later), failed (403/400,
     with the reason) or uncertain (timed out)."""
     app = _app(context)
-    runtime: Runtime = app.bot_data["runtime"]
     key = file_key()
     await enqueue(app, out_file(chat_id, "document", filename, content, caption, key=key))
-    return await runtime.db.read(outbox_repo.outcome, key) or ("failed", "not written")
+    return await fate(app, key) or ("failed", "not written")
 
 
 def tell(cluster: Cluster, people: list[Recipient], render: Callable[[Translator], str | Reply]) -> list[Out]:
