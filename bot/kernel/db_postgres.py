@@ -22,17 +22,16 @@ from typing import Any, TypeVar
 
 from bot.kernel.db import DuplicateUpdate, claim_update
 from bot.kernel.pg_adapter import PgConn
+from bot.kernel.pg_migrations import apply_migrations_pg
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def connect_writer(url: str) -> PgConn:
-    from bot.kernel.pg_migrations import apply_migrations_pg  # type: ignore[import-not-found, unused-ignore]  # pgschema
-
     conn = PgConn(url)
     try:
-        applied = apply_migrations_pg(conn)
+        applied = apply_migrations_pg(conn.raw)
         if applied:
             log.info("applied PostgreSQL migrations %s", applied)
     except BaseException:
