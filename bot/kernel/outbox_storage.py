@@ -291,8 +291,8 @@ def recover(conn: Conn, now: int) -> tuple[int, int]:
 def _touch_health(conn: Conn, now: int) -> None:
     conn.execute(
         "INSERT INTO telegram_health (id, last_ok_at) VALUES (1, ?) "
-        "ON CONFLICT (id) DO UPDATE SET last_ok_at = CASE WHEN excluded.last_ok_at > telegram_health.last_ok_at "
-        "THEN excluded.last_ok_at ELSE telegram_health.last_ok_at END",
+        "ON CONFLICT (id) DO UPDATE SET last_ok_at = CASE WHEN telegram_health.last_ok_at > excluded.last_ok_at "
+        "THEN telegram_health.last_ok_at ELSE excluded.last_ok_at END",
         (now,),
     )
 
