@@ -205,3 +205,42 @@ async def test_handoffs_are_counted_per_call(db: Database) -> None:
     await db.read(_all)
     await db.read_heavy(_all)
     assert db.handoffs - before == 3
+
+
+async def test_two_databases_on_one_store_claim_an_update_once(db: Database, db_path: Path | str) -> None:
+    """Two ``Database`` objects on one database (two bot processes, or a webhook retry reaching another instance):
+    while the first holds its claimed transaction open, the second's claim of the same update waits for it and
+    then finds the update processed, so its effects are rolled back: one effect, on either engine."""
+    other = Database(db_path)
+    await other.open()
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_insert(conn: sqlite3.Connection, k: int) -> int:
+        _insert(conn, k, "first")
+        inside.set()
+        assert release.wait(WAIT_S)
+        return k
+
+    async def claimed(database: Database, fn: object, *args: object) -> UpdateClaim:
+        claim = UpdateClaim(update_id=77, now=1_700_000_000, armed=True)
+        token = current_claim.set(claim)
+        try:
+            await database.write(fn, *args)  # type: ignore[arg-type]
+        except DuplicateUpdate:
+            pass
+        finally:
+            current_claim.reset(token)
+        return claim
+
+    try:
+        first = asyncio.create_task(claimed(db, slow_insert, 1))
+        assert await asyncio.to_thread(inside.wait, WAIT_S)
+        second = asyncio.create_task(claimed(other, _insert, 2, "second"))
+        await asyncio.sleep(0)
+        release.set()
+        a, b = await asyncio.wait_for(asyncio.gather(first, second), WAIT_S)
+    finally:
+        release.set()
+        await other.close()
+    assert (a.committed, b.committed, b.duplicate) == (True, False, True)
+    assert await db.read(_all) == [(1, "first")]
