@@ -20,6 +20,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import psycopg
+
 from bot.kernel.db import DuplicateUpdate, claim_update
 from bot.kernel.pg_adapter import PgConn
 from bot.kernel.pg_migrations import apply_migrations_pg
@@ -44,9 +46,22 @@ def connect_reader(url: str) -> PgConn:
     return PgConn(url, read_only=True)
 
 
-def run_write(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[int, int] | None = None) -> T:
+def _begin(conn: PgConn, sql: str) -> None:
+    """Open the use case's transaction. A session the server ended since the last use case (a restart, an idle
+    timeout, an administrator's ``pg_terminate_backend``) shows up here, before anything ran: a new one is opened."""
     conn.reconnect_if_broken()
-    conn.raw.execute("BEGIN")
+    try:
+        conn.raw.execute(sql)
+    except psycopg.OperationalError:
+        if not conn.raw.broken:
+            raise
+        log.warning("PostgreSQL session lost; reconnecting")
+        conn.reconnect_if_broken()
+        conn.raw.execute(sql)
+
+
+def run_write(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[int, int] | None = None) -> T:
+    _begin(conn, "BEGIN")
     try:
         if claim is not None and not claim_update(conn, *claim):
             raise DuplicateUpdate(claim[0])
@@ -59,8 +74,7 @@ def run_write(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...], claim: 
 
 
 def run_read(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
-    conn.reconnect_if_broken()
-    conn.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")  # the reader's session is read-only besides
+    _begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ")  # the reader's session is read-only besides
     try:
         return fn(conn, *args)
     finally:

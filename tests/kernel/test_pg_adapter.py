@@ -70,3 +70,23 @@ def test_rowcount_and_numeric_results_as_sqlite_gives_them(conn: PgConn) -> None
     assert (total, type(total)) == (18, int)  # SUM over BIGINT is numeric on PostgreSQL: an int here, as on SQLite
     assert (half, type(half)) == (6.0, float)  # ROUND(…, 1): a float, as on SQLite
     assert conn.execute("SELECT k FROM t WHERE k = ?", (9,)).fetchone() is None
+
+
+@pg
+async def test_a_session_the_server_ended_is_replaced_before_the_next_use_case(db_path: str) -> None:
+    from bot.kernel.db import Database
+
+    database = Database(db_path)
+    await database.open()
+    try:
+        await database.write(lambda c: c.execute("CREATE TABLE t (k BIGINT PRIMARY KEY)"))
+        admin = PgConn(engine.admin_url())
+        try:  # what a server restart or an administrator does to every session of the database
+            name = db_path.rsplit("/", 1)[1]
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?", (name,))
+        finally:
+            admin.close()
+        await database.write(lambda c: c.execute("INSERT INTO t (k) VALUES (1)"))
+        assert await database.read_heavy(lambda c: [r[0] for r in c.execute("SELECT k FROM t")]) == [1]
+    finally:
+        await database.close()
