@@ -53,6 +53,8 @@ def create_private(path: Path | str) -> None:
     the database file's permissions, so the whole database stays private."""
     if str(path) == ":memory:":
         return
+    if str(path).startswith(("postgresql:", "postgres:")):  # a URL, perhaps mangled by Path(): never a file name
+        raise ValueError(f"{path} is a PostgreSQL URL, not a SQLite file (this code path is SQLite only)")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
