@@ -216,7 +216,8 @@ BEGIN
     INSERT INTO stock_totals AS t (cluster_id, category, unit, organization_id, region_code, private, quantity, lines,
                               confirmed_sum)
     VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.organization_id, NEW.region_code,
-            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1,
+            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id),
+            NEW.quantity, 1,
             NEW.confirmed_at)
     ON CONFLICT (cluster_id, category, unit, organization_id, region_code) DO UPDATE SET
         quantity = t.quantity + excluded.quantity, lines = t.lines + 1,
@@ -260,7 +261,8 @@ BEGIN
     INSERT INTO stock_totals AS t (cluster_id, category, unit, organization_id, region_code, private, quantity, lines,
                               confirmed_sum)
     VALUES (NEW.cluster_id, NEW.category, NEW.unit, NEW.organization_id, NEW.region_code,
-            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1,
+            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id),
+            NEW.quantity, 1,
             NEW.confirmed_at)
     ON CONFLICT (cluster_id, category, unit, organization_id, region_code) DO UPDATE SET
         quantity = t.quantity + excluded.quantity, lines = t.lines + 1,
@@ -271,7 +273,8 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER stock_totals_update AFTER UPDATE OF cluster_id, organization_id, category, unit, region_code, quantity, confirmed_at ON stock FOR EACH ROW
+CREATE TRIGGER stock_totals_update
+    AFTER UPDATE OF cluster_id, organization_id, category, unit, region_code, quantity, confirmed_at ON stock FOR EACH ROW
     EXECUTE FUNCTION stock_totals_update_fn();
 
 CREATE FUNCTION stock_days_confirmed_fn() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -329,7 +332,8 @@ CREATE FUNCTION stock_item_insert_fn() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO stock_item_totals AS t (cluster_id, norm_item, unit, organization_id, private, quantity, lines)
     VALUES (NEW.cluster_id, NEW.norm_item, NEW.unit, NEW.organization_id,
-            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1)
+            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id),
+            NEW.quantity, 1)
     ON CONFLICT (cluster_id, norm_item, unit, organization_id) DO UPDATE SET
         quantity = t.quantity + excluded.quantity, lines = t.lines + 1;
     RETURN NULL;
@@ -359,7 +363,8 @@ BEGIN
       AND organization_id = OLD.organization_id;
     INSERT INTO stock_item_totals AS t (cluster_id, norm_item, unit, organization_id, private, quantity, lines)
     VALUES (NEW.cluster_id, NEW.norm_item, NEW.unit, NEW.organization_id,
-            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id), NEW.quantity, 1)
+            (SELECT CASE WHEN stock_public THEN 0 ELSE 1 END FROM organizations WHERE id = NEW.organization_id),
+            NEW.quantity, 1)
     ON CONFLICT (cluster_id, norm_item, unit, organization_id) DO UPDATE SET
         quantity = t.quantity + excluded.quantity, lines = t.lines + 1;
     DELETE FROM stock_item_totals
@@ -368,7 +373,8 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER stock_item_update AFTER UPDATE OF cluster_id, organization_id, norm_item, unit, quantity ON stock FOR EACH ROW
+CREATE TRIGGER stock_item_update
+    AFTER UPDATE OF cluster_id, organization_id, norm_item, unit, quantity ON stock FOR EACH ROW
     EXECUTE FUNCTION stock_item_update_fn();
 
 CREATE FUNCTION stock_item_sums_insert_fn() RETURNS trigger LANGUAGE plpgsql AS $$
