@@ -15,10 +15,11 @@ import sys
 from tests.support import pgserver
 from tests.support.engine import ENGINE_ENV
 
-# The storage kernel, the outbox, crash safety, webhooks and the features' end-to-end suites.
+# The storage kernel, the adapter, the migrations, the outbox, crash safety, webhooks and the features' suites.
 SELECTION = [
     "tests/kernel/test_storage_db.py",
     "tests/kernel/test_pg_adapter.py",
+    "tests/kernel/test_schema_parity.py",
     "tests/kernel/test_outbox.py",
     "tests/kernel/test_crash_safety.py",
     "tests/kernel/test_webhook.py",
