@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.kernel import sql as engine
 from bot.kernel.sql import Conn, Row
 
 
@@ -52,18 +53,21 @@ def schedule(
 
 def cancel(conn: Conn, kind: str, ref_prefix: str) -> int:
     cur = conn.execute(
-        "UPDATE scheduled_jobs SET status = 'cancelled' WHERE kind = ? AND ref LIKE ? AND status = 'pending'",
-        (kind, ref_prefix.replace("%", r"\%") + "%"),
+        f"UPDATE scheduled_jobs SET status = 'cancelled' WHERE kind = ? AND ref LIKE ? {engine.LIKE_ESCAPE} "
+        "AND status = 'pending'",
+        (kind, engine.like_prefix(ref_prefix)),
     )
     return cur.rowcount
 
 
 def claim_due(conn: Conn, now: int, limit: int = 500) -> list[JobRow]:
     """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it."""
+    # The outer ``status = 'pending'`` keeps the compare-and-set when another process claimed a row between the
+    # subquery and the update (PostgreSQL re-checks the outer WHERE on the row it waited for, not the subquery).
     rows = conn.execute(
-        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id IN ("
-        "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?) "
-        "RETURNING *",
+        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE status = 'pending' AND id IN ("
+        "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?"
+        f"{engine.skip_locked(conn)}) RETURNING *",
         (now, now, limit),
     ).fetchall()
     return sorted((_row(r) for r in rows), key=lambda j: (j.due_at, j.id))
@@ -112,8 +116,8 @@ def pending_before(conn: Conn, until: int) -> list[tuple[int, int]]:
 
 
 def jobs(conn: Conn, kind: str | None = None, ref_prefix: str = "") -> list[JobRow]:
-    sql = "SELECT * FROM scheduled_jobs WHERE ref LIKE ?"
-    params: list[Any] = [ref_prefix.replace("%", r"\%") + "%"]
+    sql = f"SELECT * FROM scheduled_jobs WHERE ref LIKE ? {engine.LIKE_ESCAPE}"
+    params: list[Any] = [engine.like_prefix(ref_prefix)]
     if kind:
         sql += " AND kind = ?"
         params.append(kind)
@@ -137,8 +141,8 @@ def schedule_once(
     conn.execute(
         "INSERT INTO scheduled_jobs (cluster_id, kind, ref, due_at, payload) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (kind, ref) DO UPDATE SET "
-        "due_at = CASE WHEN scheduled_jobs.status = 'pending' THEN MIN(scheduled_jobs.due_at, excluded.due_at) "
-        "ELSE excluded.due_at END, "
+        "due_at = CASE WHEN scheduled_jobs.status = 'pending' AND scheduled_jobs.due_at < excluded.due_at "
+        "THEN scheduled_jobs.due_at ELSE excluded.due_at END, "
         "status = CASE WHEN scheduled_jobs.status = 'claimed' THEN 'claimed' ELSE 'pending' END, "
         "claimed_at = CASE WHEN scheduled_jobs.status = 'claimed' THEN scheduled_jobs.claimed_at ELSE NULL END",
         (cluster_id, kind, ref, due_at, json.dumps(payload or {}, ensure_ascii=False)),

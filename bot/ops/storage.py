@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.kernel import sql
 from bot.kernel.sql import Conn
 
 
@@ -26,14 +27,14 @@ class Heartbeat:
 _TABLE = """
 CREATE TABLE IF NOT EXISTS ops_heartbeat (
     name            TEXT PRIMARY KEY,   -- the process role: 'run'
-    started_at      INTEGER NOT NULL,   -- when this process started
-    beat_at         INTEGER NOT NULL,   -- last beat: the event loop ran the job and the database took a write
-    telegram_ok_at  INTEGER,            -- last successful Bot API call (getMe) of this process
+    started_at      BIGINT NOT NULL,    -- when this process started
+    beat_at         BIGINT NOT NULL,    -- last beat: the event loop ran the job and the database took a write
+    telegram_ok_at  BIGINT,             -- last successful Bot API call (getMe) of this process
     telegram_error  TEXT,               -- the last failure, cleared by the next success
-    pid             INTEGER NOT NULL,
+    pid             BIGINT NOT NULL,
     version         TEXT NOT NULL
-) WITHOUT ROWID
-"""
+)
+"""  # both engines' DDL (SQLite reads BIGINT as INTEGER); a one-row table needs no WITHOUT ROWID
 
 
 def write_beat(
@@ -63,7 +64,7 @@ def write_beat(
 
 def read_beat(conn: Conn, name: str) -> Heartbeat | None:
     """The heartbeat row, or None when the bot has never beaten on this database."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ops_heartbeat'").fetchone() is None:
+    if not sql.table_exists(conn, "ops_heartbeat"):
         return None
     row = conn.execute(
         "SELECT name, started_at, beat_at, telegram_ok_at, telegram_error, pid, version FROM ops_heartbeat "
@@ -74,7 +75,8 @@ def read_beat(conn: Conn, name: str) -> Heartbeat | None:
 
 
 def schema_version(conn: Conn) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    """The SQLite file's schema version (``klasterbot health`` on an SQLite database)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])  # sqlite-only: health of the SQLite file
 
 
 def last_processed_update(conn: Conn) -> int | None:

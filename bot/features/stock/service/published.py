@@ -273,7 +273,7 @@ def publish(conn: Conn, cluster_id: int, now: int) -> Published | None:
         if not disclosure.may_replace(new, base, disclosure.K, closed, frozenset(old_closed[table]),
                                       gone.get(table, {})):  # fmt: skip
             out += [(r.category, r.unit, r.level, r.norm_item, r.item_key, r.item_name, r.region_code, r.quantity,
-                     r.contributors, int(r.complete), r.data_at)
+                     r.contributors, bool(r.complete), r.data_at)
                     for r in (previous.rows if previous else []) if (r.category, r.unit) == table]  # fmt: skip
             continue
         if new != old.get(table) or closed & {o for o, _, _ in new} != old_closed[table]:
