@@ -62,10 +62,10 @@ def cancel(conn: Conn, kind: str, ref_prefix: str) -> int:
 
 def claim_due(conn: Conn, now: int, limit: int = 500) -> list[JobRow]:
     """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it."""
-    # The outer ``status = 'pending'`` keeps the compare-and-set when another process claimed a row between the
-    # subquery and the update (PostgreSQL re-checks the outer WHERE on the row it waited for, not the subquery).
+    # PostgreSQL: the subquery locks the rows it picks and skips those another process is claiming (locked until
+    # its commit), so no row is claimed twice; SQLite's one writer needs neither.
     rows = conn.execute(
-        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE status = 'pending' AND id IN ("
+        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id IN ("
         "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?"
         f"{engine.skip_locked(conn)}) RETURNING *",
         (now, now, limit),
