@@ -100,10 +100,3 @@ def like_prefix(text: str) -> str:
     ``lower()`` of both sides where case does not matter."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
-
-def table_exists(conn: Conn, name: str) -> bool:
-    """Whether the table exists (a table the running bot creates on first use, e.g. ``ops_heartbeat``)."""
-    if is_postgresql(conn):
-        row = conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()
-        return bool(row[0])
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None

@@ -156,7 +156,7 @@ def _triggers_set_aside(conn: Conn) -> Iterator[None]:
         return
     marks = ",".join("?" * len(_TRIGGER_TABLES))
     triggers = conn.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",  # sqlite-only: branch
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
         _TRIGGER_TABLES,
     ).fetchall()
     for trigger in triggers:
@@ -199,4 +199,4 @@ def explain(conn: Conn, query: str, params: tuple[Any, ...]) -> list[str]:
     ``EXPLAIN QUERY PLAN`` details, PostgreSQL's ``EXPLAIN`` text."""
     if sql.is_postgresql(conn):
         return [str(row[0]) for row in conn.execute("EXPLAIN " + query, params)]
-    return [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + query, params)]  # sqlite-only: the SQLite branch
+    return [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + query, params)]
