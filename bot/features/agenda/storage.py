@@ -83,7 +83,7 @@ def _event(row: Row | None) -> Event | None:
 def next_number(conn: Conn, cluster_id: int, kind: str) -> int:
     row = conn.execute(
         "INSERT INTO counters (cluster_id, kind, value) VALUES (?, ?, 1) "
-        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = value + 1 RETURNING value",
+        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value",
         (cluster_id, kind),
     ).fetchone()
     return int(row[0])
@@ -320,7 +320,7 @@ def upsert_rsvp(
     conn.execute(
         "INSERT INTO event_rsvps (event_id, user_id, organization_id, answer, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (event_id, user_id) DO UPDATE SET answer = excluded.answer, "
-        "organization_id = COALESCE(excluded.organization_id, organization_id), updated_at = excluded.updated_at",
+        "organization_id = COALESCE(excluded.organization_id, event_rsvps.organization_id), updated_at = excluded.updated_at",
         (event_id, user_id, org_id, answer, now),
     )
     return str(row[0]) if row else None

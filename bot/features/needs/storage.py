@@ -28,7 +28,7 @@ __all__ = ["PRIORITIES", "Incident", "Need", "Offer", "Pledge"]
 def next_number(conn: Conn, cluster_id: int, kind: str) -> int:
     row = conn.execute(
         "INSERT INTO counters (cluster_id, kind, value) VALUES (?, ?, 1) "
-        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = value + 1 RETURNING value",
+        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value",
         (cluster_id, kind),
     ).fetchone()
     return int(row[0])
@@ -68,8 +68,8 @@ def incidents(conn: Conn, cluster_id: int, active_only: bool = True) -> list[Inc
 
 def set_incident_status(conn: Conn, incident_id: int, status: str, now: int) -> None:
     conn.execute(
-        "UPDATE incidents SET status = ?, closed_at = CASE WHEN ? = 'selesai' THEN ? ELSE NULL END WHERE id = ?",
-        (status, status, now, incident_id),
+        "UPDATE incidents SET status = ?, closed_at = ? WHERE id = ?",
+        (status, now if status == "selesai" else None, incident_id),
     )
 
 
@@ -149,9 +149,8 @@ def set_need_message(conn: Conn, need_id: int, chat_id: int, message_id: int) ->
 
 def set_need_status(conn: Conn, need_id: int, status: str, now: int) -> bool:
     cur = conn.execute(
-        "UPDATE needs SET status = ?, updated_at = ?, closed_at = CASE WHEN ? = 'open' THEN NULL ELSE ? END "
-        "WHERE id = ? AND status != ?",
-        (status, now, status, now, need_id, status),
+        "UPDATE needs SET status = ?, updated_at = ?, closed_at = ? WHERE id = ? AND status != ?",
+        (status, now, None if status == "open" else now, need_id, status),
     )
     return cur.rowcount > 0
 
