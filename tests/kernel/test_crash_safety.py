@@ -31,7 +31,7 @@ from typing import Any
 from bot.devtools.harness import running
 from bot.devtools.httpapi import HttpBotApi
 from tests.support.db import execute, q
-from tests.support.engine import database_errors
+from tests.support.engine import database_errors, on_postgresql
 from tests.support.paths import ROOT
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 
@@ -236,4 +236,5 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path, db_pat
     done = sum(1 for _, status, _ in jobs if status == "done")
     assert sum(1 for (s,) in sent_rows if s == "sent") <= group_reminders <= done
     assert done - sum(1 for (s,) in sent_rows if s in ("uncertain", "failed")) <= group_reminders
-    assert _query(db, "PRAGMA integrity_check") == [("ok",)]
+    if not on_postgresql():  # the SQLite file after the SIGKILLs (PostgreSQL's server is not killed, only the bot)
+        assert _query(db, "PRAGMA integrity_check") == [("ok",)]
