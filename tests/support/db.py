@@ -66,6 +66,7 @@ def connect(db_path: Path | str) -> Iterator[Conn]:
             pg.close()
         return
     conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row  # rows by name, as the engine's connections give them
     try:
         with conn:
             yield conn
