@@ -204,17 +204,28 @@ def cmd_export(settings: Settings, folder: Path) -> int:
 
     from bot.features.export import service as export
 
-    if not settings.db_path.exists():
-        print(f"no database at {settings.db_path}", file=sys.stderr)
-        return 1
-    conn = open_sync(settings.db_path)
-    try:
-        apply_migrations(conn)
-        conn.execute("BEGIN")
-        exports = export.collect_all(conn, int(time.time()))
-        conn.execute("ROLLBACK")
-    finally:
-        conn.close()
+    if settings.is_postgresql:
+        from bot.kernel import db_postgres
+
+        writer = db_postgres.connect_writer(settings.database)  # the migrations, as the bot's start runs them
+        writer.close()
+        reader = db_postgres.connect_reader(settings.database)
+        try:
+            exports = db_postgres.run_read(reader, export.collect_all, (int(time.time()),))  # one snapshot
+        finally:
+            reader.close()
+    else:
+        if not settings.db_path.exists():
+            print(f"no database at {settings.db_path}", file=sys.stderr)
+            return 1
+        conn = open_sync(settings.db_path)
+        try:
+            apply_migrations(conn)
+            conn.execute("BEGIN")
+            exports = export.collect_all(conn, int(time.time()))
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
     for path in export.write_dir(exports, folder):
         print(path)
     return 0

@@ -184,7 +184,7 @@ def seed_demo(conn: sqlite3.Connection, now: int) -> DemoWorld:
     """
     own_transaction = not conn.in_transaction
     if own_transaction:
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN")  # the first statement writes: the write lock is taken at once either way
     try:
         _seed(conn, now)
     except BaseException:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.kernel import sql as engine
 from bot.kernel.sql import Conn, Row
 
 
@@ -52,18 +53,21 @@ def schedule(
 
 def cancel(conn: Conn, kind: str, ref_prefix: str) -> int:
     cur = conn.execute(
-        "UPDATE scheduled_jobs SET status = 'cancelled' WHERE kind = ? AND ref LIKE ? AND status = 'pending'",
-        (kind, ref_prefix.replace("%", r"\%") + "%"),
+        f"UPDATE scheduled_jobs SET status = 'cancelled' WHERE kind = ? AND ref LIKE ? {engine.LIKE_ESCAPE} "
+        "AND status = 'pending'",
+        (kind, engine.like_prefix(ref_prefix)),
     )
     return cur.rowcount
 
 
 def claim_due(conn: Conn, now: int, limit: int = 500) -> list[JobRow]:
     """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it."""
+    # PostgreSQL: the subquery locks the rows it picks and skips those another process is claiming (locked until
+    # its commit), so no row is claimed twice; SQLite's one writer needs neither.
     rows = conn.execute(
         "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id IN ("
-        "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?) "
-        "RETURNING *",
+        "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?"
+        f"{engine.skip_locked(conn)}) RETURNING *",
         (now, now, limit),
     ).fetchall()
     return sorted((_row(r) for r in rows), key=lambda j: (j.due_at, j.id))
@@ -112,8 +116,8 @@ def pending_before(conn: Conn, until: int) -> list[tuple[int, int]]:
 
 
 def jobs(conn: Conn, kind: str | None = None, ref_prefix: str = "") -> list[JobRow]:
-    sql = "SELECT * FROM scheduled_jobs WHERE ref LIKE ?"
-    params: list[Any] = [ref_prefix.replace("%", r"\%") + "%"]
+    sql = f"SELECT * FROM scheduled_jobs WHERE ref LIKE ? {engine.LIKE_ESCAPE}"
+    params: list[Any] = [engine.like_prefix(ref_prefix)]
     if kind:
         sql += " AND kind = ?"
         params.append(kind)

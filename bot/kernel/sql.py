@@ -78,3 +78,30 @@ def for_update(conn: Conn) -> str:
 def skip_locked(conn: Conn) -> str:
     """`` FOR UPDATE SKIP LOCKED`` on PostgreSQL (rows another process is claiming are left to it), else ``""``."""
     return " FOR UPDATE SKIP LOCKED" if is_postgresql(conn) else ""
+
+
+def group_concat(conn: Conn, expr: str, separator: str, order_by: str | None = None) -> str:
+    """The aggregate that joins ``expr``'s values with ``separator`` (a literal, quoted here).
+
+    PostgreSQL: ``string_agg(CAST(expr AS TEXT), sep ORDER BY order_by)``. SQLite 3.40's ``group_concat`` takes no
+    ORDER BY (3.44 added it): the values come in the order the aggregate reads them, so read them from a subquery
+    that is ordered by ``order_by`` already (``SELECT group_concat(…) FROM (SELECT … ORDER BY …) AS x``); the
+    order is then the same on both engines."""
+    quoted = "'" + separator.replace("'", "''") + "'"
+    if is_postgresql(conn):
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return f"string_agg(CAST({expr} AS TEXT), {quoted}{order})"
+    return f"group_concat({expr}, {quoted})"
+
+
+LIKE_ESCAPE = "ESCAPE '\\'"
+"""The ESCAPE clause every ``LIKE`` carries: SQLite has no default escape character, PostgreSQL's is ``\\``; with
+the clause both read ``like_prefix``'s patterns alike."""
+
+
+def like_prefix(text: str) -> str:
+    """A ``LIKE … ESCAPE '\\'`` pattern matching the values that start with ``text`` (``%``, ``_`` and ``\\`` in
+    ``text`` match themselves). Keys only: SQLite's LIKE ignores ASCII case, PostgreSQL's does not, so compare
+    ``lower()`` of both sides where case does not matter."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
-from bot.kernel.sql import is_postgresql_url
+from bot.kernel.sql import Conn, is_postgresql_url
 
 
 def q(db_path: Path | str, sql: str, *params: object) -> list[tuple[object, ...]]:
@@ -40,5 +42,33 @@ def execute(db_path: Path | str, sql: str, *params: object) -> None:
     try:
         with conn:
             conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def connect(db_path: Path | str) -> Iterator[Conn]:
+    """A connection of its own on the test database (SQLite file or PostgreSQL URL) for several statements in one
+    transaction, committed when the block ends without an error."""
+    if is_postgresql_url(db_path):
+        from bot.kernel.pg_adapter import PgConn
+
+        pg = PgConn(str(db_path))
+        try:
+            pg.execute("BEGIN")
+            try:
+                yield pg
+            except BaseException:
+                pg.execute("ROLLBACK")
+                raise
+            pg.execute("COMMIT")
+        finally:
+            pg.close()
+        return
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row  # rows by name, as the engine's connections give them
+    try:
+        with conn:
+            yield conn
     finally:
         conn.close()

@@ -27,6 +27,11 @@ def on_postgresql() -> bool:
     return engine() == "postgresql"
 
 
+# A NUL character in a stored text: SQLite's TEXT holds one (a row written before input was cleaned), PostgreSQL's
+# text cannot (the bot's input cleaning removes it before anything is stored, bot/shared/text.py).
+NUL = "" if on_postgresql() else "\x00"
+
+
 def database_errors() -> tuple[type[Exception], ...]:
     """The engines' error classes (``sqlite3.Error``, and ``psycopg.Error`` when psycopg is installed)."""
     import sqlite3

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.kernel import sql
 from bot.kernel.sql import Conn, Row
 
 # ---- rows -----------------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ def _event(row: Row | None) -> Event | None:
 def next_number(conn: Conn, cluster_id: int, kind: str) -> int:
     row = conn.execute(
         "INSERT INTO counters (cluster_id, kind, value) VALUES (?, ?, 1) "
-        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = value + 1 RETURNING value",
+        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value",
         (cluster_id, kind),
     ).fetchone()
     return int(row[0])
@@ -178,7 +179,7 @@ def series_events(conn: Conn, series_id: int) -> list[Event]:
 
 def stop_series(conn: Conn, series_id: int, now: int) -> bool:
     cur = conn.execute(
-        "UPDATE event_series SET active = 0, stopped_at = ? WHERE id = ? AND active = 1", (now, series_id)
+        "UPDATE event_series SET active = FALSE, stopped_at = ? WHERE id = ? AND active = TRUE", (now, series_id)
     )
     return cur.rowcount > 0
 
@@ -198,7 +199,7 @@ def speakers_of(conn: Conn, event_id: int) -> list[Speaker]:
         Speaker(r[0], r[1], r[2], r[3])
         for r in conn.execute(
             "SELECT s.organization_id, o.name, o.short_name, s.status FROM event_speakers s "
-            "JOIN organizations o ON o.id = s.organization_id WHERE s.event_id = ? ORDER BY o.name COLLATE NOCASE",
+            "JOIN organizations o ON o.id = s.organization_id WHERE s.event_id = ? ORDER BY lower(o.name), o.name",
             (event_id,),
         )
     ]
@@ -231,7 +232,7 @@ def topic_capacities(conn: Conn, cluster_id: int) -> list[tuple[int, str, str]]:
         (r[0], r[1] or r[2], r[3])
         for r in conn.execute(
             "SELECT o.id, o.short_name, o.name, c.name FROM capacities c JOIN organizations o ON o.id = c.organization_id "
-            "WHERE o.cluster_id = ? AND o.status = 'approved' AND c.kind = 'topic' ORDER BY o.name COLLATE NOCASE",
+            "WHERE o.cluster_id = ? AND o.status = 'approved' AND c.kind = 'topic' ORDER BY lower(o.name), o.name, c.name",
             (cluster_id,),
         )
     ]
@@ -258,7 +259,7 @@ def rsvp_recipients(conn: Conn, event_id: int, answers: tuple[str, ...]) -> list
         conn.execute(
             _RECIPIENT + "FROM event_rsvps r JOIN users u ON u.user_id = r.user_id "
             "LEFT JOIN organizations o ON o.id = r.organization_id "
-            f"WHERE r.event_id = ? AND r.answer IN ({','.join('?' * len(answers))}) AND u.reachable = 1 "
+            f"WHERE r.event_id = ? AND r.answer IN ({','.join('?' * len(answers))}) AND u.reachable = TRUE "
             "ORDER BY r.updated_at",
             (event_id, *answers),
         )
@@ -286,7 +287,7 @@ def org_recipients(conn: Conn, org_ids: list[int] | tuple[int, ...]) -> list[Rec
             _RECIPIENT + "FROM members m JOIN users u ON u.user_id = m.user_id "
             "JOIN organizations o ON o.id = m.organization_id "
             f"WHERE m.organization_id IN ({','.join('?' * len(org_ids))}) AND m.status = 'active' "
-            "AND u.reachable = 1 ORDER BY m.joined_at",
+            "AND u.reachable = TRUE ORDER BY m.joined_at",
             tuple(org_ids),
         )
     )
@@ -298,7 +299,7 @@ def secretariat_recipients(conn: Conn, cluster_id: int) -> list[Recipient]:
             _RECIPIENT + "FROM secretariat s JOIN users u ON u.user_id = s.user_id "
             "LEFT JOIN members m ON m.cluster_id = s.cluster_id AND m.user_id = s.user_id AND m.status = 'active' "
             "LEFT JOIN organizations o ON o.id = m.organization_id "
-            "WHERE s.cluster_id = ? AND u.reachable = 1 ORDER BY s.added_at",
+            "WHERE s.cluster_id = ? AND u.reachable = TRUE ORDER BY s.added_at",
             (cluster_id,),
         )
     )
@@ -319,7 +320,7 @@ def upsert_rsvp(
     conn.execute(
         "INSERT INTO event_rsvps (event_id, user_id, organization_id, answer, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (event_id, user_id) DO UPDATE SET answer = excluded.answer, "
-        "organization_id = COALESCE(excluded.organization_id, organization_id), updated_at = excluded.updated_at",
+        "organization_id = COALESCE(excluded.organization_id, event_rsvps.organization_id), updated_at = excluded.updated_at",
         (event_id, user_id, org_id, answer, now),
     )
     return str(row[0]) if row else None
@@ -353,8 +354,8 @@ def save_feedback(
     rating: int | None = None, comment: str | None = None,
 ) -> None:  # fmt: skip
     sets: list[str] = ["answered_at = ?"]
-    params: list[int | str] = [now]
-    for column, value in (("attended", None if attended is None else int(attended)), ("rating", rating),
+    params: list[int | str | bool] = [now]
+    for column, value in (("attended", attended), ("rating", rating),
                           ("comment", comment)):  # fmt: skip
         if value is not None:
             sets.append(f"{column} = ?")
@@ -391,20 +392,21 @@ def migrate_chat(conn: Conn, old: int, new: int) -> None:
 
 def export_events(conn: Conn, cluster_id: int) -> list[Row]:
     """Every event of a cluster with its series rule, speakers and attendance (RSVP answers, feedback)."""
+    names = sql.group_concat(conn, "name", "; ", order_by="lower(name), name")
     return conn.execute(
         "SELECT e.*, s.rule AS series_rule, "
         "(SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.answer = 'yes') AS rsvp_yes, "
         "(SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.answer = 'maybe') AS rsvp_maybe, "
         "(SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.answer = 'no') AS rsvp_no, "
-        "(SELECT group_concat(name, '; ') FROM (SELECT DISTINCT o.name AS name FROM event_rsvps r "
+        f"(SELECT {names} FROM (SELECT o.name AS name FROM event_rsvps r "
         " JOIN organizations o ON o.id = r.organization_id WHERE r.event_id = e.id AND r.answer = 'yes' "
-        " ORDER BY o.name COLLATE NOCASE)) AS rsvp_orgs, "
-        "(SELECT COUNT(*) FROM event_feedback f WHERE f.event_id = e.id AND f.attended = 1) AS attended, "
+        " GROUP BY o.name ORDER BY lower(o.name), o.name) AS x) AS rsvp_orgs, "
+        "(SELECT COUNT(*) FROM event_feedback f WHERE f.event_id = e.id AND f.attended = TRUE) AS attended, "
         "(SELECT COUNT(rating) FROM event_feedback f WHERE f.event_id = e.id) AS ratings, "
-        "(SELECT AVG(rating) FROM event_feedback f WHERE f.event_id = e.id) AS rating, "
-        "(SELECT group_concat(name, '; ') FROM (SELECT o.name AS name FROM event_speakers sp "
+        "(SELECT CAST(AVG(rating) AS DOUBLE PRECISION) FROM event_feedback f WHERE f.event_id = e.id) AS rating, "
+        f"(SELECT {names} FROM (SELECT o.name AS name FROM event_speakers sp "
         " JOIN organizations o ON o.id = sp.organization_id WHERE sp.event_id = e.id "
-        " ORDER BY o.name COLLATE NOCASE)) AS speakers "
+        " ORDER BY lower(o.name), o.name) AS x) AS speakers "
         "FROM events e LEFT JOIN event_series s ON s.id = e.series_id WHERE e.cluster_id = ? "
         "ORDER BY e.starts_at, e.number",
         (cluster_id,),

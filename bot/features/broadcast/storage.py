@@ -20,7 +20,7 @@ def representatives(conn: Conn, cluster_id: int) -> list[tuple[int, bool]]:
     return [
         (int(r[0]), bool(r[1]))
         for r in conn.execute(
-            "SELECT m.user_id, COALESCE(u.reachable, 1) AND COALESCE(c.status, 'active') != 'unreachable' "
+            "SELECT m.user_id, COALESCE(u.reachable, TRUE) AND COALESCE(c.status, 'active') != 'unreachable' "
             "FROM members m LEFT JOIN users u ON u.user_id = m.user_id LEFT JOIN chats c ON c.chat_id = m.user_id "
             "WHERE m.cluster_id = ? AND m.status = 'active' ORDER BY m.joined_at, m.user_id",
             (cluster_id,),
@@ -161,6 +161,10 @@ def interrupted_broadcasts(conn: Conn, now: int) -> list[int]:
 def migrate_chat(conn: Conn, old: int, new: int) -> None:
     """A group became a supergroup: the group's delivery row and a status message there follow it (the kernel's
     ``CHAT_MIGRATION`` point), so the group is not messaged twice and the progress is not edited at a dead id."""
-    conn.execute("UPDATE OR IGNORE broadcast_deliveries SET chat_id = ? WHERE chat_id = ?", (new, old))
+    conn.execute(
+        "UPDATE broadcast_deliveries SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM "
+        "broadcast_deliveries d WHERE d.broadcast_id = broadcast_deliveries.broadcast_id AND d.chat_id = ?)",
+        (new, old, new),
+    )
     conn.execute("DELETE FROM broadcast_deliveries WHERE chat_id = ?", (old,))
     conn.execute("UPDATE broadcasts SET status_chat_id = ? WHERE status_chat_id = ?", (new, old))

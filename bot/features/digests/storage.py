@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.kernel import outbox_storage as outbox_repo
+from bot.kernel import sql
 from bot.kernel.sql import Conn, Row
 
 FREQUENCIES = ("daily", "weekly")
@@ -56,8 +57,8 @@ def upsert_subscription(
 ) -> None:
     conn.execute(
         "INSERT INTO digest_subscriptions (cluster_id, user_id, frequency, region_codes, categories, active, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (cluster_id, user_id, frequency) "
-        "DO UPDATE SET region_codes = excluded.region_codes, categories = excluded.categories, active = 1, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) ON CONFLICT (cluster_id, user_id, frequency) "
+        "DO UPDATE SET region_codes = excluded.region_codes, categories = excluded.categories, active = TRUE, "
         "updated_at = excluded.updated_at",
         (cluster_id, user_id, frequency, ",".join(region_codes), ",".join(categories), now, now),
     )
@@ -68,8 +69,8 @@ def cancel_subscriptions(
 ) -> int:
     wanted = list(frequencies)
     cur = conn.execute(
-        f"UPDATE digest_subscriptions SET active = 0, updated_at = ? WHERE cluster_id = ? AND user_id = ? "
-        f"AND active = 1 AND frequency IN ({','.join('?' * len(wanted))})",
+        f"UPDATE digest_subscriptions SET active = FALSE, updated_at = ? WHERE cluster_id = ? AND user_id = ? "
+        f"AND active = TRUE AND frequency IN ({','.join('?' * len(wanted))})",
         (now, cluster_id, user_id, *wanted),
     )
     return cur.rowcount
@@ -77,7 +78,7 @@ def cancel_subscriptions(
 
 def subscriptions_of_user(conn: Conn, cluster_id: int, user_id: int) -> list[Subscription]:
     rows = conn.execute(
-        "SELECT * FROM digest_subscriptions WHERE cluster_id = ? AND user_id = ? AND active = 1 ORDER BY frequency",
+        "SELECT * FROM digest_subscriptions WHERE cluster_id = ? AND user_id = ? AND active = TRUE ORDER BY frequency",
         (cluster_id, user_id),
     )
     return [_subscription(r) for r in rows]
@@ -89,7 +90,7 @@ def slot_subscribers(conn: Conn, cluster_id: int, frequency: str) -> list[Subscr
         "SELECT s.*, u.locale FROM digest_subscriptions s "
         "JOIN members m ON m.cluster_id = s.cluster_id AND m.user_id = s.user_id AND m.status = 'active' "
         "LEFT JOIN users u ON u.user_id = s.user_id "
-        "WHERE s.cluster_id = ? AND s.frequency = ? AND s.active = 1 AND COALESCE(u.reachable, 1) = 1 "
+        "WHERE s.cluster_id = ? AND s.frequency = ? AND s.active = TRUE AND COALESCE(u.reachable, TRUE) = TRUE "
         "ORDER BY s.user_id",
         (cluster_id, frequency),
     )
@@ -106,7 +107,7 @@ def claim_run(
     row = conn.execute(
         "INSERT INTO digest_runs (cluster_id, frequency, slot, chat_id, late, created_at) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (cluster_id, frequency, slot, chat_id) DO NOTHING RETURNING id",
-        (cluster_id, frequency, slot, chat_id, int(late), now),
+        (cluster_id, frequency, slot, chat_id, bool(late), now),
     ).fetchone()
     return int(row[0]) if row else None
 
@@ -151,17 +152,22 @@ def sync_runs(conn: Conn) -> int:
 def migrate_chat(conn: Conn, old: int, new: int) -> None:
     """A group became a supergroup: its runs follow it, so a slot that already reached the group is not sent
     again under the new id (the kernel's ``CHAT_MIGRATION`` point). A run the new id already has wins."""
-    conn.execute("UPDATE OR IGNORE digest_runs SET chat_id = ? WHERE chat_id = ?", (new, old))
+    conn.execute(
+        "UPDATE digest_runs SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM digest_runs d "
+        "WHERE d.cluster_id = digest_runs.cluster_id AND d.frequency = digest_runs.frequency "
+        "AND d.slot = digest_runs.slot AND d.chat_id = ?)",
+        (new, old, new),
+    )
     conn.execute("DELETE FROM digest_runs WHERE chat_id = ?", (old,))
 
 
 def runs(conn: Conn, cluster_id: int, frequency: str | None = None) -> list[Row]:
-    sql = "SELECT * FROM digest_runs WHERE cluster_id = ?"
+    query = "SELECT * FROM digest_runs WHERE cluster_id = ?"
     params: list[Any] = [cluster_id]
     if frequency:
-        sql += " AND frequency = ?"
+        query += " AND frequency = ?"
         params.append(frequency)
-    return conn.execute(sql + " ORDER BY id", params).fetchall()
+    return conn.execute(query + " ORDER BY id", params).fetchall()
 
 
 def slot_status(conn: Conn, kind: str, ref: str) -> str | None:
@@ -172,8 +178,9 @@ def slot_status(conn: Conn, kind: str, ref: str) -> str | None:
 def has_pending_slot(conn: Conn, kind: str, ref_prefix: str) -> bool:
     return (
         conn.execute(
-            "SELECT 1 FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? AND status = 'pending' LIMIT 1",
-            (kind, ref_prefix.replace("%", r"\%") + "%"),
+            f"SELECT 1 FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? {sql.LIKE_ESCAPE} AND status = 'pending' "
+            "LIMIT 1",
+            (kind, sql.like_prefix(ref_prefix)),
         ).fetchone()
         is not None
     )
@@ -182,8 +189,8 @@ def has_pending_slot(conn: Conn, kind: str, ref_prefix: str) -> bool:
 def pending_slot(conn: Conn, kind: str, ref_prefix: str) -> int | None:
     """Due time of the next pending slot of one cluster and frequency."""
     row = conn.execute(
-        "SELECT MIN(due_at) FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? AND status = 'pending'",
-        (kind, ref_prefix.replace("%", r"\%") + "%"),
+        f"SELECT MIN(due_at) FROM scheduled_jobs WHERE kind = ? AND ref LIKE ? {sql.LIKE_ESCAPE} AND status = 'pending'",
+        (kind, sql.like_prefix(ref_prefix)),
     ).fetchone()
     return int(row[0]) if row and row[0] is not None else None
 
@@ -192,14 +199,14 @@ def pending_slot(conn: Conn, kind: str, ref_prefix: str) -> int | None:
 
 
 def _where(alias: str, region_codes: Sequence[str], categories: Sequence[str]) -> tuple[str, list[Any]]:
-    sql, params = "", []
+    query, params = "", []
     if region_codes:
-        sql += f" AND {alias}.region_code IN ({','.join('?' * len(region_codes))})"
+        query += f" AND {alias}.region_code IN ({','.join('?' * len(region_codes))})"
         params += list(region_codes)
     if categories:
-        sql += f" AND COALESCE({alias}.category, '') IN ({','.join('?' * len(categories))})"
+        query += f" AND COALESCE({alias}.category, '') IN ({','.join('?' * len(categories))})"
         params += list(categories)
-    return sql, params
+    return query, params
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,7 @@ def need_counts(
     """(open needs, needs posted since ``since``)."""
     where, params = _where("n", region_codes, categories)
     row = conn.execute(
-        "SELECT COALESCE(SUM(n.status = 'open'), 0), COALESCE(SUM(n.created_at >= ?), 0) FROM needs n "
+        "SELECT COUNT(*) FILTER (WHERE n.status = 'open'), COUNT(*) FILTER (WHERE n.created_at >= ?) FROM needs n "
         f"WHERE n.cluster_id = ? AND (n.status = 'open' OR n.created_at >= ?){where}",
         (since, cluster_id, since, *params),
     ).fetchone()
@@ -333,25 +340,27 @@ def needs_by_item(
 
 def orgs_without_active_rep(conn: Conn, cluster_id: int, region_codes: Sequence[str]) -> list[str]:
     """Approved organisations nobody represents any more (through ``members_cluster_status``)."""
-    sql = (
+    query = (
         f"SELECT {_ORG_NAME} FROM organizations o WHERE o.cluster_id = ? AND o.status = 'approved' AND NOT EXISTS "
         "(SELECT 1 FROM members m WHERE m.cluster_id = o.cluster_id AND m.status = 'active' "
         "AND m.organization_id = o.id)"
     )
     params: list[Any] = [cluster_id]
     if region_codes:
-        sql += f" AND o.region_code IN ({','.join('?' * len(region_codes))})"
+        query += f" AND o.region_code IN ({','.join('?' * len(region_codes))})"
         params += list(region_codes)
-    return [r[0] for r in conn.execute(sql + " ORDER BY o.name COLLATE NOCASE", params)]
+    return [r[0] for r in conn.execute(query + " ORDER BY lower(o.name), o.name", params)]
 
 
 def category_progress(conn: Conn, cluster_id: int, since: int) -> list[Row]:
     """Per category, over the needs open now or closed as fulfilled in the period: how many, and the mean share
     pledged and received (each need counts once: quantities of different items cannot be added)."""
     return conn.execute(
-        "SELECT COALESCE(category, '') AS category, COUNT(*) AS n, AVG(MIN(pledged / quantity, 1.0)) AS pledged, "
-        "AVG(MIN(received / quantity, 1.0)) AS received FROM needs WHERE cluster_id = ? "
+        "SELECT COALESCE(category, '') AS category, COUNT(*) AS n, "
+        "AVG(CASE WHEN pledged < quantity THEN pledged / quantity ELSE 1.0 END) AS pledged, "
+        "AVG(CASE WHEN received < quantity THEN received / quantity ELSE 1.0 END) AS received FROM needs "
+        "WHERE cluster_id = ? "
         "AND (status = 'open' OR (status = 'fulfilled' AND closed_at >= ?)) "
-        "GROUP BY COALESCE(category, '') ORDER BY n DESC",
+        "GROUP BY COALESCE(category, '') ORDER BY n DESC, COALESCE(category, '')",
         (cluster_id, since),
     ).fetchall()

@@ -39,6 +39,6 @@ def export_orgs(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT o.*, (SELECT COUNT(*) FROM members m WHERE m.cluster_id = o.cluster_id AND m.status = 'active' "
         "AND m.organization_id = o.id) AS reps FROM organizations o WHERE o.cluster_id = ? "
-        "ORDER BY o.type, o.name COLLATE NOCASE",
+        "ORDER BY o.type, lower(o.name), o.name",
         (cluster_id,),
     ).fetchall()

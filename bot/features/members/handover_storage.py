@@ -39,7 +39,7 @@ def revoke_open_handovers(conn: Conn, org_id: int, keep_id: int | None, now: int
     """Every still-offered handover of the organisation but ``keep_id`` ends (status 'expired')."""
     cur = conn.execute(
         "UPDATE handovers SET status = 'expired', decided_at = ? "
-        "WHERE organization_id = ? AND status = 'offered' AND id IS NOT ?",
+        "WHERE organization_id = ? AND status = 'offered' AND id IS DISTINCT FROM ?",
         (now, org_id, keep_id),
     )
     return cur.rowcount

@@ -151,7 +151,7 @@ def orgs_of_cluster(conn: Conn, cluster_id: int, statuses: tuple[str, ...] = ())
     if statuses:
         sql += f" AND status IN ({','.join('?' * len(statuses))})"
         params += statuses
-    sql += " ORDER BY type, name COLLATE NOCASE"
+    sql += " ORDER BY type, lower(name), name"
     return [o for o in map(_org, conn.execute(sql, params)) if o]
 
 
@@ -167,7 +167,7 @@ def directory_rows(
     rows = conn.execute(
         f"SELECT o.*, (SELECT COUNT(*) FROM members m WHERE m.organization_id = o.id AND m.status = 'active') AS reps "
         f"FROM organizations o WHERE o.cluster_id = ? AND o.status IN ({','.join('?' * len(_LISTED))}) "
-        f"ORDER BY {rank}, o.name COLLATE NOCASE LIMIT ? OFFSET ?",
+        f"ORDER BY {rank}, lower(o.name), o.name, o.id LIMIT ? OFFSET ?",
         (cluster_id, *_LISTED, limit, offset),
     ).fetchall()
     return [(org, int(row["reps"])) for row in rows for org in [_org(row)] if org]

@@ -149,7 +149,7 @@ def post_need(
         beneficiary_unit=draft.beneficiary_unit,
         note=draft.note,
         district_code=draft.district_code,
-        is_exercise=int(is_exercise),
+        is_exercise=bool(is_exercise),
         created_at=now,
         updated_at=now,
     )
@@ -210,7 +210,7 @@ def post_offer(
         available_until=draft.available_until,
         conditions=draft.conditions,
         district_code=draft.district_code,
-        is_exercise=int(is_exercise),
+        is_exercise=bool(is_exercise),
         created_at=now,
         updated_at=now,
     )

@@ -28,7 +28,7 @@ __all__ = ["PRIORITIES", "Incident", "Need", "Offer", "Pledge"]
 def next_number(conn: Conn, cluster_id: int, kind: str) -> int:
     row = conn.execute(
         "INSERT INTO counters (cluster_id, kind, value) VALUES (?, ?, 1) "
-        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = value + 1 RETURNING value",
+        "ON CONFLICT (cluster_id, kind) DO UPDATE SET value = counters.value + 1 RETURNING value",
         (cluster_id, kind),
     ).fetchone()
     return int(row[0])
@@ -68,8 +68,8 @@ def incidents(conn: Conn, cluster_id: int, active_only: bool = True) -> list[Inc
 
 def set_incident_status(conn: Conn, incident_id: int, status: str, now: int) -> None:
     conn.execute(
-        "UPDATE incidents SET status = ?, closed_at = CASE WHEN ? = 'selesai' THEN ? ELSE NULL END WHERE id = ?",
-        (status, status, now, incident_id),
+        "UPDATE incidents SET status = ?, closed_at = ? WHERE id = ?",
+        (status, now if status == "selesai" else None, incident_id),
     )
 
 
@@ -109,12 +109,13 @@ def recent_same_need(
     since: int,
 ) -> Need | None:
     """The organisation's newest open need for the same item, quantity, unit and region posted since ``since``."""
+    same_item = ("n.item_key = ?", item_key) if item_key is not None else (
+        "n.item_key IS NULL AND lower(n.item_name) = lower(?)", item_name)  # fmt: skip
     row = conn.execute(
         _NEED_SELECT + "WHERE n.cluster_id = ? AND n.organization_id = ? AND n.status = 'open' AND n.created_at >= ? "
-        "AND n.quantity = ? AND n.unit = ? AND n.region_code IS ? "
-        "AND (CASE WHEN ? IS NOT NULL THEN n.item_key = ? ELSE n.item_key IS NULL AND lower(n.item_name) = lower(?) END) "
+        f"AND n.quantity = ? AND n.unit = ? AND n.region_code IS NOT DISTINCT FROM ? AND {same_item[0]} "
         "ORDER BY n.created_at DESC, n.id DESC LIMIT 1",
-        (cluster_id, org_id, since, quantity, unit, region_code, item_key, item_key, item_name),
+        (cluster_id, org_id, since, quantity, unit, region_code, same_item[1]),
     ).fetchone()
     return need_from_row(row) if row else None
 
@@ -148,9 +149,8 @@ def set_need_message(conn: Conn, need_id: int, chat_id: int, message_id: int) ->
 
 def set_need_status(conn: Conn, need_id: int, status: str, now: int) -> bool:
     cur = conn.execute(
-        "UPDATE needs SET status = ?, updated_at = ?, closed_at = CASE WHEN ? = 'open' THEN NULL ELSE ? END "
-        "WHERE id = ? AND status != ?",
-        (status, now, status, now, need_id, status),
+        "UPDATE needs SET status = ?, updated_at = ?, closed_at = ? WHERE id = ? AND status != ?",
+        (status, now, None if status == "open" else now, need_id, status),
     )
     return cur.rowcount > 0
 
@@ -241,10 +241,10 @@ def set_offer_status(conn: Conn, offer_id: int, status: str, now: int) -> bool:
 
 def add_offer_committed(conn: Conn, offer_id: int, delta: float, now: int) -> None:
     conn.execute(
-        "UPDATE offers SET committed = MAX(0, committed + ?), updated_at = ?, "
+        "UPDATE offers SET committed = CASE WHEN committed + ? > 0 THEN committed + ? ELSE 0 END, updated_at = ?, "
         "status = CASE WHEN status = 'withdrawn' THEN status WHEN committed + ? >= quantity THEN 'taken' "
         "ELSE 'open' END WHERE id = ?",
-        (delta, now, delta, offer_id),
+        (delta, delta, now, delta, offer_id),
     )
 
 

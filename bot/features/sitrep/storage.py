@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.kernel import jobs_storage as jobs_repo
+from bot.kernel import sql
 from bot.kernel.sql import Conn, Row
 
 REFRESH_KIND = "sitrep.refresh"
@@ -29,7 +30,7 @@ class PinState:
 
 def open_needs_by_region(conn: Conn, cluster_id: int) -> list[Row]:
     return conn.execute(
-        "SELECT region_code, priority, COUNT(*) AS n, SUM(pledged < quantity) AS uncovered FROM needs "
+        "SELECT region_code, priority, COUNT(*) AS n, COUNT(*) FILTER (WHERE pledged < quantity) AS uncovered FROM needs "
         "WHERE cluster_id = ? AND status = 'open' GROUP BY region_code, priority",
         (cluster_id,),
     ).fetchall()
@@ -43,14 +44,19 @@ def most_urgent(conn: Conn, cluster_id: int, limit: int) -> list[Row]:
     ).fetchall()
 
 
+def _share(column: str) -> str:
+    """``column / quantity`` capped at 1 (an over-pledged need counts as covered, not more); portable ``MIN(x, 1.0)``."""
+    return f"CASE WHEN {column} < quantity THEN {column} / quantity ELSE 1.0 END"
+
+
 def coverage_by_category(conn: Conn, cluster_id: int) -> list[Row]:
     """Per category: number of open needs and the mean share pledged/sent/received (each need counts once,
     because quantities of different items cannot be added)."""
     return conn.execute(
         "SELECT category, COUNT(*) AS n, "
-        "AVG(MIN(pledged / quantity, 1.0)) AS pledged, AVG(MIN(sent / quantity, 1.0)) AS sent, "
-        "AVG(MIN(received / quantity, 1.0)) AS received FROM needs "
-        "WHERE cluster_id = ? AND status = 'open' GROUP BY category ORDER BY n DESC",
+        f"AVG({_share('pledged')}) AS pledged, AVG({_share('sent')}) AS sent, "
+        f"AVG({_share('received')}) AS received FROM needs "
+        "WHERE cluster_id = ? AND status = 'open' GROUP BY category ORDER BY n DESC, category",
         (cluster_id,),
     ).fetchall()
 
@@ -68,13 +74,13 @@ def unused_offers(conn: Conn, cluster_id: int, limit: int) -> tuple[int, list[Ro
     # The partial index holds the open, uncommitted offers only (migration 0014); the planner's statistics would
     # otherwise pick offers_open and read every open offer's row to test ``committed``.
     total = conn.execute(
-        "SELECT COUNT(*) FROM offers INDEXED BY offers_unused WHERE cluster_id = ? AND status = 'open' "
+        f"SELECT COUNT(*) FROM offers {sql.indexed_by(conn, 'offers_unused')} WHERE cluster_id = ? AND status = 'open' "
         "AND committed = 0",
         (cluster_id,),
     ).fetchone()[0]
     rows = conn.execute(
         "SELECT f.number, f.item_key, f.item_name, f.quantity, f.unit, f.region_code, "
-        "COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM offers f INDEXED BY offers_unused "
+        f"COALESCE(NULLIF(o.short_name, ''), o.name) AS org_name FROM offers f {sql.indexed_by(conn, 'offers_unused')} "
         "JOIN organizations o ON o.id = f.organization_id "
         "WHERE f.cluster_id = ? AND f.status = 'open' AND f.committed = 0 ORDER BY f.created_at DESC, f.id DESC LIMIT ?",
         (cluster_id, limit),

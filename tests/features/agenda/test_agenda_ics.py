@@ -20,6 +20,7 @@ from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness, running
 from tests.support.agenda import at, create, utc
 from tests.support.db import execute
+from tests.support.engine import NUL
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.support.world import cluster_with_members
 
@@ -195,7 +196,7 @@ async def test_control_characters_in_a_title_or_place_never_reach_the_calendar_f
     await cluster_with_members(h)
     await create(h, "rapat | Rakor logistik | Senin 25/8 09.00 | 1 jam | Aula\x07 BPBD")
     execute(db_path, "UPDATE events SET title = ?, description = ? WHERE id = 1",
-            "Rakor\x0b lo\u202egistik\x1b", "baris satu\r\nbaris\x00 dua\x7f")  # fmt: skip
+            "Rakor\x0b lo\u202egistik\x1b", f"baris satu\r\nbaris{NUL} dua\x7f")  # fmt: skip
     raw = await ics_of(h, 1)
     body = raw.replace(b"\r\n", b"")
     assert not re.search(rb"[\x00-\x08\x0a-\x1f\x7f]", body), body

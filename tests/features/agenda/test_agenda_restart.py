@@ -8,6 +8,8 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.harness import Harness, running
 from bot.kernel import jobs_storage as jobs_repo
@@ -188,6 +190,7 @@ async def test_a_restart_keeps_a_series_going(db_path: Path) -> None:
     assert len(cards) == 1
 
 
+@pytest.mark.sqlite_only  # the SQLite migrations applied by hand to a file (PostgreSQL's have their own history)
 async def test_a_database_already_past_version_8_gets_the_agenda_tables(db_path: Path) -> None:
     """Deployed databases applied the empty 0006 and went on to 0008: the agenda arrives with 0009."""
     conn = open_sync(db_path)

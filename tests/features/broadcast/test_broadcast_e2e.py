@@ -67,7 +67,7 @@ async def test_broadcast_to_300_with_blocked_chats_and_a_429(h: Harness, db_path
     assert q(db_path, "SELECT status, COUNT(*) FROM broadcast_deliveries GROUP BY status ORDER BY status") == [
         ("blocked", 5), ("sent", 296),
     ]  # fmt: skip
-    assert q(db_path, "SELECT COUNT(*) FROM users WHERE reachable = 0") == [(5,)]
+    assert q(db_path, "SELECT COUNT(*) FROM users WHERE reachable = FALSE") == [(5,)]
     assert q(db_path, "SELECT status FROM broadcasts") == [("done",)]
     # the next announcement does not message the blocked again; they are listed straight away
     h.api.clear()

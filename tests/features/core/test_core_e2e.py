@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
+from tests.support.db import q
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
 
 
@@ -36,8 +35,7 @@ async def test_language_switch_by_button_is_stored(h: Harness, db_path) -> None:
     assert any(c.method == "editMessageText" and "English" in c.text for c in calls)
     calls = await h.sim.send(MEMBER, text="/start")
     assert calls[-1].text.startswith("Hello")
-    row = sqlite3.connect(db_path).execute("SELECT locale FROM users WHERE user_id = ?", (MEMBER.id,)).fetchone()
-    assert row == ("en",)
+    assert q(db_path, "SELECT locale FROM users WHERE user_id = ?", MEMBER.id) == [("en",)]
 
 
 async def test_group_language_needs_secretariat(h: Harness) -> None:
@@ -80,17 +78,15 @@ async def test_group_migration_moves_the_chat_id(h: Harness, db_path) -> None:
     await h.sim.send(ADMIN, old, "/bahasa en")
     new = -1009999
     await h.sim.migrate(ADMIN, old, new)
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT locale FROM chats WHERE chat_id = ?", (new,)).fetchone() == ("en",)
-    assert conn.execute("SELECT new_chat_id FROM chat_migrations WHERE old_chat_id = ?", (old,)).fetchone() == (new,)
+    assert q(db_path, "SELECT locale FROM chats WHERE chat_id = ?", new) == [("en",)]
+    assert q(db_path, "SELECT new_chat_id FROM chat_migrations WHERE old_chat_id = ?", old) == [(new,)]
 
 
 async def test_forbidden_marks_the_user_unreachable(h: Harness, db_path) -> None:
     h.api.fail("sendMessage", "forbidden", chat_id=MEMBER.id)
     await h.sim.send(MEMBER, text="/start")
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT reachable FROM users WHERE user_id = ?", (MEMBER.id,)).fetchone() == (0,)
-    assert conn.execute("SELECT status FROM chats WHERE chat_id = ?", (MEMBER.id,)).fetchone() == ("unreachable",)
+    assert q(db_path, "SELECT reachable FROM users WHERE user_id = ?", MEMBER.id) == [(False,)]
+    assert q(db_path, "SELECT status FROM chats WHERE chat_id = ?", MEMBER.id) == [("unreachable",)]
 
 
 async def test_retry_after_is_honoured(h: Harness) -> None:
@@ -111,8 +107,7 @@ async def test_chat_migrated_error_retries_at_the_new_id(h: Harness, db_path) ->
 
 async def test_bot_removed_from_group_is_recorded(h: Harness, db_path) -> None:
     await h.sim.member_update(ADMIN, GROUP_ID, "administrator", "left", bot=True)
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT status FROM chats WHERE chat_id = ?", (GROUP_ID,)).fetchone() == ("removed",)
+    assert q(db_path, "SELECT status FROM chats WHERE chat_id = ?", GROUP_ID) == [("removed",)]
     calls = await h.sim.member_update(ADMIN, GROUP_ID, "left", "administrator", bot=True)
     assert "/pasang" in calls[-1].text
 

@@ -5,7 +5,6 @@ the secretariat's schedule command."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,22 +15,13 @@ from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import scheduling
 from bot.kernel.clock import FakeClock
 from tests.support.agenda import at, utc
-from tests.support.db import q
+from tests.support.db import execute, q
 from tests.support.digests import digests
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER, STRANGER
 from tests.support.world import cluster_with_members
 
 GROUP2 = -1009876543210
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def execute(db_path: Path, sql: str, *params: object) -> None:
-    conn = sqlite3.connect(db_path)
-    try:
-        with conn:
-            conn.execute(sql, params)
-    finally:
-        conn.close()
 
 
 def pending_digest_jobs(db_path: Path) -> list[tuple[object, ...]]:

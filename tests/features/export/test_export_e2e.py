@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 import hxl
@@ -19,7 +18,7 @@ from bot.features.export import service as export_svc
 from bot.features.members import storage as members_repo
 from bot.features.stock import importer
 from bot.features.stock import service as stock_svc
-from tests.support.db import q
+from tests.support.db import connect, q
 from tests.support.export import documents, reporting_data
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
 
@@ -124,10 +123,8 @@ async def test_stock_round_trip_export_then_import_gives_the_same_totals(h: Harn
     calls = await h.sim.send(ADMIN, text=f"/ekspor {kind}")
     files = documents(calls, ADMIN.id)
     name = next(n for n in files if n.endswith("-stok.csv")) if kind == "csv" else next(iter(files))
-    conn = sqlite3.connect(db_path)
-    with conn:
+    with connect(db_path) as conn:
         conn.execute("DELETE FROM stock")
-    conn.close()
     assert q(db_path, "SELECT COUNT(*) FROM stock_totals") == [(0,)]
     await h.sim.send(ADMIN, text="/stok impor")
     calls = await h.sim.document(ADMIN, None, files[name], name)

@@ -15,6 +15,7 @@ from bot.devtools.harness import Harness
 from bot.features.export import service as export_svc
 from tests.support.agenda import LINE, create
 from tests.support.db import execute, q
+from tests.support.engine import NUL
 from tests.support.export import documents, reporting_data
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 
@@ -133,7 +134,7 @@ async def test_control_and_bidi_characters_do_not_break_the_export(h: Harness, d
     # a pending registration whose name carries a vertical tab (openpyxl refused the whole workbook) and a
     # right-to-left override (which shows "Kalsel PMI" reversed to the reader)
     execute(db_path, "UPDATE organizations SET name = ?, status = 'pending' WHERE short_name = 'Bulog'",
-            "Perum\x0bBulog\u202e Kanwil\x00")  # fmt: skip
+            f"Perum\x0bBulog\u202e Kanwil{NUL}")  # fmt: skip
     execute(db_path, "UPDATE needs SET note = ? WHERE number = 1", "baris satu\r\nbaris\x1bdua\u2066")
     calls = await h.sim.send(ADMIN, text="/ekspor")
     files = documents(calls, ADMIN.id)

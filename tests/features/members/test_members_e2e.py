@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 from bot.devtools.harness import Harness, running
-from tests.support.db import q
+from tests.support.db import connect, q
 from tests.support.people import ADMIN, COLLEAGUE, GROUP_ID, MEMBER, OTHER
 from tests.support.world import approve_last, register_one_line, setup_cluster
 
@@ -193,16 +192,14 @@ async def test_member_leaving_group_is_marked_inactive(h: Harness, db_path: Path
 
 async def test_directory_paginated_with_60_orgs(h: Harness, db_path: Path) -> None:
     await setup_cluster(h)
-    conn = sqlite3.connect(db_path)
     types = ["opd", "tni", "ngo", "usaha", "bumn"]
-    with conn:
+    with connect(db_path) as conn:
         for i in range(60):
             conn.execute(
                 "INSERT INTO organizations (cluster_id, name, norm_name, type, status, created_at, last_activity) "
                 "VALUES (1, ?, ?, ?, 'approved', ?, ?)",
                 (f"Organisasi {i:02d}", f"organisasi {i:02d}", types[i % 5], h.clock.timestamp(), h.clock.timestamp()),
             )
-    conn.close()
     calls = await h.sim.send(MEMBER, GROUP_ID, "/anggota")
     page = calls[-1]
     assert "Halaman 1 dari 6" in page.text and page.button_texts() == ["▶"]

@@ -14,7 +14,7 @@ from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.kernel import scheduling
 from bot.shared import standards
-from tests.support.db import q
+from tests.support.db import connect, q
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 from tests.support.world import cluster_with_members
 
@@ -69,8 +69,7 @@ async def test_summary_numbers_on_a_fixture(h: Harness, db_path: Path) -> None:
 
 async def test_fits_one_message_with_500_needs(h: Harness, db_path: Path) -> None:
     await cluster_with_members(h)
-    conn = sqlite3.connect(db_path)
-    with conn:
+    with connect(db_path) as conn:
         for i in range(500):
             conn.execute(
                 "INSERT INTO needs (cluster_id, number, organization_id, created_by, item_key, item_name, category, "
@@ -87,7 +86,6 @@ async def test_fits_one_message_with_500_needs(h: Harness, db_path: Path) -> Non
                     h.clock.timestamp(),
                 ),
             )
-    conn.close()
     calls = await h.sim.send(ADMIN, GROUP_ID, "/lapsit")
     sent = next(c for c in calls if c.method == "sendMessage")
     assert sent.error is None and len(sent.text) < 4096

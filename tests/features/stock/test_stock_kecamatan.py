@@ -6,7 +6,6 @@ level (docs/privacy.md)."""
 from __future__ import annotations
 
 import io
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +14,8 @@ import hxl
 from bot.devtools.harness import Harness
 from bot.features.members.storage import Organization
 from bot.features.stock import importer
-from tests.support.db import q
+from tests.support.db import connect, q
+from tests.support.engine import on_postgresql
 from tests.support.export import documents
 from tests.support.people import ADMIN, MEMBER, OTHER
 from tests.support.people import DONOR_MDMC as DONOR
@@ -75,7 +75,9 @@ async def test_the_published_table_keeps_the_kabupaten_level(h: Harness, db_path
     text = await group_text(h, ADMIN, "/ringkasan stok")
     assert "📍 Kab. Hulu Sungai Selatan: Hunian sementara 600 lembar" in text, text
     assert "Daha Utara" not in text and "Angkinang" not in text
-    columns = [row[1] for row in q(db_path, "PRAGMA table_info(published_stock)")]
+    columns = [str(row[0]) for row in q(db_path, "SELECT column_name FROM information_schema.columns "
+                                                 "WHERE table_name = 'published_stock'")] if on_postgresql() else [
+        str(row[1]) for row in q(db_path, "PRAGMA table_info(published_stock)")]  # fmt: skip
     assert "region_code" in columns and not any("district" in column for column in columns)
 
 
@@ -85,10 +87,8 @@ async def test_the_exported_stock_sheet_imports_back_with_its_kecamatan(h: Harne
     before = q(db_path, "SELECT organization_id, item_key, quantity, region_code, district_code FROM stock ORDER BY id")
     files = documents(await h.sim.send(ADMIN, text="/ekspor csv"), ADMIN.id)
     name = next(n for n in files if n.endswith("-stok.csv"))
-    conn = sqlite3.connect(db_path)
-    with conn:
+    with connect(db_path) as conn:
         conn.execute("DELETE FROM stock")
-    conn.close()
     calls = await h.sim.send(ADMIN, text="/stok impor")
     assert "Opsional: <code>Kecamatan | Kode Kecamatan</code> (kecamatan baris itu)." in calls[-1].text
     calls = await h.sim.document(ADMIN, None, files[name], name)

@@ -4,15 +4,14 @@ the arithmetic routes are in tests/features/stock/test_stock_sdc.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
 from bot.features.stock import service as svc
-from bot.kernel.db import open_sync
 from tests.support.buttons import data_of
+from tests.support.db import connect, q
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 from tests.support.world import member
 
@@ -36,12 +35,9 @@ async def fixture(h: Harness) -> None:
         await h.sim.send(user, text="/stok\n" + "\n".join(lines))
 
 
-def published(db_path: Path) -> svc.Published:
-    conn = open_sync(db_path)
-    try:
+def published(db_path: Path | str) -> svc.Published:
+    with connect(db_path) as conn:
         result = svc.published(conn, 1)
-    finally:
-        conn.close()
     assert result is not None
     return result
 
@@ -102,11 +98,7 @@ async def test_no_group_answer_names_or_figures_a_private_organisation(h: Harnes
     assert "2.055 kg (3 org.)" in everything  # a cell of three organisations is shown
     assert "disembunyikan" in everything
     # the group's questions never stored a figure
-    conn = sqlite3.connect(db_path)
-    try:
-        assert conn.execute("SELECT COUNT(*) FROM stock").fetchone() == (9,)
-    finally:
-        conn.close()
+    assert q(db_path, "SELECT COUNT(*) FROM stock") == [(9,)]
 
 
 async def test_cari_nearest_first_and_forwarded_privately(h: Harness, db_path: Path) -> None:

@@ -6,11 +6,11 @@ figures apart, the secretariat's view of the organisations that allow it."""
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from bot.devtools.harness import Harness
 from bot.features.digests import service as digests_svc
 from bot.features.stock import service as stock_svc
+from tests.support.db import connect
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER, SAR
 from tests.support.people import DONOR_MDMC as DONOR
 from tests.support.stock import ORGS, category_figure, cluster, group_text, later, number, region_figures
@@ -132,10 +132,8 @@ async def test_views_render_only_the_published_table(h: Harness) -> None:
     chart = await db.read(digests_svc.chart_data, 1, 0, now)
     gaps = await db.read(stock_svc.stock_for_gaps, 1, now)
     # and they do render from it: change a published figure by hand, every view follows
-    conn = sqlite3.connect(db.path)
-    with conn:
+    with connect(db.path) as conn:
         conn.execute("UPDATE published_stock SET quantity = 12345 WHERE level = 'cell' AND norm_item = 'terpal'")
-    conn.close()
     third = [await group_text(h, OTHER, c) for c in commands]
     assert "12.345 lembar (3 org.)" in third[1] and "Hunian sementara: 12.345 lembar" in third[0]
     assert "12.345 lembar" not in first[1]

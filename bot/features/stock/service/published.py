@@ -273,7 +273,7 @@ def publish(conn: Conn, cluster_id: int, now: int) -> Published | None:
         if not disclosure.may_replace(new, base, disclosure.K, closed, frozenset(old_closed[table]),
                                       gone.get(table, {})):  # fmt: skip
             out += [(r.category, r.unit, r.level, r.norm_item, r.item_key, r.item_name, r.region_code, r.quantity,
-                     r.contributors, int(r.complete), r.data_at)
+                     r.contributors, bool(r.complete), r.data_at)
                     for r in (previous.rows if previous else []) if (r.category, r.unit) == table]  # fmt: skip
             continue
         if new != old.get(table) or closed & {o for o, _, _ in new} != old_closed[table]:
@@ -287,13 +287,13 @@ def publish(conn: Conn, cluster_id: int, now: int) -> Published | None:
         for b in blocks:
             key, name = names.get(b.item, (None, "")) if b.item else (None, "")
             out.append((category, unit, b.level, b.item, key, name, b.region,
-                        None if b.level == disclosure.HIDDEN else b.quantity, len(b.orgs), 1, now))  # fmt: skip
-        out.append((category, unit, "table", "", None, "", "", None, len({o for o, _, _ in new}), 1, now))
+                        None if b.level == disclosure.HIDDEN else b.quantity, len(b.orgs), True, now))  # fmt: skip
+        out.append((category, unit, "table", "", None, "", "", None, len({o for o, _, _ in new}), True, now))
         hidden_items = {m[1] for b in blocks if b.level in (disclosure.CATEGORY, disclosure.HIDDEN) for m in b.members}
         for item in sorted({i for _, i, _ in new}):
             key, name = names.get(item, (None, ""))
             holders = len({o for o, i, _ in new if i == item})
-            out.append((category, unit, "holders", item, key, name, "", None, holders, int(item not in hidden_items),
+            out.append((category, unit, "holders", item, key, name, "", None, holders, item not in hidden_items,
                         now))  # fmt: skip
     repo.save_snapshot(conn, cluster_id, period, now, cluster_totals(conn, cluster_id, now).counts(), out)
     jobs_repo.schedule_once(conn, PUBLISH_KIND, f"cluster:{cluster_id}", period + REPUBLISH_S, cluster_id,

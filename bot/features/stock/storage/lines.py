@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.kernel import sql
 from bot.kernel.sql import Conn, Row
 
 
@@ -86,9 +87,10 @@ def upsert_line(
         "ON CONFLICT (organization_id, norm_item, region_code, norm_location) DO UPDATE SET "
         "item_key = excluded.item_key, item_name = excluded.item_name, category = excluded.category, "
         "quantity = excluded.quantity, unit = excluded.unit, location = excluded.location, "
-        "expiry_notified = CASE WHEN stock.expires_at IS excluded.expires_at THEN stock.expiry_notified ELSE 0 END, "
+        "expiry_notified = CASE WHEN stock.expires_at IS NOT DISTINCT FROM excluded.expires_at THEN stock.expiry_notified "
+        "ELSE FALSE END, "
         "expires_at = excluded.expires_at, condition = excluded.condition, confirmed_at = excluded.confirmed_at, "
-        "stale_notified = 0, source = excluded.source, updated_by = excluded.updated_by, "
+        "stale_notified = FALSE, source = excluded.source, updated_by = excluded.updated_by, "
         f"updated_at = excluded.updated_at, district_code = excluded.district_code RETURNING {LINE_COLUMNS}",
         (cluster_id, org_id, line.item_key, line.item_name, line.norm_item, line.category, line.quantity, line.unit,
          line.region_code, line.location, line.norm_location, line.expires_at, line.condition, now, source, user_id,
@@ -115,7 +117,7 @@ def lines_of_org(conn: Conn, org_id: int) -> list[StockLine]:
 def set_quantity(conn: Conn, stock_id: int, quantity: float, user_id: int | None, now: int) -> None:
     """A new figure is also a confirmation: the line is fresh again."""
     conn.execute(
-        "UPDATE stock SET quantity = ?, confirmed_at = ?, stale_notified = 0, updated_by = ?, updated_at = ? "
+        "UPDATE stock SET quantity = ?, confirmed_at = ?, stale_notified = FALSE, updated_by = ?, updated_at = ? "
         "WHERE id = ?",
         (quantity, now, user_id, now, stock_id),
     )
@@ -131,7 +133,7 @@ def confirm_lines(conn: Conn, stock_ids: Iterable[int], user_id: int | None, now
         return 0
     marks = ",".join("?" * len(ids))
     return conn.execute(
-        f"UPDATE stock SET confirmed_at = ?, stale_notified = 0, updated_by = ?, updated_at = ? WHERE id IN ({marks})",
+        f"UPDATE stock SET confirmed_at = ?, stale_notified = FALSE, updated_by = ?, updated_at = ? WHERE id IN ({marks})",
         (now, user_id, now, *ids),
     ).rowcount
 
@@ -161,7 +163,7 @@ def history_of_line(conn: Conn, stock_id: int) -> list[Row]:
 
 def first_unreminded_confirmation(conn: Conn, org_id: int) -> int | None:
     row = conn.execute(
-        "SELECT MIN(confirmed_at) FROM stock WHERE organization_id = ? AND stale_notified = 0 AND quantity > 0",
+        "SELECT MIN(confirmed_at) FROM stock WHERE organization_id = ? AND stale_notified = FALSE AND quantity > 0",
         (org_id,),
     ).fetchone()
     return row[0] if row else None
@@ -169,7 +171,7 @@ def first_unreminded_confirmation(conn: Conn, org_id: int) -> int | None:
 
 def first_unreminded_expiry(conn: Conn, org_id: int) -> int | None:
     row = conn.execute(
-        "SELECT MIN(expires_at) FROM stock WHERE organization_id = ? AND expiry_notified = 0 AND quantity > 0 "
+        "SELECT MIN(expires_at) FROM stock WHERE organization_id = ? AND expiry_notified = FALSE AND quantity > 0 "
         "AND expires_at IS NOT NULL",
         (org_id,),
     ).fetchone()
@@ -178,7 +180,7 @@ def first_unreminded_expiry(conn: Conn, org_id: int) -> int | None:
 
 def stale_lines(conn: Conn, org_id: int, cutoff: int) -> list[StockLine]:
     rows = conn.execute(
-        f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? AND stale_notified = 0 AND quantity > 0 "
+        f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? AND stale_notified = FALSE AND quantity > 0 "
         "AND confirmed_at <= ? ORDER BY confirmed_at, id",
         (org_id, cutoff),
     )
@@ -187,7 +189,7 @@ def stale_lines(conn: Conn, org_id: int, cutoff: int) -> list[StockLine]:
 
 def expiring_lines(conn: Conn, org_id: int, until: int) -> list[StockLine]:
     rows = conn.execute(
-        f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? AND expiry_notified = 0 AND quantity > 0 "
+        f"SELECT {LINE_COLUMNS} FROM stock WHERE organization_id = ? AND expiry_notified = FALSE AND quantity > 0 "
         "AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id",
         (org_id, until),
     )
@@ -199,10 +201,11 @@ def mark_notified(conn: Conn, column: str, stock_ids: Iterable[int]) -> None:
         raise ValueError(column)
     ids = list(stock_ids)
     if ids:
-        conn.execute(f"UPDATE stock SET {column} = 1 WHERE id IN ({','.join('?' * len(ids))})", ids)
+        conn.execute(f"UPDATE stock SET {column} = TRUE WHERE id IN ({','.join('?' * len(ids))})", ids)
 
 
 def orgs_with_stock(conn: Conn, cluster_id: int) -> list[int]:
     return [r[0] for r in conn.execute(
-        "SELECT DISTINCT organization_id FROM stock_totals INDEXED BY stock_totals_org WHERE cluster_id = ?",
+        f"SELECT DISTINCT organization_id FROM stock_totals {sql.indexed_by(conn, 'stock_totals_org')} "
+        "WHERE cluster_id = ?",
         (cluster_id,))]  # fmt: skip

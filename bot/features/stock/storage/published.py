@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from bot.kernel import sql
 from bot.kernel.sql import Conn, Row
 
 # ---- the published table (statistical disclosure control, migration 0011) ------------------------
@@ -16,7 +17,7 @@ def current_holdings(conn: Conn, cluster_id: int, fresh_after: int, now: int) ->
     of the covering index ``stock_item`` (no table access, no sort): 0.24 s at 200,000 rows."""
     return conn.execute(
         "SELECT norm_item, region_code, organization_id, unit, SUM(quantity) AS quantity FROM stock "
-        "INDEXED BY stock_item WHERE cluster_id = ? AND quantity > 0 AND confirmed_at >= ? "
+        f"{sql.indexed_by(conn, 'stock_item')} WHERE cluster_id = ? AND quantity > 0 AND confirmed_at >= ? "
         "AND (expires_at IS NULL OR expires_at > ?) GROUP BY norm_item, region_code, organization_id, unit",
         (cluster_id, fresh_after, now),
     ).fetchall()
@@ -25,9 +26,10 @@ def current_holdings(conn: Conn, cluster_id: int, fresh_after: int, now: int) ->
 def free_text_items(conn: Conn, cluster_id: int) -> list[Row]:
     """Category and name of the items typed outside the catalogue (norm_item "~…"): an index range."""
     return conn.execute(
-        "SELECT norm_item, MIN(category) AS category, MIN(item_name) AS item_name FROM stock INDEXED BY stock_item "
-        "WHERE cluster_id = ? AND norm_item >= '~' AND norm_item < char(127) GROUP BY norm_item",
-        (cluster_id,),
+        "SELECT norm_item, MIN(category) AS category, MIN(item_name) AS item_name FROM stock "
+        f"{sql.indexed_by(conn, 'stock_item')} WHERE cluster_id = ? AND norm_item >= '~' AND norm_item < ? "
+        "GROUP BY norm_item",
+        (cluster_id, "\x7f"),
     ).fetchall()
 
 
@@ -52,8 +54,8 @@ def replace_basis(
     conn.executemany(
         "INSERT INTO published_stock_basis (cluster_id, category, unit, organization_id, norm_item, region_code, "
         "quantity, closed, data_at, gone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(cluster_id, category, unit, org, item, region, q, int(c), data_at, 0) for org, item, region, q, c in rows]
-        + [(cluster_id, category, unit, org, item, region, q, 0, data_at, 1) for org, item, region, q in gone],
+        [(cluster_id, category, unit, org, item, region, q, bool(c), data_at, False) for org, item, region, q, c in rows]
+        + [(cluster_id, category, unit, org, item, region, q, False, data_at, True) for org, item, region, q in gone],
     )
 
 
@@ -106,7 +108,7 @@ def secretariat_flags(conn: Conn, org_ids: Iterable[int]) -> dict[int, tuple[str
 
 
 def set_stock_secretariat(conn: Conn, org_id: int, allowed: bool) -> None:
-    conn.execute("UPDATE organizations SET stock_secretariat = ? WHERE id = ?", (int(allowed), org_id))
+    conn.execute("UPDATE organizations SET stock_secretariat = ? WHERE id = ?", (bool(allowed), org_id))
 
 
 def own_holdings(conn: Conn, org_id: int, norm_items: Iterable[str], now: int) -> list[Row]:
@@ -116,7 +118,8 @@ def own_holdings(conn: Conn, org_id: int, norm_items: Iterable[str], now: int) -
         return []
     marks = ",".join("?" * len(items))
     return conn.execute(
-        f"SELECT norm_item, item_key, item_name, region_code, unit, SUM(quantity) AS quantity FROM stock "
+        f"SELECT norm_item, MIN(item_key) AS item_key, MIN(item_name) AS item_name, region_code, unit, "
+        "SUM(quantity) AS quantity FROM stock "
         f"WHERE organization_id = ? AND norm_item IN ({marks}) AND quantity > 0 AND (expires_at IS NULL OR "
         "expires_at > ?) GROUP BY norm_item, region_code, unit ORDER BY norm_item, region_code",
         (org_id, *items, now),
@@ -143,4 +146,4 @@ def holders_by_org(
 def closed_orgs(conn: Conn, cluster_id: int) -> list[int]:
     """Organisations that do not let the secretariat see their figures."""
     return [r[0] for r in conn.execute(
-        "SELECT id FROM organizations WHERE cluster_id = ? AND stock_secretariat = 0", (cluster_id,))]  # fmt: skip
+        "SELECT id FROM organizations WHERE cluster_id = ? AND stock_secretariat = FALSE", (cluster_id,))]  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.features.stock.storage.lines import LINE_COLUMNS, StockLine, line_of
+from bot.kernel import sql
 from bot.kernel.sql import Conn, Row
 
 # ---- holders of one item (/cari, matching) --------------------------------------------------------
@@ -14,7 +15,7 @@ def holders(conn: Conn, cluster_id: int, norm_item: str, fresh_after: int, now: 
     """Per (region, organisation, unit): current, non-stale, unexpired quantity of one item (covering index)."""
     return conn.execute(
         "SELECT region_code, organization_id, unit, SUM(quantity) AS quantity, MAX(confirmed_at) AS confirmed_at "
-        "FROM stock INDEXED BY stock_item WHERE cluster_id = ? AND norm_item = ? AND quantity > 0 AND confirmed_at >= ? "
+        f"FROM stock {sql.indexed_by(conn, 'stock_item')} WHERE cluster_id = ? AND norm_item = ? AND quantity > 0 AND confirmed_at >= ? "
         "AND (expires_at IS NULL OR expires_at > ?) GROUP BY region_code, organization_id, unit",
         (cluster_id, norm_item, fresh_after, now),
     ).fetchall()
@@ -25,7 +26,7 @@ def holder_lines(
 ) -> list[StockLine]:
     """The individual lines of one item (for pledging from a particular warehouse)."""
     rows = conn.execute(
-        f"SELECT {LINE_COLUMNS} FROM stock INDEXED BY stock_item WHERE cluster_id = ? AND norm_item = ? AND quantity > 0 "
+        f"SELECT {LINE_COLUMNS} FROM stock {sql.indexed_by(conn, 'stock_item')} WHERE cluster_id = ? AND norm_item = ? AND quantity > 0 "
         "AND confirmed_at >= ? AND (expires_at IS NULL OR expires_at > ?) AND organization_id != ?",
         (cluster_id, norm_item, fresh_after, now, exclude_org),
     )
@@ -47,11 +48,11 @@ def orgs_public(conn: Conn, org_ids: Iterable[int]) -> dict[int, tuple[str, bool
 def set_stock_public(conn: Conn, org_id: int, public: bool) -> None:
     """The flag and its copy in the running totals change together."""
     row = conn.execute("UPDATE organizations SET stock_public = ? WHERE id = ? RETURNING cluster_id",
-                       (int(public), org_id)).fetchone()  # fmt: skip
+                       (bool(public), org_id)).fetchone()  # fmt: skip
     if row is not None:
         for table in ("stock_totals", "stock_item_totals"):
             conn.execute(
-                f"UPDATE {table} SET private = ? WHERE cluster_id = ? AND organization_id = ?",
+                f"UPDATE {table} SET private = ? WHERE cluster_id = ? AND organization_id = ?",  # a 0/1 count
                 (int(not public), row[0], org_id),
             )
 
