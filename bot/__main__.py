@@ -14,13 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from bot.kernel.config import ConfigError, Settings, load_settings
+from bot.kernel.config import ConfigError, Settings, load_settings, parse_dotenv
 from bot.kernel.db import apply_migrations, create_private, migrations, open_sync
 from bot.ops import backups, health, version
+from bot.ops.backups import KNOWN_TABLES
+from bot.ops.pg_tools import is_postgres_url
 
-# Tables every database of this application has from its first migration on (a restore checks them).
-KNOWN_TABLES = frozenset({"processed_updates", "users", "chats", "dialogs", "audit_log", "clusters",
-                          "organizations", "members", "secretariat", "handovers"})  # fmt: skip
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -243,10 +242,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _postgres_url() -> str | None:
+    """``KLASTER_DB`` when it is a ``postgresql://`` URL (read as ``load_settings`` reads it: the environment over
+    ``.env``)."""
+    merged: dict[str, str] = {}
+    if Path(".env").is_file():
+        merged.update(parse_dotenv(Path(".env").read_text(encoding="utf-8")))
+    merged.update(os.environ)
+    value = merged.get("KLASTER_DB")
+    return value if is_postgres_url(value) else None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        pg_url = _postgres_url()
+        if pg_url is not None and args.command in ("backup", "restore"):
+            from bot.ops import pg_backups
+
+            if args.command == "backup":
+                return pg_backups.cmd_backup(pg_url, args.rotate, args.keep, args.path)
+            return pg_backups.cmd_restore(pg_url, args.path, args.yes)
         if args.command == "run":
             return cmd_run(settings, args.webhook)
         if args.command == "demo":
@@ -256,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             return cmd_migrate(settings)
         if args.command == "health":
-            return health.cmd_health(settings.db_path, args.max_age, args.db_only, args.json)
+            return health.cmd_health(pg_url or settings.db_path, args.max_age, args.db_only, args.json)
         if args.command == "backup" and (args.rotate or args.path is None):
             return backups.cmd_rotate(settings.db_path, args.rotate, args.keep, args.path)
         if args.command == "backup":

@@ -2,14 +2,16 @@
 
 The heartbeat is operational state, not cluster data: its one-row table is created by the running bot's first
 beat (``CREATE TABLE IF NOT EXISTS``) rather than by a numbered migration, so the schema version ``health``
-compares stays the data's. Times are INTEGER epoch seconds (UTC).
+compares stays the data's. Times are INTEGER epoch seconds (UTC; BIGINT on PostgreSQL). The same SQL serves both
+engines; what differs (the table's DDL, how a table's existence and the schema version are asked) is chosen by
+``is_postgresql``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.kernel.sql import Conn
+from bot.kernel.sql import Conn, is_postgresql
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Heartbeat:
     version: str
 
 
-_TABLE = """
+_TABLE_SQLITE = """
 CREATE TABLE IF NOT EXISTS ops_heartbeat (
     name            TEXT PRIMARY KEY,   -- the process role: 'run'
     started_at      INTEGER NOT NULL,   -- when this process started
@@ -33,6 +35,18 @@ CREATE TABLE IF NOT EXISTS ops_heartbeat (
     pid             INTEGER NOT NULL,
     version         TEXT NOT NULL
 ) WITHOUT ROWID
+"""
+
+_TABLE_POSTGRESQL = """
+CREATE TABLE IF NOT EXISTS ops_heartbeat (
+    name            TEXT PRIMARY KEY,
+    started_at      BIGINT NOT NULL,
+    beat_at         BIGINT NOT NULL,
+    telegram_ok_at  BIGINT,
+    telegram_error  TEXT,
+    pid             BIGINT NOT NULL,
+    version         TEXT NOT NULL
+)
 """
 
 
@@ -48,7 +62,7 @@ def write_beat(
 ) -> None:
     """Record one beat; a failed Telegram call keeps this process's previous success time (that is what goes
     stale); a new process starts without one."""
-    conn.execute(_TABLE)
+    conn.execute(_TABLE_POSTGRESQL if is_postgresql(conn) else _TABLE_SQLITE)
     conn.execute(
         "INSERT INTO ops_heartbeat (name, started_at, beat_at, telegram_ok_at, telegram_error, pid, version) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -63,7 +77,7 @@ def write_beat(
 
 def read_beat(conn: Conn, name: str) -> Heartbeat | None:
     """The heartbeat row, or None when the bot has never beaten on this database."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ops_heartbeat'").fetchone() is None:
+    if not _has_table(conn, "ops_heartbeat"):
         return None
     row = conn.execute(
         "SELECT name, started_at, beat_at, telegram_ok_at, telegram_error, pid, version FROM ops_heartbeat "
@@ -73,7 +87,19 @@ def read_beat(conn: Conn, name: str) -> Heartbeat | None:
     return None if row is None else Heartbeat(*tuple(row))
 
 
+def _has_table(conn: Conn, name: str) -> bool:
+    if is_postgresql(conn):
+        return conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0] is True
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 def schema_version(conn: Conn) -> int:
+    if is_postgresql(conn):
+        # PostgreSQL has no user_version: the engine records the applied migrations in a table (pgkernel).
+        if not _has_table(conn, "schema_version"):
+            return 0
+        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return 0 if row is None or row[0] is None else int(row[0])
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
