@@ -238,3 +238,35 @@ def test_health_on_postgresql_judges_the_schema_version(tmp_path: Path) -> None:
     for url in fresh_database("empty"):
         result = cli("health", "--db-only", db=url, cwd=tmp_path)
         assert result.returncode == 1 and "behind" in result.stdout
+
+
+# ---- deploy/compose.postgres.yaml ------------------------------------------------------------------------------
+
+
+def test_postgres_compose_has_health_checks_volumes_and_real_backup_commands() -> None:
+    from bot.__main__ import build_parser
+    from tests.support.paths import ROOT
+
+    text = (ROOT / "deploy" / "compose.postgres.yaml").read_text(encoding="utf-8")
+    services = text.split("\nservices:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    import re
+
+    parts = re.split(r"^  ([a-z]+):$", services, flags=re.MULTILINE)
+    blocks = dict(zip(parts[1::2], parts[2::2], strict=True))
+    assert set(blocks) == {"db", "bot", "backup"}
+    assert "healthcheck:" in blocks["db"] and "pg_isready" in blocks["db"]
+    assert "healthcheck:" in blocks["backup"]  # the bot's is the image's HEALTHCHECK (klasterbot health)
+    for name in ("bot", "backup"):
+        assert "condition: service_healthy" in blocks[name] and "<<: *klaster-db" in blocks[name]
+    assert "KLASTER_DB: postgresql://" in text and "klaster-pg:/var/lib/postgresql/data" in text
+    assert "klaster-backups:/backups" in text
+    parser = build_parser()
+    commands = [line.split("klasterbot ", 1)[1].split("||")[0].split() for line in text.splitlines()
+                if "klasterbot backup" in line or "klasterbot restore" in line]  # fmt: skip
+    assert any(c[0] == "backup" for c in commands) and any(c[0] == "restore" for c in commands)
+    for args in commands:
+        parsed = parser.parse_args(args)  # exits (SystemExit) on an unknown command or flag
+        if args[0] == "backup":
+            assert parsed.rotate and parsed.keep >= 1
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "postgresql-client=15" in dockerfile and "postgres:15" in blocks["db"]  # pg_dump's major = server's
