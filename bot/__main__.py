@@ -14,11 +14,10 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO
 
-from bot.kernel.config import ConfigError, Settings, load_settings, parse_dotenv
+from bot.kernel.config import ConfigError, Settings, load_settings
 from bot.kernel.db import apply_migrations, create_private, migrations, open_sync
 from bot.ops import backups, health, version
 from bot.ops.backups import KNOWN_TABLES
-from bot.ops.pg_tools import is_postgres_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -88,7 +87,27 @@ def cmd_run(settings: Settings, webhook: str | None = None) -> int:
     return 0
 
 
+def migrate_postgres(url: str) -> tuple[list[int], int]:
+    """Apply PostgreSQL's pending migrations; returns (versions applied, schema version)."""
+    from bot.kernel.pg_adapter import PgConn
+    from bot.kernel.pg_migrations import apply_migrations_pg, current_version_pg
+
+    conn = PgConn(url)
+    try:
+        applied = apply_migrations_pg(conn.raw)
+        return applied, current_version_pg(conn.raw)
+    finally:
+        conn.close()
+
+
 def cmd_migrate(settings: Settings) -> int:
+    if settings.database_url is not None:
+        from bot.ops.pg_tools import target
+
+        applied, version = migrate_postgres(settings.database_url)
+        where = target(settings.database_url)
+        print(f"postgresql {where.dbname} on {where.host}: schema version {version} ({len(applied)} migration(s) applied)")
+        return 0
     conn = open_sync(settings.db_path)
     try:
         applied = apply_migrations(conn)
@@ -243,28 +262,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _postgres_url() -> str | None:
-    """``KLASTER_DB`` when it is a ``postgresql://`` URL (read as ``load_settings`` reads it: the environment over
-    ``.env``)."""
-    merged: dict[str, str] = {}
-    if Path(".env").is_file():
-        merged.update(parse_dotenv(Path(".env").read_text(encoding="utf-8")))
-    merged.update(os.environ)
-    value = merged.get("KLASTER_DB")
-    return value if is_postgres_url(value) else None
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        pg_url = _postgres_url()
+        pg_url = settings.database_url
         if pg_url is not None and args.command in ("backup", "restore"):
             from bot.ops import pg_backups
 
             if args.command == "backup":
                 return pg_backups.cmd_backup(pg_url, args.rotate, args.keep, args.path)
-            return pg_backups.cmd_restore(pg_url, args.path, args.yes)
+            return pg_backups.cmd_restore(pg_url, args.path, args.yes, migrate=migrate_postgres)
         if args.command == "run":
             return cmd_run(settings, args.webhook)
         if args.command == "demo":

@@ -62,7 +62,7 @@ def check(db_path: Path, now: float | None = None, max_age_s: float = DEFAULT_MA
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        beat = _read(report, conn, now, db_only)
+        beat = _read(report, conn, now, db_only, latest=migrations()[-1][0])
     except sqlite3.Error as exc:
         report.fail(f"database is not readable: {exc}")
         return report
@@ -75,35 +75,38 @@ def check_postgres(url: str, now: float | None = None, max_age_s: float = DEFAUL
                    db_only: bool = False) -> Report:  # fmt: skip
     """The same checks on PostgreSQL: the server answers (``SELECT 1`` within 5 s), the schema is current, the
     heartbeat (written by any instance of the bot) and its Telegram success are fresh."""
+    import os
+
     import psycopg
 
+    from bot.kernel.pg_adapter import PgConn
+    from bot.kernel.pg_migrations import migrations_pg
     from bot.ops import pg_tools
 
     now = time.time() if now is None else now
     report = Report()
     where = pg_tools.target(url)
     report.facts["database"] = f"postgresql {where.dbname} on {where.host}"  # never the password
+    os.environ.setdefault("PGCONNECT_TIMEOUT", "5")  # libpq's connect timeout: a health check must not hang
     try:
-        raw = pg_tools.connect(url)
+        conn = PgConn(url, read_only=True)
     except psycopg.Error as exc:
         report.fail(f"database does not answer: {str(exc).strip()}")
         return report
     try:
-        conn = pg_tools.ops_conn(raw)
         conn.execute("SELECT 1").fetchone()
-        beat = _read(report, conn, now, db_only)
+        beat = _read(report, conn, now, db_only, latest=migrations_pg()[-1][0])
     except psycopg.Error as exc:
         report.fail(f"database is not readable: {str(exc).strip()}")
         return report
     finally:
-        raw.close()
+        conn.close()
     return _judge(report, beat, now, max_age_s) if report.healthy and not db_only else report
 
 
-def _read(report: Report, conn: Conn, now: float, db_only: bool) -> ops_repo.Heartbeat | None:
+def _read(report: Report, conn: Conn, now: float, db_only: bool, *, latest: int) -> ops_repo.Heartbeat | None:
     """Schema version and (unless ``db_only``) the heartbeat row; fails ``report`` on a wrong version."""
     current = ops_repo.schema_version(conn)
-    latest = migrations()[-1][0]
     report.facts.update(schema_version=current, latest_migration=latest)
     if current < latest:
         report.fail(f"schema version {current} is behind the code's {latest}: run `klasterbot migrate`")

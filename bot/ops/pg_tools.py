@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.kernel.sql import Conn
-
 if TYPE_CHECKING:
     import psycopg
 
@@ -94,24 +92,3 @@ def fsync_file(path: Path) -> None:
     finally:
         os.close(fd)
 
-
-class _OpsConn:
-    """The ``Conn`` the operations storage functions need, over a psycopg connection: ``?`` placeholders become
-    psycopg's ``%s`` (the operations SQL has no literal ``?`` or ``%``)."""
-
-    engine = "postgresql"
-
-    def __init__(self, raw: psycopg.Connection[Any]) -> None:
-        self._raw = raw
-
-    def execute(self, sql: str, parameters: Any = (), /) -> Any:
-        return self._raw.execute(sql.replace("?", "%s"), parameters or None)
-
-    def executemany(self, sql: str, parameters: Any, /) -> Any:
-        cursor = self._raw.cursor()
-        cursor.executemany(sql.replace("?", "%s"), parameters)
-        return cursor
-
-
-def ops_conn(raw: psycopg.Connection[Any]) -> Conn:
-    return _OpsConn(raw)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.kernel.pg_adapter import PgConn
 from bot.ops import backups, pg_backups, pg_tools
 from bot.ops import storage as ops_repo
 from tests.support.pgops import cli, connect, fresh_database, migrated
@@ -212,13 +213,13 @@ def test_health_on_postgresql_connects_checks_the_schema_and_the_heartbeat(pg: s
     no_beat = cli("health", db=pg, cwd=tmp_path)
     assert no_beat.returncode == 1 and "no heartbeat" in no_beat.stdout
     now = int(time.time())
-    with connect(pg) as raw:
-        ops_repo.write_beat(pg_tools.ops_conn(raw), "run", now - 30, now - 5, True, None, 4242, "test")
+    conn = PgConn(pg)
+    ops_repo.write_beat(conn, "run", now - 30, now - 5, True, None, 4242, "test")
     fresh = cli("health", "--json", db=pg, cwd=tmp_path)
     assert fresh.returncode == 0, fresh.stdout
     assert json.loads(fresh.stdout)["facts"]["pid"] == 4242
-    with connect(pg) as raw:
-        ops_repo.write_beat(pg_tools.ops_conn(raw), "run", now - 30, now - 600, False, "NetworkError: x", 4242, "t")
+    ops_repo.write_beat(conn, "run", now - 30, now - 600, False, "NetworkError: x", 4242, "t")
+    conn.close()
     stale = cli("health", db=pg, cwd=tmp_path)
     assert stale.returncode == 1 and "heartbeat is" in stale.stdout
 
