@@ -62,9 +62,9 @@ def run_pg(url: str) -> dict[str, Any]:
         start = time.perf_counter()
         shim = _LoadingShim(conn)
         cluster_id = bench_sitrep._load(shim, 100_000, 20_000, 100_000, 1_000_000)
-        bench_sitrep._with_stock()
+        parts = bench_sitrep._with_stock()
         shim.execute("BEGIN")
-        sitrep_svc.prepare(shim, cluster_id, NOW)
+        sitrep_svc.prepare(shim, cluster_id, NOW, parts)
         shim.execute("COMMIT")
         conn.execute("ANALYZE")
         load_s = time.perf_counter() - start
@@ -73,7 +73,7 @@ def run_pg(url: str) -> dict[str, Any]:
         t = translator("id")
 
         def build() -> Any:
-            return sitrep_svc.build(conn, cluster, NOW)
+            return sitrep_svc.build(conn, cluster, NOW, parts)
 
         def build_and_render() -> str:
             return sitrep_views.compact(t, build(), cluster.timezone, "KlasterBot", cluster.id).text
