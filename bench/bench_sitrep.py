@@ -45,7 +45,7 @@ def _load(conn: Any, needs: int, offers: int, pledges: int, stock_rows: int, ope
     conn.executemany(
         "INSERT INTO organizations (id, cluster_id, name, norm_name, type, status, stock_public, created_at) "
         "VALUES (?, ?, ?, ?, 'ngo', 'approved', ?, ?)",
-        [(i, cluster_id, f"Org {i}", f"org {i}", int(i % 10 < 3), NOW) for i in range(1, ORGS + 1)],
+        [(i, cluster_id, f"Org {i}", f"org {i}", i % 10 < 3, NOW) for i in range(1, ORGS + 1)],
     )
     conn.execute(
         "INSERT INTO incidents (cluster_id, type, title, region_codes, status, started_at, created_by, created_at) "
