@@ -9,6 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     KLASTER_DB=/data/klaster.db
 
+# PostgreSQL's client programs (pg_dump, pg_restore, psql) for `klasterbot backup`/`restore` on PostgreSQL
+# (KLASTER_DB=postgresql://…); major version 15 as the compose file's server (pg_dump refuses a newer server).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client=15+248+deb12u1 \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
@@ -18,8 +24,8 @@ COPY locales ./locales
 RUN pip install --no-cache-dir --no-deps -e . \
     && python -m bot.kernel.i18n_tools compile \
     && useradd --create-home --uid 10001 klaster \
-    && mkdir -p /data \
-    && chown klaster:klaster /data
+    && mkdir -p /data /backups \
+    && chown klaster:klaster /data /backups
 
 USER 10001
 VOLUME ["/data"]

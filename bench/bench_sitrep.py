@@ -45,7 +45,7 @@ def _load(conn: Any, needs: int, offers: int, pledges: int, stock_rows: int, ope
     conn.executemany(
         "INSERT INTO organizations (id, cluster_id, name, norm_name, type, status, stock_public, created_at) "
         "VALUES (?, ?, ?, ?, 'ngo', 'approved', ?, ?)",
-        [(i, cluster_id, f"Org {i}", f"org {i}", int(i % 10 < 3), NOW) for i in range(1, ORGS + 1)],
+        [(i, cluster_id, f"Org {i}", f"org {i}", i % 10 < 3, NOW) for i in range(1, ORGS + 1)],
     )
     conn.execute(
         "INSERT INTO incidents (cluster_id, type, title, region_codes, status, started_at, created_by, created_at) "
@@ -109,17 +109,14 @@ def _load(conn: Any, needs: int, offers: int, pledges: int, stock_rows: int, ope
     return int(cluster_id)
 
 
-def _with_stock() -> None:
-    """The stock feature's parts of the summary, registered as its handlers module does (gap column, stock line,
-    the period's published snapshot taken before the build)."""
+def _with_stock() -> Any:
+    """The stock feature's parts of the summary, as its manifest contributes them (gap column, stock line, the
+    period's published snapshot taken before the build)."""
+    from bot.features.sitrep.parts import Parts
     from bot.features.stock import service as stock_svc
 
-    if stock_svc.stock_for_gaps not in sitrep_svc.STOCK_SOURCES:
-        sitrep_svc.STOCK_SOURCES.append(stock_svc.stock_for_gaps)
-    if stock_svc.sitrep_contribution not in sitrep_svc.CONTRIBUTORS:
-        sitrep_svc.CONTRIBUTORS.append(stock_svc.sitrep_contribution)
-    if stock_svc.ensure_published not in sitrep_svc.PREPARE:
-        sitrep_svc.PREPARE.append(stock_svc.ensure_published)
+    return Parts(stock=(stock_svc.stock_for_gaps,), sections=(stock_svc.sitrep_contribution,),
+                 prepare=(stock_svc.ensure_published,))  # fmt: skip
 
 
 def run(
@@ -132,9 +129,9 @@ def run(
             apply_migrations(conn)
             start = time.perf_counter()
             cluster_id = _load(conn, needs, offers, pledges, stock_rows, open_needs)
-            _with_stock()
+            parts = _with_stock()
             conn.execute("BEGIN IMMEDIATE")
-            sitrep_svc.prepare(conn, cluster_id, NOW)  # the write before every build: this period's stock snapshot
+            sitrep_svc.prepare(conn, cluster_id, NOW, parts)  # the write before every build: this period's stock snapshot
             conn.execute("COMMIT")
             load_s = time.perf_counter() - start
             cluster = cluster_by_id(conn, cluster_id)
@@ -142,7 +139,7 @@ def run(
             t = translator("id")
 
             def build() -> Any:
-                return sitrep_svc.build(conn, cluster, NOW)
+                return sitrep_svc.build(conn, cluster, NOW, parts)
 
             def build_and_render() -> str:
                 return sitrep_views.compact(t, build(), cluster.timezone, "KlasterBot", cluster.id).text

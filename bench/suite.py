@@ -130,10 +130,12 @@ def steadiness(results: list[Result]) -> tuple[dict[str, float], list[str]]:
 class Bench:
     """Shared state for one run: config, a scratch directory, and lazily started Applications."""
 
-    def __init__(self, config: Config, scratch: Path, stack: AsyncExitStack) -> None:
+    def __init__(self, config: Config, scratch: Path, stack: AsyncExitStack, database: Path | str | None = None) -> None:
         self.config = config
         self.scratch = scratch
         self.stack = stack
+        # The bot's database: a SQLite file in the scratch folder, or a postgresql:// URL (bench/bench_engines.py).
+        self.database = database if database is not None else scratch / "bench.db"
         self._echo: Target | None = None
         self._bot: BotWorld | None = None
 
@@ -145,7 +147,7 @@ class Bench:
     async def bot(self) -> BotWorld:
         if self._bot is None:
             cfg = self.config
-            self._bot = await start_bot(self.stack, self.scratch / "bench.db", cfg.concurrency, cfg.members)
+            self._bot = await start_bot(self.stack, self.database, cfg.concurrency, cfg.members)
         return self._bot
 
     def setup_info(self) -> dict[str, float]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from bot.devtools.sim import Simulator, SimUser
 from bot.features.members.orgs import find_duplicates
 from bot.kernel.clock import FakeClock
 from bot.kernel.db import open_sync
+from bot.kernel.sql import is_postgresql, is_postgresql_url
 
 ADMIN = SimUser(1001, "Rina", "Sekretariat", "rina_bpbd")
 FIRST_MEMBER_ID = 2001
@@ -116,7 +116,7 @@ class BotWorld:
         return text_request(self.harness.sim, user, chat_id, text, expect)
 
 
-async def start_bot(stack: AsyncExitStack, db_path: Path, groups: int, members: int) -> BotWorld:
+async def start_bot(stack: AsyncExitStack, db_path: Path | str, groups: int, members: int) -> BotWorld:
     started = perf_counter_ns()
     clock = FakeClock()
     api = TimedFakeBotApi(clock=clock.timestamp)
@@ -162,17 +162,31 @@ async def _expect(h: Harness, user: SimUser, chat_id: int, text: str, expect: st
         )
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] not in ("id", "cluster_id")]
+def _open(db: Path | str) -> Any:
+    """A plain connection for setup: the SQLite file, or the kernel's PostgreSQL adapter for a URL."""
+    if is_postgresql_url(db):
+        from bot.kernel.pg_adapter import PgConn
+
+        return PgConn(str(db))
+    return open_sync(db)
 
 
-def _seed_copies(db_path: Path, clusters: int) -> None:
+def _columns(conn: Any, table: str) -> list[str]:
+    if is_postgresql(conn):
+        names = [row[0] for row in conn.execute("SELECT column_name FROM information_schema.columns "
+                                                "WHERE table_name = ? ORDER BY ordinal_position", (table,))]  # fmt: skip
+    else:
+        names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    return [name for name in names if name not in ("id", "cluster_id")]
+
+
+def _seed_copies(db_path: Path | str, clusters: int) -> None:
     """Copy cluster 1's organisations and members into clusters 2..n (setup only, not measured)."""
-    conn = open_sync(db_path)
+    conn = _open(db_path)
     try:
         org_cols = _columns(conn, "organizations")
         member_cols = [c for c in _columns(conn, "members") if c not in ("user_id", "organization_id")]
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN" if is_postgresql(conn) else "BEGIN IMMEDIATE")
         for cluster_id in range(2, clusters + 1):
             plain = ", ".join(c for c in org_cols if c != "invite_code")
             conn.execute(
@@ -195,8 +209,8 @@ def _seed_copies(db_path: Path, clusters: int) -> None:
         conn.close()
 
 
-def _check_seeded(db_path: Path, clusters: int, members: int) -> None:
-    conn = open_sync(db_path)
+def _check_seeded(db_path: Path | str, clusters: int, members: int) -> None:
+    conn = _open(db_path)
     try:
         rows: list[Any] = conn.execute(
             "SELECT cluster_id, COUNT(*) FROM members WHERE status = 'active' GROUP BY cluster_id"

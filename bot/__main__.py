@@ -17,10 +17,8 @@ from typing import IO
 from bot.kernel.config import ConfigError, Settings, load_settings
 from bot.kernel.db import apply_migrations, create_private, migrations, open_sync
 from bot.ops import backups, health, version
+from bot.ops.backups import KNOWN_TABLES
 
-# Tables every database of this application has from its first migration on (a restore checks them).
-KNOWN_TABLES = frozenset({"processed_updates", "users", "chats", "dialogs", "audit_log", "clusters",
-                          "organizations", "members", "secretariat", "handovers"})  # fmt: skip
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -89,7 +87,27 @@ def cmd_run(settings: Settings, webhook: str | None = None) -> int:
     return 0
 
 
+def migrate_postgres(url: str) -> tuple[list[int], int]:
+    """Apply PostgreSQL's pending migrations; returns (versions applied, schema version)."""
+    from bot.kernel.pg_adapter import PgConn
+    from bot.kernel.pg_migrations import apply_migrations_pg, current_version_pg
+
+    conn = PgConn(url)
+    try:
+        applied = apply_migrations_pg(conn.raw)
+        return applied, current_version_pg(conn.raw)
+    finally:
+        conn.close()
+
+
 def cmd_migrate(settings: Settings) -> int:
+    if settings.database_url is not None:
+        from bot.ops.pg_tools import target
+
+        applied, version = migrate_postgres(settings.database_url)
+        where = target(settings.database_url)
+        print(f"postgresql {where.dbname} on {where.host}: schema version {version} ({len(applied)} migration(s) applied)")
+        return 0
     conn = open_sync(settings.db_path)
     try:
         applied = apply_migrations(conn)
@@ -259,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        pg_url = settings.database_url
+        if pg_url is not None and args.command in ("backup", "restore"):
+            from bot.ops import pg_backups
+
+            if args.command == "backup":
+                return pg_backups.cmd_backup(pg_url, args.rotate, args.keep, args.path)
+            return pg_backups.cmd_restore(pg_url, args.path, args.yes, migrate=migrate_postgres)
         if args.command == "run":
             return cmd_run(settings, args.webhook)
         if args.command == "demo":
@@ -268,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             return cmd_migrate(settings)
         if args.command == "health":
-            return health.cmd_health(settings.db_path, args.max_age, args.db_only, args.json)
+            return health.cmd_health(pg_url or settings.db_path, args.max_age, args.db_only, args.json)
         if args.command == "backup" and (args.rotate or args.path is None):
             return backups.cmd_rotate(settings.db_path, args.rotate, args.keep, args.path)
         if args.command == "backup":

@@ -1,5 +1,8 @@
 """Scheduled backups with rotation: ``klasterbot backup --rotate DIR --keep N`` (docs/deploy.md, "Backups").
 
+On PostgreSQL (``KLASTER_DB=postgresql://…``) the copy is ``pg_dump -Fc`` instead (``bot/ops/pg_backups.py``),
+named ``<database>-<UTC time>.dump``, with the same rotation, permissions and all-or-nothing rules.
+
 Each run writes ``<db stem>-<UTC time>.db`` into DIR with SQLite's online backup API, which reads one
 consistent snapshot while the bot keeps writing (WAL: the bot's writers are never blocked). The copy is
 written to a hidden ``.partial`` file created 0600, checked with ``PRAGMA integrity_check``, flushed to disk
@@ -19,6 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+SQLITE_SUFFIX = ".db"
+
+# Tables every database of this application has from its first migration on (a restore checks them).
+KNOWN_TABLES = frozenset({"processed_updates", "users", "chats", "dialogs", "audit_log", "clusters",
+                          "organizations", "members", "secretariat", "handovers"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,13 +35,13 @@ class RotatedBackup:
     removed: list[Path]
 
 
-def _pattern(stem: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(stem)}-(\d{{8}}T\d{{6}}Z)(?:-(\d+))?\.db$")
+def _pattern(stem: str, suffix: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(stem)}-(\d{{8}}T\d{{6}}Z)(?:-(\d+))?{re.escape(suffix)}$")
 
 
-def backups_in(folder: Path, stem: str) -> list[Path]:
+def backups_in(folder: Path, stem: str, suffix: str = SQLITE_SUFFIX) -> list[Path]:
     """This command's backups of ``stem`` in ``folder``, oldest first."""
-    pattern = _pattern(stem)
+    pattern = _pattern(stem, suffix)
     found: list[tuple[str, int, Path]] = []
     for entry in folder.iterdir() if folder.is_dir() else []:
         match = pattern.match(entry.name)
@@ -82,6 +90,31 @@ def online_backup(db_path: Path, target: Path) -> str:
         partial.unlink(missing_ok=True)
 
 
+def next_target(folder: Path, stem: str, suffix: str, now: datetime | None = None) -> Path:
+    """The name of the next backup: ``<stem>-<UTC time><suffix>``, numbered within the same second."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime(STAMP_FORMAT)
+    # A second backup within the same second sorts after every earlier one (never reuse a rotated-away name:
+    # it would sort first and be the next one deleted).
+    pattern = _pattern(stem, suffix)
+    same = [int(m.group(2) or 0) for p in backups_in(folder, stem, suffix)
+            if (m := pattern.match(p.name)) and m.group(1) == stamp]  # fmt: skip
+    counter = max(same) + 1 if same else 0
+    target = folder / (f"{stem}-{stamp}{suffix}" if counter == 0 else f"{stem}-{stamp}-{counter}{suffix}")
+    while target.exists() or target.with_name(f".{target.name}.partial").exists():
+        counter += 1
+        target = folder / f"{stem}-{stamp}-{counter}{suffix}"
+    return target
+
+
+def prune(folder: Path, stem: str, suffix: str, keep: int) -> list[Path]:
+    """Delete the oldest of this command's backups beyond the newest ``keep``; returns what was deleted."""
+    existing = backups_in(folder, stem, suffix)
+    removed = existing[: max(0, len(existing) - keep)]
+    for old in removed:
+        old.unlink(missing_ok=True)
+    return removed
+
+
 def rotate(db_path: Path, folder: Path, keep: int, now: datetime | None = None) -> RotatedBackup:
     """One new backup in ``folder``, then delete the oldest so that exactly ``keep`` remain (or fewer, if
     there were fewer). Raises ``ValueError`` for a bad ``keep`` and ``RuntimeError`` when the copy fails."""
@@ -90,25 +123,11 @@ def rotate(db_path: Path, folder: Path, keep: int, now: datetime | None = None) 
     if not db_path.is_file():
         raise FileNotFoundError(f"no database at {db_path}")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime(STAMP_FORMAT)
-    stem = db_path.stem
-    # A second backup within the same second sorts after every earlier one (never reuse a rotated-away name:
-    # it would sort first and be the next one deleted).
-    pattern = _pattern(stem)
-    same = [int(m.group(2) or 0) for p in backups_in(folder, stem) if (m := pattern.match(p.name)) and m.group(1) == stamp]
-    counter = max(same) + 1 if same else 0
-    target = folder / (f"{stem}-{stamp}.db" if counter == 0 else f"{stem}-{stamp}-{counter}.db")
-    while target.exists() or target.with_name(f".{target.name}.partial").exists():
-        counter += 1
-        target = folder / f"{stem}-{stamp}-{counter}.db"
+    target = next_target(folder, db_path.stem, SQLITE_SUFFIX, now)
     check = online_backup(db_path, target)
     if check != "ok":
         raise RuntimeError(f"backup of {db_path} failed its integrity check ({check}); nothing was rotated")
-    existing = backups_in(folder, stem)
-    removed = existing[: max(0, len(existing) - keep)]
-    for old in removed:
-        old.unlink(missing_ok=True)
-    return RotatedBackup(target, removed)
+    return RotatedBackup(target, prune(folder, db_path.stem, SQLITE_SUFFIX, keep))
 
 
 def add_arguments(backup: argparse.ArgumentParser) -> None:

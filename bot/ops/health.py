@@ -2,7 +2,8 @@
 
 Healthy means all of:
 
-1. the database file exists and opens read-only as SQLite;
+1. the database file exists and opens read-only as SQLite; on PostgreSQL (``KLASTER_DB=postgresql://…``) the
+   server answers within 5 s and runs ``SELECT 1``;
 2. its schema version is exactly the newest migration this code ships (not behind: run ``klasterbot migrate``
    or start the bot; not ahead: the code is older than the data);
 3. the running bot's heartbeat is at most ``max_age`` seconds old (its event loop runs and the database takes
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.kernel.db import migrations
+from bot.kernel.sql import Conn
 from bot.ops import HEARTBEAT_S, ROLE
 from bot.ops import storage as ops_repo
 
@@ -60,24 +62,63 @@ def check(db_path: Path, now: float | None = None, max_age_s: float = DEFAULT_MA
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        current = ops_repo.schema_version(conn)
-        latest = migrations()[-1][0]
-        report.facts.update(schema_version=current, latest_migration=latest)
-        if current < latest:
-            report.fail(f"schema version {current} is behind the code's {latest}: run `klasterbot migrate`")
-            return report
-        if current > latest:
-            report.fail(f"schema version {current} is newer than this code knows ({latest}): upgrade the bot")
-            return report
-        report.facts["last_update_age_s"] = _age(now, ops_repo.last_processed_update(conn))
-        if db_only:
-            return report
-        beat = ops_repo.read_beat(conn, ROLE)
+        beat = _read(report, conn, now, db_only, latest=migrations()[-1][0])
     except sqlite3.Error as exc:
         report.fail(f"database is not readable: {exc}")
         return report
     finally:
         conn.close()
+    return _judge(report, beat, now, max_age_s) if report.healthy and not db_only else report
+
+
+def check_postgres(url: str, now: float | None = None, max_age_s: float = DEFAULT_MAX_AGE_S,
+                   db_only: bool = False) -> Report:  # fmt: skip
+    """The same checks on PostgreSQL: the server answers (``SELECT 1`` within 5 s), the schema is current, the
+    heartbeat (written by any instance of the bot) and its Telegram success are fresh."""
+    import os
+
+    import psycopg
+
+    from bot.kernel.pg_adapter import PgConn
+    from bot.kernel.pg_migrations import migrations_pg
+    from bot.ops import pg_tools
+
+    now = time.time() if now is None else now
+    report = Report()
+    where = pg_tools.target(url)
+    report.facts["database"] = f"postgresql {where.dbname} on {where.host}"  # never the password
+    os.environ.setdefault("PGCONNECT_TIMEOUT", "5")  # libpq's connect timeout: a health check must not hang
+    try:
+        conn = PgConn(url, read_only=True)
+    except psycopg.Error as exc:
+        report.fail(f"database does not answer: {str(exc).strip()}")
+        return report
+    try:
+        conn.execute("SELECT 1").fetchone()
+        beat = _read(report, conn, now, db_only, latest=migrations_pg()[-1][0])
+    except psycopg.Error as exc:
+        report.fail(f"database is not readable: {str(exc).strip()}")
+        return report
+    finally:
+        conn.close()
+    return _judge(report, beat, now, max_age_s) if report.healthy and not db_only else report
+
+
+def _read(report: Report, conn: Conn, now: float, db_only: bool, *, latest: int) -> ops_repo.Heartbeat | None:
+    """Schema version and (unless ``db_only``) the heartbeat row; fails ``report`` on a wrong version."""
+    current = ops_repo.schema_version(conn)
+    report.facts.update(schema_version=current, latest_migration=latest)
+    if current < latest:
+        report.fail(f"schema version {current} is behind the code's {latest}: run `klasterbot migrate`")
+        return None
+    if current > latest:
+        report.fail(f"schema version {current} is newer than this code knows ({latest}): upgrade the bot")
+        return None
+    report.facts["last_update_age_s"] = _age(now, ops_repo.last_processed_update(conn))
+    return None if db_only else ops_repo.read_beat(conn, ROLE)
+
+
+def _judge(report: Report, beat: ops_repo.Heartbeat | None, now: float, max_age_s: float) -> Report:
     if beat is None:
         report.fail("no heartbeat: the bot has never run on this database (`klasterbot run`)")
         return report
@@ -103,8 +144,12 @@ def render(report: Report, as_json: bool) -> str:
     return "\n".join(lines)
 
 
-def cmd_health(db_path: Path, max_age_s: float, db_only: bool, as_json: bool) -> int:
-    report = check(db_path, max_age_s=max_age_s, db_only=db_only)
+def cmd_health(db: Path | str, max_age_s: float, db_only: bool, as_json: bool) -> int:
+    """``db``: the SQLite file, or a ``postgresql://`` URL."""
+    if isinstance(db, str):
+        report = check_postgres(db, max_age_s=max_age_s, db_only=db_only)
+    else:
+        report = check(db, max_age_s=max_age_s, db_only=db_only)
     print(render(report, as_json))
     return 0 if report.healthy else 1
 

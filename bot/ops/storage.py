@@ -95,10 +95,10 @@ def _has_table(conn: Conn, name: str) -> bool:
 
 def schema_version(conn: Conn) -> int:
     if is_postgresql(conn):
-        # PostgreSQL has no user_version: the engine records the applied migrations in a table (pgkernel).
-        if not _has_table(conn, "schema_version"):
+        # PostgreSQL has no user_version: bot/kernel/pg_migrations.py records the applied migrations in a table.
+        if not _has_table(conn, "schema_migrations"):
             return 0
-        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
         return 0 if row is None or row[0] is None else int(row[0])
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
