@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.kernel import sql
 from bot.kernel.sql import Conn, Row
 
 
@@ -59,11 +60,16 @@ def cancel(conn: Conn, kind: str, ref_prefix: str) -> int:
 
 
 def claim_due(conn: Conn, now: int, limit: int = 500) -> list[JobRow]:
-    """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it."""
+    """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it.
+
+    Several processes claim at once on PostgreSQL: the inner SELECT skips rows another claim has locked
+    (``skip_locked``), and the outer ``status = 'pending'`` is re-checked on the row's newest version, so a row
+    claimed and committed by another process in between is not taken again (without both, READ COMMITTED hands
+    the same row to two claims). On SQLite the writer's ``BEGIN IMMEDIATE`` already serialises the claims."""
     rows = conn.execute(
-        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id IN ("
-        "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?) "
-        "RETURNING *",
+        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE status = 'pending' AND id IN ("
+        "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?"
+        f"{sql.skip_locked(conn)}) RETURNING *",
         (now, now, limit),
     ).fetchall()
     return sorted((_row(r) for r in rows), key=lambda j: (j.due_at, j.id))
