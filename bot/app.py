@@ -222,7 +222,7 @@ def build_application(
         # here: the outbox's sender (and call_with_retries) retry, one layer only.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
     app = builder.build()
-    runtime = Runtime(settings=settings, db=db or Database(settings.db_path), clock=clock or SystemClock())
+    runtime = Runtime(settings=settings, db=db or Database(settings.database), clock=clock or SystemClock())
     runtime.outbox_paced = rate_limit  # the tests' fake clock is not advanced by pacing
     app.bot_data["runtime"] = runtime
     inbox.db, inbox.clock = runtime.db, runtime.clock

@@ -1,4 +1,4 @@
-"""The SQLite connections: pragmas, migrations, and one thread hand-off per use case.
+"""The database connections: pragmas, migrations, and one thread hand-off per use case.
 
 Every call into a database thread is a hop there and back (about 0.1 ms), while the SQL of a typical use case
 costs tens of microseconds. So instead of awaiting statement by statement, a use case is a plain function
@@ -6,6 +6,8 @@ costs tens of microseconds. So instead of awaiting statement by statement, a use
 commit, and the caller only hears back after the commit. The threads are plain single-worker executors over the
 standard ``sqlite3`` module (public APIs only; aiosqlite ran it through private calls): one for the writer, one
 for a read-only connection that serves heavy reads without holding writes back (WAL readers do not block).
+
+``Database("postgresql://…")`` runs the same shape on PostgreSQL (``db_postgres.py``, ``pg_adapter.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+
+from bot.kernel.sql import Conn, is_postgresql_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +53,8 @@ def create_private(path: Path | str) -> None:
     the database file's permissions, so the whole database stays private."""
     if str(path) == ":memory:":
         return
+    if str(path).startswith(("postgresql:", "postgres:")):  # a URL, perhaps mangled by Path(): never a file name
+        raise ValueError(f"{path} is a PostgreSQL URL, not a SQLite file (this code path is SQLite only)")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -137,7 +143,7 @@ class DuplicateUpdate(Exception):
     """The update was already processed (its effects committed earlier): this transaction was rolled back."""
 
 
-def claim_update(conn: sqlite3.Connection, update_id: int, now: int) -> bool:
+def claim_update(conn: Conn, update_id: int, now: int) -> bool:
     """Record ``update_id`` as processed and drop it from the inbox; False if it already was."""
     claimed = conn.execute(
         "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) "
@@ -184,7 +190,7 @@ class _Thread:
         self._thread.start()
 
     @classmethod
-    async def start(cls, name: str, connect: Callable[[], sqlite3.Connection]) -> _Thread:
+    async def start(cls, name: str, connect: Callable[[], Any]) -> _Thread:
         thread = cls(name)
         try:
             thread._conn = await thread.call(lambda _none: connect())
@@ -212,9 +218,13 @@ class _Thread:
 
     async def close(self) -> None:
         try:
-            await self.call(sqlite3.Connection.close)
+            await self.call(_close)
         finally:
             self._jobs.put(None)
+
+
+def _close(conn: Any) -> None:
+    conn.close()
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -250,16 +260,24 @@ def _connect_reader(path: str) -> sqlite3.Connection:
 class Database:
     """Owns two connections, each on a thread of its own: the writer (``write``, ``read``) and a read-only reader
     for heavy reads (``read_heavy``: summaries, totals, search, exports, digests). An in-memory database cannot be
-    opened twice, so there ``read_heavy`` runs on the writer's thread."""
+    opened twice, so there ``read_heavy`` runs on the writer's thread.
+
+    ``path`` is a SQLite file (or ``:memory:``) or a ``postgresql://`` URL (``engine`` says which)."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        self.engine = "postgresql" if is_postgresql_url(self.path) else "sqlite"
         self._writer: _Thread | None = None
         self._reader: _Thread | None = None
+        self._run_write: Callable[..., Any] = _run_write
+        self._run_read: Callable[..., Any] = _run_read
         self.handoffs = 0  # counted so benchmarks and tests can see awaits per update
 
     async def open(self) -> None:
         if self._writer is not None:
+            return
+        if self.engine == "postgresql":
+            await self._open_postgresql()
             return
         create_private(self.path)
         writer = await _Thread.start("db-writer", partial(_connect_writer, self.path))
@@ -270,6 +288,18 @@ class Database:
             except BaseException:
                 await writer.close()
                 raise
+        self._writer, self._reader = writer, reader
+
+    async def _open_postgresql(self) -> None:
+        from bot.kernel import db_postgres  # psycopg is imported only by a PostgreSQL deployment
+
+        writer = await _Thread.start("db-writer", partial(db_postgres.connect_writer, self.path))
+        try:
+            reader = await _Thread.start("db-reader", partial(db_postgres.connect_reader, self.path))
+        except BaseException:
+            await writer.close()
+            raise
+        self._run_write, self._run_read = db_postgres.run_write, db_postgres.run_read
         self._writer, self._reader = writer, reader
 
     async def close(self) -> None:
@@ -298,10 +328,10 @@ class Database:
         While an update is processed (``current_claim``), its first write also claims it (see ``UpdateClaim``)."""
         claim = current_claim.get()
         if claim is None or not claim.armed or claim.committed or claim.in_flight or claim.duplicate:
-            return await self._call(_run_write, fn, args)
+            return await self._call(self._run_write, fn, args)
         claim.in_flight = True
         try:
-            result = await self._call(_run_write, fn, args, (claim.update_id, claim.now))
+            result = await self._call(self._run_write, fn, args, (claim.update_id, claim.now))
         except DuplicateUpdate:
             claim.duplicate = True
             raise
@@ -312,21 +342,23 @@ class Database:
 
     async def write_unclaimed(self, fn: Callable[..., T], *args: Any) -> T:
         """A write that is not the update's effect (the pre-handler's bookkeeping)."""
-        return await self._call(_run_write, fn, args)
+        return await self._call(self._run_write, fn, args)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` on one read snapshot (on the writer's thread: cheap lookups)."""
-        return await self._call(_run_read, fn, args)
+        return await self._call(self._run_read, fn, args)
 
     async def read_heavy(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` on one read snapshot of the read-only connection, on its own thread: writes go on
         meanwhile. It sees every write that returned before it was called."""
-        return await self._call(_run_read, fn, args, heavy=True)
+        return await self._call(self._run_read, fn, args, heavy=True)
 
     async def backup(self, target: Path | str) -> None:
         """Online backup (SQLite backup API): consistent even while the bot keeps writing."""
         if self._writer is None:
             raise RuntimeError("database is not open")
+        if self.engine != "sqlite":
+            raise RuntimeError("the online backup copies a SQLite file; back PostgreSQL up with pg_dump")
         create_private(target)
         dest = sqlite3.connect(str(target))
         try:

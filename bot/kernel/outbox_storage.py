@@ -139,7 +139,7 @@ def enqueue(conn: Conn, outs: Iterable[Out], now: int, origin: str = "") -> list
             "INSERT INTO outbox (created_at, origin, method, chat_id, message_id, text, keyboard, thread_id, notify, "
             "coalesce_key, on_sent, ref, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (now, origin, out.method, out.chat_id, out.message_id, out.text, keyboard, out.thread_id,
-             int(out.notify), out.coalesce_key, out.on_sent, out.ref, now),
+             bool(out.notify), out.coalesce_key, out.on_sent, out.ref, now),
         ).fetchone()  # fmt: skip
         ids.append(row[0])
     return ids
@@ -295,7 +295,8 @@ def recover(conn: Conn, now: int) -> tuple[int, int]:
 def _touch_health(conn: Conn, now: int) -> None:
     conn.execute(
         "INSERT INTO telegram_health (id, last_ok_at) VALUES (1, ?) "
-        "ON CONFLICT (id) DO UPDATE SET last_ok_at = MAX(last_ok_at, excluded.last_ok_at)",
+        "ON CONFLICT (id) DO UPDATE SET last_ok_at = CASE WHEN telegram_health.last_ok_at > excluded.last_ok_at "
+        "THEN telegram_health.last_ok_at ELSE excluded.last_ok_at END",
         (now,),
     )
 
@@ -358,7 +359,7 @@ def health(conn: Conn, limit: int = 5) -> Health:
         r[0] for r in conn.execute(
             "SELECT TRIM(u.first_name || ' ' || COALESCE(u.last_name, '')) || COALESCE(' (' || o.short_name || ')', '') "
             "FROM users u LEFT JOIN members m ON m.user_id = u.user_id AND m.status = 'active' "
-            "LEFT JOIN organizations o ON o.id = m.organization_id WHERE u.reachable = 0 ORDER BY u.first_name LIMIT 50"
+            "LEFT JOIN organizations o ON o.id = m.organization_id WHERE u.reachable = FALSE ORDER BY u.first_name LIMIT 50"
         )
     ]  # fmt: skip
     last = conn.execute("SELECT last_ok_at FROM telegram_health WHERE id = 1").fetchone()

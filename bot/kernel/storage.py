@@ -180,7 +180,7 @@ def chat_status(conn: Conn, chat_id: int) -> str | None:
 
 
 def set_user_reachable(conn: Conn, user_id: int, reachable: bool, now: int) -> None:
-    conn.execute("UPDATE users SET reachable = ?, updated_at = ? WHERE user_id = ?", (int(reachable), now, user_id))
+    conn.execute("UPDATE users SET reachable = ?, updated_at = ? WHERE user_id = ?", (bool(reachable), now, user_id))
 
 
 def audit(

@@ -20,7 +20,6 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ from typing import Any
 
 from bot.devtools.harness import running
 from bot.devtools.httpapi import HttpBotApi
+from tests.support.db import execute, q
+from tests.support.engine import database_errors
 from tests.support.paths import ROOT
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 
@@ -43,7 +44,7 @@ RSVPS = 18
 _ids = itertools.count(10_000_000)
 
 
-async def _seed(db: Path) -> None:
+async def _seed(db: Path | str) -> None:
     async with running(db) as h:
         h.clock.set(datetime.now(UTC))
         h.api.add_chat(GROUP_ID, "supergroup", "Klaster")
@@ -85,14 +86,11 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
                             stderr=subprocess.STDOUT, cwd=ROOT)  # fmt: skip
 
 
-def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
+def _query(db: Path | str, sql: str) -> list[tuple[Any, ...]]:
     try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:
+        return q(db, sql)
+    except database_errors():
         return []  # a table the code under test does not have
-    finally:
-        conn.close()
 
 
 def _kill_rounds(api: HttpBotApi, env: dict[str, str], log: Path, rng: random.Random,
@@ -118,8 +116,8 @@ def _slices(updates: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [updates[i : i + size] for i in range(0, len(updates), size)]
 
 
-def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> None:
-    db = tmp_path / "klaster.db"
+def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path, db_path: Path | str) -> None:
+    db = db_path  # a SQLite file, or a PostgreSQL database of the test's own
     asyncio.run(_seed(db))
     seed = int(os.environ.get("CRASH_SEED") or random.randrange(1 << 30))
     print(f"crash-safety seed: CRASH_SEED={seed}")
@@ -134,13 +132,10 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
     (event_id, card_id), = _query(db, "SELECT id, message_id FROM events")  # fmt: skip
     # Two reminders of the event fall due during the pledge phase.
     now = int(time.time())
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
-                     "(SELECT MIN(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", (now + 25,))  # fmt: skip
-        conn.execute("UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
-                     "(SELECT MAX(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", (now + 35,))  # fmt: skip
-    conn.close()
+    execute(db, "UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
+                "(SELECT MIN(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", now + 25)  # fmt: skip
+    execute(db, "UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
+                "(SELECT MAX(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", now + 35)  # fmt: skip
     stream: list[dict[str, Any]] = []
     for i in range(max(NEEDS, STOCK)):
         if i < NEEDS:

@@ -1,0 +1,87 @@
+"""The PostgreSQL engine behind ``Database`` (``KLASTER_DB=postgresql://…``): the same two connections on their
+own threads, the same one-hand-off-per-use-case shape as SQLite (``db.py``), over psycopg 3.
+
+Isolation: every ``write`` is one READ COMMITTED transaction on the process's single writer connection. Within a
+process the writes are therefore serialized exactly as on SQLite; between processes (several bot instances on one
+database) the read-then-write use cases lock what they read (``sql.for_update``, ``sql.skip_locked`` for claims)
+instead of relying on SQLite's one database-wide write lock. No write is retried by the kernel: a use case may
+change the Python objects it was handed or depend on the clock, so re-running it is not known to be safe. A
+deadlock or a lost connection fails that update's processing (``UpdateClaim.failed``), and the inbox processes the
+update again, from scratch, which *is* safe: its claim and its effects were rolled back together.
+
+Reads (``read`` on the writer, ``read_heavy`` on the reader, whose session is read-only) run in one REPEATABLE
+READ transaction each, rolled back at the end, so the several SELECTs of a read use case see one snapshot, as
+SQLite's deferred transaction gives them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import psycopg
+
+from bot.kernel.db import DuplicateUpdate, claim_update
+from bot.kernel.pg_adapter import PgConn
+from bot.kernel.pg_migrations import apply_migrations_pg
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def connect_writer(url: str) -> PgConn:
+    conn = PgConn(url)
+    try:
+        applied = apply_migrations_pg(conn.raw)
+        if applied:
+            log.info("applied PostgreSQL migrations %s", applied)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_reader(url: str) -> PgConn:
+    return PgConn(url, read_only=True)
+
+
+def _begin(conn: PgConn, sql: str) -> None:
+    """Open the use case's transaction. A session the server ended since the last use case (a restart, an idle
+    timeout, an administrator's ``pg_terminate_backend``) shows up here, before anything ran: a new one is opened."""
+    conn.reconnect_if_broken()
+    try:
+        conn.raw.execute(sql)
+    except psycopg.OperationalError:
+        if not conn.raw.broken:
+            raise
+        log.warning("PostgreSQL session lost; reconnecting")
+        conn.reconnect_if_broken()
+        conn.raw.execute(sql)
+
+
+def run_write(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[int, int] | None = None) -> T:
+    _begin(conn, "BEGIN")
+    try:
+        if claim is not None and not claim_update(conn, *claim):
+            raise DuplicateUpdate(claim[0])
+        result = fn(conn, *args)
+    except BaseException:
+        _rollback(conn)
+        raise
+    conn.raw.execute("COMMIT")
+    return result
+
+
+def run_read(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    _begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ")  # the reader's session is read-only besides
+    try:
+        return fn(conn, *args)
+    finally:
+        _rollback(conn)
+
+
+def _rollback(conn: PgConn) -> None:
+    if conn.raw.broken or conn.raw.closed:
+        return  # the server ended the session: nothing to roll back, the next call reconnects
+    conn.raw.execute("ROLLBACK")

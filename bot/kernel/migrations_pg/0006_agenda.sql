@@ -1,0 +1,2 @@
+-- Number 0006 is intentionally empty: it was reserved for the agenda feature, which is not part of this
+-- release. Once a database has passed version 6, schema for the agenda must come in a new, later migration.
