@@ -61,11 +61,16 @@ def cancel(conn: Conn, kind: str, ref_prefix: str) -> int:
 
 
 def claim_due(conn: Conn, now: int, limit: int = 500) -> list[JobRow]:
-    """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it."""
-    # PostgreSQL: the subquery locks the rows it picks and skips those another process is claiming (locked until
-    # its commit), so no row is claimed twice; SQLite's one writer needs neither.
+    """Atomically move due pending rows to 'claimed'; whoever claims a row is the only one to run it.
+
+    Several processes claim at once on PostgreSQL: the inner SELECT skips rows another claim has locked
+    (``skip_locked``), and the outer ``status = 'pending'`` is re-checked on the row's newest version, so a row
+    claimed and committed by another process in between is not taken again (without both, READ COMMITTED hands
+    the same row to two claims). On SQLite the writer's ``BEGIN IMMEDIATE`` already serialises the claims, and the
+    outer check is left out there: it made SQLite's planner scan the table instead of looking the ids up."""
+    recheck = "status = 'pending' AND " if engine.is_postgresql(conn) else ""
     rows = conn.execute(
-        "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id IN ("
+        f"UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE {recheck}id IN ("
         "SELECT id FROM scheduled_jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?"
         f"{engine.skip_locked(conn)}) RETURNING *",
         (now, now, limit),

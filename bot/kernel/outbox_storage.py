@@ -217,7 +217,11 @@ def _row(r: sql.Row | tuple[Any, ...]) -> Row:
 def heads(conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
     """(id, chat_id) of the rows a window may send: the due first pending row of each chat, unless an earlier row of
     that chat is still waiting or under way (order within a chat; a crash leaves at most one call per chat in doubt).
-    ``ids``: only among these rows (a handler's own); None: any due row (the background sender)."""
+    ``ids``: only among these rows (a handler's own); None: any due row (the background sender).
+
+    Several processes: a head another process is claiming right now is locked and skipped (``skip_locked``),
+    and the chat's next row is no head while that one is pending or sending, so each row goes to one sender and a
+    chat's order holds across processes; ``claim_exact`` re-checks ``status = 'pending'`` on the newest row."""
     among, params = "", [now]
     if ids is not None:
         if not ids:
@@ -228,7 +232,7 @@ def heads(conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64) -> l
     return [(r[0], r[1]) for r in conn.execute(
         "SELECT o.id, o.chat_id FROM outbox o WHERE o.status = 'pending' AND o.next_at <= ? " + among +
         "AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id AND p.status IN ('pending', 'sending')) "
-        "ORDER BY o.id LIMIT ?", params,
+        f"ORDER BY o.id LIMIT ?{sql.skip_locked(conn)}", params,
     )]  # fmt: skip
 
 

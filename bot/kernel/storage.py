@@ -151,9 +151,15 @@ def set_dialog(
 
 
 def clear_dialog(conn: Conn, chat_id: int, user_id: int) -> Dialog | None:
-    dialog = get_dialog(conn, chat_id, user_id)
-    conn.execute("DELETE FROM dialogs WHERE chat_id = ? AND user_id = ?", (chat_id, user_id))
-    return dialog
+    """Close the dialog and return what it was, in one statement: of two closings on two connections (PostgreSQL)
+    only one gets the dialog (the other waits for the row, then finds it gone)."""
+    row = conn.execute(
+        "DELETE FROM dialogs WHERE chat_id = ? AND user_id = ? RETURNING kind, step, data, expires_at",
+        (chat_id, user_id),
+    ).fetchone()
+    if row is None:
+        return None
+    return Dialog(row["kind"], row["step"], json.loads(row["data"]), row["expires_at"])
 
 
 def prune_processed_updates(conn: Conn, now: int) -> int:

@@ -77,6 +77,7 @@ def answer_handover(
     A code is tried at most ``CODE_ATTEMPTS_PER_HOUR`` times per user and hour (unknown, used or expired codes
     count); it works once, for 24 hours, and only while no later handover of the organisation was made."""
     if handover_id is None:
+        repo.lock_person(conn, user_id)  # count, then record: attempts on several processes stay within the limit
         tries = ho_repo.code_attempts_since(conn, user_id, now - 3600)
         if len(tries) >= CODE_ATTEMPTS_PER_HOUR:
             return HandoverResult(False, "too_many_attempts", retry_at=tries[-CODE_ATTEMPTS_PER_HOUR] + 3600)

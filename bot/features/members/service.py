@@ -116,6 +116,7 @@ def submit_registration(
 ) -> Submission:  # fmt: skip
     """Create a pending membership (and a pending organisation unless joining an existing one)."""
     name, short_name, title = clean_name(name), clean_name(short_name), clean_name(title)
+    repo.lock_person(conn, user_id)  # "not a member yet, create one": once, even across processes
     existing = repo.current_member(conn, cluster_id, user_id)
     if existing is not None:
         return Submission(False, "already_member", existing, repo.org_by_id(conn, existing.organization_id))
@@ -164,6 +165,7 @@ class Decision:
 def decide_membership(
     conn: Conn, member_id: int, approve: bool, by_user: int, by_is_admin: bool, now: int
 ) -> Decision:
+    repo.lock_member(conn, member_id)  # two presses on two processes: the second finds it decided
     member = repo.member_by_id(conn, member_id)
     if member is None:
         return Decision(False, "not_found")

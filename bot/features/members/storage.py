@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.features.members.models import Cluster, Member, Organization
-from bot.kernel.sql import Conn, Row
+from bot.kernel.sql import Conn, Row, for_update
 
 
 def _cluster(row: Row | None) -> Cluster | None:
@@ -208,6 +208,23 @@ def update_org(conn: Conn, org_id: int, **fields: Any) -> None:
         f"UPDATE organizations SET {', '.join(f'{k} = ?' for k in keys)} WHERE id = ?",
         (*[fields[k] for k in keys], org_id),
     )
+
+
+def lock_org(conn: Conn, org_id: int) -> None:
+    """Hold the organisation's row until the transaction ends (a check-then-write on its behalf, such as the
+    double-post guard, with several connections on PostgreSQL); nothing on SQLite (``BEGIN IMMEDIATE``)."""
+    conn.execute(f"SELECT id FROM organizations WHERE id = ?{for_update(conn)}", (org_id,)).fetchone()
+
+
+def lock_member(conn: Conn, member_id: int) -> None:
+    """Hold a membership's row: one approval press decides it, even when two presses reach two processes."""
+    conn.execute(f"SELECT id FROM members WHERE id = ?{for_update(conn)}", (member_id,)).fetchone()
+
+
+def lock_person(conn: Conn, user_id: int) -> None:
+    """Hold the person's ``users`` row: one person's check-then-write (a registration, a code attempt) at a time
+    across processes on PostgreSQL; nothing on SQLite."""
+    conn.execute(f"SELECT user_id FROM users WHERE user_id = ?{for_update(conn)}", (user_id,)).fetchone()
 
 
 def touch_org(conn: Conn, org_id: int, now: int) -> None:

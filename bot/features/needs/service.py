@@ -121,6 +121,9 @@ def post_need(
 ) -> Posted:
     if not 0 < draft.quantity <= MAX_QUANTITY:
         raise ValueError("quantity out of range")
+    # The double-post guard reads, then writes: one organisation's posts are serialised on its row, so a double
+    # tap delivered to two processes (PostgreSQL) cannot pass the check twice.
+    members_repo.lock_org(conn, org_id)
     if not allow_duplicate:
         same = repo.recent_same_need(
             conn, cluster_id, org_id, draft.item_key, draft.item_name, draft.quantity, draft.unit,
@@ -252,7 +255,13 @@ def make_pledge(
     cluster_id: int | None = None,
 ) -> PledgeResult:
     """``quantity`` 0 with an offer: what is still open (or the whole need). ``cluster_id``: the acting cluster
-    (a need of another cluster is "not_found")."""
+    (a need of another cluster is "not_found").
+
+    The need (then the offer) is locked before it is read: what is still open, and what the offer has left, are
+    read and written in one step even with several connections and processes (PostgreSQL)."""
+    repo.lock_need(conn, need_id)
+    if offer_id is not None:
+        repo.lock_offer(conn, offer_id)
     need = repo.need_by_id(conn, need_id)
     if need is None or (cluster_id is not None and need.cluster_id != cluster_id):
         return PledgeResult(False, "not_found")
@@ -303,7 +312,9 @@ def move_pledge(
     is_secretariat: bool,
     now: int,
 ) -> PledgeResult:
-    """pledged → sent → received, or cancelled (which reopens the amount). Compare-and-set on status."""
+    """pledged → sent → received, or cancelled (which reopens the amount). Compare-and-set on status; the need is
+    locked first (as pledging does), so "received covers the need, close it" is decided on the current totals."""
+    repo.lock_pledge(conn, pledge_id)
     pledge = repo.pledge_by_id(conn, pledge_id)
     if pledge is None:
         return PledgeResult(False, "not_found")

@@ -68,7 +68,9 @@ class StockPledge:
 def pledge_from_stock(
     conn: Conn, need_id: int, stock_id: int, org_id: int, user_id: int, now: int
 ) -> StockPledge:
-    """One tap from the private match notice: pledge what the line holds, up to what is still open."""
+    """One tap from the private match notice: pledge what the line holds, up to what is still open. The need is
+    locked before its remainder is read (several processes on PostgreSQL: never beyond the need)."""
+    needs_repo.lock_need(conn, need_id)
     line = repo.line_by_id(conn, stock_id)
     need = needs_repo.need_by_id(conn, need_id)
     if line is None or need is None:
