@@ -24,7 +24,7 @@ from bench import scan_before
 from bot.features.stock import views as stock_views
 from bot.features.stock.storage import StockLine
 from bot.kernel.i18n import translator
-from bot.shared import catalogue, posting, regions
+from bot.shared import catalogue, dates, posting, regions
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 ZONE = "Asia/Makassar"
@@ -84,6 +84,7 @@ def cases() -> dict[str, tuple[Callable[[], object], int]]:
     for x in sentences:  # the new scanners find what the old ones found (exact names; no Kab./Kota typos here)
         assert catalogue.find_items_in(x) == scan_before.find_items_in(x), x
         assert regions.find_regions_in(x) == scan_before.find_regions_in(x), x
+        assert dates.find_datetime(x, NOW, ZONE) == scan_before.find_datetime(x, NOW, ZONE), x
 
     return {
         "number (Translator.number)": (lambda: t.number(2512.5), 1),
@@ -106,6 +107,12 @@ def cases() -> dict[str, tuple[Callable[[], object], int]]:
             lambda: [scan_before.find_regions_in(x) for x in sentences], len(sentences)),
         "regions.find_regions_in, per sentence": (
             lambda: [regions.find_regions_in(x) for x in sentences], len(sentences)),
+        "regions.find_districts_in, per sentence": (
+            lambda: [regions.find_districts_in(x) for x in sentences], len(sentences)),
+        "dates.find_datetime, per sentence (before #17)": (
+            lambda: [scan_before.find_datetime(x, NOW, ZONE) for x in sentences], len(sentences)),
+        "dates.find_datetime, per sentence": (
+            lambda: [dates.find_datetime(x, NOW, ZONE) for x in sentences], len(sentences)),
     }
 
 

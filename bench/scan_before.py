@@ -7,9 +7,14 @@ gap; now (``bot.shared.ngram``) the gaps are tested once per sentence and n grow
 
 from __future__ import annotations
 
-from bot.shared import catalogue, regions
+import re
+from datetime import datetime
+
+from bot.shared import catalogue, dates, regions
 from bot.shared.catalogue import ItemHit
 from bot.shared.regions import RegionHit, fold
+
+_START_RE = re.compile(r"(?<![\w./:’'-])[^\W_]")
 
 
 def find_items_in(text: str) -> list[ItemHit]:
@@ -55,3 +60,18 @@ def find_regions_in(text: str, province: str = regions.DEFAULT_PROVINCE) -> list
         else:
             i += 1
     return hits
+
+
+def find_datetime(text: str, now: datetime, zone: str = dates.DEFAULT_ZONE) -> dates.DateMatch | None:
+    """Every word start tried with the whole date scanner (the zone looked up each call, as before)."""
+    tz = dates.ZoneInfo(zone)
+    now_local = dates._local_now(now, tz)
+    for candidate in _START_RE.finditer(text):
+        scanned = dates._scan(text, candidate.start())
+        if scanned is None:
+            continue
+        end, parts = scanned
+        raw = text[candidate.start() : end]
+        result = dates._resolve(parts, now_local, tz, raw)
+        return dates.DateMatch(candidate.start(), end, raw, result, parts.kind, parts.year is not None)
+    return None
