@@ -10,7 +10,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO
 
@@ -75,7 +75,8 @@ def cmd_run(settings: Settings, webhook: str | None = None) -> int:
     from bot.ops import heartbeat
 
     try:
-        with run_lock(settings.db_path):
+        # One bot per SQLite file; on PostgreSQL several instances may share the database (issue #18).
+        with nullcontext() if settings.is_postgresql else run_lock(settings.db_path):
             app = build_application(settings)
             heartbeat.install(app)
             if url:

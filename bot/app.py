@@ -50,7 +50,7 @@ from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Settings
 from bot.kernel.context import BotContext
-from bot.kernel.db import Database, UpdateClaim, claim_update, current_claim
+from bot.kernel.db import Database, UpdateClaim, current_claim, nothing
 from bot.kernel.feature import Feature, install
 from bot.kernel.i18n import SUPPORTED, translator
 from bot.kernel.inputs import CleanApplication
@@ -96,7 +96,7 @@ class BotApplication(CleanApplication):
             await super().process_update(update)
             if claim.armed and not claim.committed and not claim.duplicate and not claim.failed:
                 try:
-                    await runtime.db.write_unclaimed(claim_update, claim.update_id, claim.now)
+                    await runtime.db.write(nothing)  # the claim, its bookkeeping and whatever was deferred
                     claim.committed = True
                 except Exception:
                     log.warning("could not mark update %s processed", claim.update_id, exc_info=True)
@@ -222,7 +222,7 @@ def build_application(
         # here: the outbox's sender (and call_with_retries) retry, one layer only.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
     app = builder.build()
-    runtime = Runtime(settings=settings, db=db or Database(settings.db_path), clock=clock or SystemClock())
+    runtime = Runtime(settings=settings, db=db or Database(settings.database), clock=clock or SystemClock())
     runtime.outbox_paced = rate_limit  # the tests' fake clock is not advanced by pacing
     app.bot_data["runtime"] = runtime
     inbox.db, inbox.clock = runtime.db, runtime.clock

@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 from bot.devtools.harness import Harness, running
+from tests.support import engine
 from tests.support.db import q  # noqa: F401  (re-exported: tests may still import it from here)
 from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "klaster.db"
+def db_path(tmp_path: Path) -> Iterator[Path | str]:
+    """The test's database: a SQLite file, or (KLASTER_TEST_ENGINE=postgresql) the URL of a fresh PostgreSQL
+    database of its own (tests/support/engine.py)."""
+    if not engine.on_postgresql():
+        yield tmp_path / "klaster.db"
+        return
+    url = engine.create_database()
+    try:
+        yield url
+    finally:
+        engine.drop_database(url)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not engine.on_postgresql():
+        return
+    skip = pytest.mark.skip(reason="SQLite only (the database file, its backup or restore): not run on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from bot.devtools.sim import Simulator
 from bot.kernel.clock import FakeClock
 from bot.kernel.config import Settings
 from bot.kernel.runtime import Runtime
+from bot.kernel.sql import is_postgresql_url
 
 
 @dataclass
@@ -38,7 +39,9 @@ async def running(
     """A started Application on ``db_path``; a second ``running`` on the same path is a restart."""
     clock = clock or FakeClock()
     api = api or FakeBotApi(clock=clock.timestamp)
-    settings = settings or Settings(db_path=Path(db_path))
+    if settings is None:
+        pg = is_postgresql_url(db_path)
+        settings = Settings(database_url=str(db_path)) if pg else Settings(db_path=Path(db_path))
     app = build_application(settings, request=api, rate_limit=False, clock=clock)
     harness = Harness(app, api, Simulator(app, api, clock.timestamp), clock)
 

@@ -76,6 +76,11 @@ class Simulator:
         before = len(self.api.calls)
         update = Update.de_json(raw, self.app.bot)
         await self.app.process_update(update)
+        # The bot leaves the outcomes of its last delivery to its next transaction (``Database.defer``); a test
+        # reads the database right after the update, so they are written now (counted in ``Database.flushes``).
+        runtime = self.app.bot_data.get("runtime")
+        if runtime is not None and runtime.db.is_open:
+            await runtime.db.flush()
         return self.api.calls[before:]
 
     def message_json(

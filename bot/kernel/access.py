@@ -88,13 +88,32 @@ def rule_for(update: Update, runtime: Runtime, bot_username: str | None) -> tupl
 # ---- the check -----------------------------------------------------------------------------------------
 
 
-async def _owner(context: BotContext, rule: Rule, text: str) -> int | None:
+def owner_question(update: Update, runtime: Runtime, bot_username: str | None) -> tuple[Any, int] | None:
+    """(the owner's storage function, the object's id) when this update's rule names an owner: the pre-handler
+    asks it in its own read, so the gate needs no hand-off of its own."""
+    found = rule_for(update, runtime, bot_username)
+    if found is None:
+        return None
+    rule, text = found
     for pattern, owner_of in rule.owners:
         match = re.match(pattern, text)
         object_id = parse_id(match.group(1)) if match else None
         if object_id is not None:
-            return await context.runtime.db.read(owner_of, object_id)
+            return owner_of, object_id
     return None
+
+
+async def _owner(context: BotContext, rule: Rule, text: str) -> tuple[int | None, Any, bool]:
+    """(the owning cluster, the actor there, whether that actor is known) of the object the text names."""
+    for pattern, owner_of in rule.owners:
+        match = re.match(pattern, text)
+        object_id = parse_id(match.group(1)) if match else None
+        if object_id is not None:
+            seen = context.seen
+            if seen is not None and seen.owner is not None and seen.owner[0] == object_id:
+                return seen.owner[1], seen.owner[2], True  # asked in the pre-handler's read
+            return await context.runtime.db.read(owner_of, object_id), None, False
+    return None, None, False
 
 
 async def refusal(update: Update, context: BotContext, rule: Rule, text: str) -> str | None:
@@ -107,7 +126,7 @@ async def refusal(update: Update, context: BotContext, rule: Rule, text: str) ->
     actor: Any = seen.actor if seen is not None and seen.actor_resolved else None
     if seen is None or not seen.actor_resolved:
         actor = await context.runtime.db.read(lookup.for_chat, chat.id, chat.type, user.id)
-    owner = await _owner(context, rule, text)
+    owner, owner_actor, known = await _owner(context, rule, text)
     is_group = chat.type != ChatType.PRIVATE
     if is_group and rule.private_only:
         return context.t.gettext("This link works in a private chat with me.")
@@ -124,7 +143,10 @@ async def refusal(update: Update, context: BotContext, rule: Rule, text: str) ->
     if cluster_id is None:
         return stranger
     if actor is None or actor.cluster.id != cluster_id:
-        actor = await context.runtime.db.read(lookup.in_cluster, cluster_id, user.id)
+        if known and owner == cluster_id:
+            actor = owner_actor
+        else:
+            actor = await context.runtime.db.read(lookup.in_cluster, cluster_id, user.id)
         if actor is None:
             return stranger
     if actor.is_active or actor.is_secretariat:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.kernel.sql import is_postgresql_url
+
 DEFAULT_API_BASE = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -28,6 +30,8 @@ class Settings:
     token: str | None = None
     api_base_url: str = DEFAULT_API_BASE
     db_path: Path = Path("data/klaster.db")
+    # KLASTER_DB=postgresql://… selects the PostgreSQL engine (then db_path keeps its default and is not the data).
+    database_url: str | None = None
     timezone: str = "Asia/Makassar"
     locale: str = "id"
     log_level: str = "INFO"
@@ -40,6 +44,21 @@ class Settings:
     webhook_port: int = 8080
     webhook_path: str | None = None
     webhook_secret: str | None = None
+
+    def __post_init__(self) -> None:
+        # Settings(db_path="postgresql://…") (the test harness hands its database this way) selects PostgreSQL.
+        if self.database_url is None and is_postgresql_url(self.db_path):
+            object.__setattr__(self, "database_url", self.db_path)
+            object.__setattr__(self, "db_path", Path("data/klaster.db"))
+
+    @property
+    def database(self) -> str:
+        """What ``Database`` opens: the PostgreSQL URL, else the SQLite file's path."""
+        return self.database_url or str(self.db_path)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url is not None
 
     @property
     def bot_base_url(self) -> str:
@@ -98,10 +117,13 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
     log_format = (merged.get("KLASTER_LOG_FORMAT") or "text").lower()
     if log_format not in ("text", "json"):
         raise ConfigError(f"KLASTER_LOG_FORMAT={log_format!r} is not supported (choose text or json).")
+    db = merged.get("KLASTER_DB") or "data/klaster.db"
+    url = db if is_postgresql_url(db) else None
     return Settings(
         token=merged.get("TELEGRAM_BOT_TOKEN") or None,
         api_base_url=merged.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE,
-        db_path=Path(merged.get("KLASTER_DB") or "data/klaster.db"),
+        db_path=Path("data/klaster.db" if url else db),
+        database_url=url,
         timezone=tz,
         locale=locale,
         log_level=(merged.get("KLASTER_LOG_LEVEL") or "INFO").upper(),

@@ -1,4 +1,4 @@
-"""The SQLite connections: pragmas, migrations, and one thread hand-off per use case.
+"""The database connections: pragmas, migrations, and one thread hand-off per use case.
 
 Every call into a database thread is a hop there and back (about 0.1 ms), while the SQL of a typical use case
 costs tens of microseconds. So instead of awaiting statement by statement, a use case is a plain function
@@ -6,6 +6,8 @@ costs tens of microseconds. So instead of awaiting statement by statement, a use
 commit, and the caller only hears back after the commit. The threads are plain single-worker executors over the
 standard ``sqlite3`` module (public APIs only; aiosqlite ran it through private calls): one for the writer, one
 for a read-only connection that serves heavy reads without holding writes back (WAL readers do not block).
+
+``Database("postgresql://…")`` runs the same shape on PostgreSQL (``db_postgres.py``, ``pg_adapter.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+
+from bot.kernel.sql import Conn, is_postgresql_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +53,8 @@ def create_private(path: Path | str) -> None:
     the database file's permissions, so the whole database stays private."""
     if str(path) == ":memory:":
         return
+    if str(path).startswith(("postgresql:", "postgres:")):  # a URL, perhaps mangled by Path(): never a file name
+        raise ValueError(f"{path} is a PostgreSQL URL, not a SQLite file (this code path is SQLite only)")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -119,7 +125,9 @@ class UpdateClaim:
     ``processed_updates`` (and removes it from the inbox) in the same transaction as its effects, so an update is
     either done with its effects or not done at all: a crash at any point gives exactly-once effects.
 
-    ``armed`` is set by the pre-handler once it has looked the update up (its own write never claims)."""
+    ``armed`` is set by the pre-handler once it has looked the update up (a read). ``bookkeeping``, set there too,
+    is what the update writes besides its effects (the user's and chat's rows): it runs with the claim, in the
+    same transaction, so it costs no hand-off of its own."""
 
     update_id: int
     now: int
@@ -128,6 +136,7 @@ class UpdateClaim:
     duplicate: bool = False
     in_flight: bool = False
     failed: bool = False  # its processing raised: not marked done, so a redelivery (or the inbox) tries again
+    bookkeeping: Callable[[Any], None] | None = None
 
 
 current_claim: ContextVar[UpdateClaim | None] = ContextVar("current_claim", default=None)
@@ -137,7 +146,7 @@ class DuplicateUpdate(Exception):
     """The update was already processed (its effects committed earlier): this transaction was rolled back."""
 
 
-def claim_update(conn: sqlite3.Connection, update_id: int, now: int) -> bool:
+def claim_update(conn: Conn, update_id: int, now: int) -> bool:
     """Record ``update_id`` as processed and drop it from the inbox; False if it already was."""
     claimed = conn.execute(
         "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) "
@@ -148,18 +157,59 @@ def claim_update(conn: sqlite3.Connection, update_id: int, now: int) -> bool:
     return claimed is not None
 
 
+Deferred = list[tuple[Callable[..., Any], tuple[Any, ...]]]
+
+
+def run_deferred(conn: Conn, deferred: Deferred) -> None:
+    """Work an earlier caller left for the next transaction (``Database.defer``), each in a savepoint of its own:
+    one that fails is logged and skipped, it never takes the transaction that carries it down."""
+    for fn, args in deferred:
+        conn.execute("SAVEPOINT deferred")
+        try:
+            fn(conn, *args)
+        except Exception:
+            conn.execute("ROLLBACK TO SAVEPOINT deferred")
+            log.exception("deferred work %s failed", getattr(fn, "__name__", fn))
+        conn.execute("RELEASE SAVEPOINT deferred")
+
+
 def _run_write(
-    conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[int, int] | None = None
+    conn: sqlite3.Connection,
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    claim: tuple[int, int, Callable[[Any], None] | None] | None = None,
+    deferred: Deferred | None = None,
 ) -> T:
+    """One IMMEDIATE transaction: the deferred work first (it commits even when ``fn`` fails: a savepoint keeps the
+    two apart), then the update's claim and bookkeeping, then ``fn``."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if claim is not None and not claim_update(conn, *claim):
-            raise DuplicateUpdate(claim[0])
-        result = fn(conn, *args)
+        if deferred:
+            run_deferred(conn, deferred)
+            conn.execute("SAVEPOINT work")
+        try:
+            if claim is not None:
+                if not claim_update(conn, claim[0], claim[1]):
+                    raise DuplicateUpdate(claim[0])
+                if claim[2] is not None:
+                    claim[2](conn)
+            result = fn(conn, *args)
+        except BaseException:
+            if not deferred:
+                raise
+            conn.execute("ROLLBACK TO work")
+            conn.execute("COMMIT")  # the deferred work stands; the use case's part is undone
+            deferred.clear()  # carried: the caller must not hand it on again
+            raise
+        if deferred:
+            conn.execute("RELEASE work")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    if deferred:
+        deferred.clear()
     return result
 
 
@@ -184,7 +234,7 @@ class _Thread:
         self._thread.start()
 
     @classmethod
-    async def start(cls, name: str, connect: Callable[[], sqlite3.Connection]) -> _Thread:
+    async def start(cls, name: str, connect: Callable[[], Any]) -> _Thread:
         thread = cls(name)
         try:
             thread._conn = await thread.call(lambda _none: connect())
@@ -212,9 +262,13 @@ class _Thread:
 
     async def close(self) -> None:
         try:
-            await self.call(sqlite3.Connection.close)
+            await self.call(_close)
         finally:
             self._jobs.put(None)
+
+
+def _close(conn: Any) -> None:
+    conn.close()
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -250,16 +304,26 @@ def _connect_reader(path: str) -> sqlite3.Connection:
 class Database:
     """Owns two connections, each on a thread of its own: the writer (``write``, ``read``) and a read-only reader
     for heavy reads (``read_heavy``: summaries, totals, search, exports, digests). An in-memory database cannot be
-    opened twice, so there ``read_heavy`` runs on the writer's thread."""
+    opened twice, so there ``read_heavy`` runs on the writer's thread.
+
+    ``path`` is a SQLite file (or ``:memory:``) or a ``postgresql://`` URL (``engine`` says which)."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        self.engine = "postgresql" if is_postgresql_url(self.path) else "sqlite"
         self._writer: _Thread | None = None
         self._reader: _Thread | None = None
+        self._run_write: Callable[..., Any] = _run_write
+        self._run_read: Callable[..., Any] = _run_read
         self.handoffs = 0  # counted so benchmarks and tests can see awaits per update
+        self.flushes = 0  # hand-offs that carried only deferred work (``flush``)
+        self._deferred: Deferred = []
 
     async def open(self) -> None:
         if self._writer is not None:
+            return
+        if self.engine == "postgresql":
+            await self._open_postgresql()
             return
         create_private(self.path)
         writer = await _Thread.start("db-writer", partial(_connect_writer, self.path))
@@ -272,7 +336,24 @@ class Database:
                 raise
         self._writer, self._reader = writer, reader
 
+    async def _open_postgresql(self) -> None:
+        from bot.kernel import db_postgres  # psycopg is imported only by a PostgreSQL deployment
+
+        writer = await _Thread.start("db-writer", partial(db_postgres.connect_writer, self.path))
+        try:
+            reader = await _Thread.start("db-reader", partial(db_postgres.connect_reader, self.path))
+        except BaseException:
+            await writer.close()
+            raise
+        self._run_write, self._run_read = db_postgres.run_write, db_postgres.run_read
+        self._writer, self._reader = writer, reader
+
     async def close(self) -> None:
+        if self._writer is not None:
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("could not write the deferred work at close")
         writer, reader = self._writer, self._reader
         self._writer = self._reader = None
         if reader is not None and reader is not writer:
@@ -292,16 +373,45 @@ class Database:
         # The whole function runs on the connection's thread: one thread hand-off per use case.
         return await thread.call(fn, *args)
 
+    def defer(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Leave ``fn(conn, *args)`` to the next write transaction, whatever it is (the outbox's record of what was
+        sent rides on the next use case or the next window's claim): no hand-off of its own. Until then it is not
+        durable: use it only for what a crash may lose safely (the outbox's outcomes: a row left 'sending' becomes
+        'uncertain' at the restart, never resent). ``flush`` writes it now."""
+        self._deferred.append((fn, args))
+
+    @property
+    def deferred(self) -> int:
+        """How many pieces of deferred work wait for the next write."""
+        return len(self._deferred)
+
+    async def flush(self) -> bool:
+        """Write the deferred work in a transaction of its own, if there is any (idle time, shutdown)."""
+        if not self._deferred:
+            return False
+        self.flushes += 1
+        await self._write(nothing, (), None)
+        return True
+
+    async def _write(self, fn: Callable[..., T], args: tuple[Any, ...], claim: tuple[Any, ...] | None) -> T:
+        carried, self._deferred = self._deferred, []
+        try:
+            return await self._call(self._run_write, fn, args, claim, carried)
+        finally:
+            if carried:  # not committed (the transaction failed as a whole): the next write carries it again
+                self._deferred[:0] = carried
+
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` in one IMMEDIATE transaction; returns after COMMIT.
 
-        While an update is processed (``current_claim``), its first write also claims it (see ``UpdateClaim``)."""
+        While an update is processed (``current_claim``), its first write also claims it (see ``UpdateClaim``).
+        Deferred work (``defer``) goes first, in the same transaction."""
         claim = current_claim.get()
         if claim is None or not claim.armed or claim.committed or claim.in_flight or claim.duplicate:
-            return await self._call(_run_write, fn, args)
+            return await self._write(fn, args, None)
         claim.in_flight = True
         try:
-            result = await self._call(_run_write, fn, args, (claim.update_id, claim.now))
+            result = await self._write(fn, args, (claim.update_id, claim.now, claim.bookkeeping))
         except DuplicateUpdate:
             claim.duplicate = True
             raise
@@ -311,28 +421,35 @@ class Database:
         return result
 
     async def write_unclaimed(self, fn: Callable[..., T], *args: Any) -> T:
-        """A write that is not the update's effect (the pre-handler's bookkeeping)."""
-        return await self._call(_run_write, fn, args)
+        """A write that is not the update's effect (bookkeeping, the outbox's own state)."""
+        return await self._write(fn, args, None)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` on one read snapshot (on the writer's thread: cheap lookups)."""
-        return await self._call(_run_read, fn, args)
+        return await self._call(self._run_read, fn, args)
 
     async def read_heavy(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` on one read snapshot of the read-only connection, on its own thread: writes go on
         meanwhile. It sees every write that returned before it was called."""
-        return await self._call(_run_read, fn, args, heavy=True)
+        return await self._call(self._run_read, fn, args, heavy=True)
 
     async def backup(self, target: Path | str) -> None:
         """Online backup (SQLite backup API): consistent even while the bot keeps writing."""
         if self._writer is None:
             raise RuntimeError("database is not open")
+        if self.engine != "sqlite":
+            raise RuntimeError("the online backup copies a SQLite file; back PostgreSQL up with pg_dump")
         create_private(target)
         dest = sqlite3.connect(str(target))
         try:
             await self._writer.call(_backup_to, dest)
         finally:
             dest.close()
+
+
+def nothing(conn: Any) -> None:
+    """A use case that writes nothing: ``write(nothing)`` commits only the claim, bookkeeping and deferred work."""
+    return None
 
 
 def _backup_to(conn: sqlite3.Connection, dest: sqlite3.Connection) -> None:

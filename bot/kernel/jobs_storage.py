@@ -137,8 +137,8 @@ def schedule_once(
     conn.execute(
         "INSERT INTO scheduled_jobs (cluster_id, kind, ref, due_at, payload) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (kind, ref) DO UPDATE SET "
-        "due_at = CASE WHEN scheduled_jobs.status = 'pending' THEN MIN(scheduled_jobs.due_at, excluded.due_at) "
-        "ELSE excluded.due_at END, "
+        "due_at = CASE WHEN scheduled_jobs.status = 'pending' AND scheduled_jobs.due_at < excluded.due_at "
+        "THEN scheduled_jobs.due_at ELSE excluded.due_at END, "
         "status = CASE WHEN scheduled_jobs.status = 'claimed' THEN 'claimed' ELSE 'pending' END, "
         "claimed_at = CASE WHEN scheduled_jobs.status = 'claimed' THEN scheduled_jobs.claimed_at ELSE NULL END",
         (cluster_id, kind, ref, due_at, json.dumps(payload or {}, ensure_ascii=False)),

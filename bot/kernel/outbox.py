@@ -29,6 +29,7 @@ from bot.kernel import storage as core_repo
 from bot.kernel.context import BotContext
 from bot.kernel.db import current_claim
 from bot.kernel.feature import Feature
+from bot.kernel.outbox_files import out_file, send_file
 from bot.kernel.outbox_storage import Out, PlainKeyboard, Result, Row
 from bot.kernel.pacer import shared_pacer
 from bot.kernel.runtime import Runtime
@@ -152,10 +153,13 @@ async def commit(
     fn: Callable[..., tuple[T, Sequence[Out]]],
     *args: Any,
     then: Callable[[T], Awaitable[Any]] | None = None,
+    outcomes: dict[str, Result] | None = None,
 ) -> T:
     """Run the use case ``fn(conn, *args) -> (result, outs)`` and write the messages it owes in ONE transaction
     (with the update's claim, when called while an update is processed), then deliver them. Returns ``result``.
-    ``then(result)`` runs between the commit and the delivery (answering a button press first).
+    ``then(result)`` runs between the commit and the delivery (answering a button press first). ``outcomes``, if
+    given, receives what the inline delivery learned per ``coalesce_key`` (how a named message fared, without a
+    read: its record waits for the next write).
 
     Nothing about the delivery can undo or misreport the change: failures are recorded on the rows."""
     app = _app(context)
@@ -168,7 +172,7 @@ async def commit(
             log.warning("after-commit step failed", exc_info=True)
     if ids:
         try:
-            await deliver(app, ids, rows)
+            await deliver(app, ids, rows, outcomes)
         except Exception:  # delivery never fails the change; the rows stay pending for the background sender
             log.exception("inline delivery failed; the background sender retries")
     return result
@@ -191,6 +195,14 @@ async def write_and_reply(
 async def enqueue(context: BotContext | AnyApp, outs: Sequence[Out]) -> None:
     """Owe messages with no change of their own (their own transaction), and deliver them."""
     await commit(context, lambda conn: (None, outs))
+
+
+async def fate(context: BotContext | AnyApp, key: str) -> tuple[str, str | None] | None:
+    """(status, reason) of the newest row owed under ``key`` (how a feature's message fared). The delivery's
+    outcomes wait for the next write (``Database.defer``), so they are written first when any wait."""
+    runtime: Runtime = _app(context).bot_data["runtime"]
+    await runtime.db.flush()
+    return await runtime.db.read(repo.outcome, key)
 
 
 # ---- delivering -------------------------------------------------------------------------------------------
@@ -237,7 +249,9 @@ async def _claim_window(runtime: Runtime, ids: Sequence[int] | None, limit: int 
     return await runtime.db.write(repo.claim_exact, [i for i, _ in ready], runtime.clock.timestamp(), _kinds(runtime))
 
 
-async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None) -> None:
+async def deliver(
+    app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None, outcomes: dict[str, Result] | None = None
+) -> None:
     """Deliver these rows: the first of each chat at once, concurrently (different chats), then the next of each
     chat; unpaced, each window's outcomes and the next claims are one hand-off (group commit). ``rows``: claimed.
     The background sender is woken only when something is left for it (a retry past the inline ones, a row that
@@ -245,10 +259,13 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
     runtime: Runtime = app.bot_data["runtime"]
     remaining = list(ids)
     left_for_sender = False
-    if rows is None:
+    if not rows and remaining:
+        await _others_in_flight(app)
         rows = await _claim_window(runtime, remaining)
     while rows:
-        results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))
+        results = await _attempt_all(app, rows)
+        if outcomes is not None:
+            outcomes.update((row.coalesce_key, res) for row, res in zip(rows, results, strict=True) if row.coalesce_key)
         wait = 0.0
         for row, result in zip(rows, results, strict=True):
             if result.status == "retry" and row.attempts <= INLINE_RETRIES:
@@ -256,26 +273,66 @@ async def deliver(app: AnyApp, ids: Sequence[int], rows: list[Row] | None = None
             elif row.id in remaining:
                 remaining.remove(row.id)  # done, or left to the background sender (it keeps the chat's order)
                 left_for_sender = left_for_sender or result.status == "retry"
-        if wait > 0 or _paced(runtime):
-            await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
+        if not remaining and wait <= 0 and not left_for_sender:
+            # Nothing left to claim: the outcomes ride on the next transaction that runs anyway (the next use
+            # case, claim or window), not on a hand-off of their own. A crash before it leaves these rows
+            # 'sending', which the restart records as uncertain (a post, never resent) or makes again (an edit or
+            # a pin, idempotent): never a message sent twice. A row left to the background sender (a retry past
+            # the inline ones) is written back to pending at once instead, before the sender is woken.
+            runtime.db.defer(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
+            rows = []
+        elif wait > 0 or _paced(runtime):
+            await runtime.db.write_unclaimed(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))
             if wait > 0:
                 await runtime.sleep(wait)
             rows = await _claim_window(runtime, remaining) if remaining else []
         else:
-            rows = await runtime.db.write(
+            await _others_in_flight(app)
+            rows = await runtime.db.write_unclaimed(
                 _record_and_claim, results, remaining, runtime.clock.timestamp(), _kinds(runtime)
             )
     if left_for_sender or remaining:
         _wake(app)
 
 
+def _in_flight(app: AnyApp) -> set[asyncio.Future[list[Result]]]:
+    found: set[asyncio.Future[list[Result]]] = app.bot_data.setdefault("outbox_in_flight", set())
+    return found
+
+
+async def _attempt_all(app: AnyApp, rows: Sequence[Row]) -> list[Result]:
+    """One window's calls, concurrently; known to other deliveries while under way (``_others_in_flight``)."""
+    window = asyncio.ensure_future(asyncio.gather(*(attempt(app, row) for row in rows)))
+    flying = _in_flight(app)
+    flying.add(window)
+    try:
+        return list(await window)
+    finally:
+        flying.discard(window)
+
+
+async def _others_in_flight(app: AnyApp) -> None:
+    """Before claiming rows the use case could not claim: let the windows under way finish first. A row waits when
+    an earlier row of its chat is still 'sending' (order within a chat), which is mostly another update's call in
+    flight this very moment (concurrent chats share a group); once it is done its outcome is deferred, and the
+    claim's transaction writes it first, so the claim succeeds instead of leaving the row to the background sender
+    (two more hand-offs, and a wake-up)."""
+    busy = [w for w in _in_flight(app) if not w.done()]
+    if busy:
+        await asyncio.wait(busy)
+
+
 async def drain(app: AnyApp, limit: int = 64) -> int:
     """Deliver every due row once (the background sender's window; also used by tests). Returns rows tried."""
     runtime: Runtime = app.bot_data["runtime"]
+    if _paced(runtime) and runtime.db.deferred:
+        await runtime.db.flush()  # a paced window starts with a read, which cannot carry the deferred outcomes
     rows = await _claim_window(runtime, None, limit)
     if not rows:
+        if runtime.db.deferred:
+            await runtime.db.flush()  # idle: what the last deliveries deferred is written now
         return 0
-    results = list(await asyncio.gather(*(attempt(app, row) for row in rows)))  # one row per chat
+    results = await _attempt_all(app, rows)  # one row per chat
     await runtime.db.write(repo.record, results, runtime.clock.timestamp(), _kinds(runtime))  # one group commit
     return len(rows)
 
@@ -290,6 +347,11 @@ async def attempt(app: AnyApp, row: Row) -> Result:
     chat_id, method = row.chat_id, row.method
     for _ in range(3):  # a chat migration moves the row; then it is tried again at once
         try:
+            if method == "send" and row.file_kind:
+                message = await send_file(app, runtime, row, chat_id)
+                if message is None:
+                    return Result(row.id, "failed", "the file's bytes are gone", chat_id)
+                return Result(row.id, "sent", None, chat_id, message.message_id, row.on_sent, row.ref)
             if method == "send":
                 message = await app.bot.send_message(
                     chat_id, row.text, reply_markup=_markup(row.keyboard), message_thread_id=row.thread_id,
@@ -415,4 +477,7 @@ async def on_shutdown(app: AnyApp) -> None:
 FEATURE = Feature("outbox", on_startup=(on_startup,), on_shutdown=(on_shutdown,))
 
 
-__all__ = ["commit", "deliver", "drain", "enqueue", "out_edit", "out_reply", "out_send", "plain", "write_and_reply"]
+__all__ = [
+    "commit", "deliver", "drain", "enqueue", "fate", "out_edit", "out_file", "out_reply", "out_send", "plain",
+    "write_and_reply",
+]

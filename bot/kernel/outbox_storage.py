@@ -6,6 +6,7 @@ Both are plain tables written inside the use case's own transaction; see migrati
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,24 @@ UNPIN = "unpin"
 
 # A keyboard as stored: rows of {"text", "data"} or {"text", "url"} (views.Keyboard, made plain).
 PlainKeyboard = list[list[dict[str, str]]]
+
+# How a file row goes out (the outbox's ``file_kind``, migration 0031): sendDocument or sendPhoto.
+FILE_KINDS = ("document", "photo")
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A file a 'send' row carries (its text is the caption). The bytes are stored in ``outbox_files`` in the row's
+    own transaction and deleted once the row is finished."""
+
+    kind: str  # document | photo
+    filename: str
+    data: bytes
+    file_id: str | None = None  # Telegram's id of the same bytes sent before (then they are not uploaded again)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,7 @@ class Out:
     coalesce_key: str | None = None
     on_sent: str | None = None
     ref: int | None = None
+    file: OutFile | None = None  # a document or photo to send instead of a text message
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,7 @@ class Row:
     ref: int | None
     attempts: int
     origin: str
+    file_kind: str | None = None  # document | photo: the bytes are in outbox_files (``file_of``)
 
 
 @dataclass(frozen=True)
@@ -124,10 +145,11 @@ def enqueue(conn: Conn, outs: Iterable[Out], now: int, origin: str = "") -> list
     ids: list[int] = []
     for out in outs:
         keyboard = json.dumps(out.keyboard, ensure_ascii=False) if out.keyboard else None
-        if out.coalesce_key is not None and out.method in ("send", "edit"):
+        if out.coalesce_key is not None and out.method in ("send", "edit") and out.file is None:
             hit = conn.execute(
                 "UPDATE outbox SET text = ?, keyboard = ?, version = version + 1 "
-                "WHERE coalesce_key = ? AND status = 'pending' AND method IN ('send', 'edit') RETURNING id",
+                "WHERE coalesce_key = ? AND status = 'pending' AND method IN ('send', 'edit') AND file_kind IS NULL "
+                "RETURNING id",
                 (out.text, keyboard, out.coalesce_key),
             ).fetchall()
             if hit:
@@ -139,10 +161,37 @@ def enqueue(conn: Conn, outs: Iterable[Out], now: int, origin: str = "") -> list
             "INSERT INTO outbox (created_at, origin, method, chat_id, message_id, text, keyboard, thread_id, notify, "
             "coalesce_key, on_sent, ref, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (now, origin, out.method, out.chat_id, out.message_id, out.text, keyboard, out.thread_id,
-             int(out.notify), out.coalesce_key, out.on_sent, out.ref, now),
+             bool(out.notify), out.coalesce_key, out.on_sent, out.ref, now),
         ).fetchone()  # fmt: skip
+        if out.file is not None:
+            _attach_file(conn, row[0], out.file)
         ids.append(row[0])
     return ids
+
+
+def _attach_file(conn: Conn, row_id: int, file: OutFile) -> None:
+    if file.kind not in FILE_KINDS:
+        raise ValueError(f"unknown file kind {file.kind}")
+    conn.execute("UPDATE outbox SET file_kind = ? WHERE id = ?", (file.kind, row_id))
+    conn.execute("INSERT INTO outbox_files (outbox_id, filename, data, sha256) VALUES (?, ?, ?, ?)",
+                 (row_id, file.filename, file.data, file.sha256))  # fmt: skip
+
+
+def file_of(conn: Conn, row_id: int) -> OutFile | None:
+    """The file a row carries (None: the row carries none, or its bytes are gone)."""
+    row = conn.execute(
+        "SELECT o.file_kind, f.filename, f.data, f.file_id FROM outbox o JOIN outbox_files f ON f.outbox_id = o.id "
+        "WHERE o.id = ?", (row_id,),
+    ).fetchone()  # fmt: skip
+    return OutFile(str(row[0]), str(row[1]), bytes(row[2]), row[3]) if row is not None and row[0] else None
+
+
+def remember_file_id(conn: Conn, row_id: int, file_id: str) -> int:
+    """A file row was sent: the rows still owing the same bytes send Telegram's file id instead of uploading."""
+    return conn.execute(
+        "UPDATE outbox_files SET file_id = ? WHERE file_id IS NULL AND outbox_id <> ? AND sha256 = "
+        "(SELECT sha256 FROM outbox_files WHERE outbox_id = ?)", (file_id, row_id, row_id),
+    ).rowcount  # fmt: skip
 
 
 def _in_flight(conn: Conn, key: str | None) -> bool:
@@ -157,12 +206,12 @@ def _in_flight(conn: Conn, key: str | None) -> bool:
 # ---- outbox: the sender's side ------------------------------------------------------------------------
 
 _COLUMNS = "id, method, chat_id, message_id, text, keyboard, thread_id, notify, coalesce_key, on_sent, ref, attempts, " \
-    "origin"  # fmt: skip
+    "origin, file_kind"  # fmt: skip
 
 
 def _row(r: sql.Row | tuple[Any, ...]) -> Row:
     return Row(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, r[6], bool(r[7]), r[8], r[9],
-               r[10], r[11], r[12])  # fmt: skip
+               r[10], r[11], r[12], r[13])  # fmt: skip
 
 
 def heads(conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
@@ -291,7 +340,8 @@ def recover(conn: Conn, now: int) -> tuple[int, int]:
 def _touch_health(conn: Conn, now: int) -> None:
     conn.execute(
         "INSERT INTO telegram_health (id, last_ok_at) VALUES (1, ?) "
-        "ON CONFLICT (id) DO UPDATE SET last_ok_at = MAX(last_ok_at, excluded.last_ok_at)",
+        "ON CONFLICT (id) DO UPDATE SET last_ok_at = CASE WHEN telegram_health.last_ok_at > excluded.last_ok_at "
+        "THEN telegram_health.last_ok_at ELSE excluded.last_ok_at END",
         (now,),
     )
 
@@ -354,7 +404,7 @@ def health(conn: Conn, limit: int = 5) -> Health:
         r[0] for r in conn.execute(
             "SELECT TRIM(u.first_name || ' ' || COALESCE(u.last_name, '')) || COALESCE(' (' || o.short_name || ')', '') "
             "FROM users u LEFT JOIN members m ON m.user_id = u.user_id AND m.status = 'active' "
-            "LEFT JOIN organizations o ON o.id = m.organization_id WHERE u.reachable = 0 ORDER BY u.first_name LIMIT 50"
+            "LEFT JOIN organizations o ON o.id = m.organization_id WHERE u.reachable = FALSE ORDER BY u.first_name LIMIT 50"
         )
     ]  # fmt: skip
     last = conn.execute("SELECT last_ok_at FROM telegram_health WHERE id = 1").fetchone()

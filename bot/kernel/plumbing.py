@@ -7,6 +7,7 @@ import difflib
 import html
 import logging
 from collections import deque
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -72,7 +73,8 @@ class FloodGuard:
 
 
 async def pre_update(update: Update, context: BotContext) -> None:
-    """Claim the update id (duplicates stop here), refresh who/where, resolve the locale: one DB hop."""
+    """Look the update id up (duplicates stop here), who/where, the locale, the actor and the gate's owner: one
+    read. The claim and the refresh of the user's and chat's rows ride on the update's first write."""
     runtime = context.runtime
     user = update.effective_user
     chat = update.effective_chat
@@ -82,20 +84,27 @@ async def pre_update(update: Update, context: BotContext) -> None:
     if claim is None or claim.update_id != update.update_id:
         claim = UpdateClaim(update.update_id, runtime.clock.timestamp())
         current_claim.set(claim)
-    seen = await runtime.db.write_unclaimed(
+    user_row = (user.id, user.first_name, user.last_name, user.username) if user else None
+    chat_row = (chat.id, chat.type, chat.title) if chat else None
+    lookup = actor_lookup(runtime)
+    question = access.owner_question(update, runtime, context.bot.username)
+    seen = await runtime.db.read(
         updates_svc.begin,
         update.update_id,
         runtime.clock.timestamp(),
-        (user.id, user.first_name, user.last_name, user.username) if user else None,
-        (chat.id, chat.type, chat.title) if chat else None,
+        user_row,
+        chat_row,
         want_dialog,
-        actor_lookup(runtime).for_chat,
+        lookup.for_chat,
+        (*question, lookup.in_cluster) if question is not None else None,
     )
     if not seen.is_new:
         log.info("duplicate update %s ignored", update.update_id)
         claim.duplicate = True
         raise ApplicationHandlerStop
     claim.armed = True  # from here on, the update's first write is its effect and claims it
+    # the user's and chat's rows are refreshed by that write too (no hand-off of their own)
+    claim.bookkeeping = partial(core_repo.touch, user=user_row, chat=chat_row, now=claim.now)
     context.seen = seen
     if chat is not None and chat.type != ChatType.PRIVATE:
         context.locale = seen.cluster_locale or seen.chat_locale or runtime.settings.locale

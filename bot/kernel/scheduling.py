@@ -68,6 +68,38 @@ def claim_tx(body: ClaimBody) -> ClaimTx:
     return ClaimTx(body)
 
 
+# Work a ``claim_tx`` job needs that must not run inside its transaction (drawing a chart, a heavy read on the
+# read-only connection): it returns the body to run in the transaction.
+Prepare = Callable[[AnyApp, JobRow, int, bool], Awaitable[ClaimBody]]
+# What looks at the delivery's outcome afterwards (a refused pin reported): (app, job, (status, note)).
+After = Callable[[AnyApp, JobRow, tuple[str, str]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PreparedClaimTx:
+    """A ``ClaimTx`` whose body is made by ``prepare`` first, outside the transaction. ``prepare`` writes nothing
+    the job owes, so a crash during it leaves the claim owing nothing, and the job is run again after a restart,
+    like any ``claim_tx`` job. ``after`` runs once the transaction committed and its rows were delivered (what it
+    owes in turn goes through the outbox; its failure is logged, the job stays done)."""
+
+    prepare: Prepare
+    after: After | None = None
+
+    async def __call__(self, app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
+        result = await ClaimTx(await self.prepare(app, job, now, late))(app, job, now, late)
+        if self.after is not None:
+            try:
+                await self.after(app, job, result)
+            except Exception:
+                log.exception("after job %s (%s %s)", job.id, job.kind, job.ref)
+        return result
+
+
+def claim_tx_prepared(prepare: Prepare) -> PreparedClaimTx:
+    """Decorator: ``@claim_tx_prepared async def job(app, job, now, late) -> body`` (body as for ``claim_tx``)."""
+    return PreparedClaimTx(prepare)
+
+
 class BotJobQueue(JobQueue[Any]):
     """PTB's job queue with APScheduler defaults that never drop a late job silently.
 
@@ -128,7 +160,7 @@ async def sync_queue(app: AnyApp) -> int:
 
 async def on_startup(app: AnyApp) -> None:
     runtime: Runtime = app.bot_data["runtime"]
-    rerun = [kind for kind, handler in runtime.job_handlers.items() if isinstance(handler, ClaimTx)]
+    rerun = [kind for kind, handler in runtime.job_handlers.items() if isinstance(handler, ClaimTx | PreparedClaimTx)]
     again, interrupted = await runtime.db.write(jobs_repo.recover_claims, rerun, runtime.clock.timestamp())
     if again:
         log.warning("%d scheduled job(s) claimed before a restart owed nothing yet and run again", again)

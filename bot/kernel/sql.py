@@ -51,6 +51,11 @@ class Conn(Protocol):
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> Cursor: ...
 
 
+def is_postgresql_url(target: object) -> bool:
+    """A ``KLASTER_DB`` value that names a PostgreSQL database (``postgresql://…`` or ``postgres://…``)."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
 def engine(conn: Conn) -> str:
     """``"postgresql"`` for the PostgreSQL adapter, ``"sqlite"`` for a ``sqlite3.Connection``."""
     return str(getattr(conn, "engine", SQLITE))

@@ -37,6 +37,8 @@ class Seen:
     dialog: Dialog | None = None
     actor: Any = None  # services.members.Actor, resolved in the same hand-off (see services.updates)
     actor_resolved: bool = False
+    # The read gate's owner question, answered in the same read: (object id, its cluster, the actor there)
+    owner: tuple[int, int | None, Any] | None = None
 
 
 def begin_update(
@@ -47,19 +49,22 @@ def begin_update(
     chat: tuple[int, str, str | None] | None,
     want_dialog: bool = False,
 ) -> Seen:
-    """Look ``update_id`` up and refresh user/chat rows. An update already processed changes nothing.
+    """Look ``update_id`` up and read who/where (a read: nothing is written here). An update already processed
+    changes nothing.
 
     The update is not claimed here: its first write claims it in the same transaction as its effects
-    (``storage.db.UpdateClaim``)."""
+    (``storage.db.UpdateClaim``), and refreshes the user and chat rows there (``touch``)."""
     done = conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone()
     if done is not None:
         return Seen(False, None, None, None, None, None)
     user_locale = chat_locale = None
     if user is not None:
-        user_locale = _touch_user(conn, user, now)
+        row = conn.execute("SELECT locale FROM users WHERE user_id = ?", (user[0],)).fetchone()
+        user_locale = row[0] if row is not None else None
     cluster = None
     if chat is not None:
-        chat_locale = _touch_chat(conn, chat, now)
+        row = conn.execute("SELECT locale FROM chats WHERE chat_id = ?", (chat[0],)).fetchone()
+        chat_locale = row[0] if row is not None else None
         if chat[1] != "private":
             cluster = conn.execute("SELECT id, locale, timezone FROM clusters WHERE chat_id = ?", (chat[0],)).fetchone()
     dialog = get_dialog(conn, chat[0], user[0]) if want_dialog and chat and user else None
@@ -72,6 +77,19 @@ def begin_update(
         cluster["timezone"] if cluster else None,
         dialog,
     )
+
+
+def touch(
+    conn: Conn,
+    user: tuple[int, str, str | None, str | None] | None,
+    chat: tuple[int, str, str | None] | None,
+    now: int,
+) -> None:
+    """Insert or refresh the user's and the chat's rows: the update's bookkeeping, written with its claim."""
+    if user is not None:
+        _touch_user(conn, user, now)
+    if chat is not None:
+        _touch_chat(conn, chat, now)
 
 
 REFRESH_AFTER_S = 3600  # rewrite an unchanged user/chat row at most hourly (keeps the WAL small)
@@ -174,7 +192,7 @@ def chat_status(conn: Conn, chat_id: int) -> str | None:
 
 
 def set_user_reachable(conn: Conn, user_id: int, reachable: bool, now: int) -> None:
-    conn.execute("UPDATE users SET reachable = ?, updated_at = ? WHERE user_id = ?", (int(reachable), now, user_id))
+    conn.execute("UPDATE users SET reachable = ?, updated_at = ? WHERE user_id = ?", (bool(reachable), now, user_id))
 
 
 def audit(

@@ -13,7 +13,7 @@ import pytest
 from bot.__main__ import main
 from bot.app import build_application
 from bot.kernel.config import ConfigError, Settings, load_settings, parse_dotenv
-from bot.kernel.db import migrations
+from bot.kernel.db import Database, migrations
 
 
 @pytest.mark.parametrize("token", ["", "not-a-token", "123:short"])
@@ -52,6 +52,16 @@ def test_settings_from_env_and_dotenv(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         load_settings({"KLASTER_LOCALE": "fr"}, None)
     assert parse_dotenv('A="b c"\nnoequals\n') == {"A": "b c"}
+
+
+def test_klaster_db_selects_the_engine_by_path_or_url() -> None:
+    sqlite = load_settings({"KLASTER_DB": "data/x.db"}, None)
+    assert (sqlite.is_postgresql, sqlite.database, sqlite.db_path) == (False, "data/x.db", Path("data/x.db"))
+    url = "postgresql://klaster@db.example:5432/klaster"
+    pg = load_settings({"KLASTER_DB": url}, None)
+    assert (pg.is_postgresql, pg.database) == (True, url)
+    assert Settings(db_path=url).database == url  # type: ignore[arg-type]  (the harness may hand a URL this way)
+    assert Database(pg.database).engine == "postgresql" and Database(sqlite.database).engine == "sqlite"
 
 
 def test_self_hosted_bot_api_urls() -> None:

@@ -9,7 +9,8 @@ Asserts, for every update that was sent:
 - it was answered exactly once, or its answer is recorded 'uncertain' (the request was in flight at a kill) with a
   reason: never silently missing, never twice; every "Tersimpan" matches stored data;
 - the RSVP card in the group ends showing the stored answers (edits coalesced, last state wins);
-- every reminder due in the window was sent once, or recorded failed/uncertain/interrupted with a reason.
+- every reminder due in the window was sent once, or recorded failed/uncertain/interrupted with a reason;
+- the daily digest due in the window reached the group once, or its run is recorded uncertain/failed with a reason.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -28,9 +28,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.devtools.harness import running
 from bot.devtools.httpapi import HttpBotApi
+from bot.kernel.sql import is_postgresql_url
+from tests.support.db import execute, q
+from tests.support.engine import database_errors
 from tests.support.paths import ROOT
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 
@@ -43,7 +47,7 @@ RSVPS = 18
 _ids = itertools.count(10_000_000)
 
 
-async def _seed(db: Path) -> None:
+async def _seed(db: Path | str) -> None:
     async with running(db) as h:
         h.clock.set(datetime.now(UTC))
         h.api.add_chat(GROUP_ID, "supergroup", "Klaster")
@@ -85,14 +89,11 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
                             stderr=subprocess.STDOUT, cwd=ROOT)  # fmt: skip
 
 
-def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
+def _query(db: Path | str, sql: str) -> list[tuple[Any, ...]]:
     try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:
+        return q(db, sql)
+    except database_errors():
         return []  # a table the code under test does not have
-    finally:
-        conn.close()
 
 
 def _kill_rounds(api: HttpBotApi, env: dict[str, str], log: Path, rng: random.Random,
@@ -118,8 +119,8 @@ def _slices(updates: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [updates[i : i + size] for i in range(0, len(updates), size)]
 
 
-def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> None:
-    db = tmp_path / "klaster.db"
+def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path, db_path: Path | str) -> None:
+    db = db_path  # a SQLite file, or a PostgreSQL database of the test's own
     asyncio.run(_seed(db))
     seed = int(os.environ.get("CRASH_SEED") or random.randrange(1 << 30))
     print(f"crash-safety seed: CRASH_SEED={seed}")
@@ -134,13 +135,15 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
     (event_id, card_id), = _query(db, "SELECT id, message_id FROM events")  # fmt: skip
     # Two reminders of the event fall due during the pledge phase.
     now = int(time.time())
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
-                     "(SELECT MIN(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", (now + 25,))  # fmt: skip
-        conn.execute("UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
-                     "(SELECT MAX(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", (now + 35,))  # fmt: skip
-    conn.close()
+    execute(db, "UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
+                "(SELECT MIN(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", now + 25)  # fmt: skip
+    execute(db, "UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder' AND id = "
+                "(SELECT MAX(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder')", now + 35)  # fmt: skip
+    # And the daily digest: yesterday's slot (its time has passed in the cluster's zone), due in the window.
+    (cluster_id, tz), = q(db, "SELECT id, timezone FROM clusters")  # fmt: skip
+    yesterday = (datetime.now(ZoneInfo(str(tz))) - timedelta(days=1)).date().isoformat()
+    execute(db, "INSERT INTO scheduled_jobs (cluster_id, kind, ref, due_at, payload) VALUES (?, ?, ?, ?, '{}')",
+            cluster_id, "digest.daily", f"digest:daily:{cluster_id}:{yesterday}", now + 30)  # fmt: skip
     stream: list[dict[str, Any]] = []
     for i in range(max(NEEDS, STOCK)):
         if i < NEEDS:
@@ -166,11 +169,13 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
         _kill_rounds(api, env, log, rng, _slices(second))
         # Final run: drain everything (and the reminders due by now), then stop cleanly.
         proc = _start(env, log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 80  # the group takes 20 a minute: cards, edits, reminders and the digest
         while time.monotonic() < deadline and (
             api.pending() or _query(db, "SELECT COUNT(*) FROM inbox") != [(0,)]
             or _query(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") not in ([(0,)], [])
             or time.time() < now + 38
+            or _query(db, "SELECT COUNT(*) FROM scheduled_jobs WHERE kind = 'digest.daily' AND status = 'claimed'")
+            != [(0,)]
         ):  # fmt: skip
             time.sleep(0.3)
         time.sleep(1)
@@ -241,4 +246,15 @@ def test_sigkill_rounds_process_every_update_exactly_once(tmp_path: Path) -> Non
     done = sum(1 for _, status, _ in jobs if status == "done")
     assert sum(1 for (s,) in sent_rows if s == "sent") <= group_reminders <= done
     assert done - sum(1 for (s,) in sent_rows if s in ("uncertain", "failed")) <= group_reminders
-    assert _query(db, "PRAGMA integrity_check") == [("ok",)]
+    # The digest due in the window: its slot ran once (a claim a kill left runs again: it owed nothing yet); the
+    # group received it once, or its run and outbox row are recorded uncertain/failed with a reason.
+    slot = f"digest:daily:{cluster_id}:{yesterday}"
+    assert _query(db, f"SELECT status FROM scheduled_jobs WHERE ref = '{slot}'") == [("done",)], tail
+    group_digests = len(received(GROUP_ID, r"(Ringkasan harian)"))
+    [(run_status, run_error)] = _query(db, f"SELECT status, error FROM digest_runs WHERE slot = '{yesterday}'")
+    assert group_digests <= 1
+    assert (group_digests == 1 and run_status in ("sent", "empty")) or (
+        run_status in ("uncertain", "failed") and run_error
+    ), (group_digests, run_status, run_error)
+    if not is_postgresql_url(db):  # SQLite's own check of its file (PostgreSQL has no counterpart)
+        assert _query(db, "PRAGMA integrity_check") == [("ok",)]

@@ -2,7 +2,8 @@
 
 These drive ``Database`` directly: its contract is what every use case relies on (one transaction per write,
 rolled back whole on error; one snapshot per read; the claim recorded with the first write; heavy reads on a
-connection of their own that cannot write and does not hold writes back)."""
+connection of their own that cannot write and does not hold writes back). On both engines: ``db_path`` is a
+PostgreSQL URL under KLASTER_TEST_ENGINE=postgresql."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from bot.kernel.db import Database, DuplicateUpdate, UpdateClaim, current_claim
+from tests.support.engine import database_errors
 
 WAIT_S = 10.0  # a bound for waits across threads, never a timing assertion
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "kernel.db")
+async def db(db_path: Path | str) -> AsyncIterator[Database]:
+    database = Database(db_path)
     await database.open()
     await database.write(lambda c: c.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
     yield database
@@ -69,7 +71,7 @@ async def test_read_is_one_snapshot_and_writes_nothing(db: Database) -> None:
 
 
 async def test_read_heavy_runs_on_a_read_only_connection(db: Database) -> None:
-    with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
+    with pytest.raises(database_errors(), match=r"readonly|read-only|query_only"):
         await db.read_heavy(_insert, 1, "a")
     assert await db.read(_all) == []
 
@@ -96,6 +98,7 @@ async def test_heavy_read_does_not_hold_a_write_back(db: Database) -> None:
     assert await db.read_heavy(_all) == [(1, "a"), (2, "b")]
 
 
+@pytest.mark.sqlite_only
 async def test_memory_database_runs_heavy_reads_on_the_writer() -> None:
     database = Database(":memory:")
     await database.open()
@@ -107,8 +110,8 @@ async def test_memory_database_runs_heavy_reads_on_the_writer() -> None:
         await database.close()
 
 
-async def test_close_and_reopen_keeps_the_data(tmp_path: Path) -> None:
-    database = Database(tmp_path / "kernel.db")
+async def test_close_and_reopen_keeps_the_data(db_path: Path | str) -> None:
+    database = Database(db_path)
     await database.open()
     await database.open()  # idempotent
     await database.write(lambda c: c.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
@@ -128,6 +131,7 @@ async def test_close_and_reopen_keeps_the_data(tmp_path: Path) -> None:
         await database.close()
 
 
+@pytest.mark.sqlite_only
 async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
     await db.write(_insert, 1, "a")
     target = tmp_path / "copy.db"
@@ -201,3 +205,42 @@ async def test_handoffs_are_counted_per_call(db: Database) -> None:
     await db.read(_all)
     await db.read_heavy(_all)
     assert db.handoffs - before == 3
+
+
+async def test_two_databases_on_one_store_claim_an_update_once(db: Database, db_path: Path | str) -> None:
+    """Two ``Database`` objects on one database (two bot processes, or a webhook retry reaching another instance):
+    while the first holds its claimed transaction open, the second's claim of the same update waits for it and
+    then finds the update processed, so its effects are rolled back: one effect, on either engine."""
+    other = Database(db_path)
+    await other.open()
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_insert(conn: sqlite3.Connection, k: int) -> int:
+        _insert(conn, k, "first")
+        inside.set()
+        assert release.wait(WAIT_S)
+        return k
+
+    async def claimed(database: Database, fn: object, *args: object) -> UpdateClaim:
+        claim = UpdateClaim(update_id=77, now=1_700_000_000, armed=True)
+        token = current_claim.set(claim)
+        try:
+            await database.write(fn, *args)  # type: ignore[arg-type]
+        except DuplicateUpdate:
+            pass
+        finally:
+            current_claim.reset(token)
+        return claim
+
+    try:
+        first = asyncio.create_task(claimed(db, slow_insert, 1))
+        assert await asyncio.to_thread(inside.wait, WAIT_S)
+        second = asyncio.create_task(claimed(other, _insert, 2, "second"))
+        await asyncio.sleep(0)
+        release.set()
+        a, b = await asyncio.wait_for(asyncio.gather(first, second), WAIT_S)
+    finally:
+        release.set()
+        await other.close()
+    assert (a.committed, b.committed, b.duplicate) == (True, False, True)
+    assert await db.read(_all) == [(1, "first")]

@@ -19,10 +19,10 @@ from bot.kernel.pg_migrations import BOOLEAN_COLUMNS
 # the code never lets it), a plain BIGINT on PostgreSQL.
 NATURAL_KEYS = {
     ("chats", "chat_id"), ("users", "user_id"), ("sitrep_state", "cluster_id"), ("stock_pledges", "pledge_id"),
-    ("telegram_health", "id"), ("schema_migrations", "version"),
+    ("telegram_health", "id"), ("schema_migrations", "version"), ("outbox_files", "outbox_id"),
 }
 _FAMILY = {"integer": "integer", "bigint": "integer", "smallint": "integer", "text": "text", "real": "real",
-           "double precision": "real", "boolean": "boolean"}
+           "double precision": "real", "boolean": "boolean", "blob": "bytes", "bytea": "bytes"}
 _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 _TRIGGER = re.compile(r"\b(BEFORE|AFTER|INSTEAD OF)\s+(INSERT|DELETE|UPDATE)(?:\s+OF\s+(.+?))?\s+ON\s+", re.I | re.S)
 _CHECK = re.compile(r"\bCHECK\s*\(", re.I)

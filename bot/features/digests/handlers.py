@@ -1,28 +1,25 @@
-"""Digests: the slots' job handler, /langganan (private digests) and /ringkasan jadwal|harian|mingguan."""
+"""Digests: /langganan (private digests) and /ringkasan jadwal|harian|mingguan."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from functools import partial
 from typing import Any
 
-from telegram import Message, Update
-from telegram.error import TelegramError, TimedOut
+from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, filters
 
-from bot.features.digests import charts, parsing, slots, views
+from bot.features.digests import job, parsing, slots, views
 from bot.features.digests import service as svc
 from bot.features.members.gate import require_cluster, require_member, require_secretariat
-from bot.features.members.models import Cluster
 from bot.features.sitrep.parts import Parts
+from bot.kernel import outbox
 from bot.kernel.context import BotContext
-from bot.kernel.i18n import N_, Translator, translator
-from bot.kernel.jobs_storage import JobRow
-from bot.kernel.pacer import Pacer, shared_pacer
+from bot.kernel.i18n import N_, Translator
+from bot.kernel.outbox import out_file
 from bot.kernel.runtime import CommandSpec, Runtime
-from bot.kernel.telegram import add_command, call_with_retries, command_args, reply, send
+from bot.kernel.telegram import add_command, command_args, reply
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -34,125 +31,15 @@ ENSURE_EVERY_S = 3600
 _RINGKASAN_WORDS = re.compile(r"^/\S+\s+(jadwal|schedule|harian|daily|mingguan|weekly)\b", re.IGNORECASE)
 
 
-def _sections(runtime: Runtime) -> tuple[svc.Section, ...]:
-    """What the installed features add to the digest (the agenda's coming week)."""
-    return tuple(runtime.contributions(svc.DIGEST_SECTIONS))
+# ---- the weekly charts of a preview ----------------------------------------------------------------
 
 
-# ---- sending --------------------------------------------------------------------------------------
-
-
-async def _deliver(app: AnyApp, pacer: Pacer, chat_id: int, text: str) -> tuple[str, Message | None, str]:
-    """One digest into one chat: (run status, message, reason). A timeout may have delivered it: 'uncertain'."""
-    await pacer.acquire(chat_id)
-    try:
-        message = await send(app, chat_id, text)
-    except TimedOut as exc:
-        log.warning("digest to %s timed out: %s", chat_id, exc)
-        return "uncertain", None, f"timed out: {exc}"
-    except TelegramError as exc:
-        log.warning("digest to %s failed: %s", chat_id, exc)
-        return "failed", None, str(exc) or type(exc).__name__
-    return ("sent", message, "") if message is not None else ("unreachable", None, "")
-
-
-async def _send_photo(app: AnyApp, pacer: Pacer, chat_id: int, photo: bytes | str, caption: str) -> str | None:
-    """Send a chart (bytes the first time, then Telegram's file id); returns the file id to reuse."""
-    runtime: Runtime = app.bot_data["runtime"]
-    await pacer.acquire(chat_id)
-
-    async def _do(cid: int) -> Message:
-        return await app.bot.send_photo(cid, photo, caption=caption)
-
-    try:
-        message = await call_with_retries(runtime, chat_id, _do)
-    except TelegramError as exc:
-        log.warning("chart to %s failed: %s", chat_id, exc)
-        return None
-    return message.photo[-1].file_id if message is not None and message.photo else None
-
-
-async def _draw(
-    t: Translator, data: svc.ChartData, cluster: Cluster | None = None, now: int | None = None
-) -> list[tuple[str, bytes | str]]:
-    """The weekly pictures (headed with the cluster and the date), drawn off the event loop (matplotlib takes
-    tens of milliseconds)."""
-    out: list[tuple[str, bytes | str]] = []
-    needs_png = await asyncio.to_thread(charts.needs_chart, t, data.categories, cluster, now)
-    if needs_png:
-        out.append(("needs", needs_png))
-    stock_png = await asyncio.to_thread(charts.stock_chart, t, data.stock, data.stock_hidden, cluster, now)
-    if stock_png:
-        out.append(("stock", stock_png))
-    return out
-
-
-async def _send_charts(
-    app: AnyApp, pacer: Pacer, chat_id: int, t: Translator, pictures: list[tuple[str, bytes | str]]
-) -> list[tuple[str, bytes | str]]:
-    reused: list[tuple[str, bytes | str]] = []
-    for kind, photo in pictures:
-        file_id = await _send_photo(app, pacer, chat_id, photo, views.chart_caption(t, kind))
-        reused.append((kind, file_id or photo))
-    return reused
-
-
-# ---- the slot job ---------------------------------------------------------------------------------
-
-
-async def _send_digest(
-    app: AnyApp, pacer: Pacer, chat_id: int, t: Translator, digest: svc.Digest, late_due: int | None, run_id: int
-) -> bool:
-    """One recorded run: send, then record how it went ('empty' for the one-line digest)."""
-    runtime: Runtime = app.bot_data["runtime"]
-    tz = digest.scope.cluster.timezone
-    status, message, error = await _deliver(app, pacer, chat_id, views.digest_text(t, digest, tz, late_due))
-    if status == "sent" and not digest.has_news:
-        status = "empty"
-    await runtime.db.write(partial(svc.finish_run, run_id=run_id, status=status,
-                                   message_id=message.message_id if message else None, now=runtime.clock.timestamp(),
-                                   error=error))  # fmt: skip
-    return message is not None
-
-
-async def digest_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """A due slot: plan the next one, then the group's digest and each subscriber's, each recorded first.
-
-    The weekly charts are drawn once and sent to the group; subscribers get the same pictures by file id.
-    """
-    runtime: Runtime = app.bot_data["runtime"]
-    plan = await runtime.db.write(partial(svc.open_slot, job=job, now=now, late=late, parts=Parts.of(runtime),
-                                          sections=_sections(runtime)))  # fmt: skip
-    if not plan.send or plan.cluster is None:
-        return "missed", plan.note
-    cluster = plan.cluster
-    t = translator(cluster.locale)
-    pacer = shared_pacer(runtime)
-    late_due = plan.due_at if plan.late else None
-    weekly = plan.frequency == "weekly"
-    pictures: list[tuple[str, bytes | str]] | None = None
-    delivered = 0
-    if plan.group_run is not None:
-        digest = await runtime.db.read_heavy(svc.build, svc.scope_for(plan), now)
-        if await _send_digest(app, pacer, plan.group_chat_id, t, digest, late_due, plan.group_run):
-            delivered += 1
-            if weekly and digest.has_news:
-                pictures = await _draw(t, await runtime.db.read_heavy(svc.chart_data, cluster.id, plan.since, now), cluster, now)
-                pictures = await _send_charts(app, pacer, plan.group_chat_id, t, pictures)
-    for subscription in plan.subscribers:
-        claimed = await runtime.db.write(partial(svc.claim_subscriber, plan=plan, subscription=subscription,
-                                                 now=runtime.clock.timestamp()))  # fmt: skip
-        if claimed is None:
-            continue
-        run_id, digest = claimed
-        st = translator(subscription.locale or cluster.locale)
-        if await _send_digest(app, pacer, subscription.user_id, st, digest, late_due, run_id):
-            delivered += 1
-            if weekly and digest.has_news:
-                if pictures is None:
-                    pictures = await _draw(t, await runtime.db.read_heavy(svc.chart_data, cluster.id, plan.since, now), cluster, now)
-                pictures = await _send_charts(app, pacer, subscription.user_id, st, pictures)
-    return "done", f"{delivered} chat(s)"
+async def _send_charts(context: BotContext, chat_id: int, t: Translator, pictures: job.Pictures) -> None:
+    """The preview's charts, owed as photo rows on the outbox (retried, never twice)."""
+    outs = [out for name, png in pictures
+            for out in out_file(chat_id, "photo", f"{name}.png", png, views.chart_caption(t, name))]  # fmt: skip
+    if outs:
+        await outbox.enqueue(context, outs)
 
 
 async def ensure_slots(app: AnyApp) -> int:
@@ -165,12 +52,13 @@ async def _ensure_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_startup(app: AnyApp) -> None:
-    """Runs a crash interrupted become 'uncertain'; every cluster gets its next slots (clusters set up since the
+    """Runs whose message failed or is uncertain are recorded so (a run a direct send left: 'uncertain'); every cluster gets its next slots (clusters set up since the
     last start too; hourly after that)."""
     runtime: Runtime = app.bot_data["runtime"]
-    interrupted = await runtime.db.write(svc.interrupted_runs)
-    if interrupted:
-        log.warning("%d digest run(s) were interrupted: recorded uncertain, not sent again", interrupted)
+    changed = await runtime.db.write(svc.sync_runs)
+    if changed:
+        log.warning("%d digest run(s) failed, uncertain or interrupted: recorded with the reason, not sent again",
+                    changed)  # fmt: skip
     await ensure_slots(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(
@@ -211,15 +99,15 @@ async def _preview(update: Update, context: BotContext, frequency: str) -> None:
     runtime = context.runtime
     now = runtime.clock.timestamp()
     digest = await runtime.db.read_heavy(partial(svc.preview, cluster_id=actor.cluster.id, frequency=frequency, now=now,
-                                                 parts=Parts.of(runtime), sections=_sections(runtime)))  # fmt: skip
+                                                 parts=Parts.of(runtime), sections=job.sections(runtime)))  # fmt: skip
     if digest is None:
         return
     await reply(update, context, views.digest_text(context.t, digest, actor.cluster.timezone))
     if frequency == "weekly" and digest.has_news:
-        drawn = await _draw(
+        drawn = await job.draw(
             context.t, await runtime.db.read_heavy(svc.chart_data, actor.cluster.id, digest.scope.since, now), actor.cluster, now
         )
-        await _send_charts(context.application, shared_pacer(runtime), chat.id, context.t, drawn)
+        await _send_charts(context, chat.id, context.t, drawn)
 
 
 async def ringkasan(update: Update, context: BotContext) -> None:

@@ -286,8 +286,12 @@ def finish_run(
     repo.finish_run(conn, run_id, status, message_id, now, error)
 
 
-def interrupted_runs(conn: Conn) -> int:
-    return repo.interrupted_runs(conn)
+def sync_runs(conn: Conn) -> int:
+    return repo.sync_runs(conn)
+
+
+def cluster_of(conn: Conn, cluster_id: int) -> Cluster | None:
+    return members_repo.cluster_by_id(conn, cluster_id)
 
 
 def preview(

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.sql import Conn, Row
 
 FREQUENCIES = ("daily", "weekly")
@@ -119,15 +120,32 @@ def finish_run(
     )
 
 
-def interrupted_runs(conn: Conn) -> int:
-    """Runs a crash left between their claim and their record may have reached the chat: 'uncertain', never
-    sent again (as an announcement's recipients). A run whose slot's job is still claimed is being sent now."""
-    cur = conn.execute(
-        "UPDATE digest_runs SET status = 'uncertain', error = 'interrupted' WHERE status = 'sending' AND NOT EXISTS "
-        "(SELECT 1 FROM scheduled_jobs j WHERE j.kind = 'digest.' || digest_runs.frequency AND j.status = 'claimed' "
-        "AND j.ref = 'digest:' || digest_runs.frequency || ':' || digest_runs.cluster_id || ':' || digest_runs.slot)"
+RUN_KEY_PREFIX = "digest.run:"  # the outbox key of a run's message: "digest.run:<run id>"
+
+
+def run_sent(conn: Conn, ref: int, chat_id: int, message_id: int, *, status: str) -> None:
+    """The outbox sent a run's message (a message kind's record): the run is 'sent' or 'empty', with its id."""
+    conn.execute(
+        "UPDATE digest_runs SET status = ?, message_id = ? WHERE id = ? AND status = 'sending'",
+        (status, message_id, ref),
     )
-    return cur.rowcount
+
+
+def sync_runs(conn: Conn) -> int:
+    """Runs still 'sending' take their message's fate from the outbox: failed or uncertain (with the reason) when
+    their row is; a run with no row at all was claimed by a direct send a crash interrupted (before the outbox
+    carried digests): 'uncertain', never sent again. Pending rows are left to the outbox. Returns runs changed."""
+    changed = 0
+    for (run_id,) in conn.execute("SELECT id FROM digest_runs WHERE status = 'sending'").fetchall():
+        fate = outbox_repo.outcome(conn, f"{RUN_KEY_PREFIX}{run_id}")
+        if fate is not None and fate[0] in ("pending", "sending", "sent"):
+            continue  # on its way (a sent row records its run through the message kind)
+        status, reason = ("uncertain", "interrupted") if fate is None else (fate[0], fate[1] or fate[0])
+        if status not in ("failed", "uncertain"):
+            status = "failed"  # superseded cannot happen to a post; record it rather than leave it 'sending'
+        conn.execute("UPDATE digest_runs SET status = ?, error = ? WHERE id = ?", (status, reason[:200], run_id))
+        changed += 1
+    return changed
 
 
 def migrate_chat(conn: Conn, old: int, new: int) -> None:

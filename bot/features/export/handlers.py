@@ -6,8 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import InputFile, Message, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application
 
 from bot.features.export import service as svc
@@ -15,9 +14,10 @@ from bot.features.export import views
 from bot.features.members.gate import require_secretariat
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_
-from bot.kernel.pacer import shared_pacer
+from bot.kernel.outbox import enqueue, fate
+from bot.kernel.outbox_files import file_key, out_file
 from bot.kernel.runtime import CommandSpec, Runtime
-from bot.kernel.telegram import add_command, call_with_retries, command_args, reply
+from bot.kernel.telegram import add_command, command_args, reply
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -45,25 +45,15 @@ async def ekspor(update: Update, context: BotContext) -> None:
     export = await runtime.db.read_heavy(svc.collect, actor.cluster, now)
     files = await asyncio.to_thread(svc.files, export, kinds)  # building a workbook is CPU work
     caption = views.export_caption(t, actor.cluster, now, [(s.name, len(s.rows)) for s in export.sheets])
-    pacer = shared_pacer(runtime)
-    delivered = 0
-    for index, (name, content) in enumerate(files):
-        await pacer.acquire(user.id)
-
-        async def _do(cid: int, name: str = name, content: bytes = content, first: bool = index == 0) -> Message:
-            return await context.bot.send_document(
-                cid, InputFile(content, filename=name), caption=caption if first else None
-            )
-
-        try:
-            message = await call_with_retries(runtime, user.id, _do)
-        except TelegramError:
-            log.warning("export file %s could not be sent", name, exc_info=True)
-            message = None
-        if message is None:
-            break
-        delivered += 1
+    # The files are owed as outbox rows (one transaction, the update's claim), delivered in order through the
+    # pacer: a 5xx or 429 is retried (also after a restart), a 403 recorded failed, a timeout uncertain.
+    keys = [file_key() for _ in files]
+    outs = [out for index, ((name, content), key) in enumerate(zip(files, keys, strict=True))
+            for out in out_file(user.id, "document", name, content, caption if index == 0 else "", key=key)]  # fmt: skip
+    await enqueue(context, outs)
     if chat.type != "private":
+        first = await fate(context, keys[0]) if keys else None
+        delivered = first is not None and first[0] != "failed"
         await reply(update, context, views.export_sent_privately(t) if delivered else views.export_unreachable(t))
 
 

@@ -21,6 +21,16 @@ async def current_actor(update: Update, context: BotContext) -> Actor | None:
     return await context.runtime.db.read(svc.actor_for_chat, chat.id, chat.type, user.id)
 
 
+def owner_actor(context: BotContext, object_id: int) -> Actor | None:
+    """The actor in the cluster that owns ``object_id`` (the button's or link's object), when the pre-handler's
+    read already resolved it for the read gate; None when it did not (then ask the database)."""
+    seen = context.seen
+    if seen is None or seen.owner is None or seen.owner[0] != object_id or seen.owner[1] is None:
+        return None
+    actor = seen.owner[2]
+    return actor if isinstance(actor, Actor) and actor.cluster.id == seen.owner[1] else None
+
+
 async def _deny(update: Update, context: BotContext, text: str) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)

@@ -238,6 +238,13 @@ def with_matches(card: Reply, t: Translator, offers: list[Offer]) -> Reply:
     return Reply(card.text + "\n\n" + matches_text(t, offers), card.keyboard)
 
 
+def offer_with_matches(card: Reply, t: Translator, needs: list[Need]) -> Reply:
+    """The new offer's card with the open needs it could cover under it: one message, as a new need's card."""
+    if not needs:
+        return card
+    return Reply(card.text + "\n\n" + matching_needs_text(t, needs), card.keyboard)
+
+
 def posted_elsewhere(t: Translator, code: str) -> str:
     return t.gettext("Saved as {code} and posted in the cluster group.").format(code=code)
 

@@ -20,14 +20,15 @@ from bot.features.sitrep import storage as repo
 from bot.features.sitrep import views
 from bot.features.sitrep.callbacks import CalcButton
 from bot.features.sitrep.parts import Parts
-from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.jobs_storage import JobRow
-from bot.kernel.outbox import commit, enqueue, out_edit, out_pin, out_reply, out_send, out_unpin
-from bot.kernel.outbox_storage import Out
+from bot.kernel.outbox import commit, enqueue, fate, out_edit, out_pin, out_reply, out_send, out_unpin
+from bot.kernel.outbox_storage import Out, Result
 from bot.kernel.runtime import CommandSpec
+from bot.kernel.scheduling import ClaimBody, PreparedClaimTx
+from bot.kernel.sql import Conn
 from bot.kernel.telegram import add_command, command_args, parse_id, reply
 from bot.kernel.views import Button, Reply, esc
 from bot.shared import regions, standards
@@ -81,47 +82,72 @@ async def publish(app: AnyApp, cluster: Cluster, by: int | None, kind: str = "pi
             outs += out_unpin(previous.chat_id, previous.message_id)
         return version_id, outs
 
-    version_id = await commit(app, tx)
-    return await _pin_problem(app, cluster, version_id)
+    outcomes: dict[str, Result] = {}
+    version_id = await commit(app, tx, outcomes=outcomes)
+    outcome = outcomes.get(_pin_key(version_id))  # the inline delivery's own outcome (no read)
+    return _refused_pin(cluster, outcome.status, outcome.reason) if outcome is not None else None
 
 
-async def _pin_problem(app: AnyApp, cluster: Cluster, version_id: int) -> str | None:
-    """The secretariat's warning when Telegram refused the pin (a right missing); retried pins say nothing."""
-    fate = await app.bot_data["runtime"].db.read(outbox_repo.outcome, _pin_key(version_id))
-    if fate is None or fate[0] != "failed":
+def _refused_pin(cluster: Cluster, status: str, reason: str | None) -> str | None:
+    """The secretariat's warning when Telegram refused the pin (a right missing); a pin left to the background
+    sender's retries says nothing."""
+    if status != "failed":
         return None
-    return _missing_right_text(translator(cluster.locale), (fate[1] or "").removeprefix("400 "))
+    return _missing_right_text(translator(cluster.locale), (reason or "").removeprefix("400 "))
 
 
 def card_posted(conn: Any, version_id: int, chat_id: int, message_id: int) -> None:
     svc.card_posted(conn, version_id, chat_id, message_id)
 
 
-async def refresh_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """Edit the pinned summary in place (through the outbox: retried, coalesced); if the pinned message was
-    deleted, the outbox posts it again and the pin row that follows pins the new one."""
+async def _prepare_refresh(app: AnyApp, job: JobRow, now: int, late: bool) -> ClaimBody:
+    """The card is rendered first, outside the job's transaction (a heavy read on the read-only connection)."""
     runtime = app.bot_data["runtime"]
     cluster = await runtime.db.read(members_repo.cluster_by_id, int(job.payload.get("cluster_id", 0)))
     state = await runtime.db.read(repo.pin_state, cluster.id) if cluster else None
     if cluster is None or state is None:
-        return "done", "nothing pinned"
+        return _nothing("nothing pinned")
     card = await _render(app, cluster)
     if svc.text_hash(card.text) == state.text_hash:
-        return "done", "unchanged"
+        return _nothing("unchanged")
 
-    def tx(conn: Any) -> tuple[int, list[Out]]:
+    def body(conn: Conn, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
         version_id = svc.record_edit(conn, cluster.id, card.text, now)
         outs = out_edit(state.chat_id, state.message_id, card, key=_card_key(cluster.id), on_sent=SITREP_CARD,
                         ref=version_id)  # fmt: skip
         # pins only if the edit had to post the card again (card_at resolves a repost, not a plain edit)
         outs += out_pin(state.chat_id, key=_pin_key(version_id), on_sent=SITREP_CARD, ref=version_id)
-        return version_id, outs
+        return ("done", f"{EDITED}{version_id}"), outs
 
-    version_id = await commit(app, tx)
-    problem = await _pin_problem(app, cluster, version_id)
-    if problem:
+    return body
+
+
+def _nothing(note: str) -> ClaimBody:
+    def body(conn: Conn, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+        return ("done", note), []
+
+    return body
+
+
+EDITED = "edited, version "  # the job's note after an edit: the version whose pin ``_after_refresh`` checks
+
+
+async def _after_refresh(app: AnyApp, job: JobRow, result: tuple[str, str]) -> None:
+    """A repost whose pin Telegram refused: the secretariat is told (through the outbox)."""
+    if not result[1].startswith(EDITED):
+        return
+    runtime = app.bot_data["runtime"]
+    cluster = await runtime.db.read(members_repo.cluster_by_id, int(job.payload.get("cluster_id", 0)))
+    recorded = await fate(app, _pin_key(int(result[1].removeprefix(EDITED)))) if cluster else None
+    problem = _refused_pin(cluster, *recorded) if cluster is not None and recorded is not None else None
+    if cluster is not None and problem:
         await enqueue(app, out_send(cluster.chat_id, problem))
-    return "done", "edited"
+
+
+# Edit the pinned summary in place (through the outbox: retried, coalesced); if the pinned message was deleted,
+# the outbox posts it again and the pin row that follows pins the new one. One ``claim_tx`` transaction: a crash
+# after the claim runs it again (once), so a refresh is never lost.
+refresh_job = PreparedClaimTx(_prepare_refresh, _after_refresh)
 
 
 async def lapsit(update: Update, context: BotContext) -> None:

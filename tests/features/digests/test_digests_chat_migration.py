@@ -17,6 +17,7 @@ from bot.kernel.clock import FakeClock
 from tests.support.agenda import at, utc
 from tests.support.db import q
 from tests.support.digests import digests
+from tests.support.outbox import later
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
 from tests.support.world import cluster_with_members
 
@@ -66,6 +67,9 @@ async def test_a_timed_out_digest_is_uncertain_with_its_reason(h: Harness, db_pa
     await at(h, utc(2025, 8, 21, 23, 0, 30))
     [(status, error)] = q(db_path, "SELECT status, error FROM digest_runs")
     assert status == "uncertain" and error.startswith("timed out")
+    # the digest's outbox row says the same (/status lists it), and it is never sent again
+    assert q(db_path, "SELECT status FROM outbox WHERE coalesce_key LIKE 'digest.run:%'") == [("uncertain",)]
+    assert len(digests(await later(h), GROUP_ID)) == 0
 
 
 async def test_a_run_a_crash_left_sending_is_uncertain_after_the_restart(db_path: Path) -> None:

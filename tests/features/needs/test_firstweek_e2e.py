@@ -204,17 +204,18 @@ async def test_kecamatan_recognised_stored_shown_and_exported(h: Harness, db_pat
 
 
 def test_a_migration_numbered_below_the_schema_version_still_applies(tmp_path: Path, monkeypatch) -> None:
-    """Branches add numbered migrations in parallel: a database that has 0014 still gets a 0010 later."""
+    """Branches add numbered migrations in parallel: a database that has 0031 still gets a 0021 later (0021 stands
+    for one no later migration builds on; 0031 adds to 0010's outbox, so 0010 cannot stand in)."""
     from bot.kernel import db as db_module
 
     shipped = db_module.migrations()
-    without = [m for m in shipped if m[0] != 10] if any(m[0] == 10 for m in shipped) else shipped
-    late = (10, "0010_late.sql", "CREATE TABLE late_arrival (x INTEGER);")
+    without = [m for m in shipped if m[0] != 21] if any(m[0] == 21 for m in shipped) else shipped
+    late = (21, "0021_late.sql", "CREATE TABLE late_arrival (x INTEGER);")
     conn = db_module.open_sync(tmp_path / "x.db")
     monkeypatch.setattr(db_module, "migrations", lambda: without)
     db_module.apply_migrations(conn)
     monkeypatch.setattr(db_module, "migrations", lambda: sorted([*without, late]))
-    assert db_module.apply_migrations(conn) == [10]
+    assert db_module.apply_migrations(conn) == [21]
     assert tuple(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'late_arrival'").fetchone()) == (1,)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == max(v for v, _, _ in shipped)
     assert db_module.apply_migrations(conn) == []

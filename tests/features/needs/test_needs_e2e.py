@@ -12,6 +12,7 @@ from bot.devtools.harness import Harness
 from bot.kernel import scheduling
 from tests.support.db import q
 from tests.support.needs import card_of
+from tests.support.outbox import later
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER, STRANGER
 from tests.support.world import cluster_with_members
 
@@ -164,7 +165,9 @@ async def test_offer_posting_suggests_open_needs(h: Harness) -> None:
     await cluster_with_members(h)
     await h.sim.send(MEMBER, GROUP_ID, "/butuh 300 lembar terpal HSS")
     calls = await h.sim.send(DONOR, GROUP_ID, "/tawar 100 lembar terpal Bjm")
-    assert any("K-0001" in c.text for c in calls if c.chat_id == GROUP_ID and "T-0001" not in c.text)
+    # one group message: the offer's card with the needs it could cover under it (issue #13 part 4)
+    [card] = [c for c in calls if c.method == "sendMessage" and c.chat_id == GROUP_ID]
+    assert "T-0001" in card.text and "K-0001" in card.text and card.text.index("T-0001") < card.text.index("K-0001")
 
 
 async def test_uncovered_need_escalates_to_the_secretariat(h: Harness, db_path: Path) -> None:
@@ -245,3 +248,17 @@ async def test_totals_always_equal_the_audit_log(h: Harness, ops: list[tuple[str
     pledges = await db.read(repo.pledges_of_need, need_id)
     assert need.pledged == sum(p.quantity for p in pledges if p.status != "cancelled")
     assert need.received == sum(p.quantity for p in pledges if p.status == "received")
+
+
+async def test_an_offer_card_with_its_matches_in_a_5xx_storm_is_posted_once(h: Harness, db_path: Path) -> None:
+    """Issue #13: the offer and its matches are one outbox row (before: a card and a second match message, each
+    retried on its own); a 5xx storm past the inline retries delivers it once, later, with the matches."""
+    await cluster_with_members(h)
+    await h.sim.send(MEMBER, GROUP_ID, "/butuh 300 lembar terpal HSS")
+    h.api.fail("sendMessage", "server", chat_id=GROUP_ID, times=5)
+    calls = await h.sim.send(DONOR, GROUP_ID, "/tawar 100 lembar terpal Bjm")
+    assert not any(c.error is None for c in calls if c.method == "sendMessage" and c.chat_id == GROUP_ID)
+    calls = await later(h)
+    [card] = [c for c in calls if c.method == "sendMessage" and c.chat_id == GROUP_ID and c.error is None]
+    assert "T-0001" in card.text and "K-0001" in card.text
+    assert q(db_path, "SELECT chat_id IS NOT NULL, message_id = ? FROM offers", card.result["message_id"]) == [(1, 1)]

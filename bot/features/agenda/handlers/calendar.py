@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.constants import ChatType
 
 from bot.features.agenda import service as svc
@@ -20,7 +20,7 @@ from bot.kernel.telegram import reply
 
 async def _send_event_ics(
     context: BotContext | AnyApp, chat_id: int, view: EventView, t: Translator | None = None
-) -> Message | None:
+) -> tuple[str, str | None]:
     app = _app(context)
     runtime: Runtime = app.bot_data["runtime"]
     t = t or translator(view.cluster.locale)
@@ -42,8 +42,8 @@ async def on_ics(update: Update, context: BotContext, button: IcsButton) -> None
         await _send_event_ics(context, chat.id, view, context.t)
         return
     user_locale = context.seen.user_locale if context.seen is not None else None
-    sent = await _send_event_ics(context, user.id, view, translator(user_locale or view.cluster.locale))
-    if sent is None:  # they never started a chat with the bot: Telegram opens it with the file's deep link
+    status, _reason = await _send_event_ics(context, user.id, view, translator(user_locale or view.cluster.locale))
+    if status == "failed":  # they never started a chat with the bot: Telegram opens it with the file's deep link
         await query.answer(url=f"https://t.me/{context.bot.username}?start=agenda_ics-{view.event.id}")
         return
     await query.answer(ics.ics_sent_privately(context.t))

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import InputFile, Message
-from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot.features.agenda import service as svc
@@ -20,11 +18,11 @@ from bot.features.agenda.views import cards
 from bot.features.members.models import Cluster
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import Translator, translator
-from bot.kernel.outbox import out_edit, out_send
+from bot.kernel.outbox import enqueue, fate, out_edit, out_send
+from bot.kernel.outbox_files import file_key, out_file
 from bot.kernel.outbox_storage import Out
 from bot.kernel.permissions import is_group_admin
 from bot.kernel.runtime import Runtime
-from bot.kernel.telegram import call_with_retries
 from bot.kernel.views import Reply
 
 log = logging.getLogger(__name__)
@@ -61,19 +59,14 @@ def _now_dt(runtime: Runtime) -> datetime:
 
 async def send_file(
     context: BotContext | AnyApp, chat_id: int, content: bytes, filename: str, caption: str = ""
-) -> Message | None:
-    """``send_document`` with the same failure rules as ``send``: None if the chat cannot be reached."""
+) -> tuple[str, str | None]:
+    """The file owed as an outbox row (its own transaction; the update's claim when one is processed), delivered
+    at once: (status, reason) of the row after that: sent, pending (a 5xx or 429: retried later), failed (403/400,
+    with the reason) or uncertain (timed out)."""
     app = _app(context)
-    runtime: Runtime = app.bot_data["runtime"]
-
-    async def _do(cid: int) -> Message:
-        return await app.bot.send_document(cid, InputFile(content, filename=filename), caption=caption or None)
-
-    try:
-        return await call_with_retries(runtime, chat_id, _do)
-    except BadRequest:
-        log.warning("could not send %s to %s", filename, chat_id, exc_info=True)
-        return None
+    key = file_key()
+    await enqueue(app, out_file(chat_id, "document", filename, content, caption, key=key))
+    return await fate(app, key) or ("failed", "not written")
 
 
 def tell(cluster: Cluster, people: list[Recipient], render: Callable[[Translator], str | Reply]) -> list[Out]:

@@ -12,9 +12,9 @@ from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members import views
 from bot.features.members.callbacks import ApprovalButton
-from bot.features.members.gate import require_secretariat
+from bot.features.members.gate import owner_actor, require_secretariat
 from bot.features.members.orgs import parse_org_type
-from bot.kernel.callbacks import stale
+from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.outbox import commit, out_edit, out_send
@@ -31,17 +31,28 @@ async def on_approval(update: Update, context: BotContext, button: ApprovalButto
         return
     runtime = context.runtime
     t = context.t
-    member = await runtime.db.read(repo.member_by_id, button.member_id) if button.verdict in ("y", "n") else None
-    cluster = await runtime.db.read(repo.cluster_by_id, member.cluster_id) if member else None
-    if member is None or cluster is None:
+    if button.verdict not in ("y", "n"):
         await stale(update, context)
         return
-    admin = await is_group_admin(context, cluster.chat_id, user.id)
+    # The member's cluster and the presser's standing there were read with the update (the read gate's owner
+    # question); only when they were not is the database asked.
+    actor = owner_actor(context, button.member_id)
+    if actor is None:
+        member = await runtime.db.read(repo.member_by_id, button.member_id)
+        found = await runtime.db.read(repo.cluster_by_id, member.cluster_id) if member else None
+        if found is None:
+            await stale(update, context)
+            return
+        cluster, stored_secretariat = found, False
+    else:
+        cluster, stored_secretariat = actor.cluster, actor.is_secretariat
+    # a stored secretariat member decides without asking Telegram whether they administer the group
+    admin = False if stored_secretariat else await is_group_admin(context, cluster.chat_id, user.id)
     approved, pressed = button.verdict == "y", query.message
 
     def tx(conn: Any) -> tuple[Any, list[Out]]:
         """The decision, the approval card's edit and the applicant's notice: one transaction."""
-        decision = svc.decide_membership(conn, member.id, approved, user.id, admin, runtime.clock.timestamp())
+        decision = svc.decide_membership(conn, button.member_id, approved, user.id, admin, runtime.clock.timestamp())
         if not decision.ok:
             return decision, []
         assert decision.member is not None and decision.org is not None
@@ -57,6 +68,8 @@ async def on_approval(update: Update, context: BotContext, button: ApprovalButto
     async def answer_press(decision: Any) -> None:
         if decision.ok:
             await query.answer(t.gettext("Saved."))
+        elif decision.reason == "not_found":
+            await query.answer(stale_text(context))
         elif decision.reason == "not_secretariat":
             await query.answer(t.gettext("Only the cluster secretariat can do this."), show_alert=True)
         else:

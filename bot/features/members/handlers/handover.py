@@ -15,11 +15,11 @@ from bot.features.members import service as svc
 from bot.features.members import storage as repo
 from bot.features.members.callbacks import HandoverButton
 from bot.features.members.gate import is_secretariat, require_cluster
-from bot.kernel import outbox_storage as outbox_repo
 from bot.kernel.callbacks import stale, stale_text
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import N_, translator
 from bot.kernel.outbox import commit, enqueue, out_edit, out_reply, out_send
+from bot.kernel.outbox import fate as outbox_fate
 from bot.kernel.outbox_storage import Out
 from bot.kernel.runtime import CommandSpec
 from bot.kernel.telegram import add_command, command_args, reply
@@ -173,7 +173,7 @@ async def _code_sent(update: Update, context: BotContext, result: ho_svc.Handove
     assert result.org is not None
     t = context.t
     runtime = context.runtime
-    fate = await runtime.db.read(outbox_repo.outcome, _code_key(result))
+    fate = await outbox_fate(context, _code_key(result))
     if fate is None or fate[0] != "failed":
         await enqueue(context, out_reply(update, t.gettext("I sent you the handover code in a private chat.")))
         return

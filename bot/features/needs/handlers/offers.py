@@ -75,10 +75,10 @@ async def _offers_from_line(
             offer = posted.offer
             assert offer is not None
             codes.append(offer.code)
-            outs += out_send(cluster.chat_id, views.offer_card(group_t, offer, cluster.timezone),
-                             key=f"offer:{offer.id}", on_sent=OFFER_CARD, ref=offer.id)  # fmt: skip
-            if posted.matching_needs:
-                outs += out_send(cluster.chat_id, views.matching_needs_text(group_t, posted.matching_needs))
+            # the card carries the needs it could cover (one message, not a card and a match list)
+            card = views.offer_with_matches(views.offer_card(group_t, offer, cluster.timezone), group_t,
+                                            posted.matching_needs)  # fmt: skip
+            outs += out_send(cluster.chat_id, card, key=f"offer:{offer.id}", on_sent=OFFER_CARD, ref=offer.id)
         if len(codes) > 1:
             outs += out_reply(update, views.offers_posted_several(t, codes))
         elif chat_id != cluster.chat_id:

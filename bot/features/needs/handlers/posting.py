@@ -22,7 +22,6 @@ from bot.features.needs.handlers import input as needs_input
 from bot.features.needs.handlers import need_form
 from bot.features.needs.handlers.cards import NEED_CARD, need_card
 from bot.kernel import dialogs
-from bot.kernel import jobs_storage as jobs_repo
 from bot.kernel import storage as core_repo
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
@@ -30,6 +29,7 @@ from bot.kernel.i18n import translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, out_reply, out_send
 from bot.kernel.outbox_storage import Out
+from bot.kernel.scheduling import claim_tx
 from bot.kernel.sql import Conn
 from bot.kernel.telegram import command_args, reply
 from bot.shared import posting
@@ -226,23 +226,21 @@ async def on_duplicate_text(update: Update, context: BotContext, dialog: core_re
     await reply(update, context, context.t.gettext("Tap 📤 Send anyway or ✖ Do not send above (or /batal)."))
 
 
-async def escalate_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    def tx(conn: Conn) -> tuple[tuple[str, str], list[Out]]:
-        """The escalation to the group and the secretariat, written with the job's "done"."""
-        escalation = lifecycle.escalation_due(conn, int(job.payload.get("need_id", 0)), now)
-        if escalation is None:
-            return ("done", "covered"), []
-        need = escalation.need
-        cluster = members_repo.cluster_by_id(conn, need.cluster_id)
-        if cluster is None:
-            return ("missed", "no cluster"), []
-        t = translator(cluster.locale)
-        hours = max(1.0, round((now - need.created_at) / 3600, 1))
-        text = views.escalation_text(t, need, hours)
-        outs = out_send(cluster.chat_id, text)
-        for uid in escalation.secretariat_user_ids:
-            outs += out_send(uid, text)
-        jobs_repo.finish(conn, job.id, "done", now, "")
-        return ("done", ""), outs
-
-    return await commit(app, tx)
+@claim_tx
+def escalate_job(conn: Conn, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+    """The escalation to the group and the secretariat, written with the job's status (one ``claim_tx``
+    transaction: a crash after the claim runs it again, once; after the commit the outbox delivers it)."""
+    escalation = lifecycle.escalation_due(conn, int(job.payload.get("need_id", 0)), now)
+    if escalation is None:
+        return ("done", "covered"), []
+    need = escalation.need
+    cluster = members_repo.cluster_by_id(conn, need.cluster_id)
+    if cluster is None:
+        return ("missed", "no cluster"), []
+    t = translator(cluster.locale)
+    hours = max(1.0, round((now - need.created_at) / 3600, 1))
+    text = views.escalation_text(t, need, hours)
+    outs = out_send(cluster.chat_id, text)
+    for uid in escalation.secretariat_user_ids:
+        outs += out_send(uid, text)
+    return ("done", ""), outs

@@ -4,6 +4,7 @@ the reminder's "all still correct" button."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -12,50 +13,46 @@ from bot.features.members.gate import current_actor
 from bot.features.stock import service as svc
 from bot.features.stock import views
 from bot.features.stock.callbacks import ReminderButton
-from bot.features.stock.handlers.common import AnyApp
 from bot.kernel.callbacks import stale
 from bot.kernel.context import BotContext
 from bot.kernel.i18n import translator
 from bot.kernel.jobs_storage import JobRow
 from bot.kernel.outbox import commit, out_edit, out_send
 from bot.kernel.outbox_storage import Out
+from bot.kernel.scheduling import claim_tx
+from bot.kernel.sql import Conn
 from bot.kernel.views import Reply
 
 
-async def _remind(app: AnyApp, job: JobRow, now: int, late: bool, is_stale: bool) -> tuple[str, str]:
+def _remind(conn: Conn, job: JobRow, now: int, late: bool, *, is_stale: bool) -> tuple[tuple[str, str], list[Out]]:
+    """The reminder to the organisation's representatives, written with its mark and the job's status (one
+    ``claim_tx`` transaction: a crash after the claim runs it again, once; after the commit the outbox delivers)."""
     org_id = int(job.payload.get("org_id", 0))
-
-    def tx(conn: Any) -> tuple[tuple[str, str], list[Out]]:
-        reminder = svc.stale_due(conn, org_id, now) if is_stale else svc.expiry_due(conn, org_id, now)
-        if reminder is None:
-            return ("done", "nothing due"), []
-        cluster = svc.cluster_of(conn, reminder.cluster_id)
-        if cluster is None:
-            return ("missed", "no cluster"), []
-        if not reminder.user_ids:
-            return ("missed", "no active representative"), []
-        t = translator(cluster.locale)
-        content = views.stale_reminder(t, reminder, cluster.timezone, late) if is_stale else \
-            views.expiry_reminder(t, reminder, cluster.timezone, late)  # fmt: skip
-        outs = [out for uid in reminder.user_ids for out in out_send(uid, content)]
-        return ("done", f"{len(reminder.lines)} lines"), outs
-
-    return await commit(app, tx)
+    reminder = svc.stale_due(conn, org_id, now) if is_stale else svc.expiry_due(conn, org_id, now)
+    if reminder is None:
+        return ("done", "nothing due"), []
+    cluster = svc.cluster_of(conn, reminder.cluster_id)
+    if cluster is None:
+        return ("missed", "no cluster"), []
+    if not reminder.user_ids:
+        return ("missed", "no active representative"), []
+    t = translator(cluster.locale)
+    content = views.stale_reminder(t, reminder, cluster.timezone, late) if is_stale else \
+        views.expiry_reminder(t, reminder, cluster.timezone, late)  # fmt: skip
+    outs = [out for uid in reminder.user_ids for out in out_send(uid, content)]
+    return ("done", f"{len(reminder.lines)} lines"), outs
 
 
-async def stale_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    return await _remind(app, job, now, late, is_stale=True)
+stale_job = claim_tx(partial(_remind, is_stale=True))
+expiry_job = claim_tx(partial(_remind, is_stale=False))
 
 
-async def expiry_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    return await _remind(app, job, now, late, is_stale=False)
-
-
-async def publish_job(app: AnyApp, job: JobRow, now: int, late: bool) -> tuple[str, str]:
-    """The fixed cadence: the cluster's next snapshot of the published table (held tables stay as they were)."""
-    runtime = app.bot_data["runtime"]
-    pub = await runtime.db.write(svc.publish, int(job.payload.get("cluster_id", 0)), now)
-    return "done", f"snapshot {pub.snapshot}" if pub is not None else "no stock"
+@claim_tx
+def publish_job(conn: Conn, job: JobRow, now: int, late: bool) -> tuple[tuple[str, str], list[Out]]:
+    """The fixed cadence: the cluster's next snapshot of the published table (held tables stay as they were). A
+    ``claim_tx`` job, so a claim a crash left runs again and the hourly chain does not break."""
+    pub = svc.publish(conn, int(job.payload.get("cluster_id", 0)), now)
+    return ("done", f"snapshot {pub.snapshot}" if pub is not None else "no stock"), []
 
 
 async def on_reminder_button(update: Update, context: BotContext, button: ReminderButton) -> None:

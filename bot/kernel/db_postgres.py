@@ -1,0 +1,113 @@
+"""The PostgreSQL engine behind ``Database`` (``KLASTER_DB=postgresql://…``): the same two connections on their
+own threads, the same one-hand-off-per-use-case shape as SQLite (``db.py``), over psycopg 3.
+
+Isolation: every ``write`` is one READ COMMITTED transaction on the process's single writer connection. Within a
+process the writes are therefore serialized exactly as on SQLite; between processes (several bot instances on one
+database) the read-then-write use cases lock what they read (``sql.for_update``, ``sql.skip_locked`` for claims)
+instead of relying on SQLite's one database-wide write lock. No write is retried by the kernel: a use case may
+change the Python objects it was handed or depend on the clock, so re-running it is not known to be safe. A
+deadlock or a lost connection fails that update's processing (``UpdateClaim.failed``), and the inbox processes the
+update again, from scratch, which *is* safe: its claim and its effects were rolled back together.
+
+Reads (``read`` on the writer, ``read_heavy`` on the reader, whose session is read-only) run in one REPEATABLE
+READ transaction each, rolled back at the end, so the several SELECTs of a read use case see one snapshot, as
+SQLite's deferred transaction gives them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import psycopg
+
+from bot.kernel.db import Deferred, DuplicateUpdate, claim_update, run_deferred
+from bot.kernel.pg_adapter import PgConn
+from bot.kernel.pg_migrations import apply_migrations_pg
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def connect_writer(url: str) -> PgConn:
+    conn = PgConn(url)
+    try:
+        applied = apply_migrations_pg(conn.raw)
+        if applied:
+            log.info("applied PostgreSQL migrations %s", applied)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_reader(url: str) -> PgConn:
+    return PgConn(url, read_only=True)
+
+
+def _begin(conn: PgConn, sql: str) -> None:
+    """Open the use case's transaction. A session the server ended since the last use case (a restart, an idle
+    timeout, an administrator's ``pg_terminate_backend``) shows up here, before anything ran: a new one is opened."""
+    conn.reconnect_if_broken()
+    try:
+        conn.raw.execute(sql)
+    except psycopg.OperationalError:
+        if not conn.raw.broken:
+            raise
+        log.warning("PostgreSQL session lost; reconnecting")
+        conn.reconnect_if_broken()
+        conn.raw.execute(sql)
+
+
+def run_write(
+    conn: PgConn,
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    claim: tuple[int, int, Callable[[Any], None] | None] | None = None,
+    deferred: Deferred | None = None,
+) -> T:
+    """The same transaction as SQLite's (``db._run_write``): the deferred work first, in savepoints (it commits
+    even when ``fn`` fails), then the update's claim and bookkeeping, then ``fn``."""
+    _begin(conn, "BEGIN")
+    try:
+        if deferred:
+            run_deferred(conn, deferred)
+            conn.execute("SAVEPOINT work")
+        try:
+            if claim is not None:
+                if not claim_update(conn, claim[0], claim[1]):
+                    raise DuplicateUpdate(claim[0])
+                if claim[2] is not None:
+                    claim[2](conn)
+            result = fn(conn, *args)
+        except BaseException:
+            if not deferred:
+                raise
+            conn.execute("ROLLBACK TO SAVEPOINT work")
+            conn.raw.execute("COMMIT")  # the deferred work stands; the use case's part is undone
+            deferred.clear()  # carried: the caller must not hand it on again
+            raise
+        if deferred:
+            conn.execute("RELEASE SAVEPOINT work")
+    except BaseException:
+        _rollback(conn)
+        raise
+    conn.raw.execute("COMMIT")
+    if deferred:
+        deferred.clear()
+    return result
+
+
+def run_read(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    _begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ")  # the reader's session is read-only besides
+    try:
+        return fn(conn, *args)
+    finally:
+        _rollback(conn)
+
+
+def _rollback(conn: PgConn) -> None:
+    if conn.raw.broken or conn.raw.closed:
+        return  # the server ended the session: nothing to roll back, the next call reconnects
+    conn.raw.execute("ROLLBACK")
