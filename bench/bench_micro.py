@@ -20,10 +20,11 @@ from pathlib import Path
 from time import perf_counter_ns
 from typing import Any
 
+from bench import scan_before
 from bot.features.stock import views as stock_views
 from bot.features.stock.storage import StockLine
 from bot.kernel.i18n import translator
-from bot.shared import catalogue, posting, regions
+from bot.shared import catalogue, dates, posting, regions
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 ZONE = "Asia/Makassar"
@@ -79,6 +80,12 @@ def cases() -> dict[str, tuple[Callable[[], object], int]]:
     def stock() -> list[object]:
         return [posting.parse_stock_line(x, NOW, ZONE) for x in STOCK_LINES]
 
+    sentences = NEED_LINES + STOCK_LINES
+    for x in sentences:  # the new scanners find what the old ones found (exact names; no Kab./Kota typos here)
+        assert catalogue.find_items_in(x) == scan_before.find_items_in(x), x
+        assert regions.find_regions_in(x) == scan_before.find_regions_in(x), x
+        assert dates.find_datetime(x, NOW, ZONE) == scan_before.find_datetime(x, NOW, ZONE), x
+
     return {
         "number (Translator.number)": (lambda: t.number(2512.5), 1),
         "date (Translator.short_date)": (lambda: t.short_date(NOW), 1),
@@ -92,6 +99,20 @@ def cases() -> dict[str, tuple[Callable[[], object], int]]:
         "catalogue.items_in_category, per key": (lambda: [catalogue.items_in_category(k) for k in cats], len(cats)),
         "catalogue.find_category (name)": (lambda: catalogue.find_category("Air bersih"), 1),
         "regions.get_region, per code": (lambda: [regions.get_region(c) for c in codes], len(codes)),
+        "catalogue.find_items_in, per sentence (before #17)": (
+            lambda: [scan_before.find_items_in(x) for x in sentences], len(sentences)),
+        "catalogue.find_items_in, per sentence": (
+            lambda: [catalogue.find_items_in(x) for x in sentences], len(sentences)),
+        "regions.find_regions_in, per sentence (before #17)": (
+            lambda: [scan_before.find_regions_in(x) for x in sentences], len(sentences)),
+        "regions.find_regions_in, per sentence": (
+            lambda: [regions.find_regions_in(x) for x in sentences], len(sentences)),
+        "regions.find_districts_in, per sentence": (
+            lambda: [regions.find_districts_in(x) for x in sentences], len(sentences)),
+        "dates.find_datetime, per sentence (before #17)": (
+            lambda: [scan_before.find_datetime(x, NOW, ZONE) for x in sentences], len(sentences)),
+        "dates.find_datetime, per sentence": (
+            lambda: [dates.find_datetime(x, NOW, ZONE) for x in sentences], len(sentences)),
     }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from bot.shared.ngram import joinable_gaps, keys_at, name_prefixes
 from bot.shared.regions import fold
 
 GROUPS = ("logistik", "peralatan")
@@ -153,6 +154,11 @@ def find_category(text: str) -> Category | None:
     return forms[close[0]] if close else None
 
 
+@cache
+def _form_prefixes() -> frozenset[str]:
+    return name_prefixes(_catalogue().forms)
+
+
 def find_items_in(text: str) -> list[ItemHit]:
     """Catalogue items named in a sentence, longest synonym first, as spans of the original text."""
     if not isinstance(text, str) or not text:
@@ -160,14 +166,14 @@ def find_items_in(text: str) -> list[ItemHit]:
     cat = _catalogue()
     tokens = [(m.start(), m.end(), fold(m.group(0))) for m in _TOKEN_RE.finditer(text)]
     tokens = [t for t in tokens if t[2]]
+    gaps = joinable_gaps(text, tokens, _JOINABLE_GAP_RE)
+    prefixes = _form_prefixes()
     hits: list[ItemHit] = []
     i = 0
     while i < len(tokens):
-        for n in range(min(cat.max_words, len(tokens) - i), 0, -1):
-            if not all(_JOINABLE_GAP_RE.fullmatch(text, tokens[k][1], tokens[k + 1][0]) for k in range(i, i + n - 1)):
-                continue
-            key = " ".join(t[2] for t in tokens[i : i + n])
-            item = cat.forms.get(key)
+        keys = keys_at(tokens, gaps, i, prefixes, cat.max_words)
+        for n in range(len(keys), 0, -1):
+            item = cat.forms.get(keys[n - 1])
             if item is not None:
                 start, end = tokens[i][0], tokens[i + n - 1][1]
                 hits.append(ItemHit(item, start, end, text[start:end]))

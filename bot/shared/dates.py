@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Makassar"
@@ -92,7 +93,11 @@ _TIME_RE = re.compile(
     _I,
 )
 _GAP_RE = re.compile(r"[ \t,]*")
-_START_RE = re.compile(r"(?<![\w./:’'-])[^\W_]")
+# Where a date can begin at all: a digit or a word a head above starts with (prefix, relative, weekday, month,
+# time word). ``find_datetime`` scans only such word starts: a word like "terpal" costs one regex, not six.
+_HEAD_WORDS = ("tgl", "tanggal", "tg", "hari", "pukul", "pkl", "jam", "jm", *_WEEKDAYS, *_MONTHS)
+_HEAD_WORDS += tuple(w for phrase in _RELATIVE for w in phrase.split())
+_CANDIDATE_RE = re.compile(rf"(?<![\w./:’'-])(?=[^\W_])(?=[0-9]|{_alt(_HEAD_WORDS)})", _I)
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,12 @@ def zone_of(name: str) -> tzinfo | None:
     """ZoneInfo for a name, or None for a name that is not a zone (never raises)."""
     if not isinstance(name, str) or not name or len(name) > 64:
         return None
+    return _zone(name)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> tzinfo | None:
+    """Memoised: ``ZoneInfo(name)`` costs ~50 µs even when zoneinfo's own cache has the zone (issue #17 part 6)."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -319,7 +330,7 @@ def find_datetime(text: str, now: datetime, zone: str = DEFAULT_ZONE, start: int
     if tz is None:
         return None
     now_local = _local_now(now, tz)
-    for candidate in _START_RE.finditer(text, max(0, start)):
+    for candidate in _CANDIDATE_RE.finditer(text, max(0, start)):
         scanned = _scan(text, candidate.start())
         if scanned is None:
             continue

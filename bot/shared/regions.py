@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
+from bot.shared.ngram import joinable_gaps, keys_at, name_prefixes
+
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 _REGION_FILE_RE = re.compile(r"regions_([0-9]{2})\.json")
 
@@ -212,9 +214,11 @@ def find_regions_in(text: str, province: str = DEFAULT_PROVINCE) -> list[RegionH
                 taken.append((m.start(), m.end()))
     tokens = [(m.start(), m.end(), fold(m.group(0))) for m in _TOKEN_RE.finditer(text)]
     tokens = [t for t in tokens if t[2] and not any(s <= t[0] < e for s, e in taken)]
+    gaps = joinable_gaps(text, tokens, _JOINABLE_GAP_RE)
+    prefixes = _form_prefixes(province)
     i = 0
     while i < len(tokens):
-        hit, used = _hit_at(text, tokens, i, forms, province)
+        hit, used = _hit_at(text, tokens, i, forms, province, gaps, prefixes)
         if hit is not None:
             hits.append(hit)
             i += used
@@ -231,13 +235,23 @@ def _joinable(text: str, tokens: list[tuple[int, int, str]], i: int, n: int) -> 
     return all(_JOINABLE_GAP_RE.fullmatch(text, tokens[k][1], tokens[k + 1][0]) for k in range(i, i + n - 1))
 
 
+@cache
+def _form_prefixes(province: str) -> frozenset[str]:
+    return name_prefixes(_forms(province))
+
+
 def _hit_at(
-    text: str, tokens: list[tuple[int, int, str]], i: int, forms: dict[str, Region], province: str
+    text: str,
+    tokens: list[tuple[int, int, str]],
+    i: int,
+    forms: dict[str, Region],
+    province: str,
+    gaps: list[bool],
+    prefixes: frozenset[str],
 ) -> tuple[RegionHit | None, int]:
-    for n in range(_MAX_NGRAM, 0, -1):
-        if not _joinable(text, tokens, i, n):
-            continue
-        key = " ".join(t[2] for t in tokens[i : i + n])
+    keys = keys_at(tokens, gaps, i, prefixes, _MAX_NGRAM)
+    for n in range(len(keys), 0, -1):
+        key = keys[n - 1]
         if key in forms:
             start, end = tokens[i][0], tokens[i + n - 1][1]
             return RegionHit(forms[key], start, end, text[start:end]), n
@@ -351,6 +365,11 @@ def _district_forms(province: str) -> dict[str, tuple[District, ...]]:
     return {key: tuple(value) for key, value in forms.items()}
 
 
+@cache
+def _district_prefixes(province: str) -> frozenset[str]:
+    return name_prefixes(_district_forms(province))
+
+
 def find_district(name: str, province: str = DEFAULT_PROVINCE, regency: str | None = None) -> District | None:
     """A kecamatan by its name ("Daha Utara"); a name two kabupaten share needs ``regency`` to decide."""
     found = _district_forms(province).get(fold(name or "")[:_MAX_LOOKUP_CHARS], ())
@@ -365,18 +384,20 @@ def find_districts_in(text: str, province: str = DEFAULT_PROVINCE) -> list[Distr
         return []
     forms = _district_forms(province)
     tokens = [(m.start(), m.end(), fold(m.group(0))) for m in _TOKEN_RE.finditer(text)]
+    gaps = joinable_gaps(text, tokens, _JOINABLE_GAP_RE)
+    prefixes = _district_prefixes(province)
+    # keys[i][n - 1]: the n joinable words from i, only while they begin some kecamatan name
+    keys = [keys_at(tokens, gaps, i, prefixes, 4) for i in range(len(tokens))]
     hits: list[DistrictHit] = []
     taken: set[int] = set()
     for size in (4, 3, 2, 1):
         for i in range(len(tokens) - size + 1):
-            if any(j in taken for j in range(i, i + size)):
+            if len(keys[i]) < size or any(j in taken for j in range(i, i + size)):
                 continue
-            key = " ".join(t[2] for t in tokens[i : i + size])
+            key = keys[i][size - 1]
             if key not in forms or (size == 1 and (len(key) < 4 or key in _AMBIGUOUS_DISTRICT_WORDS)):
                 continue
             start, end = tokens[i][0], tokens[i + size - 1][1]
-            if not all(_JOINABLE_GAP_RE.fullmatch(text[tokens[j][1] : tokens[j + 1][0]]) for j in range(i, i + size - 1)):
-                continue
             for district in forms[key]:
                 hits.append(DistrictHit(district, start, end, text[start:end]))
             taken.update(range(i, i + size))
