@@ -135,9 +135,9 @@ class HealthHandler(_Json):
             await asyncio.wait_for(runtime.db.read(ops_repo.schema_version), HEALTH_DB_TIMEOUT_S)
         except Exception as exc:
             problems.append(f"the bot's database connection does not answer: {type(exc).__name__}")
-        report = await asyncio.to_thread(
-            health.check, runtime.settings.db_path, runtime.clock.timestamp(), self.max_age_s
-        )
+        settings = runtime.settings
+        database = settings.database_url if settings.database_url is not None else settings.db_path
+        report = await asyncio.to_thread(health.check_any, database, runtime.clock.timestamp(), self.max_age_s)
         problems += report.problems
         body: dict[str, Any] = {"healthy": not problems, "problems": problems}
         for key in ("schema_version", "heartbeat_age_s", "telegram_ok_age_s", "last_update_age_s"):

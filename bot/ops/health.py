@@ -144,12 +144,17 @@ def render(report: Report, as_json: bool) -> str:
     return "\n".join(lines)
 
 
+def check_any(db: Path | str, now: float | None = None, max_age_s: float = DEFAULT_MAX_AGE_S,
+              db_only: bool = False) -> Report:  # fmt: skip
+    """``db``: the SQLite file (a path), or a ``postgresql://`` URL (a string)."""
+    if isinstance(db, str):
+        return check_postgres(db, now, max_age_s, db_only)
+    return check(db, now, max_age_s, db_only)
+
+
 def cmd_health(db: Path | str, max_age_s: float, db_only: bool, as_json: bool) -> int:
     """``db``: the SQLite file, or a ``postgresql://`` URL."""
-    if isinstance(db, str):
-        report = check_postgres(db, max_age_s=max_age_s, db_only=db_only)
-    else:
-        report = check(db, max_age_s=max_age_s, db_only=db_only)
+    report = check_any(db, max_age_s=max_age_s, db_only=db_only)
     print(render(report, as_json))
     return 0 if report.healthy else 1
 
