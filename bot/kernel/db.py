@@ -173,16 +173,26 @@ def run_deferred(conn: Conn, deferred: Deferred) -> None:
         conn.execute("RELEASE SAVEPOINT deferred")
 
 
-def _run_write(
-    conn: sqlite3.Connection,
+@dataclass(frozen=True)
+class Transaction:
+    """How an engine opens, commits and abandons a write transaction (the rest of a write is the same SQL)."""
+
+    begin: Callable[[Any], None]
+    commit: Callable[[Any], None]
+    abandon: Callable[[Any], None]  # roll back whatever is open; nothing if the session is gone
+
+
+def run_write_in(
+    tx: Transaction,
+    conn: Any,
     fn: Callable[..., T],
     args: tuple[Any, ...],
     claim: tuple[int, int, Callable[[Any], None] | None] | None = None,
     deferred: Deferred | None = None,
 ) -> T:
-    """One IMMEDIATE transaction: the deferred work first (it commits even when ``fn`` fails: a savepoint keeps the
-    two apart), then the update's claim and bookkeeping, then ``fn``."""
-    conn.execute("BEGIN IMMEDIATE")
+    """One write transaction: the deferred work first (it commits even when ``fn`` fails: a savepoint keeps the two
+    apart), then the update's claim and bookkeeping, then ``fn``."""
+    tx.begin(conn)
     try:
         if deferred:
             run_deferred(conn, deferred)
@@ -197,20 +207,32 @@ def _run_write(
         except BaseException:
             if not deferred:
                 raise
-            conn.execute("ROLLBACK TO work")
-            conn.execute("COMMIT")  # the deferred work stands; the use case's part is undone
+            conn.execute("ROLLBACK TO SAVEPOINT work")
+            tx.commit(conn)  # the deferred work stands; the use case's part is undone
             deferred.clear()  # carried: the caller must not hand it on again
             raise
         if deferred:
-            conn.execute("RELEASE work")
+            conn.execute("RELEASE SAVEPOINT work")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        tx.abandon(conn)
         raise
-    conn.execute("COMMIT")
+    tx.commit(conn)
     if deferred:
         deferred.clear()
     return result
+
+
+def _sqlite_abandon(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+# SQLite: IMMEDIATE takes the database's one write lock for the whole use case.
+SQLITE_TX = Transaction(
+    begin=lambda conn: conn.execute("BEGIN IMMEDIATE"), commit=lambda conn: conn.execute("COMMIT"),
+    abandon=_sqlite_abandon,
+)  # fmt: skip
+_run_write = partial(run_write_in, SQLITE_TX)
 
 
 def _run_read(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...]) -> T:

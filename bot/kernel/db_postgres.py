@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import psycopg
 
-from bot.kernel.db import Deferred, DuplicateUpdate, claim_update, run_deferred
+from bot.kernel.db import Transaction, run_write_in
 from bot.kernel.pg_adapter import PgConn
 from bot.kernel.pg_migrations import apply_migrations_pg
 
@@ -60,43 +61,10 @@ def _begin(conn: PgConn, sql: str) -> None:
         conn.raw.execute(sql)
 
 
-def run_write(
-    conn: PgConn,
-    fn: Callable[..., T],
-    args: tuple[Any, ...],
-    claim: tuple[int, int, Callable[[Any], None] | None] | None = None,
-    deferred: Deferred | None = None,
-) -> T:
-    """The same transaction as SQLite's (``db._run_write``): the deferred work first, in savepoints (it commits
-    even when ``fn`` fails), then the update's claim and bookkeeping, then ``fn``."""
-    _begin(conn, "BEGIN")
-    try:
-        if deferred:
-            run_deferred(conn, deferred)
-            conn.execute("SAVEPOINT work")
-        try:
-            if claim is not None:
-                if not claim_update(conn, claim[0], claim[1]):
-                    raise DuplicateUpdate(claim[0])
-                if claim[2] is not None:
-                    claim[2](conn)
-            result = fn(conn, *args)
-        except BaseException:
-            if not deferred:
-                raise
-            conn.execute("ROLLBACK TO SAVEPOINT work")
-            conn.raw.execute("COMMIT")  # the deferred work stands; the use case's part is undone
-            deferred.clear()  # carried: the caller must not hand it on again
-            raise
-        if deferred:
-            conn.execute("RELEASE SAVEPOINT work")
-    except BaseException:
-        _rollback(conn)
-        raise
-    conn.raw.execute("COMMIT")
-    if deferred:
-        deferred.clear()
-    return result
+# The same write as SQLite's (``db.run_write_in``): READ COMMITTED, a lost session reopened at BEGIN.
+PG_TX = Transaction(begin=lambda conn: _begin(conn, "BEGIN"), commit=lambda conn: conn.raw.execute("COMMIT"),
+                    abandon=lambda conn: _rollback(conn))  # fmt: skip
+run_write = partial(run_write_in, PG_TX)
 
 
 def run_read(conn: PgConn, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
