@@ -15,7 +15,7 @@ from bot.kernel.scheduling import ClaimTx, PreparedClaimTx
 from tests.support.db import q
 from tests.support.outbox import later, texts
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
-from tests.support.world import cluster_with_members
+from tests.support.world import cluster_with_members, group_api
 
 
 def test_every_registered_job_is_one_transaction(h: Harness) -> None:
@@ -25,10 +25,7 @@ def test_every_registered_job_is_one_transaction(h: Harness) -> None:
 
 
 def _api(clock: FakeClock) -> FakeBotApi:
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     api.set_member(GROUP_ID, MEMBER.json(), "member")
     return api
 

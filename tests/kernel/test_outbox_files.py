@@ -16,7 +16,7 @@ from tests.support.db import q
 from tests.support.export import documents, reporting_data
 from tests.support.outbox import later
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
-from tests.support.world import cluster_with_members
+from tests.support.world import cluster_with_members, group_api
 
 STEM = "klaster-logistik-kalsel-2025-08-21"
 
@@ -28,10 +28,7 @@ def _sent_documents(api: FakeBotApi, chat_id: int) -> list[str]:
 
 async def test_an_export_in_a_5xx_storm_is_delivered_once_each_file_also_across_a_restart(db_path: Path) -> None:
     clock = FakeClock()
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     async with running(db_path, clock=clock, api=api) as h:
         await reporting_data(h)
         api.fail("sendDocument", "server", chat_id=ADMIN.id, times=5)  # past the inline retries

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.harness import Harness
 from bot.devtools.sim import SimUser
+from bot.kernel.clock import FakeClock
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER
 
 
@@ -44,3 +46,12 @@ async def approve_last(h: Harness) -> None:
     card = h.api.last(GROUP_ID)
     assert "Setujui" in " ".join(card.button_texts())
     await h.sim.press(ADMIN, card, text="✅ Setujui")
+
+
+def group_api(clock: FakeClock, kind: str = "supergroup") -> FakeBotApi:
+    """The stand-in on ``clock`` with the cluster's group (the bot with its rights, the secretariat its creator)."""
+    api = FakeBotApi(clock=clock.timestamp)
+    api.add_chat(GROUP_ID, kind, "Klaster Logistik Kalsel")
+    api.set_bot_rights(GROUP_ID)
+    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    return api

@@ -19,15 +19,12 @@ from bot.kernel.db import migrations, open_sync
 from tests.support.agenda import at, create, reminders, sent, ts, utc
 from tests.support.db import q
 from tests.support.outbox import later
-from tests.support.people import ADMIN, GROUP_ID, MEMBER, OTHER
-from tests.support.world import cluster_with_members
+from tests.support.people import GROUP_ID, MEMBER, OTHER
+from tests.support.world import cluster_with_members, group_api
 
 
 def _api(clock: FakeClock) -> FakeBotApi:
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     api.set_member(GROUP_ID, MEMBER.json(), "member")
     api.set_member(GROUP_ID, OTHER.json(), "member")
     return api

@@ -8,7 +8,6 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.harness import Harness, running
 from bot.features.broadcast import handlers as broadcast_handlers
 from bot.features.broadcast import service as svc
@@ -17,16 +16,14 @@ from bot.kernel.clock import FakeClock
 from tests.support.broadcast import announcements, preview, seed_representatives
 from tests.support.db import q
 from tests.support.people import ADMIN, GROUP_ID
+from tests.support.world import group_api
 
 NEW_ID = -1007770002
 
 
 async def test_an_interrupted_announcement_resumes_at_the_groups_new_id(db_path: Path) -> None:
     clock = FakeClock()
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "group", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock, kind="group")
     async with running(db_path, clock=clock, api=api) as h:
         await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
         reps = seed_representatives(db_path, 3)
@@ -67,10 +64,7 @@ async def test_the_final_report_survives_a_5xx_storm_on_its_edit(db_path: Path) 
     """Issue #13: the report is owed once the announcement is done, so it is an outbox row written with the
     'done' (retried after a 5xx storm, across a restart), not a direct edit that a storm loses for good."""
     clock = FakeClock()
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     async with running(db_path, clock=clock, api=api) as h:
         await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
         seed_representatives(db_path, 3)

@@ -7,7 +7,7 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
-from bot.devtools.fakeapi import ApiCall, FakeBotApi
+from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness, running
 from bot.features.broadcast import handlers as broadcast_handlers
 from bot.features.broadcast import service as svc
@@ -16,7 +16,7 @@ from bot.kernel.clock import FakeClock
 from tests.support.broadcast import FIRST_REP, TEXT, announcements, preview, seed_representatives
 from tests.support.db import q
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
-from tests.support.world import cluster_with_members
+from tests.support.world import cluster_with_members, group_api
 
 
 async def test_broadcast_to_300_with_blocked_chats_and_a_429(h: Harness, db_path: Path) -> None:
@@ -119,10 +119,7 @@ async def test_only_the_secretariat_announces_and_only_in_private(h: Harness, db
 
 async def test_an_interrupted_announcement_continues_after_a_restart(db_path: Path) -> None:
     clock = FakeClock()
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     async with running(db_path, clock=clock, api=api) as h:
         await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
         reps = seed_representatives(db_path, 40)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.harness import Harness, running
 from bot.features.digests import handlers as digest_handlers
 from bot.features.digests import service as digests_svc
@@ -19,7 +18,7 @@ from tests.support.db import q
 from tests.support.digests import digests
 from tests.support.outbox import later
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
-from tests.support.world import cluster_with_members
+from tests.support.world import cluster_with_members, group_api
 
 NEW_ID = -1007770001
 
@@ -76,10 +75,7 @@ async def test_a_run_a_crash_left_sending_is_uncertain_after_the_restart(db_path
     """Issue #13: claimed, then the process died before the send was recorded: after the restart the run is
     'uncertain' (it may have arrived), not 'sending' for ever; the next slot still goes out."""
     clock = FakeClock()
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     async with running(db_path, clock=clock, api=api) as h:
         await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
         await digest_handlers.ensure_slots(h.app)

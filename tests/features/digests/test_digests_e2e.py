@@ -8,7 +8,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from bot.devtools.fakeapi import ApiCall, FakeBotApi
+from bot.devtools.fakeapi import ApiCall
 from bot.devtools.harness import Harness, running
 from bot.features.digests import handlers as digest_handlers
 from bot.kernel import jobs_storage as jobs_repo
@@ -18,7 +18,7 @@ from tests.support.agenda import at, utc
 from tests.support.db import execute, q
 from tests.support.digests import digests
 from tests.support.people import ADMIN, DONOR, GROUP_ID, MEMBER, OTHER, STRANGER
-from tests.support.world import cluster_with_members
+from tests.support.world import cluster_with_members, group_api
 
 GROUP2 = -1009876543210
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -87,10 +87,7 @@ async def test_daily_and_weekly_at_local_time_in_two_zones(h: Harness, db_path: 
 
 async def test_a_restart_around_the_due_time_sends_exactly_one(db_path: Path) -> None:
     clock = FakeClock()
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     due = utc(2025, 8, 21, 23)
     async with running(db_path, clock=clock, api=api) as h:
         await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.devtools.fakeapi import FakeBotApi
 from bot.devtools.harness import Harness, running
 from bot.features.digests import handlers as digest_handlers
 from bot.kernel import jobs_storage as jobs_repo
@@ -20,7 +19,7 @@ from tests.support.db import q
 from tests.support.digests import digests
 from tests.support.outbox import later
 from tests.support.people import ADMIN, GROUP_ID, MEMBER
-from tests.support.world import cluster_with_members
+from tests.support.world import cluster_with_members, group_api
 
 DUE = utc(2025, 8, 21, 23, 0, 30)  # Friday's 07.00 WITA digest
 
@@ -72,10 +71,7 @@ async def test_a_crash_after_the_slots_commit_delivers_its_digests_after_the_res
     """The slot's transaction committed (runs claimed, rows owed) and the process died before any send: after the
     restart the outbox sends each digest once; the slot is not run again."""
     clock = FakeClock()
-    api = FakeBotApi(clock=clock.timestamp)
-    api.add_chat(GROUP_ID, "supergroup", "Klaster Logistik Kalsel")
-    api.set_bot_rights(GROUP_ID)
-    api.set_member(GROUP_ID, ADMIN.json(), "creator")
+    api = group_api(clock)
     async with running(db_path, clock=clock, api=api) as h:
         await h.sim.send(ADMIN, GROUP_ID, "/pasang Klaster Logistik Kalsel")
         await digest_handlers.ensure_slots(h.app)
