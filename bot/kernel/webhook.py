@@ -135,9 +135,13 @@ class HealthHandler(_Json):
             await asyncio.wait_for(runtime.db.read(ops_repo.schema_version), HEALTH_DB_TIMEOUT_S)
         except Exception as exc:
             problems.append(f"the bot's database connection does not answer: {type(exc).__name__}")
-        report = await asyncio.to_thread(
-            health.check, runtime.settings.db_path, runtime.clock.timestamp(), self.max_age_s
-        )
+        settings = runtime.settings
+        if settings.database_url is not None:  # PostgreSQL: the same rules, asked of the server
+            report = await asyncio.to_thread(
+                health.check_postgres, settings.database_url, runtime.clock.timestamp(), self.max_age_s
+            )
+        else:
+            report = await asyncio.to_thread(health.check, settings.db_path, runtime.clock.timestamp(), self.max_age_s)
         problems += report.problems
         body: dict[str, Any] = {"healthy": not problems, "problems": problems}
         for key in ("schema_version", "heartbeat_age_s", "telegram_ok_age_s", "last_update_age_s"):
