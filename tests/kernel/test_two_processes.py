@@ -132,6 +132,26 @@ def _wait(predicate: Any, what: str, logs: list[Path], timeout: float = 45.0) ->
     raise AssertionError(f"timed out waiting for {what}:\n{tails}")
 
 
+def _start(db: str, base: str, port: int, log: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    """``klasterbot run --webhook`` as a real process on ``port``, its log (WARNING and above) in ``log``."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base, "KLASTER_DB": db,
+           "KLASTER_WEBHOOK_SECRET": SECRET, "KLASTER_WEBHOOK_PORT": str(port), "KLASTER_TICK_S": "0.3",
+           "KLASTER_LOG_LEVEL": "WARNING"}  # fmt: skip
+    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--webhook", PUBLIC_URL], env=env, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=log.open("ab"))  # fmt: skip
+
+
+def _wait_healthy(port: int, logs: list[Path]) -> None:
+    _wait(lambda: _http("GET", f"http://127.0.0.1:{port}/healthz") == 200, f"/healthz 200 on port {port}", logs)
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        proc.wait(30)
+
+
 def _rows(db: str, sql: str) -> list[tuple[Any, ...]]:
     return q(db, sql)
 
@@ -158,14 +178,10 @@ def test_two_instances_never_pledge_beyond_the_need_nor_run_a_job_twice(tmp_path
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for port, log in zip(ports, logs, strict=True):
-            env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base, "KLASTER_DB": db,
-                   "KLASTER_WEBHOOK_SECRET": SECRET, "KLASTER_WEBHOOK_PORT": str(port), "KLASTER_TICK_S": "0.3",
-                   "KLASTER_LOG_LEVEL": "WARNING"}  # fmt: skip
-            procs.append(subprocess.Popen([sys.executable, "-m", "bot", "run", "--webhook", PUBLIC_URL], env=env,
-                                          cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log.open("ab")))  # fmt: skip
+            procs.append(_start(db, base, port, log, tmp_path))
         hooks = [f"http://127.0.0.1:{port}/tg/hook" for port in ports]
         for port in ports:
-            _wait(lambda port=port: _http("GET", f"http://127.0.0.1:{port}/healthz") == 200, "both instances", logs)
+            _wait_healthy(port, logs)
         # Both reminders of the event fall due now, while both instances tick.
         execute(db, "UPDATE scheduled_jobs SET due_at = ? WHERE kind = 'agenda.reminder'", int(time.time()))
         # Every donor taps "pledge from stock" on every need; the taps alternate between the instances.
@@ -185,10 +201,7 @@ def test_two_instances_never_pledge_beyond_the_need_nor_run_a_job_twice(tmp_path
                              "AND status IN ('pending', 'claimed')") == 0,
               "every update processed, every send and reminder done", logs)  # fmt: skip
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            proc.wait(30)
+        _stop(procs)
         api.stop()
     assert [proc.returncode for proc in procs] == [0, 0], "\n---\n".join(log.read_text()[-2000:] for log in logs)
 
@@ -214,3 +227,43 @@ def test_two_instances_never_pledge_beyond_the_need_nor_run_a_job_twice(tmp_path
     assert len(reminders) == 2, [c.text for c in reminders]
     # No send twice: every outbox row reached the stand-in once at most.
     assert _count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('uncertain', 'failed')") == 0
+
+
+def test_an_instance_starting_beside_a_running_one_leaves_its_sends_and_claims_alone(
+    tmp_path: Path, db_path: str
+) -> None:
+    """Start-up recovery treats every row in flight as a crash's leftover: right only when no other instance runs.
+    The second instance skips it (``Database.begin_instance``: the shared advisory lock of the running one); an
+    instance starting alone, after both stopped, recovers what was left."""
+    db = db_path
+    asyncio.run(_seed(db))
+    api = HttpBotApi()
+    base = api.start()
+    ports = [_free_port(), _free_port()]
+    logs = [tmp_path / f"bot{i}.log" for i in range(3)]
+    first = _start(db, base, ports[0], logs[0], tmp_path)
+    procs = [first]
+    try:
+        _wait_healthy(ports[0], logs)
+        # What the running instance has in flight: a send it made and a job it claimed (as it would mid-call).
+        ((row_id,),) = _rows(db, "SELECT MIN(id) FROM outbox WHERE status = 'sent'")  # fmt: skip
+        execute(db, "UPDATE outbox SET status = 'sending' WHERE id = ?", row_id)
+        ((job_id,),) = _rows(db, "SELECT MIN(id) FROM scheduled_jobs WHERE kind = 'agenda.reminder'")  # fmt: skip
+        execute(
+            db, "UPDATE scheduled_jobs SET status = 'claimed', claimed_at = ? WHERE id = ?", int(time.time()), job_id
+        )
+        procs.append(_start(db, base, ports[1], logs[1], tmp_path))
+        _wait_healthy(ports[1], logs)
+        assert _rows(db, f"SELECT status FROM outbox WHERE id = {row_id}") == [("sending",)], logs[1].read_text()
+        assert _rows(db, f"SELECT status FROM scheduled_jobs WHERE id = {job_id}") == [("claimed",)]
+        assert "start-up recovery skipped" in logs[1].read_text()
+        _stop(procs)
+        # Both stopped: what is still in flight is a leftover now, and an instance starting alone recovers it.
+        procs = [_start(db, base, ports[0], logs[2], tmp_path)]
+        _wait_healthy(ports[0], logs)
+        assert _rows(db, f"SELECT status FROM outbox WHERE id = {row_id}") == [("uncertain",)]
+        assert _rows(db, f"SELECT status FROM scheduled_jobs WHERE id = {job_id}") != [("claimed",)]
+        assert "start-up recovery skipped" not in logs[2].read_text()
+    finally:
+        _stop(procs)
+        api.stop()
