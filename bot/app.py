@@ -254,9 +254,15 @@ async def startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     and the tests call it after ``app.initialize()`` themselves."""
     runtime: Runtime = app.bot_data["runtime"]
     await runtime.db.open()
+    if not await runtime.db.begin_instance():
+        log.warning("another bot instance is running on this database: start-up recovery skipped (its sends, "
+                    "claims and announcements in flight are its own, not a crash's)")  # fmt: skip
     await set_command_menus(app)
-    for hook in runtime.startup_hooks:
-        await hook(app)
+    try:
+        for hook in runtime.startup_hooks:
+            await hook(app)
+    finally:
+        await runtime.db.end_recovery()
     await process_inbox(app)
 
 

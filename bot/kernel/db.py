@@ -340,6 +340,10 @@ class Database:
         self.handoffs = 0  # counted so benchmarks and tests can see awaits per update
         self.flushes = 0  # hand-offs that carried only deferred work (``flush``)
         self._deferred: Deferred = []
+        # False when another bot instance was running on the database at this one's start (PostgreSQL only,
+        # ``begin_instance``): then rows in flight are that one's, not a crash's, and start-up recovery is skipped.
+        self.sole_instance = True
+        self._recovering = False
 
     async def open(self) -> None:
         if self._writer is not None:
@@ -370,7 +374,26 @@ class Database:
         self._run_write, self._run_read = db_postgres.run_write, db_postgres.run_read
         self._writer, self._reader = writer, reader
 
+    async def begin_instance(self) -> bool:
+        """A bot instance starts on this database: is it the only one? (SQLite: always; one writer process.)
+        On PostgreSQL the others wait to start until ``end_recovery``."""
+        if self.engine == "postgresql" and self._writer is not None and not self._recovering:
+            from bot.kernel import db_postgres
+
+            self.sole_instance = await self._writer.call(db_postgres.begin_instance)
+            self._recovering = True
+        return self.sole_instance
+
+    async def end_recovery(self) -> None:
+        """Start-up recovery is over: other instances may start (PostgreSQL)."""
+        if self._recovering and self._writer is not None:
+            from bot.kernel import db_postgres
+
+            await self._writer.call(db_postgres.end_recovery, self.sole_instance)
+        self._recovering = False
+
     async def close(self) -> None:
+        self._recovering = False  # the session ends, and its advisory locks with it
         if self._writer is not None:
             try:
                 await self.flush()

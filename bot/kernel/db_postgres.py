@@ -43,6 +43,37 @@ def connect_writer(url: str) -> PgConn:
     return conn
 
 
+# The instance lock (docs/scale.md, "Several instances"): every running bot holds it shared on its writer's session;
+# start-up recovery (rows a crash left in flight) runs only in an instance that got it exclusively first, i.e. when
+# no other instance is alive, since another one's in-flight rows are not a crash's leftovers. The bytes of
+# "klinstnc" as a signed 64-bit int; pg_migrations' key is another.
+INSTANCE_LOCK_KEY = 0x6B6C696E73746E63
+
+
+def _hold_shared(raw: psycopg.Connection[Any]) -> None:
+    """Blocks while an instance that started alone is still recovering (it holds the key exclusively)."""
+    raw.execute("SELECT pg_advisory_lock_shared(%s)", (INSTANCE_LOCK_KEY,))
+
+
+def begin_instance(conn: PgConn) -> bool:
+    """At start-up, between transactions: True when no other instance is running (the key is then held
+    exclusively until ``end_recovery``), False when one is (the key is then held shared, taken after any
+    recovery in progress ended). Every later session of this connection takes the shared lock again."""
+    row = conn.raw.execute("SELECT pg_try_advisory_lock(%s)", (INSTANCE_LOCK_KEY,)).fetchone()
+    sole = bool(row and row[0])
+    if not sole:
+        _hold_shared(conn.raw)
+    conn.on_reconnect = _hold_shared
+    return sole
+
+
+def end_recovery(conn: PgConn, sole: bool) -> None:
+    """Recovery done: hold the key shared like every running instance, and let the others start."""
+    if sole:
+        _hold_shared(conn.raw)  # the session holds it exclusively too: no conflict with itself
+        conn.raw.execute("SELECT pg_advisory_unlock(%s)", (INSTANCE_LOCK_KEY,))
+
+
 def connect_reader(url: str) -> PgConn:
     return PgConn(url, read_only=True)
 

@@ -454,9 +454,10 @@ async def _loop(app: AnyApp) -> None:
 async def on_startup(app: AnyApp) -> None:
     """Calls a crash interrupted become uncertain; then the background sender starts."""
     runtime: Runtime = app.bot_data["runtime"]
-    uncertain, pending = await runtime.db.write(repo.recover, runtime.clock.timestamp())
-    if uncertain or pending:
-        log.warning("outbox after restart: %d uncertain (not resent), %d pending", uncertain, pending)
+    if runtime.db.sole_instance:  # else rows 'sending' are another running instance's (docs/scale.md)
+        uncertain, pending = await runtime.db.write(repo.recover, runtime.clock.timestamp())
+        if uncertain or pending:
+            log.warning("outbox after restart: %d uncertain (not resent), %d pending", uncertain, pending)
     await on_shutdown(app)  # a second start-up of one Application (tests) replaces the sender
     runtime.outbox_wake = asyncio.Event()
     task = asyncio.get_running_loop().create_task(_loop(app), name="outbox-sender")

@@ -10,7 +10,7 @@ as ``int`` when whole and ``float`` otherwise, which is what SQLite gives the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -133,11 +133,16 @@ class PgConn:
         self.url = url
         self.read_only = read_only
         self.raw = _connect(url, read_only=read_only)
+        # Run on every new session after the first (``reconnect_if_broken``): what a session holds, such as the
+        # instance's shared advisory lock (``db_postgres.hold_instance_lock``), ends with the old session.
+        self.on_reconnect: Callable[[psycopg.Connection[Any]], None] | None = None
 
     def reconnect_if_broken(self) -> None:
         """After the server restarted or the connection dropped (between transactions): a fresh session."""
         if self.raw.closed or self.raw.broken:
             self.raw = _connect(self.url, read_only=self.read_only)
+            if self.on_reconnect is not None:
+                self.on_reconnect(self.raw)
 
     def execute(self, sql: str, parameters: Any = (), /) -> psycopg.Cursor[Any]:
         return self.raw.execute(translate(sql), tuple(parameters))

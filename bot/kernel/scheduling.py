@@ -161,7 +161,9 @@ async def sync_queue(app: AnyApp) -> int:
 async def on_startup(app: AnyApp) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     rerun = [kind for kind, handler in runtime.job_handlers.items() if isinstance(handler, ClaimTx | PreparedClaimTx)]
-    again, interrupted = await runtime.db.write(jobs_repo.recover_claims, rerun, runtime.clock.timestamp())
+    again = interrupted = 0
+    if runtime.db.sole_instance:  # else claims are another running instance's (docs/scale.md)
+        again, interrupted = await runtime.db.write(jobs_repo.recover_claims, rerun, runtime.clock.timestamp())
     if again:
         log.warning("%d scheduled job(s) claimed before a restart owed nothing yet and run again", again)
     if interrupted:

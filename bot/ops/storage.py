@@ -25,6 +25,9 @@ class Heartbeat:
     version: str
 
 
+# pg_advisory_xact_lock key serialising the heartbeat table's creation (several instances on PostgreSQL).
+HEARTBEAT_DDL_LOCK = 0x6B6C737472686274  # "klstrhbt"
+
 _TABLE_SQLITE = """
 CREATE TABLE IF NOT EXISTS ops_heartbeat (
     name            TEXT PRIMARY KEY,   -- the process role: 'run'
@@ -62,7 +65,14 @@ def write_beat(
 ) -> None:
     """Record one beat; a failed Telegram call keeps this process's previous success time (that is what goes
     stale); a new process starts without one."""
-    conn.execute(_TABLE_POSTGRESQL if is_postgresql(conn) else _TABLE_SQLITE)
+    if is_postgresql(conn):
+        if not _has_table(conn, "ops_heartbeat"):
+            # Two instances' first beats at once: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a
+            # concurrent one (a unique violation on the catalogue), so the creators take turns.
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (HEARTBEAT_DDL_LOCK,))
+            conn.execute(_TABLE_POSTGRESQL)
+    else:
+        conn.execute(_TABLE_SQLITE)
     conn.execute(
         "INSERT INTO ops_heartbeat (name, started_at, beat_at, telegram_ok_at, telegram_error, pid, version) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "

@@ -15,7 +15,7 @@ import sys
 from tests.support import pgserver
 from tests.support.engine import ENGINE_ENV
 
-# The storage kernel, the outbox, crash safety, webhooks, operations (backup, restore, health) and the features' end-to-end suites.
+# The storage kernel, the outbox, crash safety, webhooks, two instances on one database, operations (backup, restore, health) and the features' end-to-end suites.
 SELECTION = [
     "tests/kernel/test_storage_db.py",
     "tests/kernel/test_pg_adapter.py",
@@ -23,6 +23,7 @@ SELECTION = [
     "tests/kernel/test_outbox.py",
     "tests/kernel/test_crash_safety.py",
     "tests/kernel/test_webhook.py",
+    "tests/kernel/test_two_processes.py",
     "tests/kernel/test_ops_postgres.py",
     "tests/features",
 ]

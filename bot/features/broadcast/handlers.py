@@ -221,6 +221,8 @@ async def on_button(update: Update, context: BotContext, button: BroadcastButton
 async def on_startup(app: AnyApp) -> None:
     """Announcements a restart interrupted continue (in-flight recipients are not sent twice)."""
     runtime: Runtime = app.bot_data["runtime"]
+    if not runtime.db.sole_instance:
+        return  # another instance is running: its announcements in flight are its own (docs/scale.md)
     for broadcast_id in await runtime.db.write(svc.interrupted, runtime.clock.timestamp()):
         log.warning("announcement %s was interrupted; continuing", broadcast_id)
         launch(app, broadcast_id, None)

@@ -55,7 +55,8 @@ async def on_startup(app: AnyApp) -> None:
     """Runs whose message failed or is uncertain are recorded so (a run a direct send left: 'uncertain'); every cluster gets its next slots (clusters set up since the
     last start too; hourly after that)."""
     runtime: Runtime = app.bot_data["runtime"]
-    changed = await runtime.db.write(svc.sync_runs)
+    # With another instance running, runs 'sending' may be its own (docs/scale.md, "Several instances").
+    changed = await runtime.db.write(svc.sync_runs) if runtime.db.sole_instance else 0
     if changed:
         log.warning("%d digest run(s) failed, uncertain or interrupted: recorded with the reason, not sent again",
                     changed)  # fmt: skip
