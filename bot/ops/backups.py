@@ -50,8 +50,9 @@ def backups_in(folder: Path, stem: str, suffix: str = SQLITE_SUFFIX) -> list[Pat
     return [path for _, _, path in sorted(found)]
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file's data, or a folder's entries (a rename), to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -84,7 +85,7 @@ def online_backup(db_path: Path, target: Path) -> str:
         if target.exists():
             raise FileExistsError(target)
         os.replace(partial, target)
-        _fsync_dir(target.parent)
+        fsync_path(target.parent)
         return check
     finally:
         partial.unlink(missing_ok=True)

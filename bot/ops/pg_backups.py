@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.ops import backups
-from bot.ops.pg_tools import Target, ToolError, connect, fsync_file, run, target
+from bot.ops.pg_tools import Target, ToolError, connect, run, target
 
 SUFFIX = ".dump"
 MAGIC = b"PGDMP"  # the first bytes of every pg_dump custom-format archive
@@ -77,12 +77,12 @@ def dump_to(url: str, dest: Path, *, replace: bool = False) -> Path:
         problem = check_dump(partial, where)
         if problem is not None:
             raise ToolError(f"the dump of {where.dbname} failed its check: {problem}")
-        fsync_file(partial)
+        backups.fsync_path(partial)
         os.chmod(partial, 0o600)
         if dest.exists() and not replace:
             raise FileExistsError(dest)
         os.replace(partial, dest)
-        backups._fsync_dir(dest.parent)
+        backups.fsync_path(dest.parent)
         return dest
     finally:
         partial.unlink(missing_ok=True)

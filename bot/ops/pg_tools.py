@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -83,12 +82,4 @@ def run(name: str, args: list[str], where: Target, *, stdout: int | None = subpr
         message = (result.stderr or "").strip() or f"exit code {result.returncode}"
         raise ToolError(f"{name} failed: {message}")
     return result.stdout or ""
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
