@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.kernel import outbox_storage as repo
 from bot.kernel import storage as core_repo
@@ -56,14 +58,6 @@ def plain(keyboard: Keyboard | None) -> PlainKeyboard | None:
         return None
     return [[{"text": b.text, "url": b.url} if b.url else {"text": b.text, "data": b.data or ""} for b in row]
             for row in keyboard]  # fmt: skip
-
-
-def _markup(keyboard: PlainKeyboard | None) -> InlineKeyboardMarkup | None:
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b["text"], url=b["url"]) if b.get("url")
-                                  else InlineKeyboardButton(b["text"], callback_data=b.get("data"))
-                                  for b in row] for row in keyboard])  # fmt: skip
 
 
 def _content(content: str | Reply, keyboard: Keyboard | None = None) -> tuple[str, Keyboard | None]:
@@ -341,6 +335,30 @@ def _backoff(attempts: int) -> int:
     return int(min(MAX_BACKOFF_S, 2 ** max(0, attempts - 1)))
 
 
+# What the application's Defaults give every call it builds (bot/app.py): the outbox's texts are HTML.
+RAW_CALL_WARNING = r"Please use 'Bot\.(sendMessage|editMessageText)' instead of"
+warnings.filterwarnings("ignore", message=RAW_CALL_WARNING, category=PTBUserWarning)
+_HTML: dict[str, Any] = {"parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
+
+
+def _markup_json(keyboard: PlainKeyboard | None) -> dict[str, Any] | None:
+    """The stored keyboard as the Bot API's ``InlineKeyboardMarkup`` JSON."""
+    if not keyboard:
+        return None
+    return {"inline_keyboard": [[{"text": b["text"], "url": b["url"]} if b.get("url")
+                                 else {"text": b["text"], "callback_data": b.get("data") or ""}
+                                 for b in row] for row in keyboard]}  # fmt: skip
+
+
+async def _call(app: AnyApp, method: str, fields: dict[str, Any]) -> Any:
+    """A text send or edit, its answer kept as the Bot API's JSON. ``Bot.send_message`` would build the markup
+    as objects and parse the answer into a ``Message`` that the outbox only asks its ``message_id``: that
+    costs about one whole echo update per call (bench/RESULTS.md, "Raw calls"). ``do_api_request`` is the
+    library's public way to make a call by name; the same request layer, rate limiter and errors apply. It
+    warns that a method of that name exists: expected here, filtered (``RAW_CALL_WARNING``)."""
+    return await app.bot.do_api_request(method, api_kwargs=fields)
+
+
 async def attempt(app: AnyApp, row: Row) -> Result:
     """One row's Bot API call, mapped to an outcome. Never raises for a Telegram error."""
     runtime: Runtime = app.bot_data["runtime"]
@@ -353,16 +371,17 @@ async def attempt(app: AnyApp, row: Row) -> Result:
                     return Result(row.id, "failed", "the file's bytes are gone", chat_id)
                 return Result(row.id, "sent", None, chat_id, message.message_id, row.on_sent, row.ref)
             if method == "send":
-                message = await app.bot.send_message(
-                    chat_id, row.text, reply_markup=_markup(row.keyboard), message_thread_id=row.thread_id,
-                    disable_notification=not row.notify,
-                )  # fmt: skip
-                return Result(row.id, "sent", None, chat_id, message.message_id, row.on_sent, row.ref)
+                sent = await _call(app, "sendMessage", {
+                    "chat_id": chat_id, "text": row.text, "reply_markup": _markup_json(row.keyboard),
+                    "message_thread_id": row.thread_id, "disable_notification": not row.notify, **_HTML,
+                })  # fmt: skip
+                return Result(row.id, "sent", None, chat_id, int(sent["message_id"]), row.on_sent, row.ref)
             if method == "edit":
                 try:
-                    await app.bot.edit_message_text(
-                        row.text, chat_id=chat_id, message_id=row.message_id, reply_markup=_markup(row.keyboard)
-                    )
+                    await _call(app, "editMessageText", {
+                        "chat_id": chat_id, "message_id": row.message_id, "text": row.text,
+                        "reply_markup": _markup_json(row.keyboard), **_HTML,
+                    })  # fmt: skip
                 except BadRequest as exc:
                     lowered = exc.message.lower()
                     if "not modified" in lowered:

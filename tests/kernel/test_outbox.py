@@ -322,3 +322,27 @@ async def test_a_delivery_that_sent_everything_does_not_wake_the_background_send
     for _ in range(5):
         await asyncio.sleep(0.02)
     assert h.runtime.db.handoffs > woken, "a row left for the background sender did not wake it"
+
+
+async def test_every_text_the_outbox_sends_or_edits_is_html_with_previews_off(h: Harness) -> None:
+    """The outbox makes its sends and edits by name (``do_api_request``), outside the application's Defaults: each
+    call must still say HTML (else members read ``<b>`` tags) and turn link previews off, and its buttons must be
+    Telegram's ``inline_keyboard`` JSON with ``callback_data``."""
+    await cluster_with_members(h)
+    await h.sim.send(DONOR, text="/tawar 50 buah genset Banjarbaru")
+    h.api.calls.clear()
+    await h.sim.send(MEMBER, text="/butuh 10 buah genset HSS")  # the card with the match, the holder's notice
+    ask = (await h.sim.send(OTHER, text="/start bantu_1"))[-1]
+    await h.sim.press(OTHER, ask, text=ask.button_texts()[0])  # the pressed message and the card edited
+    texts_sent = [c for c in h.api.calls if c.method in ("sendMessage", "editMessageText")]
+    assert {c.method for c in texts_sent} == {"sendMessage", "editMessageText"}
+    for call in texts_sent:
+        assert call.params.get("parse_mode") == "HTML", call
+        preview = call.params.get("link_preview_options")
+        assert (json.loads(preview) if isinstance(preview, str) else preview) == {"is_disabled": True}, call
+    markups = [c.params["reply_markup"] for c in texts_sent if c.params.get("reply_markup")]
+    buttons = [json.loads(m) if isinstance(m, str) else m for m in markups]
+    assert buttons and all(
+        ("callback_data" in b or "url" in b) and b["text"] for markup in buttons for row in markup["inline_keyboard"]
+        for b in row
+    )
