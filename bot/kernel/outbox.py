@@ -134,12 +134,17 @@ def _origin() -> str:
 
 
 def _tx(conn: Conn, fn: Callable[..., tuple[T, Sequence[Out]]], args: tuple[Any, ...], now: int,
-        origin: str, claim: bool) -> tuple[T, list[int], list[Row] | None]:  # fmt: skip
+        origin: str, claim: bool) -> tuple[T, list[int], list[Row] | None, dict[int, int]]:  # fmt: skip
     """The use case, its outbox rows and, unless the pacer must be asked first, the claim of the first row of each
-    chat (sent right after the commit): one transaction, one hand-off."""
+    chat (sent right after the commit) and the chats of the rows it could not claim (``_Delivery`` hands them on):
+    one transaction, one hand-off."""
     result, outs = fn(conn, *args)
     ids = repo.enqueue(conn, outs, now, origin)
-    return result, ids, (repo.claim(conn, ids, now) if claim else None)
+    if not claim:
+        return result, ids, None, {}
+    rows = repo.claim(conn, ids, now)
+    claimed = {row.id for row in rows}
+    return result, ids, rows, repo.chats_of(conn, [i for i in ids if i not in claimed])
 
 
 async def commit(
@@ -158,17 +163,31 @@ async def commit(
     Nothing about the delivery can undo or misreport the change: failures are recorded on the rows."""
     app = _app(context)
     runtime: Runtime = app.bot_data["runtime"]
-    result, ids, rows = await runtime.db.write(_tx, fn, args, runtime.clock.timestamp(), _origin(), not _paced(runtime))
-    if then is not None:
-        try:
-            await then(result)
-        except Exception:  # e.g. a button answered too late: the change and what it owes still stand
-            log.warning("after-commit step failed", exc_info=True)
-    if ids:
-        try:
-            await deliver(app, ids, rows, outcomes)
-        except Exception:  # delivery never fails the change; the rows stay pending for the background sender
-            log.exception("inline delivery failed; the background sender retries")
+    result, ids, rows, chats = await runtime.db.write(
+        _tx, fn, args, runtime.clock.timestamp(), _origin(), not _paced(runtime)
+    )
+    # The chats of the rows just claimed are this delivery's from here on (no await in between): a delivery that
+    # finds one of them busy hands its rows on instead of claiming (``_Delivery``).
+    delivery = _Delivery(app, ids, chats) if rows is not None and outcomes is None and ids else None
+    if delivery is not None:
+        delivery.begin(rows or [])
+    try:
+        if then is not None:
+            try:
+                await then(result)
+            except Exception:  # e.g. a button answered too late: the change and what it owes still stand
+                log.warning("after-commit step failed", exc_info=True)
+        if ids:
+            try:
+                if delivery is not None:
+                    await delivery.run(rows or [])
+                else:
+                    await deliver(app, ids, rows, outcomes)
+            except Exception:  # delivery never fails the change; the rows stay pending for the background sender
+                log.exception("inline delivery failed; the background sender retries")
+    finally:
+        if delivery is not None:
+            delivery.release_all()  # whatever happened: the chats are free, what waits for them goes to the sender
     return result
 
 
@@ -222,11 +241,14 @@ def _paced(runtime: Runtime) -> bool:
     return runtime.outbox_paced
 
 
-async def _claim_window(runtime: Runtime, ids: Sequence[int] | None, limit: int = 64) -> list[Row]:
+async def _claim_window(
+    runtime: Runtime, ids: Sequence[int] | None, limit: int = 64, exclude: Sequence[int] = ()
+) -> list[Row]:
     """Claim the next window. Paced (production): the pacer's slot is waited for *before* the claim, so a row is
-    'sending' (and uncertain after a crash) only once its request is about to go out."""
+    'sending' (and uncertain after a crash) only once its request is about to go out. ``exclude`` (unpaced): chats
+    an inline delivery holds (``_Delivery``)."""
     if not _paced(runtime):
-        return await runtime.db.write(repo.claim, ids, runtime.clock.timestamp(), limit, _kinds(runtime))
+        return await runtime.db.write(repo.claim, ids, runtime.clock.timestamp(), limit, _kinds(runtime), exclude)
     window = await runtime.db.read(repo.heads, ids, runtime.clock.timestamp(), limit)
     if not window:
         return []
@@ -289,6 +311,165 @@ async def deliver(
         _wake(app)
 
 
+def _busy(app: AnyApp) -> dict[int, object]:
+    """chat → the delivery (``_Delivery``) that has claimed a row of that chat (or is writing the claim of its
+    next one) and whose outcome is not known yet: the others hand their rows of that chat on to it."""
+    found: dict[int, object] = app.bot_data.setdefault("outbox_busy", {})
+    return found
+
+
+def _waiting(app: AnyApp) -> dict[int, list[int]]:
+    """chat → rows handed on to the delivery holding that chat (hints only: a claim still checks that a row is
+    pending and the head of its chat, so a stale id claims nothing)."""
+    found: dict[int, list[int]] = app.bot_data.setdefault("outbox_waiting", {})
+    return found
+
+
+class _Delivery:
+    """The inline delivery of one commit's rows, unpaced (the tests and the benchmarks; the paced production path
+    is ``deliver``). The rows of one chat go out one after another (a claim commits before its call: a crash leaves
+    at most one call per chat in doubt), so when several updates owe rows to one chat at once (the cards of one
+    group), only the first can claim; the others would find the chat busy, claim nothing and leave their rows to
+    the background sender (a claim and a record per row). Instead, a delivery that finds a chat held by another
+    delivery of this process hands its rows of that chat on (``_waiting``); the holder takes them into the
+    record-and-claim it writes after its window anyway (one hand-off: its outcomes, the chat's next row claimed).
+    The background sender leaves held chats alone (``drain``). Whatever is still waiting when the holder lets go
+    (``release_all``, also on failure) wakes the background sender, whose claim takes any due head."""
+
+    def __init__(self, app: AnyApp, ids: Sequence[int], chats: dict[int, int]) -> None:
+        self.app = app
+        self.runtime: Runtime = app.bot_data["runtime"]
+        self.own = set(ids)
+        self.remaining = list(ids)  # rows this delivery still means to claim (its own and those handed to it)
+        self.chat_of = dict(chats)
+        self.held: set[int] = set()
+        self.left_for_sender = False
+
+    def hold(self, rows: Sequence[Row]) -> None:
+        busy = _busy(self.app)
+        for row in rows:
+            self.chat_of[row.id] = row.chat_id
+            if busy.setdefault(row.chat_id, self) is self:
+                self.held.add(row.chat_id)
+
+    def begin(self, rows: Sequence[Row]) -> None:
+        """Right after the commit (no await in between): the chats of the rows claimed are held, and so is every
+        other chat this delivery will claim in that nobody holds (its claim will be written after its first
+        window: whoever comes meanwhile hands its rows of that chat on to it, instead of writing a claim of its
+        own that at most one of them wins); rows of chats held by others are handed on to them."""
+        self.hold(rows)
+        self._take_free_chats()
+        self._hand_on({row.id for row in rows})
+
+    def _take_free_chats(self) -> None:
+        busy = _busy(self.app)
+        for row_id in self.remaining:
+            chat = self.chat_of.get(row_id)
+            if chat is not None and busy.setdefault(chat, self) is self:
+                self.held.add(chat)
+
+    def _release(self, chats: set[int]) -> None:
+        busy, waiting = _busy(self.app), _waiting(self.app)
+        for chat in chats:
+            if busy.get(chat) is self:
+                del busy[chat]
+            if waiting.pop(chat, None):
+                self.left_for_sender = True  # nobody holds the chat now: the background sender claims them
+        self.held -= chats
+
+    def release_all(self) -> None:
+        self._release(set(self.held))
+        if self.left_for_sender or self.remaining:
+            _wake(self.app)
+            self.left_for_sender = False
+
+    def _take_waiting(self) -> None:
+        """The rows handed on to the chats this delivery holds become its own to claim."""
+        waiting = _waiting(self.app)
+        for chat in self.held:
+            for row_id in waiting.pop(chat, ()):
+                if row_id not in self.remaining:
+                    self.remaining.append(row_id)
+                    self.chat_of[row_id] = chat
+
+    def _hand_on(self, claimed: set[int]) -> None:
+        """Rows not claimed whose chat another delivery holds go to that delivery."""
+        busy, waiting = _busy(self.app), _waiting(self.app)
+        kept = []
+        for row_id in self.remaining:
+            chat = self.chat_of.get(row_id)
+            owner = busy.get(chat) if chat is not None and row_id not in claimed else None
+            if owner is not None and owner is not self and chat is not None:
+                queue = waiting.setdefault(chat, [])
+                if row_id not in queue:
+                    queue.append(row_id)
+            else:
+                kept.append(row_id)
+        self.remaining = kept
+
+    def _all_held(self) -> bool:
+        return all(self.chat_of.get(i) in self.held for i in self.remaining)
+
+    async def run(self, rows: list[Row]) -> None:
+        runtime = self.runtime
+        kinds = _kinds(runtime)
+        if not rows and self.remaining:
+            if not self._all_held():
+                await _others_in_flight(self.app)
+            rows = await runtime.db.write_unclaimed(repo.claim, self.remaining, runtime.clock.timestamp(), 64, kinds)
+            self._after_claim(rows)
+        results: list[Result] = []
+        while True:
+            if rows:
+                results = await _attempt_all(self.app, rows)
+                wait = 0.0
+                for row, result in zip(rows, results, strict=True):
+                    if result.status == "retry" and row.id in self.own and row.attempts <= INLINE_RETRIES:
+                        wait = max(wait, result.next_at - runtime.clock.timestamp())
+                    elif row.id in self.remaining:
+                        self.remaining.remove(row.id)  # done, or left to the background sender (order kept)
+                        self.left_for_sender = self.left_for_sender or result.status == "retry"
+            else:
+                results, wait = [], 0.0
+            self._take_waiting()
+            self._take_free_chats()
+            self._hand_on(set())
+            if not self.remaining and wait <= 0:
+                # Nothing left to claim: the outcomes ride on the next transaction that runs anyway (see
+                # ``deliver``); the chats are let go at once, so the next claim in them carries this record. A row
+                # left to the background sender is written back to pending at once instead, before it is woken.
+                if results and self.left_for_sender:
+                    await runtime.db.write_unclaimed(repo.record, results, runtime.clock.timestamp(), kinds)
+                elif results:
+                    runtime.db.defer(repo.record, results, runtime.clock.timestamp(), kinds)
+                self._release(set(self.held))
+                return
+            if wait > 0:
+                await runtime.db.write_unclaimed(repo.record, results, runtime.clock.timestamp(), kinds)
+                await runtime.sleep(wait)
+                rows = await runtime.db.write_unclaimed(
+                    repo.claim, self.remaining, runtime.clock.timestamp(), 64, kinds
+                )
+            else:
+                if not self._all_held():
+                    await _others_in_flight(self.app)
+                rows = await runtime.db.write_unclaimed(
+                    _record_and_claim, results, self.remaining, runtime.clock.timestamp(), kinds
+                )
+            self._after_claim(rows)
+            if not rows and not any(_waiting(self.app).get(chat) for chat in self.held):
+                self._release(set(self.held))
+                return  # what is left (not due yet, or behind a row of another sender) wakes the sender
+
+    def _after_claim(self, rows: Sequence[Row]) -> None:
+        """The chats of the rows just claimed stay held; a held chat that got none is let go, unless rows were
+        handed on to it while the claim was being written (then the next turn claims them)."""
+        self.hold(rows)
+        claimed = {row.chat_id for row in rows}
+        waiting = _waiting(self.app)
+        self._release({chat for chat in self.held if chat not in claimed and not waiting.get(chat)})
+
+
 def _in_flight(app: AnyApp) -> set[asyncio.Future[list[Result]]]:
     found: set[asyncio.Future[list[Result]]] = app.bot_data.setdefault("outbox_in_flight", set())
     return found
@@ -321,7 +502,8 @@ async def drain(app: AnyApp, limit: int = 64) -> int:
     runtime: Runtime = app.bot_data["runtime"]
     if _paced(runtime) and runtime.db.deferred:
         await runtime.db.flush()  # a paced window starts with a read, which cannot carry the deferred outcomes
-    rows = await _claim_window(runtime, None, limit)
+    # Chats an inline delivery holds: it claims their next rows itself, with its record (``_Delivery``).
+    rows = await _claim_window(runtime, None, limit, () if _paced(runtime) else sorted(_busy(app)))
     if not rows:
         if runtime.db.deferred:
             await runtime.db.flush()  # idle: what the last deliveries deferred is written now

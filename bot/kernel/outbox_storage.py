@@ -214,10 +214,13 @@ def _row(r: sql.Row | tuple[Any, ...]) -> Row:
                r[10], r[11], r[12], r[13])  # fmt: skip
 
 
-def heads(conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64) -> list[tuple[int, int]]:
+def heads(
+    conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64, exclude: Sequence[int] = ()
+) -> list[tuple[int, int]]:
     """(id, chat_id) of the rows a window may send: the due first pending row of each chat, unless an earlier row of
     that chat is still waiting or under way (order within a chat; a crash leaves at most one call per chat in doubt).
-    ``ids``: only among these rows (a handler's own); None: any due row (the background sender).
+    ``ids``: only among these rows (a handler's own); None: any due row (the background sender). ``exclude``:
+    chats left out (a delivery of this process is sending to them and claims their next rows itself).
 
     Several processes: a head another process is claiming right now is locked and skipped (``skip_locked``),
     and the chat's next row is no head while that one is pending or sending, so each row goes to one sender and a
@@ -228,6 +231,9 @@ def heads(conn: Conn, ids: Sequence[int] | None, now: int, limit: int = 64) -> l
             return []
         among = f"AND o.id IN ({','.join('?' * len(ids))}) "
         params += list(ids)
+    if exclude:
+        among += f"AND o.chat_id NOT IN ({','.join('?' * len(exclude))}) "
+        params += list(exclude)
     params.append(limit)
     return [(r[0], r[1]) for r in conn.execute(
         "SELECT o.id, o.chat_id FROM outbox o WHERE o.status = 'pending' AND o.next_at <= ? " + among +
@@ -242,9 +248,19 @@ def claim(
     now: int,
     limit: int = 64,
     kinds: Mapping[str, MessageKind] | None = None,
+    exclude: Sequence[int] = (),
 ) -> list[Row]:
     """Mark the window's rows (see ``heads``) 'sending': the call may be under way from here on."""
-    return claim_exact(conn, [i for i, _ in heads(conn, ids, now, limit)], now, kinds)
+    return claim_exact(conn, [i for i, _ in heads(conn, ids, now, limit, exclude)], now, kinds)
+
+
+def chats_of(conn: Conn, ids: Sequence[int]) -> dict[int, int]:
+    """The chat of each of these rows that is still pending (where a delivery hands on what it could not claim)."""
+    if not ids:
+        return {}
+    return {int(r[0]): int(r[1]) for r in conn.execute(
+        f"SELECT id, chat_id FROM outbox WHERE id IN ({','.join('?' * len(ids))}) AND status = 'pending'", tuple(ids),
+    )}  # fmt: skip
 
 
 def claim_exact(
