@@ -63,9 +63,8 @@ def begin_update(
     if done:
         return Seen(False, None, None, None, None, None)
     cluster = None
-    if chat is not None:
-        if chat[1] != "private":
-            cluster = conn.execute("SELECT id, locale, timezone FROM clusters WHERE chat_id = ?", (chat[0],)).fetchone()
+    if chat is not None and chat[1] != "private":
+        cluster = conn.execute("SELECT id, locale, timezone FROM clusters WHERE chat_id = ?", (chat[0],)).fetchone()
     dialog = get_dialog(conn, chat[0], user[0]) if want_dialog and chat and user else None
     return Seen(
         True,

@@ -366,7 +366,9 @@ def move_pledge(
         repo.set_need_status(conn, need.id, "fulfilled", now)
         jobs_repo.cancel(conn, ESCALATE_KIND, f"need:{need.id}")
         closed_now = True
-        updated = repo.need_by_id(conn, need.id)
+        refreshed = repo.need_by_id(conn, need.id)
+        assert refreshed is not None
+        updated = refreshed
     core_repo.audit(
         conn, need.cluster_id, user_id, f"pledge.{to_status}", f"pledge:{pledge.id}", now, need=need.code, quantity=q
     )
