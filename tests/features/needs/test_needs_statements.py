@@ -27,7 +27,6 @@ async def test_butuh_with_a_matching_offer_reads_nothing_twice(h: Harness) -> No
     async with counting(h.runtime.db) as seen:
         calls = await h.sim.send(MEMBER, text="/butuh 20 buah genset HSS")
     assert any("T-0001" in c.text for c in calls if c.chat_id == GROUP_ID)  # the card with its match
-    print(seen.total)
     assert seen.total <= BUTUH_WITH_MATCH, str(seen)
 
 
@@ -39,10 +38,8 @@ async def test_pledge_press_and_its_stage_read_nothing_twice(h: Harness) -> None
     async with counting(h.runtime.db) as seen:
         calls = await h.sim.press(OTHER, ask, text=ask.button_texts()[0])
     saved = next(c for c in calls if c.chat_id == OTHER.id)
-    print(seen.total)
     assert seen.total <= PLEDGE_PRESS, str(seen)
     await settle(h)
     async with counting(h.runtime.db) as seen:
         await h.sim.press(OTHER, saved, text="📦 Dikirim")
-    print(seen.total)
     assert seen.total <= PLEDGE_SENT, str(seen)
