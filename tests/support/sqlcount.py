@@ -3,6 +3,7 @@ callback (installed by a job on each connection's own thread). SQLite only: a ``
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -36,6 +37,15 @@ class Statements:
 
     def __str__(self) -> str:
         return "\n".join(f"{n} {sql[:160]}" for sql, n in self.by_text.most_common())
+
+
+async def settle(db: Database) -> None:
+    """Let the background sender finish what the previous update left (not the next update's cost); bounded."""
+    for _ in range(100):
+        before = db.handoffs
+        await asyncio.sleep(0.01)
+        if db.handoffs == before:
+            return
 
 
 @asynccontextmanager
