@@ -54,19 +54,17 @@ def begin_update(
 
     The update is not claimed here: its first write claims it in the same transaction as its effects
     (``storage.db.UpdateClaim``), and refreshes the user and chat rows there (``touch``)."""
-    done = conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)).fetchone()
-    if done is not None:
+    # one statement for the three look-ups (a missing user or chat: NULL, as a missing row)
+    done, user_locale, chat_locale = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?), "
+        "(SELECT locale FROM users WHERE user_id = ?), (SELECT locale FROM chats WHERE chat_id = ?)",
+        (update_id, user[0] if user is not None else None, chat[0] if chat is not None else None),
+    ).fetchone()
+    if done:
         return Seen(False, None, None, None, None, None)
-    user_locale = chat_locale = None
-    if user is not None:
-        row = conn.execute("SELECT locale FROM users WHERE user_id = ?", (user[0],)).fetchone()
-        user_locale = row[0] if row is not None else None
     cluster = None
-    if chat is not None:
-        row = conn.execute("SELECT locale FROM chats WHERE chat_id = ?", (chat[0],)).fetchone()
-        chat_locale = row[0] if row is not None else None
-        if chat[1] != "private":
-            cluster = conn.execute("SELECT id, locale, timezone FROM clusters WHERE chat_id = ?", (chat[0],)).fetchone()
+    if chat is not None and chat[1] != "private":
+        cluster = conn.execute("SELECT id, locale, timezone FROM clusters WHERE chat_id = ?", (chat[0],)).fetchone()
     dialog = get_dialog(conn, chat[0], user[0]) if want_dialog and chat and user else None
     return Seen(
         True,
@@ -85,21 +83,45 @@ def touch(
     chat: tuple[int, str, str | None] | None,
     now: int,
 ) -> None:
-    """Insert or refresh the user's and the chat's rows: the update's bookkeeping, written with its claim."""
-    if user is not None:
-        _touch_user(conn, user, now)
-    if chat is not None:
-        _touch_chat(conn, chat, now)
+    """Insert or refresh the user's and the chat's rows: the update's bookkeeping, written with its claim. Both
+    rows are read in one statement (each a scalar sub-select's row: NULL when there is none)."""
+    if user is None or chat is None:
+        if user is not None:
+            _touch_user(conn, user, now, _read_user(conn, user[0]))
+        if chat is not None:
+            _touch_chat(conn, chat, now, _read_chat(conn, chat[0]))
+        return
+    row = conn.execute(
+        f"SELECT {_USER_COLS}, {_CHAT_COLS} FROM (SELECT 1 AS one) AS x "
+        "LEFT JOIN users u ON u.user_id = ? LEFT JOIN chats c ON c.chat_id = ?",
+        (user[0], chat[0]),
+    ).fetchone()
+    _touch_user(conn, user, now, tuple(row[:6]) if row[5] is not None else None)
+    _touch_chat(conn, chat, now, tuple(row[6:]) if row[11] is not None else None)
+
+
+_USER_COLS = "u.first_name, u.last_name, u.username, u.locale, u.updated_at, u.user_id"
+_CHAT_COLS = "c.type, c.title, c.locale, c.status, c.updated_at, c.chat_id"
+
+
+def _read_user(conn: Conn, user_id: int) -> tuple[Any, ...] | None:
+    row = conn.execute(f"SELECT {_USER_COLS} FROM users u WHERE u.user_id = ?", (user_id,)).fetchone()
+    return tuple(row) if row is not None else None
+
+
+def _read_chat(conn: Conn, chat_id: int) -> tuple[Any, ...] | None:
+    row = conn.execute(f"SELECT {_CHAT_COLS} FROM chats c WHERE c.chat_id = ?", (chat_id,)).fetchone()
+    return tuple(row) if row is not None else None
 
 
 REFRESH_AFTER_S = 3600  # rewrite an unchanged user/chat row at most hourly (keeps the WAL small)
 
 
-def _touch_user(conn: Conn, user: tuple[int, str, str | None, str | None], now: int) -> str | None:
-    """Insert or refresh the user row only when something changed: a read costs no WAL page, a write does."""
-    row = conn.execute(
-        "SELECT first_name, last_name, username, locale, updated_at FROM users WHERE user_id = ?", (user[0],)
-    ).fetchone()
+def _touch_user(
+    conn: Conn, user: tuple[int, str, str | None, str | None], now: int, row: tuple[Any, ...] | None
+) -> str | None:
+    """Insert or refresh the user row (``row``: as read) only when something changed: a read costs no WAL page, a
+    write does."""
     if row is None:
         conn.execute(
             "INSERT INTO users (user_id, first_name, last_name, username, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -114,10 +136,7 @@ def _touch_user(conn: Conn, user: tuple[int, str, str | None, str | None], now: 
     return row[3]
 
 
-def _touch_chat(conn: Conn, chat: tuple[int, str, str | None], now: int) -> str | None:
-    row = conn.execute(
-        "SELECT type, title, locale, status, updated_at FROM chats WHERE chat_id = ?", (chat[0],)
-    ).fetchone()
+def _touch_chat(conn: Conn, chat: tuple[int, str, str | None], now: int, row: tuple[Any, ...] | None) -> str | None:
     if row is None:
         conn.execute("INSERT INTO chats (chat_id, type, title, updated_at) VALUES (?, ?, ?, ?)", (*chat, now))
         return None

@@ -77,8 +77,10 @@ class EventView:
     calendar_uid: str = ""  # the cluster's random calendar id (UIDs unique per deployment and cluster)
 
 
-def load_view(conn: Conn, event_id: int) -> EventView | None:
-    event = repo.event_by_id(conn, event_id)
+def load_view(conn: Conn, event_id: int, event: Event | None = None) -> EventView | None:
+    """``event``: the event's row as read in this transaction (and not changed since), so it is not read again."""
+    if event is None or event.id != event_id:
+        event = repo.event_by_id(conn, event_id)
     if event is None:
         return None
     rule, active = None, False
@@ -89,9 +91,11 @@ def load_view(conn: Conn, event_id: int) -> EventView | None:
             rule, active = Recurrence.decode(series[0]), series[1]
             occurrences = tuple(repo.series_events(conn, event.series_id))
     cluster = _cluster(conn, event.cluster_id)
+    settings = members_repo.get_settings(conn, cluster.id, (OFFSETS_SETTING, CALENDAR_UID_SETTING))  # one read
     return EventView(
         event, cluster, repo.speakers_of(conn, event.id), repo.rsvp_counts(conn, event.id),
-        rule, active, cluster_offsets(conn, event.cluster_id), occurrences, calendar_uid(conn, cluster),
+        rule, active, domain.offsets_or_default(settings.get(OFFSETS_SETTING)), occurrences,
+        settings.get(CALENDAR_UID_SETTING) or _chat_calendar_uid(cluster),
     )  # fmt: skip
 
 
@@ -99,9 +103,10 @@ def calendar_uid(conn: Conn, cluster: Cluster) -> str:
     """The cluster's calendar id: random, stored with the cluster's settings the first time an event is written
     (``ensure_calendar_uid``), so .ics UIDs never collide between deployments or clusters and survive a backup
     and restore. A cluster whose events all predate it gets a stable id from its chat until then."""
-    stored = members_repo.get_setting(conn, cluster.id, CALENDAR_UID_SETTING)
-    if stored:
-        return stored
+    return members_repo.get_setting(conn, cluster.id, CALENDAR_UID_SETTING) or _chat_calendar_uid(cluster)
+
+
+def _chat_calendar_uid(cluster: Cluster) -> str:
     return hashlib.sha256(f"klaster:{cluster.chat_id}:{cluster.id}".encode()).hexdigest()[:16]
 
 
@@ -249,7 +254,7 @@ def rsvp(
     member = members_repo.current_member(conn, event.cluster_id, user_id)
     org_id = member.organization_id if member is not None and member.status == "active" else None
     previous = repo.upsert_rsvp(conn, event.id, user_id, org_id, answer, now)
-    return RsvpResult(True, "", load_view(conn, event.id), previous)
+    return RsvpResult(True, "", load_view(conn, event.id, event), previous)  # an answer leaves the event's row as is
 
 
 # ---- editing and cancelling ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.features.members import handover_storage as ho_repo
@@ -175,19 +175,24 @@ def decide_membership(
         return Decision(False, "already_decided", member, repo.org_by_id(conn, member.organization_id))
     org = repo.org_by_id(conn, member.organization_id)
     assert org is not None
+    # the member and organisation as written here (read under the member's lock), without reading them again
     if approve:
         repo.set_member_status(conn, member.id, "active", now)
+        member = replace(member, status="active")
         if org.status in ("pending", "invited", "inactive"):
             repo.update_org(conn, org.id, status="approved", decided_at=now, decided_by=by_user, last_activity=now)
+            org = replace(org, status="approved", last_activity=now)
     else:
         repo.set_member_status(conn, member.id, "rejected", now)
+        member = replace(member, status="rejected")
         others = repo.members_of_org(conn, org.id, ("active", "pending"))
         if org.status == "pending" and not others:
             repo.update_org(conn, org.id, status="rejected", decided_at=now, decided_by=by_user)
+            org = replace(org, status="rejected")
     core_repo.audit(
         conn, member.cluster_id, by_user, "member.approve" if approve else "member.reject", f"member:{member.id}", now
     )
-    return Decision(True, member=repo.member_by_id(conn, member.id), org=repo.org_by_id(conn, org.id))
+    return Decision(True, member=member, org=org)
 
 
 def create_invite(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.features.members.models import Cluster, Member, Organization
-from bot.kernel.sql import Conn, Row, for_update
+from bot.kernel.sql import Conn, Row, for_update, is_postgresql
 
 
 def _cluster(row: Row | None) -> Cluster | None:
@@ -213,18 +213,21 @@ def update_org(conn: Conn, org_id: int, **fields: Any) -> None:
 def lock_org(conn: Conn, org_id: int) -> None:
     """Hold the organisation's row until the transaction ends (a check-then-write on its behalf, such as the
     double-post guard, with several connections on PostgreSQL); nothing on SQLite (``BEGIN IMMEDIATE``)."""
-    conn.execute(f"SELECT id FROM organizations WHERE id = ?{for_update(conn)}", (org_id,)).fetchone()
+    if is_postgresql(conn):  # SQLite: BEGIN IMMEDIATE holds the one write lock, no statement
+        conn.execute(f"SELECT id FROM organizations WHERE id = ?{for_update(conn)}", (org_id,)).fetchone()
 
 
 def lock_member(conn: Conn, member_id: int) -> None:
     """Hold a membership's row: one approval press decides it, even when two presses reach two processes."""
-    conn.execute(f"SELECT id FROM members WHERE id = ?{for_update(conn)}", (member_id,)).fetchone()
+    if is_postgresql(conn):  # SQLite: BEGIN IMMEDIATE holds the one write lock, no statement
+        conn.execute(f"SELECT id FROM members WHERE id = ?{for_update(conn)}", (member_id,)).fetchone()
 
 
 def lock_person(conn: Conn, user_id: int) -> None:
     """Hold the person's ``users`` row: one person's check-then-write (a registration, a code attempt) at a time
     across processes on PostgreSQL; nothing on SQLite."""
-    conn.execute(f"SELECT user_id FROM users WHERE user_id = ?{for_update(conn)}", (user_id,)).fetchone()
+    if is_postgresql(conn):  # SQLite: BEGIN IMMEDIATE holds the one write lock, no statement
+        conn.execute(f"SELECT user_id FROM users WHERE user_id = ?{for_update(conn)}", (user_id,)).fetchone()
 
 
 def touch_org(conn: Conn, org_id: int, now: int) -> None:
@@ -364,6 +367,15 @@ def get_setting(conn: Conn, cluster_id: int, key: str) -> str | None:
         "SELECT value FROM cluster_settings WHERE cluster_id = ? AND key = ?", (cluster_id, key)
     ).fetchone()
     return row[0] if row else None
+
+
+def get_settings(conn: Conn, cluster_id: int, keys: tuple[str, ...]) -> dict[str, str]:
+    """Several of the cluster's settings in one statement: key → value for those that are set."""
+    marks = ", ".join("?" * len(keys))
+    rows = conn.execute(
+        f"SELECT key, value FROM cluster_settings WHERE cluster_id = ? AND key IN ({marks})", (cluster_id, *keys)
+    )
+    return {str(row[0]): row[1] for row in rows}
 
 
 def set_setting(conn: Conn, cluster_id: int, key: str, value: str) -> None:

@@ -6,7 +6,7 @@ handler needs to answer and to edit cards, so a use case costs one database hand
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from bot.features.members import storage as members_repo
@@ -290,7 +290,9 @@ def make_pledge(
     members_repo.touch_org(conn, org_id, now)
     sitrep_repo.mark_changed(conn, need.cluster_id, now)
     owners = [m.user_id for m in members_repo.members_of_org(conn, need.organization_id)]
-    return PledgeResult(True, need=repo.need_by_id(conn, need_id), pledge=pledge, notify_user_ids=owners)
+    # the need as ``apply_pledge_delta`` left it (read under its lock: nothing else changed it), without reading it
+    return PledgeResult(True, need=replace(need, pledged=need.pledged + quantity), pledge=pledge,
+                        notify_user_ids=owners)  # fmt: skip
 
 
 # allowed transitions: (from, to) → who may do it: "pledger" or "owner"
@@ -311,15 +313,24 @@ def move_pledge(
     org_id: int | None,
     is_secretariat: bool,
     now: int,
+    *,
+    locked: tuple[Pledge, Need] | None = None,
 ) -> PledgeResult:
     """pledged → sent → received, or cancelled (which reopens the amount). Compare-and-set on status; the need is
-    locked first (as pledging does), so "received covers the need, close it" is decided on the current totals."""
-    repo.lock_pledge(conn, pledge_id)
-    pledge = repo.pledge_by_id(conn, pledge_id)
-    if pledge is None:
-        return PledgeResult(False, "not_found")
-    need = repo.need_by_id(conn, pledge.need_id)
-    assert need is not None
+    locked first (as pledging does), so "received covers the need, close it" is decided on the current totals.
+
+    ``locked``: the pledge and its need, read by the caller in this transaction after ``repo.lock_pledge`` (they
+    are not read again)."""
+    if locked is None:
+        repo.lock_pledge(conn, pledge_id)
+        found = repo.pledge_by_id(conn, pledge_id)
+        if found is None:
+            return PledgeResult(False, "not_found")
+        pledge = found
+        need = repo.need_by_id(conn, pledge.need_id)
+        assert need is not None
+    else:
+        pledge, need = locked
     who = _TRANSITIONS.get((pledge.status, to_status))
     if who is None:
         return PledgeResult(False, "already", need, pledge)
@@ -333,24 +344,31 @@ def move_pledge(
     repo.add_pledge_event(conn, pledge, pledge.status, to_status, user_id, now)
     q = pledge.quantity
     was_sent = pledge.status == "sent"
+    deltas: tuple[float, float, float] = (0, 0, 0)  # pledged, sent, received
     if to_status == "sent":
-        repo.apply_pledge_delta(conn, need.id, 0, q, 0, now)
+        deltas = (0, q, 0)
     elif to_status == "received":
-        repo.apply_pledge_delta(conn, need.id, 0, 0 if was_sent else q, q, now)
+        deltas = (0, 0 if was_sent else q, q)
     elif to_status == "cancelled":
-        repo.apply_pledge_delta(conn, need.id, -q, -q if was_sent else 0, 0, now)
+        deltas = (-q, -q if was_sent else 0, 0)
+    if to_status in ("sent", "received", "cancelled"):
+        repo.apply_pledge_delta(conn, need.id, *deltas, now)
+    if to_status == "cancelled":
         offer = repo.offer_by_id(conn, pledge.offer_id) if pledge.offer_id is not None else None
         if offer is not None:
             repo.add_offer_committed(conn, offer.id, -(in_unit(q, need.unit, offer.unit) or q), now)
     sitrep_repo.mark_changed(conn, need.cluster_id, now)
-    updated = repo.need_by_id(conn, need.id)
-    assert updated is not None
+    # the need as apply_pledge_delta left it (read under its lock: nothing else changed it), without reading it
+    updated = replace(need, pledged=need.pledged + deltas[0], sent=need.sent + deltas[1],
+                      received=need.received + deltas[2])  # fmt: skip
     closed_now = False
     if to_status == "received" and updated.status == "open" and updated.received >= updated.quantity:
         repo.set_need_status(conn, need.id, "fulfilled", now)
         jobs_repo.cancel(conn, ESCALATE_KIND, f"need:{need.id}")
         closed_now = True
-        updated = repo.need_by_id(conn, need.id)
+        refreshed = repo.need_by_id(conn, need.id)
+        assert refreshed is not None
+        updated = refreshed
     core_repo.audit(
         conn, need.cluster_id, user_id, f"pledge.{to_status}", f"pledge:{pledge.id}", now, need=need.code, quantity=q
     )
@@ -361,7 +379,7 @@ def move_pledge(
     return PledgeResult(
         True,
         need=updated,
-        pledge=repo.pledge_by_id(conn, pledge.id),
+        pledge=replace(pledge, status=to_status),  # what set_pledge_status wrote, without reading it again
         closed_now=closed_now,
         notify_user_ids=[u for u in notify if u != user_id],
     )

@@ -20,7 +20,7 @@ from bot.features.needs.models import (  # the entities live in models.py; impor
     offer_from_row,
     pledge_from_row,
 )
-from bot.kernel.sql import Conn, Row, for_update
+from bot.kernel.sql import Conn, Row, for_update, is_postgresql
 
 __all__ = ["PRIORITIES", "Incident", "Need", "Offer", "Pledge"]
 
@@ -96,23 +96,27 @@ def lock_need(conn: Conn, need_id: int) -> None:
     """Hold the need's row until the transaction ends: a pledge reads what is still open and writes against it, so
     two pledges on several connections (PostgreSQL) must not both read the same remainder. The row alone is locked
     (not the joined organisation, which ``FOR UPDATE`` on ``_NEED_SELECT`` would lock too). Nothing on SQLite,
-    where the writer's ``BEGIN IMMEDIATE`` holds the one write lock for the whole use case."""
-    conn.execute(f"SELECT id FROM needs WHERE id = ?{for_update(conn)}", (need_id,)).fetchone()
+    where the writer's ``BEGIN IMMEDIATE`` holds the one write lock for the whole use case (no statement at all)."""
+    if is_postgresql(conn):
+        conn.execute(f"SELECT id FROM needs WHERE id = ?{for_update(conn)}", (need_id,)).fetchone()
 
 
 def lock_offer(conn: Conn, offer_id: int) -> None:
     """Hold the offer's row (what is still available of it) until the transaction ends; see ``lock_need``."""
-    conn.execute(f"SELECT id FROM offers WHERE id = ?{for_update(conn)}", (offer_id,)).fetchone()
+    if is_postgresql(conn):
+        conn.execute(f"SELECT id FROM offers WHERE id = ?{for_update(conn)}", (offer_id,)).fetchone()
 
 
-def lock_pledge(conn: Conn, pledge_id: int) -> int | None:
-    """Lock a pledge's need, then the pledge (always need first, as pledging does: no deadlock); its need's id."""
+def lock_pledge(conn: Conn, pledge_id: int) -> None:
+    """Lock a pledge's need, then the pledge (always need first, as pledging does: no deadlock). Nothing on SQLite
+    (see ``lock_need``)."""
+    if not is_postgresql(conn):
+        return
     row = conn.execute("SELECT need_id FROM pledges WHERE id = ?", (pledge_id,)).fetchone()
     if row is None:
-        return None
+        return
     lock_need(conn, int(row[0]))
     conn.execute(f"SELECT id FROM pledges WHERE id = ?{for_update(conn)}", (pledge_id,)).fetchone()
-    return int(row[0])
 
 
 def need_by_id(conn: Conn, need_id: int) -> Need | None:

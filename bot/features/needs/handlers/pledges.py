@@ -222,15 +222,17 @@ async def on_pledge_state(update: Update, context: BotContext, button: PledgeSta
 
     def tx(conn: Conn, admin: bool) -> tuple[_Move, list[Out]]:
         """The move, the pressed message, the need card, the notices and a closing note: one transaction."""
+        repo.lock_pledge(conn, button.pledge_id)  # before the reads the move is decided on (PostgreSQL)
         pledge_row = repo.pledge_by_id(conn, button.pledge_id)
         need = repo.need_by_id(conn, pledge_row.need_id) if pledge_row else None
         cluster = members_repo.cluster_by_id(conn, need.cluster_id) if need else None
-        if pledge_row is None or cluster is None:
+        if pledge_row is None or need is None or cluster is None:
             return _Move(None), []
         actor = resolve_actor(conn, cluster, user.id)
         org_id = actor.org.id if actor.is_active and actor.org else None
         result = svc.move_pledge(conn, pledge_row.id, targets[button.action], user.id, org_id,
-                                 actor.is_secretariat or admin, runtime.clock.timestamp())  # fmt: skip
+                                 actor.is_secretariat or admin, runtime.clock.timestamp(),
+                                 locked=(pledge_row, need))  # fmt: skip
         move = _Move(result, cluster.chat_id, actor.is_secretariat)
         if not result.ok:
             return move, []

@@ -26,8 +26,8 @@ from bot.kernel.views import Reply
 def need_posted_outs(conn: Any, need: Need, now: int) -> list[Out]:
     """``need_posted``, inside the need's own transaction: the holders' notices are outbox rows of it."""
     matches = svc.matching_stock(conn, need, now)
-    cluster = svc.cluster_of(conn, need.cluster_id)
-    if not matches or cluster is None:
+    cluster = svc.cluster_of(conn, need.cluster_id) if matches else None  # read only when someone is told
+    if cluster is None:
         return []
     t = translator(cluster.locale)
     outs: list[Out] = []
