@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.kernel.db import Database, DuplicateUpdate, UpdateClaim, current_claim
+from bot.kernel.db import (
+    CHECKPOINT_EVERY,
+    WRITER_AUTOCHECKPOINT_PAGES,
+    Database,
+    DuplicateUpdate,
+    UpdateClaim,
+    current_claim,
+)
 from tests.support.engine import database_errors
 
 WAIT_S = 10.0  # a bound for waits across threads, never a timing assertion
@@ -244,3 +251,31 @@ async def test_two_databases_on_one_store_claim_an_update_once(db: Database, db_
         await other.close()
     assert (a.committed, b.committed, b.duplicate) == (True, False, True)
     assert await db.read(_all) == [(1, "first")]
+
+
+@pytest.mark.sqlite_only
+async def test_the_wal_is_checkpointed_off_the_writer_and_stays_bounded(tmp_path: Path) -> None:
+    """SQLite's automatic checkpoint ran inside the commit that crossed ~1,000 WAL pages, on the writer thread (that
+    write took 15-25 ms: the writes' p99). The writer's now only bounds a WAL that writes without a pause never let
+    the checkpointer finish; the checkpointer's own connection copies the WAL back every CHECKPOINT_EVERY writes, so
+    with the pauses a bot's writes have the WAL stays small, and what was written is in the database file."""
+    path = tmp_path / "wal.db"
+    db = Database(path)
+    await db.open()
+    try:
+        limit = await db.read(lambda c: c.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        assert limit == WRITER_AUTOCHECKPOINT_PAGES
+        await db.write(lambda c: c.execute("CREATE TABLE blobs (k INTEGER PRIMARY KEY, v BLOB NOT NULL)"))
+        for k in range(1_000):  # each write ~5 pages of 4 KiB: ~19 MB of WAL if nobody checkpointed
+            await db.write(lambda c, k=k: c.execute("INSERT INTO blobs VALUES (?, ?)", (k, bytes(4096))))
+            if k % CHECKPOINT_EVERY == CHECKPOINT_EVERY - 1:
+                await db.checkpoint()  # a pause: the checkpoint started by the last writes finishes
+        assert db.checkpoints >= 1_000 // CHECKPOINT_EVERY
+        wal = Path(f"{path}-wal")
+        assert wal.stat().st_size < 6_000_000, wal.stat().st_size  # about two rounds of CHECKPOINT_EVERY writes
+    finally:
+        await db.close()
+    copy = tmp_path / "copy.db"  # the database file alone (no WAL) holds every row after the close's checkpoint
+    copy.write_bytes(path.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM blobs").fetchone() == (1_000,)
