@@ -278,7 +278,7 @@ async def _pledge_pool(bench: Bench) -> _Pledges:
         for lane, user in enumerate(pledgers):
             await target.app.process_update(target.update(_press(user, user.id, f"pl:q:{needs[lane]}:1", "")))
     await settle(target)
-    to_send = [_ids(db_path, "SELECT id FROM pledges WHERE need_id = ? AND status = 'pledged' ORDER BY id", need)
+    to_send = [ids(db_path, "SELECT id FROM pledges WHERE need_id = ? AND status = 'pledged' ORDER BY id", need)
                for need in needs]  # fmt: skip
     target.reset()
     pool = _Pledges(pledgers, owners, to_send, [[] for _ in range(lanes)])
@@ -287,10 +287,11 @@ async def _pledge_pool(bench: Bench) -> _Pledges:
 
 
 def _one(db_path: Path, sql: str) -> int:
-    return _ids(db_path, sql)[0]
+    return ids(db_path, sql)[0]
 
 
-def _ids(db_path: Path, sql: str, *args: object) -> list[int]:
+def ids(db_path: Path, sql: str, *args: object) -> list[int]:
+    """The first column of ``sql``'s rows as ints, read on a connection of its own (set-up and checks only)."""
     conn = open_sync(db_path)
     try:
         return [int(row[0]) for row in conn.execute(sql, args)]
@@ -405,7 +406,7 @@ async def _pending(bench: Bench) -> list[list[int]]:
             await h.sim.send(user, user.id, f"/daftar {name} | {short} | ngo | Bjm | Ketua")
     await settle(world.target)
     # new organisations only (a name the bot takes for an existing one becomes a request to join it instead)
-    pool = [_ids(db_path, "SELECT m.id FROM members m WHERE m.cluster_id = ? AND m.status = 'pending' AND NOT EXISTS "
+    pool = [ids(db_path, "SELECT m.id FROM members m WHERE m.cluster_id = ? AND m.status = 'pending' AND NOT EXISTS "
                  "(SELECT 1 FROM members o WHERE o.organization_id = m.organization_id AND o.id != m.id) ORDER BY m.id",
                  cluster_id) for cluster_id in clusters]  # fmt: skip
     # The rest of the pool: copies of those registrations by SQL (registering ~50 × per_lane applicants through

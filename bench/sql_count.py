@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import Request, Target, settle
+from bench.scenarios import ids
 from bench.targets import ADMIN, BotWorld, org_names, start_bot
 from bot.devtools.sim import SimUser
-from bot.kernel.db import open_sync
 from bot.kernel.outbox import drain
 
 _LITERAL = re.compile(r"'(?:[^']|'')*'|-?\b\d+(?:\.\d+)?\b")
@@ -98,14 +98,6 @@ def _private(user: SimUser) -> dict[str, Any]:
     return {"id": user.id, "type": "private", "first_name": user.first_name}
 
 
-def _ids(db_path: Path, sql: str, *args: object) -> list[int]:
-    conn = open_sync(db_path)
-    try:
-        return [int(row[0]) for row in conn.execute(sql, args)]
-    finally:
-        conn.close()
-
-
 Make = Callable[[int], Request]
 
 
@@ -154,12 +146,12 @@ async def scenarios(world: BotWorld, db_path: Path, updates: int) -> dict[str, M
     # pledge stages: one pledger, one owner with a need; pledges made here (not counted)
     pledger, owner = world.members[1], world.members[2]
     await h.sim.send(owner, owner.id, "/butuh 100000000 lembar terpal Tapin")
-    need = _ids(db_path, "SELECT MAX(id) FROM needs")[0]
+    need = ids(db_path, "SELECT MAX(id) FROM needs")[0]
     for _ in range(2 * updates + 40):
         world.target.clock.advance(timedelta(seconds=3))  # type: ignore[union-attr]
         await _send(world, _press(pledger, _private(pledger), f"pl:q:{need}:1", "", "editMessageText"))
     await settle(world.target)
-    pledges = _ids(db_path, "SELECT id FROM pledges WHERE need_id = ? ORDER BY id", need)
+    pledges = ids(db_path, "SELECT id FROM pledges WHERE need_id = ? ORDER BY id", need)
     to_send = iter(pledges)
     to_receive = iter(pledges)
     made["pledge_sent"] = lambda n: _paced(world) and _press(pledger, _private(pledger), f"pg:sent:{next(to_send)}", "Tersimpan",
@@ -175,11 +167,11 @@ async def scenarios(world: BotWorld, db_path: Path, updates: int) -> dict[str, M
         while await drain(h.app):
             pass
         h.clock.advance(timedelta(seconds=3))
-    event = _ids(db_path, "SELECT MAX(id) FROM events")[0]
+    event = ids(db_path, "SELECT MAX(id) FROM events")[0]
     made["rsvp_press"] = lambda n: _press(u := _lane_user(world, n), _private(u), f"ag:r:{event}:{'ym'[n % 2]}",
                                           "Tercatat", "answerCallbackQuery")
     # /daftar approval: pending registrations through the Application
-    cluster = _ids(db_path, "SELECT id FROM clusters WHERE chat_id = ?", world.groups[0])[0]
+    cluster = ids(db_path, "SELECT id FROM clusters WHERE chat_id = ?", world.groups[0])[0]
     for k, (name, short) in enumerate(org_names(len(world.members) + updates + 20)[len(world.members) :]):
         user = SimUser(600_000_000 + k, f"Pelamar{k}", None, None)
         h.sim.private_chat(user)
@@ -187,7 +179,7 @@ async def scenarios(world: BotWorld, db_path: Path, updates: int) -> dict[str, M
         await h.sim.send(user, user.id, f"/start daftar_{cluster}")
         await h.sim.send(user, user.id, f"/daftar {name} | {short} | ngo | Bjm | Ketua")
     await settle(world.target)
-    pending = iter(_ids(db_path, "SELECT m.id FROM members m WHERE m.cluster_id = ? AND m.status = 'pending' AND NOT "
+    pending = iter(ids(db_path, "SELECT m.id FROM members m WHERE m.cluster_id = ? AND m.status = 'pending' AND NOT "
                         "EXISTS (SELECT 1 FROM members o WHERE o.organization_id = m.organization_id AND o.id != m.id) "
                         "ORDER BY m.id", cluster))  # fmt: skip
     group = {"id": world.groups[0], "type": "supergroup", "title": "Klaster Logistik 0"}
