@@ -505,7 +505,10 @@ class Database:
             self._checkpointing = None
 
     async def checkpoint(self) -> None:
-        """Run a checkpoint now and wait for it (tests, operations)."""
+        """Run a checkpoint now and wait for it (tests, operations): after the one under way, if any, a fresh one
+        that sees every write made so far."""
+        if self._checkpointing is not None:
+            await asyncio.wait([self._checkpointing])
         self._start_checkpoint()
         if self._checkpointing is not None:
             await asyncio.wait([self._checkpointing])
